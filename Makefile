@@ -1,0 +1,50 @@
+# Set-up in two commands: `make run` and `make test` (see README.md).
+# The first interpreter that runs and is Python 3.12+ (pyenv shims may exist but not run).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate seed worker beat bench lint messages clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || true
+	$(BIN)/python manage.py seed_demo --once
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A helpdesk worker -l info
+
+beat: install
+	$(BIN)/celery -A helpdesk beat -l info
+
+bench: migrate
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l fi --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -d djangojs -l fi --ignore=.venv --ignore=staticfiles --ignore=static/vendor
+
+clean:
+	rm -rf $(VENV) staticfiles

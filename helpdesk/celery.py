@@ -1,0 +1,24 @@
+"""The Celery app. Tasks run in-process (eager) when no REDIS_URL is configured."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+app = Celery("helpdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work. Each entry names a task that calls one service.
+app.conf.beat_schedule = {
+    "close-quiet-solved-tickets": {
+        "task": "tickets.tasks.close_quiet_solved_tickets",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+app.conf.beat_schedule["sweep-outbox"] = {
+    "task": "helpdesk.tasks.sweep_outbox",
+    "schedule": crontab(minute="*"),
+}

@@ -1,0 +1,189 @@
+"""Survey programs, invitations sent after a ticket closes, responses, and follow-ups."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Metric(models.TextChoices):
+    NPS = "nps", _("NPS")
+    CES = "ces", _("CES")
+    CSAT = "csat", _("CSAT")
+
+
+# The scale of each metric (DESIGN.md). A response stores its own scale so a
+# later change never mixes into an old trend line.
+SCALES = {Metric.NPS: (0, 10), Metric.CES: (1, 7), Metric.CSAT: (1, 5)}
+
+
+class SurveyProgram(models.Model):
+    class Trigger(models.TextChoices):
+        SOLVED = "solved", _("When the ticket is solved")
+        CLOSED = "closed", _("When the ticket is closed")
+
+    name = models.CharField(_("name"), max_length=100)
+    metric = models.CharField(_("metric"), max_length=8, choices=Metric)
+    question_en = models.CharField(_("question (English)"), max_length=300)
+    question_fi = models.CharField(_("question (Finnish)"), max_length=300)
+    followup_question_en = models.CharField(_("follow-up question (English)"), max_length=300,
+                                            blank=True)
+    followup_question_fi = models.CharField(_("follow-up question (Finnish)"), max_length=300,
+                                            blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    tiers = models.JSONField(_("organization tiers"), default=list, blank=True)
+    teams = models.ManyToManyField("tickets.Team", blank=True, verbose_name=_("teams"))
+    trigger = models.CharField(_("send"), max_length=8, choices=Trigger, default=Trigger.CLOSED)
+    delay_minutes = models.PositiveIntegerField(_("delay (minutes)"), default=60)
+    throttle_days = models.PositiveIntegerField(_("throttle window (days)"), default=30)
+    reminder_after_hours = models.PositiveIntegerField(_("reminder after (hours)"), null=True,
+                                                       blank=True)
+    expiry_days = models.PositiveIntegerField(_("answers accepted for (days)"), default=14)
+    review_url = models.URLField(_("review link for promoters"), blank=True)
+    followup_due_hours = models.PositiveIntegerField(_("follow-up due within (hours)"), default=48)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey program")
+        verbose_name_plural = _("survey programs")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        SKIPPED = "skipped", _("Skipped")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    program = models.ForeignKey(SurveyProgram, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="invitations")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="survey_invitations")
+    customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE,
+                                 related_name="survey_invitations")
+    metric = models.CharField(_("metric"), max_length=8, choices=Metric, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status,
+                              default=Status.SCHEDULED)
+    skip_reason = models.CharField(_("skip reason"), max_length=32, blank=True)
+    send_after = models.DateTimeField(_("send after"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # At most one live invitation per ticket; a reopen cancels it, the next close
+            # may schedule a new one.
+            models.UniqueConstraint(fields=["ticket"], name="one_live_invitation_per_ticket",
+                                    condition=~models.Q(status="cancelled")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="invitation_due_idx"),
+            models.Index(fields=["sent_at"], name="invitation_sent_idx"),
+            models.Index(fields=["customer", "-sent_at"], name="invitation_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} for ticket {self.ticket_id}"
+
+
+class Response(models.Model):
+    """A customer's answer. Carries the ticket's channel, agent, team and organization as
+    they were at survey time, so later reassignments never rewrite history."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, null=True,
+                                      blank=True, related_name="response")
+    metric = models.CharField(_("metric"), max_length=8, choices=Metric)
+    scale_min = models.SmallIntegerField(_("scale minimum"))
+    scale_max = models.SmallIntegerField(_("scale maximum"))
+    score = models.SmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="survey_responses")
+    customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE,
+                                 related_name="survey_responses")
+    channel = models.CharField(_("channel"), max_length=16)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="survey_responses")
+    team = models.ForeignKey("tickets.Team", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="survey_responses")
+    organization = models.ForeignKey("tickets.Organization", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="survey_responses")
+    organization_tier = models.CharField(_("organization tier"), max_length=16, blank=True)
+    created_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=models.F("scale_min"))
+                & models.Q(score__lte=models.F("scale_max")),
+                name="response_score_in_scale",
+            ),
+        ]
+        indexes = [
+            # Dashboards: one metric over a period, optionally per channel/agent/team.
+            models.Index(fields=["metric", "created_at"], name="response_metric_created_idx"),
+            models.Index(fields=["agent", "metric", "created_at"], name="response_agent_idx"),
+            models.Index(fields=["team", "metric", "created_at"], name="response_team_idx"),
+            models.Index(fields=["channel", "metric", "created_at"], name="response_channel_idx"),
+            models.Index(fields=["customer", "-created_at"], name="response_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.score} on ticket {self.ticket_id}"
+
+
+class FollowUp(models.Model):
+    """Closing the loop on a detractor: someone calls the customer back."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        CALLED_BACK = "called_back", _("Called back")
+        RESOLVED = "resolved", _("Resolved")
+        NO_ANSWER = "no_answer", _("No answer")
+        DECLINED = "declined", _("Customer declined")
+        OTHER = "other", _("Other")
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="survey_follow_ups")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="survey_follow_ups")
+    team = models.ForeignKey("tickets.Team", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="survey_follow_ups")
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    due_at = models.DateTimeField(_("due"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="followup_status_due_idx"),
+            models.Index(fields=["created_at"], name="followup_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up of {self.response}"

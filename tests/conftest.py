@@ -1,0 +1,89 @@
+"""Personas shared by every test: an agent, their team lead, an agent of another
+team, a manager, an admin and a customer."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from helpdesk.models import User
+from tickets import services
+
+from .factories import CustomerFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Support", email="support-team@helpdesk.test")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Billing", email="billing-team@helpdesk.test")
+
+
+@pytest.fixture
+def agent(team):
+    return UserFactory(email="aino@helpdesk.test", name="Aino Agent", teams=[team])
+
+
+@pytest.fixture
+def team_lead(team):
+    from tickets.models import TeamMembership
+
+    lead = UserFactory(email="lea@helpdesk.test", name="Lea Lead")
+    TeamMembership.objects.create(team=team, user=lead, is_lead=True)
+    return lead
+
+
+@pytest.fixture
+def other_agent(other_team):
+    return UserFactory(email="olli@helpdesk.test", name="Olli Other", teams=[other_team])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(email="maija@helpdesk.test", name="Maija Manager", role=User.Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@helpdesk.test", name="Ada Admin", role=User.Role.ADMIN,
+                       is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(email="customer@example.com", name="Kalle Customer")
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory(email="someone.else@example.org", name="Sanna Someone")
+
+
+@pytest.fixture
+def ticket(customer, team, django_capture_on_commit_callbacks):
+    """An open email ticket of the customer, in the agent's team, created by the service."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.create_ticket(subject="Printer on fire", body="It is on fire.",
+                                      customer=customer, channel="email", team=team)
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(agent):
+    return api_client_for(agent)

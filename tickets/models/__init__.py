@@ -1,0 +1,38 @@
+from .canned import CannedResponse, SavedFilter
+from .core import (
+    Attachment,
+    Channel,
+    Customer,
+    Message,
+    Organization,
+    OrganizationDomain,
+    Tag,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketEvent,
+)
+from .email import InboundEmail
+from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
+
+__all__ = [
+    "Attachment",
+    "BusinessCalendar",
+    "CannedResponse",
+    "Channel",
+    "CustomHoliday",
+    "Customer",
+    "InboundEmail",
+    "Message",
+    "Organization",
+    "OrganizationDomain",
+    "SLAPolicy",
+    "SavedFilter",
+    "Tag",
+    "Team",
+    "TeamMembership",
+    "Ticket",
+    "TicketEvent",
+    "TicketSLA",
+    "WorkingInterval",
+]

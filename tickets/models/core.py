@@ -1,0 +1,440 @@
+"""The ticket domain: who writes in, who answers, and the conversation between them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web form")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+    SOCIAL = "social", _("Social")
+
+
+class Organization(models.Model):
+    class Tier(models.TextChoices):
+        FREE = "free", _("Free")
+        STANDARD = "standard", _("Standard")
+        PREMIUM = "premium", _("Premium")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier, default=Tier.STANDARD)
+    active_since = models.DateField(_("customer since"), null=True, blank=True)
+    churned_at = models.DateField(_("churned on"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationDomain(models.Model):
+    """An email domain whose senders belong to the organization (intake looks it up)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="domains", verbose_name=_("organization")
+    )
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("email domain")
+        verbose_name_plural = _("email domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Customer(models.Model):
+    email = models.EmailField(_("email"), max_length=320)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("organization"),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    survey_opt_out = models.BooleanField(_("opted out of surveys"), default=False)
+    bounced = models.BooleanField(_("email bounces"), default=False)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            # Email addresses are matched case-insensitively: Foo@x.fi and foo@x.fi are one person.
+            models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    email = models.EmailField(_("team address"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TeamMembership",
+        related_name="teams",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def lead(self):
+        membership = self.memberships.filter(is_lead=True).select_related("user").first()
+        return membership.user if membership else None
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_lead = models.BooleanField(_("team lead"), default=False)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="team_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class Tag(models.Model):
+    name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        ON_HOLD = "on_hold", _("On hold")
+        SOLVED = "solved", _("Solved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    # The lifecycle of DESIGN.md, in one place. Closed is final: a customer
+    # writing to a closed ticket starts a new, linked ticket instead.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+        Status.OPEN: frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+        Status.PENDING: frozenset({Status.OPEN, Status.ON_HOLD, Status.SOLVED}),
+        Status.ON_HOLD: frozenset({Status.OPEN, Status.PENDING, Status.SOLVED}),
+        Status.SOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+        Status.CLOSED: frozenset(),
+    }
+    UNRESOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+    subject = models.CharField(_("subject"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority, default=Priority.NORMAL
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    # Counted here so first contact resolution needs no join to messages.
+    public_reply_count = models.PositiveIntegerField(_("public agent replies"), default=0)
+    # When the customer's latest unanswered message arrived (null when answered):
+    # "how long the customer has been waiting" in the queue.
+    waiting_since = models.DateTimeField(_("customer waiting since"), null=True, blank=True)
+    is_spam = models.BooleanField(_("spam"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_tickets",
+        verbose_name=_("follow-up of"),
+        help_text=_("The closed ticket this one continues."),
+    )
+    # PostgreSQL full-text document (subject, customer, messages); unused on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # Queues: a status (or set of them) newest first, optionally per team/assignee.
+            models.Index(fields=["status", "-created_at"], name="ticket_status_created_idx"),
+            models.Index(fields=["team", "status", "-created_at"], name="ticket_team_status_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
+            models.Index(fields=["channel", "-created_at"], name="ticket_channel_created_idx"),
+            models.Index(fields=["priority", "-created_at"], name="ticket_priority_created_idx"),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_created_idx"),
+            # Metrics over solved tickets in a period; the auto-close sweep.
+            models.Index(fields=["solved_at"], name="ticket_solved_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"{settings.HELPDESK_TICKET_PREFIX}-{self.pk}"
+
+    @classmethod
+    def parse_reference(cls, text: str) -> int | None:
+        """The ticket id in 'HD-1042' (any case), or None."""
+        prefix = f"{settings.HELPDESK_TICKET_PREFIX}-".lower()
+        text = text.strip().lower()
+        if text.startswith(prefix) and text[len(prefix) :].isdigit():
+            return int(text[len(prefix) :])
+        return None
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.UNRESOLVED
+
+    def can_transition(self, new_status: str) -> bool:
+        return new_status in self.TRANSITIONS[self.status]
+
+    def transition(self, new_status: str, *, now: datetime) -> None:
+        """Move to ``new_status``, keeping the timestamps consistent; refuse illegal moves."""
+        if new_status == self.status:
+            return
+        if not self.can_transition(new_status):
+            raise ValidationError(
+                {"status": _("A ticket cannot go from %(old)s to %(new)s.")
+                 % {"old": self.get_status_display(), "new": Ticket.Status(new_status).label}},
+                code="invalid_transition",
+            )
+        if self.status == self.Status.SOLVED and new_status == self.Status.OPEN:
+            self.reopen_count += 1
+            self.solved_at = None
+        if new_status == self.Status.SOLVED:
+            self.solved_at = now
+        if new_status == self.Status.CLOSED:
+            self.closed_at = now
+        self.status = new_status
+
+
+class Message(models.Model):
+    """One entry of a ticket's thread: a customer message, a public reply or an internal note."""
+
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket")
+    )
+    author_type = models.CharField(_("author type"), max_length=16, choices=Author)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("agent"),
+    )
+    author_customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("customer"),
+    )
+    public = models.BooleanField(
+        _("public"), default=True, help_text=_("Internal notes are never shown to customers.")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML (sanitized)"), blank=True)
+    # The quoted history and signature split off the new text of an email.
+    quoted_text = models.TextField(_("quoted text"), blank=True)
+    is_automatic = models.BooleanField(
+        _("automatic"), default=False, help_text=_("Auto-replies and out-of-office messages.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Email threading headers.
+    email_message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created_idx"),
+            # Threading looks replies up by the Message-ID they answer.
+            models.Index(
+                fields=["email_message_id"],
+                name="message_msgid_idx",
+                condition=~models.Q(email_message_id=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_type_display()} on {self.ticket_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_user_id:
+            return str(self.author_user)
+        if self.author_customer_id:
+            return self.author_customer.display_name
+        return str(_("System"))
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{timezone.now():%Y/%m}/{instance.message.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=500)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    # Inline images in HTML mail refer to their part by Content-ID.
+    content_id = models.CharField(_("Content-ID"), max_length=255, blank=True)
+    inline = models.BooleanField(_("inline"), default=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """The audit trail: one row for every change to a ticket."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by customer"),
+    )
+    field = models.CharField(_("what"), max_length=40)
+    old_value = models.CharField(_("old value"), max_length=255, blank=True)
+    new_value = models.CharField(_("new value"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
+            # Reopen and status metrics scan events of one field over a period.
+            models.Index(fields=["field", "created_at"], name="event_field_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,38 @@
+"""The tickets services: the only code that writes tickets and their threads."""
+
+from .customers import get_or_create_customer, organization_for_email
+from .events import record_event
+from .tickets import (
+    add_customer_message,
+    add_internal_note,
+    assign_ticket,
+    change_priority,
+    change_status,
+    change_team,
+    close_quiet_solved_tickets,
+    close_ticket,
+    create_ticket,
+    merge_tickets,
+    reply_to_ticket,
+    set_tags,
+    solve_ticket,
+)
+
+__all__ = [
+    "add_customer_message",
+    "add_internal_note",
+    "assign_ticket",
+    "change_priority",
+    "change_status",
+    "change_team",
+    "close_quiet_solved_tickets",
+    "close_ticket",
+    "create_ticket",
+    "get_or_create_customer",
+    "merge_tickets",
+    "organization_for_email",
+    "record_event",
+    "reply_to_ticket",
+    "set_tags",
+    "solve_ticket",
+]

@@ -1,0 +1,442 @@
+"""Every change of a ticket's state. Views, the API, commands and tasks call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import notifications, search
+from ..models import Channel, Customer, Message, Tag, Team, Ticket
+from ..signals import (
+    message_added,
+    ticket_assigned,
+    ticket_changed,
+    ticket_closed,
+    ticket_created,
+    ticket_reopened,
+    ticket_solved,
+)
+from .events import record_event
+
+Status = Ticket.Status
+
+
+def _after_commit(signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
+
+
+def _announce_status(ticket: Ticket, old: str, actor_id: int | None) -> None:
+    if ticket.status == old:
+        return
+    _after_commit(ticket_changed, ticket_id=ticket.pk, field="status", old=old, new=ticket.status)
+    if ticket.status == Status.SOLVED:
+        _after_commit(ticket_solved, ticket_id=ticket.pk, actor_id=actor_id)
+    elif ticket.status == Status.CLOSED:
+        _after_commit(ticket_closed, ticket_id=ticket.pk)
+    elif old == Status.SOLVED:
+        _after_commit(ticket_reopened, ticket_id=ticket.pk)
+
+
+def _validate_text(body: str, field: str = "body") -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({field: _("This field may not be blank.")}, code="blank")
+    return body
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    subject: str,
+    body: str,
+    customer: Customer,
+    channel: str = Channel.WEB,
+    priority: str = Ticket.Priority.NORMAL,
+    team: Team | None = None,
+    assignee=None,
+    tags: Iterable[str] = (),
+    actor=None,
+    body_html: str = "",
+    quoted_text: str = "",
+    is_automatic: bool = False,
+    email_message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    follows_up: Ticket | None = None,
+    acknowledge: bool = True,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket with the customer's first message, from any channel.
+
+    ``actor`` is the agent who logged it (phone, chat on behalf); the first
+    message is still the customer's words. An acknowledgement is emailed unless
+    the message is automatic or ``acknowledge`` is false.
+    """
+    now = now or timezone.now()
+    subject = (subject or "").strip()[:255] or _("(no subject)")
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
+    if priority not in Ticket.Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
+    ticket = Ticket.objects.create(
+        subject=subject,
+        customer=customer,
+        channel=channel,
+        priority=priority,
+        team=team,
+        assignee=assignee,
+        created_at=now,
+        updated_at=now,
+        waiting_since=now,
+        follows_up=follows_up,
+    )
+    record_event(ticket=ticket, field="created", new=channel, actor=actor,
+                 actor_customer=None if actor else customer, at=now)
+    if follows_up is not None:
+        record_event(ticket=ticket, field="follows_up", new=follows_up.pk, at=now)
+    if tags:
+        _apply_tags(ticket, tags, actor=actor, at=now)
+    message = Message.objects.create(
+        ticket=ticket,
+        author_type=Message.Author.CUSTOMER,
+        author_customer=customer,
+        public=True,
+        channel=channel,
+        body_text=body or "",
+        body_html=body_html,
+        quoted_text=quoted_text,
+        is_automatic=is_automatic,
+        created_at=now,
+        email_message_id=email_message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    if acknowledge and not is_automatic:
+        notifications.acknowledge_ticket(ticket=ticket, message=message)
+    if assignee is not None:
+        notifications.ticket_assigned(ticket=ticket, actor=actor)
+    search.refresh_on_commit(ticket.pk)
+    _after_commit(ticket_created, ticket_id=ticket.pk)
+    _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
+                  author_type=message.author_type, public=True)
+    return ticket
+
+
+@transaction.atomic
+def add_customer_message(
+    *,
+    ticket: Ticket,
+    customer: Customer,
+    body: str,
+    channel: str | None = None,
+    body_html: str = "",
+    quoted_text: str = "",
+    is_automatic: bool = False,
+    email_message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    now: datetime | None = None,
+) -> Message:
+    """Add the customer's message to the thread, moving the ticket back to the agents.
+
+    A reply to a solved ticket reopens it (counted); to a pending or on-hold
+    ticket it opens it again; to a closed ticket it starts a new ticket that
+    follows up the old one. Automatic replies (out-of-office) are recorded but
+    change no status. Returns the stored message (whose ticket may be new).
+    """
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    channel = channel or ticket.channel
+    if ticket.status == Status.CLOSED and not is_automatic:
+        new_ticket = create_ticket(
+            subject=ticket.subject, body=body, customer=customer, channel=channel,
+            priority=ticket.priority, team=ticket.team, assignee=ticket.assignee,
+            body_html=body_html, quoted_text=quoted_text, email_message_id=email_message_id,
+            in_reply_to=in_reply_to, references=references, follows_up=ticket, now=now,
+        )
+        return new_ticket.messages.get()
+    message = Message.objects.create(
+        ticket=ticket,
+        author_type=Message.Author.CUSTOMER,
+        author_customer=customer,
+        public=True,
+        channel=channel,
+        body_text=body or "",
+        body_html=body_html,
+        quoted_text=quoted_text,
+        is_automatic=is_automatic,
+        created_at=now,
+        email_message_id=email_message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    fields = ["updated_at"]
+    ticket.updated_at = now
+    if not is_automatic:
+        old = ticket.status
+        if old in (Status.SOLVED, Status.PENDING, Status.ON_HOLD):
+            ticket.transition(Status.OPEN, now=now)
+            fields += ["status", "solved_at", "reopen_count"]
+            record_event(ticket=ticket, field="status", old=old, new=ticket.status,
+                         actor_customer=customer, at=now)
+            _announce_status(ticket, old, None)
+        if ticket.waiting_since is None:
+            ticket.waiting_since = now
+            fields.append("waiting_since")
+        notifications.customer_replied(ticket=ticket, message=message)
+    ticket.save(update_fields=fields)
+    search.refresh_on_commit(ticket.pk)
+    _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
+                  author_type=message.author_type, public=True)
+    return message
+
+
+@transaction.atomic
+def reply_to_ticket(
+    *,
+    ticket: Ticket,
+    agent,
+    body: str,
+    body_html: str = "",
+    public: bool = True,
+    new_status: str | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """An agent's public reply (emailed to the customer) or internal note.
+
+    The first public reply sets ``first_response_at`` once; internal notes never
+    count as a response. ``new_status`` applies a status change with the reply
+    ("send and set pending / solved").
+    """
+    now = now or timezone.now()
+    body = _validate_text(body)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            {"ticket": _("This ticket is closed; it cannot be replied to.")}, code="closed"
+        )
+    message = Message.objects.create(
+        ticket=ticket,
+        author_type=Message.Author.AGENT,
+        author_user=agent,
+        public=public,
+        channel=ticket.channel if public else Channel.WEB,
+        body_text=body,
+        body_html=body_html,
+        created_at=now,
+    )
+    fields = ["updated_at"]
+    ticket.updated_at = now
+    if public:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        ticket.public_reply_count += 1
+        ticket.waiting_since = None
+        fields += ["public_reply_count", "waiting_since"]
+        if ticket.status == Status.NEW and new_status is None:
+            new_status = Status.OPEN
+        notifications.agent_replied(ticket=ticket, message=message)
+    ticket.save(update_fields=fields)
+    record_event(ticket=ticket, field="reply" if public else "note", new=message.pk,
+                 actor=agent, at=now)
+    if new_status and new_status != ticket.status:
+        change_status(ticket=ticket, status=new_status, actor=agent, now=now)
+    search.refresh_on_commit(ticket.pk)
+    _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
+                  author_type=message.author_type, public=public)
+    return message
+
+
+def add_internal_note(*, ticket: Ticket, agent, body: str, now: datetime | None = None) -> Message:
+    return reply_to_ticket(ticket=ticket, agent=agent, body=body, public=False, now=now)
+
+
+@transaction.atomic
+def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | None = None) -> Ticket:
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")}, code="invalid")
+    now = now or timezone.now()
+    old = ticket.status
+    if old == status:
+        return ticket
+    ticket.transition(status, now=now)  # refuses illegal moves
+    ticket.updated_at = now
+    ticket.save(update_fields=["status", "solved_at", "closed_at", "reopen_count", "updated_at"])
+    record_event(ticket=ticket, field="status", old=old, new=status, actor=actor, at=now)
+    if status == Status.SOLVED:
+        notifications.ticket_solved(ticket=ticket)
+    _announce_status(ticket, old, getattr(actor, "pk", None))
+    return ticket
+
+
+def solve_ticket(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket:
+    return change_status(ticket=ticket, status=Status.SOLVED, actor=actor, now=now)
+
+
+def close_ticket(*, ticket: Ticket, actor=None, now: datetime | None = None) -> Ticket:
+    return change_status(ticket=ticket, status=Status.CLOSED, actor=actor, now=now)
+
+
+@transaction.atomic
+def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
+    if priority not in Ticket.Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
+    old = ticket.priority
+    if old == priority:
+        return ticket
+    ticket.priority = priority
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=["priority", "updated_at"])
+    record_event(ticket=ticket, field="priority", old=old, new=priority, actor=actor)
+    _after_commit(ticket_changed, ticket_id=ticket.pk, field="priority", old=old, new=priority)
+    return ticket
+
+
+@transaction.atomic
+def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
+    old = ticket.team_id
+    if old == (team.pk if team else None):
+        return ticket
+    ticket.team = team
+    ticket.updated_at = timezone.now()
+    fields = ["team", "updated_at"]
+    # An assignee outside the new team no longer owns the ticket.
+    if team and ticket.assignee_id and not team.memberships.filter(user_id=ticket.assignee_id).exists():
+        record_event(ticket=ticket, field="assignee", old=ticket.assignee_id, new=None, actor=actor)
+        ticket.assignee = None
+        fields.append("assignee")
+    ticket.save(update_fields=fields)
+    record_event(ticket=ticket, field="team", old=old, new=team, actor=actor)
+    _after_commit(ticket_changed, ticket_id=ticket.pk, field="team", old=old,
+                  new=team.pk if team else None)
+    return ticket
+
+
+@transaction.atomic
+def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
+    """Give the ticket to an agent (or nobody). An agent with no team on the
+    ticket brings the ticket into their first team."""
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError({"assignee": _("This user is not active.")}, code="inactive")
+    old = ticket.assignee_id
+    if old == (assignee.pk if assignee else None):
+        return ticket
+    ticket.assignee = assignee
+    ticket.updated_at = timezone.now()
+    fields = ["assignee", "updated_at"]
+    if assignee is not None and ticket.team_id is None:
+        team = assignee.teams.order_by("pk").first()
+        if team is not None:
+            ticket.team = team
+            fields.append("team")
+            record_event(ticket=ticket, field="team", old=None, new=team, actor=actor)
+    ticket.save(update_fields=fields)
+    record_event(ticket=ticket, field="assignee", old=old, new=assignee, actor=actor)
+    if assignee is not None and assignee != actor:
+        notifications.ticket_assigned(ticket=ticket, actor=actor)
+    _after_commit(ticket_assigned, ticket_id=ticket.pk,
+                  assignee_id=assignee.pk if assignee else None,
+                  actor_id=getattr(actor, "pk", None))
+    return ticket
+
+
+def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor=None, at=None) -> list[str]:
+    wanted = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
+    missing = [Tag(name=n) for n in wanted if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
+    old = sorted(ticket.tags.values_list("name", flat=True))
+    if old != wanted:
+        ticket.tags.set(existing.values())
+        record_event(ticket=ticket, field="tags", old=",".join(old), new=",".join(wanted),
+                     actor=actor, at=at)
+    return wanted
+
+
+@transaction.atomic
+def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
+    tags = list(tags)
+    for name in tags:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError({"tags": _("Tags must be non-empty text.")}, code="invalid")
+    _apply_tags(ticket, tags, actor=actor)
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=["updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
+    """Fold a duplicate into another ticket of the same customer.
+
+    The source's messages move to the target (so email replies to them thread
+    into the target), the source is closed and marked merged; both get events.
+    """
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
+    if source.customer_id != target.customer_id:
+        raise ValidationError({"target": _("Only tickets of the same customer can be merged.")})
+    if source.merged_into_id:
+        raise ValidationError({"source": _("This ticket has already been merged.")})
+    if target.status == Status.CLOSED:
+        raise ValidationError({"target": _("A closed ticket cannot receive a merge.")})
+    now = timezone.now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    Message.objects.create(
+        ticket=source, author_type=Message.Author.SYSTEM, author_user=actor, public=False,
+        channel=Channel.WEB, created_at=now,
+        body_text=_("Merged into %(ref)s.") % {"ref": target.reference},
+    )
+    Message.objects.create(
+        ticket=target, author_type=Message.Author.SYSTEM, author_user=actor, public=False,
+        channel=Channel.WEB, created_at=now,
+        body_text=_("%(ref)s was merged into this ticket (%(n)d messages).")
+        % {"ref": source.reference, "n": moved},
+    )
+    old_status = source.status
+    source.merged_into = target
+    source.status = Status.CLOSED
+    source.closed_at = now
+    source.updated_at = now
+    source.save(update_fields=["merged_into", "status", "closed_at", "updated_at"])
+    record_event(ticket=source, field="merged_into", new=target.pk, actor=actor, at=now)
+    record_event(ticket=source, field="status", old=old_status, new=Status.CLOSED, actor=actor, at=now)
+    record_event(ticket=target, field="merged_from", new=source.pk, actor=actor, at=now)
+    target.updated_at = now
+    target.save(update_fields=["updated_at"])
+    search.refresh_on_commit(target.pk)
+    _after_commit(ticket_changed, ticket_id=source.pk, field="status", old=old_status,
+                  new=Status.CLOSED)
+    return target
+
+
+def close_quiet_solved_tickets(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Close solved tickets that have been quiet for HELPDESK_AUTO_CLOSE_HOURS.
+
+    Each ticket is closed through ``close_ticket`` so it gets its event and its
+    ``ticket_closed`` signal (surveys listen for it).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.HELPDESK_AUTO_CLOSE_HOURS)
+    ids = list(
+        Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff, updated_at__lte=cutoff)
+        .order_by("solved_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    closed = 0
+    for ticket_id in ids:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            if ticket.status == Status.SOLVED:  # a reply may have reopened it meanwhile
+                close_ticket(ticket=ticket, actor=None, now=now)
+                closed += 1
+    return closed
