@@ -223,3 +223,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Extension points, so tickets never imports the apps built on it:
+# callables (request, ticket) -> HTML rendered in the ticket page's side panel.
+HELPDESK_TICKET_SIDE_PANELS = ["surveys.panels.customer_scores"]

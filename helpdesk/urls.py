@@ -8,6 +8,8 @@ from . import views
 
 api_v1 = [
     path("", include("tickets.api_urls")),
+    path("surveys/", include("surveys.api_urls")),
+    path("metrics/", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,7 +19,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("support/", include("tickets.portal_urls")),
+    path("surveys/", include("surveys.urls")),
+    path("metrics/", include("metrics.urls")),
     path("", include("tickets.urls")),
 ]
 
