@@ -158,8 +158,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by helpdesk/celery.py from each app's schedule
 
 # Email: every message goes through the outbox, then this backend.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Django 6.1 deprecates EMAIL_BACKEND/EMAIL_FILE_PATH as settings; the environment
+# variables of CONTRACT.md still choose the backend, expressed as MAILERS.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_OPTIONS = {}
+if _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _EMAIL_OPTIONS["file_path"] = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "Support <support@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = {
@@ -208,6 +213,9 @@ HELPDESK_AUTO_CLOSE_HOURS = env_int("HELPDESK_AUTO_CLOSE_HOURS", 96, minimum=1)
 HELPDESK_MIN_RESPONSES = env_int("HELPDESK_MIN_RESPONSES", 30, minimum=1)
 HELPDESK_INTAKE_SECRET = env_str("HELPDESK_INTAKE_SECRET", "")
 HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
+# Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
+HELPDESK_WIDGET_ORIGINS = env_list("HELPDESK_WIDGET_ORIGINS", ["*"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")

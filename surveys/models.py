@@ -16,6 +16,19 @@ class Metric(models.TextChoices):
 # later change never mixes into an old trend line.
 SCALES = {Metric.NPS: (0, 10), Metric.CES: (1, 7), Metric.CSAT: (1, 5)}
 
+# Closing the loop (DESIGN.md): detractors get a follow-up. "Promoters" of CSAT and
+# CES are the top of their scale; they get the thank-you with a review link.
+DETRACTOR_MAX = {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}
+PROMOTER_MIN = {Metric.NPS: 9, Metric.CSAT: 5, Metric.CES: 6}
+
+
+def is_detractor(metric: str, score: int) -> bool:
+    return score <= DETRACTOR_MAX[metric]
+
+
+def is_promoter(metric: str, score: int) -> bool:
+    return score >= PROMOTER_MIN[metric]
+
 
 class SurveyProgram(models.Model):
     class Trigger(models.TextChoices):
@@ -41,6 +54,10 @@ class SurveyProgram(models.Model):
     expiry_days = models.PositiveIntegerField(_("answers accepted for (days)"), default=14)
     review_url = models.URLField(_("review link for promoters"), blank=True)
     followup_due_hours = models.PositiveIntegerField(_("follow-up due within (hours)"), default=48)
+    # Who gets a detractor's follow-up when the ticket's team has no lead (or no team).
+    followup_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("follow-up owner when the team has no lead"))
     position = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -53,6 +70,23 @@ class SurveyProgram(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def scale(self) -> tuple[int, int]:
+        return SCALES[self.metric]
+
+    def question(self, language: str) -> str:
+        return (self.question_fi if language == "fi" else "") or self.question_en
+
+    def followup_question(self, language: str) -> str:
+        return (self.followup_question_fi if language == "fi" else "") or self.followup_question_en
+
+    def matches(self, *, channel: str, team_id: int | None, tier: str) -> bool:
+        """Empty conditions match anything. Reads ``teams`` (prefetch it for many)."""
+        team_ids = {team.pk for team in self.teams.all()}
+        return ((not self.channels or channel in self.channels)
+                and (not self.tiers or tier in self.tiers)
+                and (not team_ids or team_id in team_ids))
+
 
 class Invitation(models.Model):
     class Status(models.TextChoices):
@@ -61,6 +95,15 @@ class Invitation(models.Model):
         ANSWERED = "answered", _("Answered")
         SKIPPED = "skipped", _("Skipped")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class SkipReason(models.TextChoices):
+        THROTTLED = "throttled", _("Customer answered a survey recently")
+        OPTED_OUT = "opted_out", _("Customer opted out of surveys")
+        BOUNCED = "bounced", _("Customer's email bounces")
+        SPAM = "spam", _("Ticket is spam")
+        MERGED = "merged", _("Ticket was merged")
+        NO_PROGRAM = "no_program", _("No active survey program matches")
+        NO_EMAIL = "no_email", _("Customer has no email address")
 
     program = models.ForeignKey(SurveyProgram, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="invitations")
@@ -71,10 +114,13 @@ class Invitation(models.Model):
     metric = models.CharField(_("metric"), max_length=8, choices=Metric, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status,
                               default=Status.SCHEDULED)
-    skip_reason = models.CharField(_("skip reason"), max_length=32, blank=True)
+    skip_reason = models.CharField(_("skip reason"), max_length=32, choices=SkipReason,
+                                   blank=True)
     send_after = models.DateTimeField(_("send after"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    # Set when sent if the program has a reminder; cleared once answered or reminded.
+    remind_after = models.DateTimeField(_("remind after"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -92,6 +138,9 @@ class Invitation(models.Model):
             models.Index(fields=["status", "send_after"], name="invitation_due_idx"),
             models.Index(fields=["sent_at"], name="invitation_sent_idx"),
             models.Index(fields=["customer", "-sent_at"], name="invitation_customer_idx"),
+            # The reminder sweep: sent, unanswered invitations whose reminder is due.
+            models.Index(fields=["remind_after"], name="invitation_remind_idx",
+                         condition=models.Q(remind_after__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +232,8 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="followup_status_due_idx"),
             models.Index(fields=["created_at"], name="followup_created_idx"),
+            # The follow-ups queue: a team's open follow-ups, soonest due first.
+            models.Index(fields=["team", "status", "due_at"], name="followup_team_idx"),
         ]
 
     def __str__(self) -> str:
