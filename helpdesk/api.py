@@ -1,18 +1,28 @@
 """API-wide error handling: every error is JSON naming the field and the problem."""
 
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# Ids beyond a signed 64-bit integer would make PostgreSQL raise instead of "not found".
+MAX_ID = 2**63 - 1
 
 
 def exception_handler(exc, context):
     # Services raise Django's ValidationError; answer it like a serializer error.
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for e in errs for m in e.messages]
-                      for field, errs in exc.error_dict.items()}
+            detail = {
+                "non_field_errors" if field == NON_FIELD_ERRORS else field:
+                [str(m) for e in errs for m in e.messages]
+                for field, errs in exc.error_dict.items()
+            }
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = exceptions.ValidationError(detail=detail)
@@ -28,3 +38,41 @@ def exception_handler(exc, context):
 
 def bad_request(field: str, message: str) -> Response:
     return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def parse_id(raw) -> int | None:
+    """A database id from a URL or query string, or None when it cannot be one."""
+    text = str(raw)
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+# An input serializer that refuses fields it does not know. DRF silently drops
+# unknown keys, so a client's typo ("priorty") would look like success.
+# ``read_only_names`` lists fields clients see in responses but may not write, so
+# the error can say so. (A comment, not a docstring: the OpenAPI schema would
+# copy a docstring into every subclass's description.)
+class StrictSerializer(serializers.Serializer):
+
+    read_only_names: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                str(key): [_("This field is read-only.") if key in self.read_only_names
+                           else _("Unknown field.")]
+                for key in data
+                if key not in writable
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

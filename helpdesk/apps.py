@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = _("Helpdesk")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the ESP tracking receiver)

@@ -22,3 +22,19 @@ app.conf.beat_schedule["sweep-outbox"] = {
     "task": "helpdesk.tasks.sweep_outbox",
     "schedule": crontab(minute="*"),
 }
+app.conf.beat_schedule["send-due-surveys"] = {
+    "task": "surveys.tasks.send_due_surveys",
+    "schedule": crontab(minute="*/5"),
+}
+app.conf.beat_schedule["check-sla"] = {
+    "task": "tickets.tasks.check_sla",
+    "schedule": crontab(minute="*"),
+}
+app.conf.beat_schedule["metrics-weekly-digest"] = {
+    "task": "metrics.tasks.send_weekly_digest",
+    "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+}
+app.conf.beat_schedule["poll-mailbox"] = {
+    "task": "tickets.tasks.poll_mailbox",
+    "schedule": crontab(minute="*"),
+}

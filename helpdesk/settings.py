@@ -235,3 +235,14 @@ LOGGING = {
 # Extension points, so tickets never imports the apps built on it:
 # callables (request, ticket) -> HTML rendered in the ticket page's side panel.
 HELPDESK_TICKET_SIDE_PANELS = ["surveys.panels.customer_scores"]
+
+# Email intake (tickets.intake): the IMAP mailbox poll_mailbox reads, and the per-sender
+# rate limit that stops mail storms (more than LIMIT messages within WINDOW seconds).
+IMAP_HOST = env_str("IMAP_HOST", "")
+IMAP_PORT = env_int("IMAP_PORT", 993, minimum=1)
+IMAP_USER = env_str("IMAP_USER", "")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD", "")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+HELPDESK_INTAKE_RATE_LIMIT = env_int("HELPDESK_INTAKE_RATE_LIMIT", 20, minimum=1)
+HELPDESK_INTAKE_RATE_WINDOW = env_int("HELPDESK_INTAKE_RATE_WINDOW", 600, minimum=1)

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from helpdesk.placeholder import not_built_yet
+from . import exports, reports, views
 
 app_name = "metrics"
 
 urlpatterns = [
-    path("", not_built_yet, name="dashboard"),
-    path("me/", not_built_yet, name="agent_dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("me/", views.agent_dashboard, name="agent_dashboard"),
+    path("responses/", exports.responses, name="responses"),
+    path("export/<str:by>.csv", exports.export_table, name="export"),
+    path("churn/", reports.churn, name="churn"),
+    path("digest/", reports.digest_preference, name="digest_preference"),
 ]

@@ -22,6 +22,14 @@ DETRACTOR_MAX = {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}
 PROMOTER_MIN = {Metric.NPS: 9, Metric.CSAT: 5, Metric.CES: 6}
 
 
+# What the ends of each scale mean, shown under the score buttons.
+SCALE_LABELS = {
+    Metric.NPS: (_("Not at all likely"), _("Extremely likely")),
+    Metric.CSAT: (_("Very dissatisfied"), _("Very satisfied")),
+    Metric.CES: (_("Strongly disagree"), _("Strongly agree")),
+}
+
+
 def is_detractor(metric: str, score: int) -> bool:
     return score <= DETRACTOR_MAX[metric]
 

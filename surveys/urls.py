@@ -1,9 +1,19 @@
 from django.urls import path
 
-from helpdesk.placeholder import not_built_yet
+from .views import public, staff
 
 app_name = "surveys"
 
 urlpatterns = [
-    path("follow-ups/", not_built_yet, name="followups"),
+    # Customers, from the survey email (signed tokens, no login).
+    path("r/<str:token>/", public.answer, name="answer"),
+    path("unsubscribe/<str:token>/", public.unsubscribe, name="unsubscribe"),
+    # Staff.
+    path("follow-ups/", staff.followups, name="followups"),
+    path("follow-ups/<int:pk>/close/", staff.close_followup, name="close_followup"),
+    path("programs/", staff.programs, name="programs"),
+    path("programs/new/", staff.edit_program, name="new_program"),
+    path("programs/<int:pk>/", staff.edit_program, name="edit_program"),
+    path("responses.csv", staff.export_responses, name="export"),
+    path("tickets/<int:pk>/scores/", staff.ticket_scores, name="ticket_scores"),
 ]

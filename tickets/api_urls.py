@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .api.intake import IntakeView
+from .api.messages import TicketMessages
+from .api.tickets import TicketDetail, TicketListCreate
+
+app_name = "tickets_api"
+
+# Ids are matched as text and parsed by the views, so "abc" is a JSON 404, not an HTML page.
+urlpatterns = [
+    path("tickets/", TicketListCreate.as_view(), name="ticket-list"),
+    path("tickets/<str:pk>/", TicketDetail.as_view(), name="ticket-detail"),
+    path("tickets/<str:pk>/messages/", TicketMessages.as_view(), name="ticket-messages"),
+    path("intake/<str:channel>/", IntakeView.as_view(), name="intake"),
+]

@@ -1,7 +1,10 @@
 """Emails the ticket services send, written to the outbox in the caller's transaction.
 
-Each function renders its subject and bodies in the recipient's language from
-templates under ``templates/tickets/email/`` and queues one OutboundEmail.
+Each function renders its subject, plain text and branded HTML in the recipient's
+language from templates under ``templates/tickets/email/`` and queues one
+OutboundEmail. Every ticket email carries ``X-Helpdesk-Ticket: HD-n`` and automatic
+ones carry ``Auto-Submitted`` (RFC 3834), so intake recognises our own mail and
+other systems do not auto-reply to it.
 """
 
 from __future__ import annotations
@@ -10,39 +13,90 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from helpdesk.outbox import queue_email
+from helpdesk.outbox import new_message_id, queue_email
 
-from .models import Message, Ticket
+from .email_tokens import make_reply_address
+from .models import Customer, Message, Ticket
+
+TICKET_HEADER = "X-Helpdesk-Ticket"
+# References grows with a long thread; mail clients only need the recent end of it.
+MAX_REFERENCES = 20
 
 
-def _render(template: str, language: str, context: dict) -> tuple[str, str]:
+def _render(template: str, language: str, context: dict) -> tuple[str, str, str]:
     with translation.override(language or settings.LANGUAGE_CODE):
-        context = {"site_url": settings.SITE_URL, **context}
+        context = {"site_url": settings.SITE_URL, "brand_name": settings.HELPDESK_BRAND_NAME,
+                   "language": language or settings.LANGUAGE_CODE, **context}
         subject = render_to_string(f"tickets/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"tickets/email/{template}.txt", context)
-    return " ".join(subject.split()), text
+        html = render_to_string(f"tickets/email/{template}.html", context)
+    return " ".join(subject.split()), text, html
 
 
-def _to_customer(kind: str, ticket: Ticket, message: Message | None, template: str) -> None:
+def _automatic(kind: str) -> dict[str, str]:
+    # "auto-replied" answers a message (RFC 3834 §5); other robots' mail is "auto-generated".
+    # X-Auto-Response-Suppress stops Exchange out-of-office replies to it.
+    value = "auto-replied" if kind == "acknowledgement" else "auto-generated"
+    return {"Auto-Submitted": value, "X-Auto-Response-Suppress": "All"}
+
+
+def _thread_headers(ticket: Ticket) -> dict[str, str]:
+    """In-Reply-To the customer's latest email on the ticket; References the thread's ids."""
+    ids = list(
+        Message.objects.filter(ticket=ticket, public=True)
+        .exclude(email_message_id="")
+        .order_by("-created_at", "-pk")
+        .values_list("email_message_id", "author_type")[:MAX_REFERENCES]
+    )
+    headers: dict[str, str] = {}
+    latest_customer = next((mid for mid, who in ids if who == Message.Author.CUSTOMER), "")
+    if latest_customer:
+        headers["In-Reply-To"] = latest_customer
+    if ids:
+        headers["References"] = " ".join(mid for mid, _ in reversed(ids))
+    return headers
+
+
+def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
+                 automatic: bool, message_id: str = "") -> str:
     customer = ticket.customer
     if customer.bounced:
-        return
-    subject, text = _render(template, customer.language, {"ticket": ticket, "message": message,
-                                                          "customer": customer})
-    queue_email(kind=kind, to=customer.email, subject=subject, body_text=text,
-                language=customer.language, ticket_id=ticket.pk)
+        return ""
+    subject, text, html = _render(kind, customer.language, {
+        "ticket": ticket, "message": message, "customer": customer})
+    headers = {TICKET_HEADER: ticket.reference, **_thread_headers(ticket)}
+    if automatic:
+        headers.update(_automatic(kind))
+    email = queue_email(kind=kind, to=customer.email, subject=subject, body_text=text,
+                        body_html=html, headers=headers, message_id=message_id,
+                        reply_to=make_reply_address(ticket.pk), language=customer.language,
+                        ticket_id=ticket.pk)
+    return email.message_id
+
+
+def _to_staff(kind: str, ticket: Ticket, to: str, language: str, context: dict) -> None:
+    language = language or settings.LANGUAGE_CODE
+    subject, text, html = _render(kind, language, {"ticket": ticket, **context})
+    headers = {TICKET_HEADER: ticket.reference, **_automatic(kind)}
+    queue_email(kind=kind, to=to, subject=subject, body_text=text, body_html=html,
+                headers=headers, language=language, ticket_id=ticket.pk)
 
 
 def acknowledge_ticket(*, ticket: Ticket, message: Message) -> None:
-    _to_customer("acknowledgement", ticket, message, "acknowledgement")
+    _to_customer("acknowledgement", ticket, message, automatic=True)
 
 
 def agent_replied(*, ticket: Ticket, message: Message) -> None:
-    _to_customer("agent_reply", ticket, message, "agent_reply")
+    """Email the reply and keep its Message-ID on the message, so the customer's
+    answer (In-Reply-To it) threads back into this ticket."""
+    message_id = new_message_id()
+    if _to_customer("agent_reply", ticket, message, automatic=False, message_id=message_id):
+        Message.objects.filter(pk=message.pk).update(email_message_id=message_id)
+        message.email_message_id = message_id
 
 
 def ticket_solved(*, ticket: Ticket) -> None:
-    _to_customer("solved", ticket, None, "solved")
+    _to_customer("solved", ticket, None, automatic=True)
 
 
 def customer_replied(*, ticket: Ticket, message: Message) -> None:
@@ -50,17 +104,21 @@ def customer_replied(*, ticket: Ticket, message: Message) -> None:
     to = agent.email if agent else (ticket.team.email if ticket.team_id else "")
     if not to:
         return
-    language = (agent.language if agent else "") or settings.LANGUAGE_CODE
-    subject, text = _render("customer_reply", language, {"ticket": ticket, "message": message})
-    queue_email(kind="customer_reply", to=to, subject=subject, body_text=text,
-                language=language, ticket_id=ticket.pk)
+    _to_staff("customer_reply", ticket, to, agent.language if agent else "",
+              {"message": message})
 
 
 def ticket_assigned(*, ticket: Ticket, actor=None) -> None:
     agent = ticket.assignee
     if agent is None or agent == actor:
         return
-    language = agent.language or settings.LANGUAGE_CODE
-    subject, text = _render("assigned", language, {"ticket": ticket, "actor": actor})
-    queue_email(kind="assigned", to=agent.email, subject=subject, body_text=text,
-                language=language, ticket_id=ticket.pk)
+    _to_staff("assigned", ticket, agent.email, agent.language, {"actor": actor})
+
+
+def send_sign_in_link(*, customer: Customer, url: str, valid_minutes: int) -> None:
+    """The customer portal's magic link, in the customer's language."""
+    subject, text, html = _render("sign_in", customer.language, {
+        "customer": customer, "url": url, "valid_minutes": valid_minutes})
+    queue_email(kind="sign_in", to=customer.email, subject=subject, body_text=text,
+                body_html=html, headers=_automatic("sign_in"), language=customer.language,
+                related_key=f"customer:{customer.pk}")

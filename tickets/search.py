@@ -40,6 +40,28 @@ def refresh(ticket_ids: list[int]) -> None:
         cursor.execute(_REFRESH_SQL, [list(ticket_ids)])
 
 
+# The same document for every ticket from min_id on, in one set-based statement
+# (bulk loads such as seed_demo; per-ticket refresh would take hours at 1M rows).
+_REFRESH_ALL_SQL = """
+UPDATE tickets_ticket AS t SET search_vector =
+    setweight(to_tsvector('simple', coalesce(t.subject, '')), 'A')
+    || setweight(to_tsvector('simple', coalesce(c.name, '') || ' ' || coalesce(c.email, '')), 'B')
+    || setweight(to_tsvector('simple', coalesce(m.body, '')), 'C')
+FROM tickets_customer c, (
+    SELECT ticket_id, string_agg(left(body_text, 20000), ' ' ORDER BY id) AS body
+    FROM tickets_message WHERE ticket_id >= %s GROUP BY ticket_id
+) m
+WHERE c.id = t.customer_id AND m.ticket_id = t.id AND t.id >= %s
+"""
+
+
+def refresh_all(*, min_id: int = 0) -> None:
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_ALL_SQL, [min_id, min_id])
+
+
 def refresh_on_commit(ticket_id: int) -> None:
     if is_postgres():
         transaction.on_commit(lambda: refresh([ticket_id]))

@@ -6,3 +6,21 @@ from . import services
 @shared_task(ignore_result=True)
 def close_quiet_solved_tickets() -> int:
     return services.close_quiet_solved_tickets()
+
+
+@shared_task(ignore_result=True)
+def check_sla() -> dict[str, int]:
+    """Every minute (beat): SLA breaches and at-risk warnings, each sent once."""
+    return services.sla.check_sla()
+
+
+@shared_task(ignore_result=True)
+def poll_mailbox() -> int:
+    """Every minute (beat) when IMAP_HOST is set: ingest new mail from the IMAP mailbox."""
+    from django.conf import settings
+
+    from .intake.imap import poll_mailbox as poll
+
+    if not settings.IMAP_HOST:
+        return 0
+    return len(poll().results)

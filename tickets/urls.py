@@ -1,7 +1,26 @@
 from django.urls import path
 
+from . import views
+
 app_name = "tickets"
 
-urlpatterns: list = [
-    path("tickets/<int:pk>/", lambda request, pk: None, name="detail"),
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("search/", views.search_view, name="search"),
+    path("tickets/bulk/", views.bulk_update, name="bulk"),
+    path("tickets/new/", views.new_ticket, name="new"),
+    path("tickets/<int:pk>/", views.detail, name="detail"),
+    path("tickets/<int:pk>/reply/", views.reply, name="reply"),
+    path("tickets/<int:pk>/properties/", views.update_properties, name="properties"),
+    path("tickets/<int:pk>/merge/", views.merge, name="merge"),
+    path("tickets/<int:pk>/presence/", views.presence, name="presence"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("filters/", views.save_filter, name="save_filter"),
+    path("filters/<int:pk>/delete/", views.delete_filter, name="delete_filter"),
+    path("canned/", views.canned_list, name="canned_list"),
+    path("canned/new/", views.canned_edit, name="canned_new"),
+    path("canned/<int:pk>/", views.canned_edit, name="canned_edit"),
+    path("canned/<int:pk>/delete/", views.canned_delete, name="canned_delete"),
+    path("settings/", views.personal_settings, name="settings"),
+    path("settings/language/", views.set_language, name="set_language"),
 ]

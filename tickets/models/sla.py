@@ -1,4 +1,4 @@
-"""Business-hours calendars and SLA policies (the clocks live on Ticket)."""
+"""Business-hours calendars, SLA policies and each ticket's SLA clocks (TicketSLA)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +123,14 @@ class TicketSLA(models.Model):
     # Pause bookkeeping: business seconds spent paused, and since when paused.
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_business_seconds = models.PositiveBigIntegerField(default=0)
+    # When warn_at_percent of each target is used up: check_sla finds at-risk
+    # clocks with a plain comparison instead of business-time arithmetic per row.
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    next_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    # The current next-response cycle's breach (reset by each new customer message);
+    # next_response_breached stays true once any cycle was late.
+    next_response_breached_at = models.DateTimeField(null=True, blank=True)
     first_response_warned_at = models.DateTimeField(null=True, blank=True)
     next_response_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)

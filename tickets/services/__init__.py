@@ -1,6 +1,6 @@
 """The tickets services: the only code that writes tickets and their threads."""
 
-from .customers import get_or_create_customer, organization_for_email
+from .customers import get_or_create_customer, organization_for_email, set_survey_opt_out
 from .events import record_event
 from .tickets import (
     add_customer_message,
@@ -33,6 +33,7 @@ __all__ = [
     "organization_for_email",
     "record_event",
     "reply_to_ticket",
+    "set_survey_opt_out",
     "set_tags",
     "solve_ticket",
 ]

@@ -35,3 +35,37 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
         customer.name = name.strip()[:200]
         customer.save(update_fields=["name"])
     return customer
+
+
+def set_survey_opt_out(*, customer: Customer, opted_out: bool) -> Customer:
+    """Record the customer's wish to get (or not get) satisfaction surveys."""
+    if customer.survey_opt_out != opted_out:
+        customer.survey_opt_out = opted_out
+        customer.save(update_fields=["survey_opt_out"])
+    return customer
+
+
+def update_organization_account(
+    *,
+    organization,
+    annual_revenue=None,
+    active_since=None,
+    churned_at=None,
+):
+    """Set an organization's account facts (revenue, customer since, churned on).
+
+    Used by the metrics churn import; a None leaves the stored value unchanged.
+    """
+    from django.core.exceptions import ValidationError
+
+    fields = {"annual_revenue": annual_revenue, "active_since": active_since,
+              "churned_at": churned_at}
+    changed = [name for name, value in fields.items() if value is not None]
+    for name in changed:
+        setattr(organization, name, fields[name])
+    if organization.active_since and organization.churned_at \
+            and organization.churned_at < organization.active_since:
+        raise ValidationError({"churned_at": "The churn date is before the customer-since date."})
+    if changed:
+        organization.save(update_fields=changed)
+    return organization

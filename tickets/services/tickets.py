@@ -22,6 +22,7 @@ from ..signals import (
     ticket_reopened,
     ticket_solved,
 )
+from . import sla
 from .events import record_event
 
 Status = Ticket.Status
@@ -98,6 +99,7 @@ def create_ticket(
     )
     record_event(ticket=ticket, field="created", new=channel, actor=actor,
                  actor_customer=None if actor else customer, at=now)
+    sla.start_clocks(ticket=ticket, now=now)
     if follows_up is not None:
         record_event(ticket=ticket, field="follows_up", new=follows_up.pk, at=now)
     if tags:
@@ -190,6 +192,7 @@ def add_customer_message(
             ticket.waiting_since = now
             fields.append("waiting_since")
         notifications.customer_replied(ticket=ticket, message=message)
+        sla.on_customer_message(ticket=ticket, old_status=old, now=now)
     ticket.save(update_fields=fields)
     search.refresh_on_commit(ticket.pk)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
@@ -244,6 +247,7 @@ def reply_to_ticket(
             new_status = Status.OPEN
         notifications.agent_replied(ticket=ticket, message=message)
     ticket.save(update_fields=fields)
+    sla.on_agent_reply(ticket=ticket, public=public, now=now)
     record_event(ticket=ticket, field="reply" if public else "note", new=message.pk,
                  actor=agent, at=now)
     if new_status and new_status != ticket.status:
@@ -269,6 +273,7 @@ def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | No
     ticket.transition(status, now=now)  # refuses illegal moves
     ticket.updated_at = now
     ticket.save(update_fields=["status", "solved_at", "closed_at", "reopen_count", "updated_at"])
+    sla.on_status_changed(ticket=ticket, old=old, now=now)
     record_event(ticket=ticket, field="status", old=old, new=status, actor=actor, at=now)
     if status == Status.SOLVED:
         notifications.ticket_solved(ticket=ticket)
@@ -294,6 +299,7 @@ def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
     ticket.priority = priority
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=["priority", "updated_at"])
+    sla.reevaluate_policy(ticket=ticket, actor=actor, now=ticket.updated_at)
     record_event(ticket=ticket, field="priority", old=old, new=priority, actor=actor)
     _after_commit(ticket_changed, ticket_id=ticket.pk, field="priority", old=old, new=priority)
     return ticket
@@ -314,6 +320,7 @@ def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
         fields.append("assignee")
     ticket.save(update_fields=fields)
     record_event(ticket=ticket, field="team", old=old, new=team, actor=actor)
+    sla.reevaluate_policy(ticket=ticket, actor=actor, now=ticket.updated_at)
     _after_commit(ticket_changed, ticket_id=ticket.pk, field="team", old=old,
                   new=team.pk if team else None)
     return ticket
@@ -408,6 +415,7 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
     source.closed_at = now
     source.updated_at = now
     source.save(update_fields=["merged_into", "status", "closed_at", "updated_at"])
+    sla.on_status_changed(ticket=source, old=old_status, now=now)
     record_event(ticket=source, field="merged_into", new=target.pk, actor=actor, at=now)
     record_event(ticket=source, field="status", old=old_status, new=Status.CLOSED, actor=actor, at=now)
     record_event(ticket=target, field="merged_from", new=source.pk, actor=actor, at=now)

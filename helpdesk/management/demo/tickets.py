@@ -1,0 +1,229 @@
+"""One demo ticket at a time: its thread, its audit trail and the ticket row itself.
+
+A ticket's life is planned as a list of steps (reply, note, pending, customer
+reply, solve, reopen, close); steps after ``now`` are cut off, so the open
+backlog is simply the tickets whose life is still under way.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tickets.models import Message, Ticket, TicketEvent
+
+from . import vocabulary as v
+from .people import Cast
+from .timeline import lognormal_hours, next_opening
+
+S = Ticket.Status
+CHANNELS = ["email", "web", "chat", "phone", "api", "social"]
+CHANNEL_CUM = [40, 62, 77, 87, 95, 100]
+PRIORITIES = ["low", "normal", "high", "urgent"]
+PRIORITY_CUM = [20, 75, 93, 100]
+FIRST_RESPONSE_HOURS = {"chat": 0.05, "phone": 0.02, "social": 1.0, "web": 2.5, "email": 3.0,
+                        "api": 4.0}
+PRIORITY_FACTOR = {"urgent": 0.25, "high": 0.5, "normal": 1.0, "low": 1.6}
+TOPICS = list(v.TOPIC_WEIGHTS)
+TOPIC_WEIGHTS = list(v.TOPIC_WEIGHTS.values())
+AUTO_CLOSE = timedelta(hours=96)
+STALL_WINDOW = timedelta(days=21)
+
+
+@dataclass
+class Built:
+    """Rows of one batch, ready for bulk_create."""
+
+    tickets: list[Ticket] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)
+    tags: list[tuple[int, str]] = field(default_factory=list)
+    # (ticket, topic, solve count) of closed tickets: candidates for a survey.
+    closed: list[tuple[Ticket, float]] = field(default_factory=list)
+
+
+class TicketMaker:
+    def __init__(self, *, seed: int, cast: Cast, now: datetime):
+        # Content (subject, customer, channel) comes from its own stream with a fixed
+        # number of draws per ticket, so the same seed gives the same subjects whatever
+        # the clock says; times come from a second stream.
+        self.content = random.Random(seed)
+        self.times = random.Random(seed + 1)
+        self.cast = cast
+        self.now = now
+        self.customer_count = len(cast.customers)
+
+    def make(self, ticket_id: int, created: datetime, out: Built) -> None:
+        c, t = self.content, self.times
+        customer_id, language, org_id, tier, first_name = self.cast.customers[
+            int(self.customer_count * c.random() ** 2)]  # a few customers write a lot
+        topic = c.choices(TOPICS, weights=TOPIC_WEIGHTS)[0]
+        team_name, tags, subjects_en, subjects_fi = v.TOPICS[topic]
+        subjects = subjects_fi if language == "fi" else subjects_en
+        subject = subjects[int(c.random() * len(subjects))].format(
+            x=c.choice(v.ITEMS) if c.random() < 0.5 else f"#{c.randrange(10000, 99999)}")
+        channel = c.choices(CHANNELS, cum_weights=CHANNEL_CUM)[0]
+        priority = c.choices(PRIORITIES, cum_weights=PRIORITY_CUM)[0]
+        bodies = v.BODIES_FI if language == "fi" else v.BODIES_EN
+        body = c.choice(bodies).format(s=subject, n=first_name, t=tier or "basic")
+        tag_names = c.sample(tags, k=int(c.random() * 2.4))
+        if tier == "enterprise" and c.random() < 0.6:
+            team_name = "Enterprise"
+        elif language == "fi" and c.random() < 0.2:
+            team_name = "Nordic"
+        team_id = self.cast.teams[team_name]
+        agents = self.cast.agents_by_team.get(team_id) or [None]
+        assignee = agents[int(len(agents) * t.random() ** 1.5)]  # some agents take more
+
+        ticket = Ticket(pk=ticket_id, subject=subject, status=S.NEW, priority=priority,
+                        channel=channel, customer_id=customer_id, team_id=team_id,
+                        created_at=created, updated_at=created, waiting_since=created)
+        life = _Life(self, ticket, out, language, first_name, assignee)
+        life.customer(created, body, first=True)
+        out.events.append(TicketEvent(ticket_id=ticket_id, actor_customer_id=customer_id,
+                                      field="created", new_value=channel, created_at=created))
+        if tag_names:
+            out.tags.extend((ticket_id, name) for name in tag_names)
+            out.events.append(TicketEvent(ticket_id=ticket_id, field="tags",
+                                          new_value=",".join(sorted(tag_names)),
+                                          created_at=created))
+        steps = self._plan(ticket, created)
+        if self.now - created < STALL_WINDOW and t.random() < 0.1:
+            # Part of the recent work stays unfinished: the queue's backlog (new, open,
+            # pending or on hold), not just what arrived in the last hours.
+            solve = next(i for i, step in enumerate(steps) if step[1] == "solve")
+            steps = steps[: t.randint(0, solve)]
+        life.run(steps)
+        out.tickets.append(ticket)
+        if ticket.status == S.CLOSED:
+            hours = (ticket.solved_at - created).total_seconds() / 3600
+            out.closed.append((ticket, hours))
+
+    def _plan(self, ticket: Ticket, created: datetime) -> list[tuple[datetime, str]]:
+        t = self.times
+        factor = PRIORITY_FACTOR[ticket.priority]
+        steps = [(created + timedelta(minutes=t.expovariate(1 / 20)), "assign")]
+        first = created + lognormal_hours(t, FIRST_RESPONSE_HOURS[ticket.channel] * factor, 1.0)
+        opening = next_opening(created) if ticket.channel not in ("chat", "phone") else None
+        if opening and first < opening:
+            first = opening + timedelta(minutes=t.expovariate(1 / 45))
+        steps.append((first, "reply"))
+        at = first
+        if ticket.channel in ("chat", "phone") and t.random() < 0.55:
+            at += timedelta(minutes=t.uniform(1, 15))  # solved on first contact
+        else:
+            if t.random() < 0.15:
+                steps.append((at + timedelta(minutes=t.uniform(5, 90)), "note"))
+            rounds = 1 if t.random() < 0.55 else 2 if t.random() < 0.7 else 3
+            for _ in range(rounds - 1):
+                waiting = "hold" if t.random() < 0.08 else "pending"
+                steps.append((at + timedelta(seconds=1), waiting))
+                at += lognormal_hours(t, 14 if waiting == "pending" else 60, 1.0)
+                steps.append((at, "customer"))
+                at += lognormal_hours(t, 2.0 * factor, 1.0)
+                steps.append((at, "reply"))
+            at += lognormal_hours(t, 6 * factor, 1.2)
+        steps.append((at, "solve"))
+        if t.random() < 0.06:
+            at += timedelta(hours=t.uniform(1, 90))
+            steps.append((at, "reopen"))
+            at += lognormal_hours(t, 3.0 * factor, 1.0)
+            steps.append((at, "reply"))
+            at += lognormal_hours(t, 8 * factor, 1.0)
+            steps.append((at, "solve"))
+        steps.append((at + AUTO_CLOSE + timedelta(minutes=t.uniform(0, 120)), "close"))
+        steps.sort(key=lambda step: step[0])
+        return steps
+
+
+class _Life:
+    """Applies planned steps to one ticket, writing messages and events as the services do."""
+
+    def __init__(self, maker: TicketMaker, ticket: Ticket, out: Built, language: str,
+                 first_name: str, assignee: int | None):
+        self.maker, self.ticket, self.out = maker, ticket, out
+        self.language, self.first_name, self.assignee = language, first_name, assignee
+        self.rng = maker.times
+
+    def run(self, steps: list[tuple[datetime, str]]) -> None:
+        now = self.maker.now
+        for at, action in steps:
+            if at >= now:
+                break
+            getattr(self, f"_{action}")(at)
+            self.ticket.updated_at = at
+
+    def status(self, at: datetime, new: str, *, actor: int | None = None,
+               customer: int | None = None) -> None:
+        ticket = self.ticket
+        old = ticket.status
+        ticket.transition(new, now=at)
+        self.out.events.append(TicketEvent(ticket_id=ticket.pk, field="status", old_value=old,
+                                           new_value=new, actor_id=actor,
+                                           actor_customer_id=customer, created_at=at))
+
+    def customer(self, at: datetime, body: str, first: bool = False) -> None:
+        ticket = self.ticket
+        self.out.messages.append(Message(
+            ticket_id=ticket.pk, author_type=Message.Author.CUSTOMER,
+            author_customer_id=ticket.customer_id, public=True, channel=ticket.channel,
+            body_text=body, created_at=at))
+        if not first:
+            ticket.waiting_since = ticket.waiting_since or at
+
+    def _assign(self, at: datetime) -> None:
+        if self.assignee is None:
+            return
+        self.ticket.assignee_id = self.assignee
+        lead = self.maker.cast.lead_of_team.get(self.ticket.team_id)
+        self.out.events.append(TicketEvent(ticket_id=self.ticket.pk, field="assignee",
+                                           new_value=str(self.assignee), actor_id=lead,
+                                           created_at=at))
+
+    def _reply(self, at: datetime) -> None:
+        ticket = self.ticket
+        if ticket.assignee_id is None:
+            self._assign(at - timedelta(seconds=1))
+        replies = v.REPLIES_FI if self.language == "fi" else v.REPLIES_EN
+        fix = self.rng.choice(v.FIXES)
+        agent_name = self.maker.cast.agent_names.get(ticket.assignee_id, "Support")
+        body = self.rng.choice(replies).format(c=self.first_name, fix=fix, a=agent_name,
+                                               fix_cap=fix[0].upper() + fix[1:])
+        self.out.messages.append(Message(
+            ticket_id=ticket.pk, author_type=Message.Author.AGENT, author_user_id=ticket.assignee_id,
+            public=True, channel=ticket.channel, body_text=body, created_at=at))
+        ticket.first_response_at = ticket.first_response_at or at
+        ticket.public_reply_count += 1
+        ticket.waiting_since = None
+        if ticket.status in (S.NEW, S.PENDING, S.ON_HOLD):
+            self.status(at, S.OPEN, actor=ticket.assignee_id)
+
+    def _note(self, at: datetime) -> None:
+        self.out.messages.append(Message(
+            ticket_id=self.ticket.pk, author_type=Message.Author.AGENT,
+            author_user_id=self.ticket.assignee_id, public=False, channel="web",
+            body_text=self.rng.choice(v.NOTES), created_at=at))
+
+    def _pending(self, at: datetime) -> None:
+        self.status(at, S.PENDING, actor=self.ticket.assignee_id)
+
+    def _hold(self, at: datetime) -> None:
+        self.status(at, S.ON_HOLD, actor=self.ticket.assignee_id)
+
+    def _customer(self, at: datetime) -> None:
+        texts = v.FOLLOWUPS_FI if self.language == "fi" else v.FOLLOWUPS_EN
+        self.customer(at, self.rng.choice(texts))
+        if self.ticket.status in (S.PENDING, S.ON_HOLD):
+            self.status(at, S.OPEN, customer=self.ticket.customer_id)
+
+    def _solve(self, at: datetime) -> None:
+        self.status(at, S.SOLVED, actor=self.ticket.assignee_id)
+
+    def _reopen(self, at: datetime) -> None:
+        texts = v.FOLLOWUPS_FI if self.language == "fi" else v.FOLLOWUPS_EN
+        self.customer(at, texts[0])
+        self.status(at, S.OPEN, customer=self.ticket.customer_id)
+
+    def _close(self, at: datetime) -> None:
+        self.status(at, S.CLOSED)

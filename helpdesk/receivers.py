@@ -1,0 +1,87 @@
+"""ESP tracking webhooks (anymail's ``tracking`` signal) → delivery status of our email.
+
+anymail's views at ``/anymail/<esp>/tracking/`` check the basic-auth secret and
+the ESP's signature, normalise the payload and send ``tracking``; this module
+records the outcome on the OutboundEmail and stops mailing a customer whose
+address hard-bounces or who reported us as spam.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from anymail.signals import AnymailTrackingEvent, EventType, tracking
+from django.apps import apps
+from django.db.models import Q
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+Delivery = OutboundEmail.Delivery
+
+_DELIVERY_FOR_EVENT = {
+    EventType.DELIVERED: Delivery.DELIVERED,
+    EventType.BOUNCED: Delivery.BOUNCED,
+    EventType.COMPLAINED: Delivery.COMPLAINED,
+    EventType.REJECTED: Delivery.REJECTED,
+}
+# Events arrive out of order (a late "delivered" after a bounce); never downgrade.
+_RANK = {Delivery.UNKNOWN: 0, Delivery.DELIVERED: 1, Delivery.REJECTED: 2,
+         Delivery.BOUNCED: 2, Delivery.COMPLAINED: 3}
+# ESP bounce kinds that are temporary: the address still works.
+_SOFT_BOUNCES = {"SoftBounce", "Transient", "DnsError"}
+
+
+def find_email(event: AnymailTrackingEvent) -> OutboundEmail | None:
+    """The row an event is about: by the ESP's id, else by our own ids in its metadata."""
+    metadata = event.metadata or {}
+    ours = str(metadata.get("message_id") or "")
+    query = Q()
+    if event.message_id:
+        # Some ESPs (Mailgun) report the Message-ID header as their message id.
+        query |= Q(esp_message_id=event.message_id) | Q(message_id=event.message_id)
+    if ours:
+        query |= Q(message_id=ours)
+    if str(metadata.get("outbound_email_id", "")).isdigit():
+        query |= Q(pk=int(metadata["outbound_email_id"]))
+    if not query:
+        return None
+    return OutboundEmail.objects.filter(query).order_by("-pk").first()
+
+
+def _is_hard_bounce(event: AnymailTrackingEvent) -> bool:
+    if event.event_type == EventType.COMPLAINED:
+        return True
+    if event.event_type != EventType.BOUNCED:
+        return False
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    return esp_event.get("Type") not in _SOFT_BOUNCES
+
+
+def mark_customer_bounced(*, address: str, at) -> int:
+    """Stop emailing this address: surveys and notifications skip bounced customers."""
+    customer_model = apps.get_model("tickets", "Customer")
+    return customer_model.objects.filter(email__iexact=address, bounced=False).update(
+        bounced=True, bounced_at=at
+    )
+
+
+@receiver(tracking, dispatch_uid="helpdesk.tracking")
+def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:
+    delivery = _DELIVERY_FOR_EVENT.get(event.event_type)
+    if delivery is None:  # opened, clicked, queued, deferred…: not tracked here
+        return
+    at = event.timestamp or timezone.now()
+    email = find_email(event)
+    if email is None:
+        logger.info("%s tracking event %s for an unknown message %s",
+                    esp_name, event.event_type, event.message_id)
+    elif _RANK[delivery] >= _RANK[Delivery(email.delivery)]:
+        OutboundEmail.objects.filter(pk=email.pk).update(delivery=delivery, delivery_at=at)
+    if _is_hard_bounce(event):
+        address = event.recipient or (email.to if email else "")
+        if address:
+            mark_customer_bounced(address=address, at=at)

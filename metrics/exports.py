@@ -1,0 +1,102 @@
+"""CSV export of every dashboard table and the responses list behind a number."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+
+from surveys.models import Metric
+
+from . import queries
+from .queries.families import filtered_responses
+from .views import scoped_filters_or_403, staff_required
+
+COLUMNS = [
+    ("label", ("label",)), ("nps", ("nps", "score")), ("nps_n", ("nps", "n")),
+    ("nps_margin", ("nps", "margin_of_error")), ("csat_pct", ("csat", "score")),
+    ("csat_ci_low", ("csat", "ci_low")), ("csat_ci_high", ("csat", "ci_high")),
+    ("csat_mean", ("csat", "mean")), ("csat_n", ("csat", "n")), ("ces", ("ces", "score")),
+    ("ces_easy_pct", ("ces", "easy_pct")), ("ces_n", ("ces", "n")),
+    ("response_rate", ("response_rate",)),
+    ("first_response_median_s", ("first_response", "median_seconds")),
+    ("first_response_p90_s", ("first_response", "p90_seconds")),
+    ("first_response_sla_met_pct", ("first_response", "sla_met_pct")),
+    ("resolution_median_s", ("resolution", "median_seconds")),
+    ("resolution_p90_s", ("resolution", "p90_seconds")),
+    ("resolution_sla_met_pct", ("resolution", "sla_met_pct")),
+    ("fcr_pct", ("fcr_pct",)), ("reopen_pct", ("reopen_pct",)),
+    ("tickets_created", ("tickets_created",)), ("tickets_solved", ("tickets_solved",)),
+]
+
+# Score bands of DESIGN.md, for "the responses behind this number".
+CATEGORIES = {
+    "promoter": {"metric": "nps", "score__gte": 9},
+    "passive": {"metric": "nps", "score__gte": 7, "score__lte": 8},
+    "detractor": {"metric": "nps", "score__lte": 6},
+    "satisfied": {"metric": "csat", "score__gte": 4},
+    "easy": {"metric": "ces", "score__gte": 5},
+}
+
+
+def _cell(row: dict, path: tuple[str, ...]):
+    value = row
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return "" if value is None else value
+
+
+@staff_required
+def export_table(request: HttpRequest, by: str) -> HttpResponse:
+    if by not in queries.DIMENSIONS:
+        raise Http404
+    try:
+        f = scoped_filters_or_403(request, by=by)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="metrics-{by}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([by, *[name for name, _ in COLUMNS]])
+    for row in queries.breakdown(f, by):
+        writer.writerow([row["key"], *[_cell(row, path) for _, path in COLUMNS]])
+    return response
+
+
+@staff_required
+def responses(request: HttpRequest) -> HttpResponse:
+    """The responses behind a score, with the same filters (agents: their own scope)."""
+    try:
+        f = scoped_filters_or_403(request)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    qs = filtered_responses(f)
+    metric, category = request.GET.get("metric", ""), request.GET.get("category", "")
+    if metric in Metric.values:
+        qs = qs.filter(metric=metric)
+    if category in CATEGORIES:
+        qs = qs.filter(**CATEGORIES[category])
+    qs = qs.select_related("ticket", "agent", "team").order_by("-created_at", "-pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if request.GET.get("format") == "csv":
+        return _responses_csv(qs[:10000])
+    return render(request, "metrics/responses.html", {
+        "page": page, "filters": f, "metric": metric, "category": category,
+        "params": f.query_params() | ({"metric": metric} if metric else {}),
+        "categories": list(CATEGORIES),
+    })
+
+
+def _responses_csv(rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="responses.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["created_at", "metric", "score", "ticket", "channel", "agent", "team",
+                     "comment"])
+    for r in rows:
+        writer.writerow([r.created_at.isoformat(), r.metric, r.score, r.ticket.reference,
+                         r.channel, r.agent or "", r.team or "", r.comment])
+    return response

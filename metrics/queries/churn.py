@@ -1,0 +1,63 @@
+"""Churn of organizations (DESIGN.md) and churn by the organization's NPS category."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Avg, Case, CharField, Count, OuterRef, Q, Subquery, Value, When
+
+from surveys.models import Metric, Response
+from tickets.models import Organization
+
+
+def _active_on(day: date) -> Q:
+    return (Q(active_since__isnull=False, active_since__lte=day)
+            & (Q(churned_at__isnull=True) | Q(churned_at__gt=day)))
+
+
+def churn_by_period(periods: list[tuple[date, date]]) -> list[dict]:
+    """(active at start − still active at end) ÷ active at start, for each period, in ONE
+    query of conditional counts."""
+    aggregates = {}
+    for i, (start, end) in enumerate(periods):
+        aggregates[f"active_{i}"] = Count("pk", filter=_active_on(start))
+        aggregates[f"kept_{i}"] = Count("pk", filter=_active_on(start) & _active_on(end))
+    counts = Organization.objects.aggregate(**aggregates) if periods else {}
+    rows = []
+    for i, (start, end) in enumerate(periods):
+        active, kept = counts[f"active_{i}"], counts[f"kept_{i}"]
+        rows.append({"start": start, "end": end, "active_at_start": active,
+                     "still_active": kept, "churned": active - kept,
+                     "churn_pct": round(100.0 * (active - kept) / active, 1) if active else None})
+    return rows
+
+
+def churn_by_nps_category(start: date, end: date, *, responses_from, responses_to) -> list[dict]:
+    """Organizations active at ``start`` by the category of the mean of their NPS answers
+    (9–10 promoter, 7–8 passive, 0–6 detractor), with how many renewed or churned by ``end``."""
+    mean_nps = (Response.objects.filter(organization=OuterRef("pk"), metric=Metric.NPS,
+                                        scale_min=0, scale_max=10,
+                                        created_at__gte=responses_from,
+                                        created_at__lt=responses_to)
+                .values("organization").annotate(mean=Avg("score")).values("mean"))
+    category = Case(
+        When(mean_nps__gte=9, then=Value("promoter")),
+        When(mean_nps__gte=7, then=Value("passive")),
+        When(mean_nps__isnull=False, then=Value("detractor")),
+        default=Value("no_answer"), output_field=CharField(),
+    )
+    rows = (Organization.objects.filter(_active_on(start))
+            .annotate(mean_nps=Subquery(mean_nps)).annotate(category=category)
+            .values("category").annotate(total=Count("pk"),
+                                         renewed=Count("pk", filter=_active_on(end)))
+            .order_by())
+    by_category = {row["category"]: row for row in rows}
+    result = []
+    for name in ("promoter", "passive", "detractor", "no_answer"):
+        row = by_category.get(name, {"total": 0, "renewed": 0})
+        churned = row["total"] - row["renewed"]
+        result.append({"category": name, "total": row["total"], "renewed": row["renewed"],
+                       "churned": churned,
+                       "churn_pct": round(100.0 * churned / row["total"], 1) if row["total"]
+                       else None})
+    return result

@@ -1,0 +1,129 @@
+"""The summary and breakdown rows of CONTRACT.md, assembled from the metric families."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from helpdesk.models import User
+from tickets.models import Channel, Team
+
+from .. import stats
+from ..filters import MetricFilters
+from . import families
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _round(value, digits: int = 1):
+    return None if value is None else round(value, digits)
+
+
+def _too_few(n: int) -> bool:
+    return n < settings.HELPDESK_MIN_RESPONSES
+
+
+def nps_block(s: dict) -> dict:
+    n, pro, det = s.get("nps_n") or 0, s.get("nps_promoters") or 0, s.get("nps_detractors") or 0
+    return {
+        "score": _round(stats.nps_score(pro, det, n)), "n": n, "promoters": pro,
+        "passives": n - pro - det, "detractors": det,
+        "margin_of_error": _round(stats.nps_margin(pro, det, n)), "too_few": _too_few(n),
+    }
+
+
+def csat_block(s: dict) -> dict:
+    n, ok = s.get("csat_n") or 0, s.get("csat_satisfied") or 0
+    interval = stats.wilson_interval(ok, n)
+    return {
+        "score": _pct(ok, n), "mean": _round((s.get("csat_sum") or 0) / n, 2) if n else None,
+        "n": n, "satisfied": ok,
+        "ci_low": _round(interval[0]) if interval else None,
+        "ci_high": _round(interval[1]) if interval else None, "too_few": _too_few(n),
+    }
+
+
+def ces_block(s: dict) -> dict:
+    n, easy = s.get("ces_n") or 0, s.get("ces_easy") or 0
+    return {
+        "score": _round((s.get("ces_sum") or 0) / n, 2) if n else None,
+        "easy_pct": _pct(easy, n), "n": n, "easy": easy, "too_few": _too_few(n),
+    }
+
+
+def time_block(t: dict) -> dict:
+    return {
+        "median_seconds": _round(t.get("p50"), 0), "p90_seconds": _round(t.get("p90"), 0),
+        "sla_met_pct": _pct(t.get("met") or 0, t.get("with_target") or 0),
+        "n": t.get("timed_n") or 0, "with_target": t.get("with_target") or 0,
+        "met": t.get("met") or 0,
+    }
+
+
+def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume: dict) -> dict:
+    delivered = invites.get("delivered") or 0
+    tickets_solved = solved.get("solved") or 0
+    return {
+        "nps": nps_block(scores), "csat": csat_block(scores), "ces": ces_block(scores),
+        "response_rate": _pct(invites.get("answered") or 0, delivered),
+        "invitations_delivered": delivered, "responses_to_invitations": invites.get("answered") or 0,
+        "first_response": time_block(first), "resolution": time_block(solved),
+        "fcr_pct": _pct(solved.get("fcr") or 0, tickets_solved),
+        "reopen_pct": _pct(solved.get("reopened") or 0, tickets_solved),
+        "tickets_created": volume.get("created") or 0, "tickets_solved": tickets_solved,
+        "backlog": volume.get("backlog"),
+    }
+
+
+def _families(f: MetricFilters, by: str | None) -> list[dict]:
+    return [families.survey_scores(f, by), families.invitations(f, by),
+            families.first_responses(f, by), families.resolutions(f, by),
+            families.volumes(f, by)]
+
+
+def summary(f: MetricFilters) -> dict:
+    scores, invites, first, solved, volume = (rows.get(None, {}) for rows in _families(f, None))
+    return build_row(scores=scores, invites=invites, first=first, solved=solved, volume=volume)
+
+
+def breakdown(f: MetricFilters, by: str) -> list[dict]:
+    """A row per group with the summary's fields, plus ``key`` and ``label``."""
+    parts = _families(f, by)
+    keys = set().union(*parts)
+    labels = group_labels(by, keys)
+    rows = []
+    for key in sorted(keys, key=lambda k: (k is None, str(k) if by not in ("week", "month") else k)):
+        scores, invites, first, solved, volume = (p.get(key, {}) for p in parts)
+        row = build_row(scores=scores, invites=invites, first=first, solved=solved, volume=volume)
+        rows.append({"key": key.isoformat() if hasattr(key, "isoformat") else key,
+                     "label": labels.get(key, str(key)), **row})
+    if by not in ("week", "month"):
+        rows.sort(key=lambda r: r["label"].lower())
+    return rows
+
+
+def group_labels(by: str, keys) -> dict:
+    """Display names for group keys: one query for agents or teams, none otherwise."""
+    ids = [k for k in keys if k is not None]
+    unassigned = {None: str(_unassigned())}
+    if by == "agent":
+        return unassigned | {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    if by == "team":
+        return unassigned | {t.pk: t.name for t in Team.objects.filter(pk__in=ids)}
+    if by == "channel":
+        return {value: str(label) for value, label in Channel.choices} | unassigned
+    return {k: k.isoformat() for k in ids}
+
+
+def _unassigned():
+    from django.utils.translation import gettext
+
+    return gettext("(none)")
+
+
+def follow_up_summary(f: MetricFilters) -> dict:
+    counts = families.follow_ups(f, now=timezone.now())
+    return {**counts, "closed_in_time_pct": _pct(counts["closed_in_time"], counts["total"]),
+            "window_hours": families.LOOP_CLOSED_HOURS}

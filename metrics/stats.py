@@ -1,0 +1,104 @@
+"""Uncertainty of scores: the margins DESIGN.md prescribes and a two-sample test.
+
+Pure functions of counts that the SQL aggregates return; no database access.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+Z95 = 1.96
+
+
+def nps_score(promoters: int, detractors: int, n: int) -> float | None:
+    if n == 0:
+        return None
+    return 100.0 * (promoters - detractors) / n
+
+
+def _adjusted_nps_parts(promoters: int, detractors: int, n: int) -> tuple[float, float, float]:
+    # Rocks (2016): add 3 pseudo-responses, 0.75 to promoters and to detractors
+    # (and 1.5 to passives), which keeps the interval sound at small n.
+    n_adj = n + 3
+    return (promoters + 0.75) / n_adj, (detractors + 0.75) / n_adj, n_adj
+
+
+def nps_margin(promoters: int, detractors: int, n: int) -> float | None:
+    """95% margin of error of NPS in NPS points (adjusted-Wald, DESIGN.md)."""
+    if n == 0:
+        return None
+    p, d, n_adj = _adjusted_nps_parts(promoters, detractors, n)
+    return Z95 * 100.0 * math.sqrt((p + d - (p - d) ** 2) / n_adj)
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """95% Wilson score interval of a proportion, in percent."""
+    if n == 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return 100.0 * max(0.0, centre - half), 100.0 * min(1.0, centre + half)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """A difference between two samples and whether it is larger than the noise."""
+
+    difference: float | None
+    z: float | None
+    p_value: float | None
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < 0.05
+
+
+NO_COMPARISON = Comparison(None, None, None)
+
+
+def _two_sided_p(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def compare_nps(a: tuple[int, int, int], b: tuple[int, int, int]) -> Comparison:
+    """a and b are (promoters, detractors, n). z-test on the difference of two NPS values,
+    each with its adjusted-Wald variance, so it stays defined at small n."""
+    if a[2] == 0 or b[2] == 0:
+        return NO_COMPARISON
+    pa, da, na = _adjusted_nps_parts(*a)
+    pb, db, nb = _adjusted_nps_parts(*b)
+    variance = (pa + da - (pa - da) ** 2) / na + (pb + db - (pb - db) ** 2) / nb
+    diff = nps_score(*a) - nps_score(*b)
+    z = ((pa - da) - (pb - db)) / math.sqrt(variance)
+    return Comparison(diff, z, _two_sided_p(z))
+
+
+def compare_proportions(a: tuple[int, int], b: tuple[int, int]) -> Comparison:
+    """a and b are (successes, n); pooled two-proportion z-test, difference in points."""
+    (ka, na), (kb, nb) = a, b
+    if na == 0 or nb == 0:
+        return NO_COMPARISON
+    pooled = (ka + kb) / (na + nb)
+    diff = 100.0 * (ka / na - kb / nb)
+    if pooled in (0.0, 1.0):  # identical all-or-nothing samples: no evidence of a difference
+        return Comparison(diff, 0.0, 1.0)
+    z = (ka / na - kb / nb) / math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    return Comparison(diff, z, _two_sided_p(z))
+
+
+def compare_means(a: tuple[float, float, int], b: tuple[float, float, int]) -> Comparison:
+    """a and b are (sum, sum of squares, n); Welch's z for two means (large-sample)."""
+    (sa, qa, na), (sb, qb, nb) = a, b
+    if na < 2 or nb < 2:
+        return NO_COMPARISON
+    ma, mb = sa / na, sb / nb
+    va = max(0.0, (qa - na * ma * ma) / (na - 1))
+    vb = max(0.0, (qb - nb * mb * mb) / (nb - 1))
+    se = math.sqrt(va / na + vb / nb)
+    if se == 0:
+        return Comparison(ma - mb, 0.0, 1.0 if ma == mb else 0.0)
+    z = (ma - mb) / se
+    return Comparison(ma - mb, z, _two_sided_p(z))

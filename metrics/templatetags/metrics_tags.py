@@ -1,0 +1,41 @@
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Business seconds as '3 h 20 min' (or '—' when there is no figure)."""
+    if seconds is None or seconds == "":
+        return "—"
+    minutes = int(round(float(seconds) / 60))
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(d)d d %(h)d h") % {"d": hours // 24, "h": hours % 24}
+
+
+@register.filter
+def number(value, unit: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{value}{unit}"
+
+
+@register.filter
+def signed(value) -> str:
+    if value is None:
+        return ""
+    return f"+{value}" if value > 0 else str(value)
+
+
+@register.simple_tag
+def query(params: dict, **extra) -> str:
+    """The query string of the current filters with some keys replaced."""
+    merged = {**params, **{k: v for k, v in extra.items() if v not in (None, "")}}
+    return urlencode(merged)

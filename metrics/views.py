@@ -1,0 +1,161 @@
+"""Dashboards for managers and agents. Thin: the numbers come from metrics.queries."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import User
+from helpdesk.permissions import is_staff_member
+from surveys.models import FollowUp
+from tickets.models import Channel, Organization, Team, Ticket
+from tickets.queries import team_ids_of
+
+from . import queries
+from .access import ScopeDenied, scope_for
+from .filters import PRESETS, MetricFilters, parse_filters
+from .links import dashboard_links
+from .tiles import headline_tiles, score_comparisons
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def manager_required(view):
+    @wraps(view)
+    @staff_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.sees_all_tickets:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def request_filters(request: HttpRequest) -> MetricFilters:
+    return parse_filters(request.GET, me_id=request.user.pk)
+
+
+def filter_choices() -> dict:
+    return {
+        "presets": PRESETS,
+        "channels": Channel.choices,
+        "tiers": Organization.Tier.choices,
+        "priorities": Ticket.Priority.choices,
+        "teams": list(Team.objects.values_list("pk", "name")),
+        "agents": list(User.objects.filter(is_active=True).order_by("name")
+                       .values_list("pk", "name")),
+    }
+
+
+TABLE_TITLES = {"channel": (_("By channel"), _("Channel")), "agent": (_("By agent"), _("Agent")),
+                "team": (_("By team"), _("Team"))}
+
+
+def breakdown_table(f: MetricFilters, by: str) -> dict:
+    rows = queries.breakdown(f, by)
+    for row in rows:  # the filter key that narrows a link to this row's group
+        row[f"{by}_key"] = "" if row["key"] is None else row["key"]
+    title, heading = TABLE_TITLES[by]
+    return {"by": by, "title": title, "heading": heading, "rows": rows}
+
+
+def chart_data(trend: list[dict]) -> dict:
+    """Series for the trend charts; error bars as [low, high] per point."""
+    def nps_range(row):
+        nps = row["nps"]
+        if nps["score"] is None:
+            return None
+        return [max(-100, nps["score"] - nps["margin_of_error"]),
+                min(100, nps["score"] + nps["margin_of_error"])]
+
+    hours = lambda s: None if s is None else round(s / 3600, 2)  # noqa: E731
+    return {
+        "labels": [row["label"] for row in trend],
+        "names": {"nps": str(_("NPS")), "csat": str(_("CSAT %")),
+                  "csat_mean": str(_("CSAT mean")),
+                  "first_response": str(_("First response, hours")),
+                  "resolution": str(_("Resolution, hours"))},
+        "nps": [row["nps"]["score"] for row in trend],
+        "nps_range": [nps_range(row) for row in trend],
+        "nps_too_few": [row["nps"]["too_few"] for row in trend],
+        "csat": [row["csat"]["score"] for row in trend],
+        "csat_range": [[row["csat"]["ci_low"], row["csat"]["ci_high"]] for row in trend],
+        "csat_mean": [row["csat"]["mean"] for row in trend],
+        "csat_too_few": [row["csat"]["too_few"] for row in trend],
+        "first_response": [hours(row["first_response"]["median_seconds"]) for row in trend],
+        "resolution": [hours(row["resolution"]["median_seconds"]) for row in trend],
+    }
+
+
+def trend_dimension(f: MetricFilters) -> str:
+    return "week" if f.days <= 120 else "month"
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.sees_all_tickets:
+        return redirect("metrics:agent_dashboard")
+    try:
+        f = request_filters(request)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    current, previous = queries.summary(f), queries.summary(f.previous())
+    trend = queries.breakdown(f, trend_dimension(f))
+    context = {
+        "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
+        "summary": current, "tiles": headline_tiles(current, previous, dashboard_links(f)),
+        "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
+        "tables": [breakdown_table(f, by) for by in ("channel", "agent", "team")],
+        "follow_ups": queries.follow_up_summary(f),
+        "min_responses": settings.HELPDESK_MIN_RESPONSES,
+    }
+    return render(request, "metrics/dashboard.html", context)
+
+
+@staff_required
+def agent_dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        f = parse_filters({k: v for k, v in request.GET.items() if k in ("from", "to", "days")})
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    team_ids = team_ids_of(request.user)
+    team_id = int(request.GET["team"]) if request.GET.get("team", "").isdigit() else None
+    team_id = team_id if team_id in team_ids else (team_ids[0] if team_ids else None)
+    mine = queries.summary(MetricFilters(f.start, f.end, agent_id=request.user.pk))
+    team_summary = (queries.summary(MetricFilters(f.start, f.end, team_id=team_id))
+                    if team_id else None)
+    my_follow_ups = (FollowUp.objects.filter(assignee=request.user, status=FollowUp.Status.OPEN)
+                     .select_related("ticket", "response").order_by("due_at")[:20])
+    context = {
+        "filters": f, "params": f.query_params(), "presets": PRESETS, "mine": mine,
+        "team_summary": team_summary, "team": Team.objects.filter(pk=team_id).first(),
+        "teams": Team.objects.filter(pk__in=team_ids),
+        "comparisons": score_comparisons(mine, team_summary) if team_summary else {},
+        "my_follow_ups": my_follow_ups,
+        "my_follow_up_summary": queries.follow_up_summary(
+            MetricFilters(f.start, f.end, agent_id=request.user.pk)),
+    }
+    return render(request, "metrics/agent_dashboard.html", context)
+
+
+def scoped_filters_or_403(request: HttpRequest, *, by: str | None = None) -> MetricFilters:
+    f = request_filters(request)
+    try:
+        return scope_for(request.user, f, by=by)
+    except ScopeDenied as exc:
+        raise PermissionDenied(exc.message) from None

@@ -1,0 +1,90 @@
+// Small progressive enhancements for the agent workspace. Everything works without it.
+(function () {
+  "use strict";
+
+  // "/" focuses the search box from anywhere (unless typing in a field).
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    var typing = t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName);
+    if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey) {
+      var box = document.getElementById("global-search");
+      if (box) { e.preventDefault(); box.focus(); box.select(); }
+    }
+    // Ctrl/Cmd+Enter in the reply box sends it.
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.id === "reply-body") {
+      e.preventDefault();
+      t.form.querySelector('button[value="send"]').click();
+    }
+  });
+
+  function init(root) {
+    // Bulk selection on the ticket list.
+    var bulk = document.getElementById("bulk-form");
+    if (bulk && !bulk.dataset.ready) {
+      bulk.dataset.ready = "1";
+      var label = bulk.querySelector("[data-selected-count]");
+      var idle = label.textContent;
+      var update = function () {
+        var n = bulk.querySelectorAll('input[name="ids"]:checked').length;
+        label.textContent = n ? (n + " ✓") : idle;
+      };
+      bulk.addEventListener("change", function (e) {
+        if (e.target.matches("[data-select-all]")) {
+          bulk.querySelectorAll('input[name="ids"]').forEach(function (c) { c.checked = e.target.checked; });
+        }
+        if (e.target.matches("[data-bulk-action]")) {
+          bulk.querySelectorAll("[data-bulk-for]").forEach(function (el) {
+            var on = el.dataset.bulkFor === e.target.value;
+            el.hidden = !on; el.disabled = !on;
+          });
+        }
+        update();
+      });
+    }
+    // Canned responses: insert the (already filled) text at the cursor.
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-canned]").forEach(function (select) {
+      if (select.dataset.ready) return;
+      select.dataset.ready = "1";
+      select.addEventListener("change", function () {
+        var option = select.selectedOptions[0];
+        var box = document.getElementById("reply-body");
+        if (!option || !option.dataset.body || !box) return;
+        var start = box.selectionStart, end = box.selectionEnd;
+        box.value = box.value.slice(0, start) + option.dataset.body + box.value.slice(end);
+        box.focus();
+        box.selectionStart = box.selectionEnd = start + option.dataset.body.length;
+        select.value = "";
+        markTyping();
+      });
+    });
+    // Internal notes look different while being written.
+    var form = document.getElementById("reply-form");
+    if (form && !form.dataset.ready) {
+      form.dataset.ready = "1";
+      form.addEventListener("change", function (e) {
+        if (e.target.name === "kind") {
+          form.closest(".reply-box").classList.toggle("is-note", e.target.value === "note");
+        }
+      });
+      form.querySelector("[data-typing]").addEventListener("input", markTyping);
+    }
+    document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      if (f.dataset.ready) return;
+      f.dataset.ready = "1";
+      f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });
+    });
+  }
+
+  // The presence poll reports "typing" for 15 s after the last keystroke.
+  var typingTimer = null;
+  function markTyping() {
+    var flag = document.getElementById("typing-flag");
+    if (!flag) return;
+    flag.value = "1";
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { flag.value = "0"; }, 15000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
+})();

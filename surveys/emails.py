@@ -1,0 +1,91 @@
+"""Survey emails, written to the outbox in the caller's transaction.
+
+Each is rendered in the recipient's language from ``templates/surveys/email/``:
+a subject, a plain-text body and (for customers) a table-based HTML body that
+renders in common mail clients (no CSS classes, no scripts, inline styles).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from helpdesk.outbox import queue_email
+
+from .models import SCALE_LABELS, FollowUp, Invitation, Response
+from .tokens import make_score_token, make_unsubscribe_token
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def score_links(invitation: Invitation) -> list[dict]:
+    low, high = invitation.program.scale if invitation.program else (1, 5)
+    return [{"score": score,
+             "url": absolute(reverse("surveys:answer", args=[make_score_token(invitation.pk, score)]))}
+            for score in range(low, high + 1)]
+
+
+def unsubscribe_url(customer_id: int) -> str:
+    return absolute(reverse("surveys:unsubscribe", args=[make_unsubscribe_token(customer_id)]))
+
+
+def _render(name: str, language: str, context: dict, html: bool = False) -> tuple[str, str, str]:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {"site_url": settings.SITE_URL, "brand": settings.HELPDESK_BRAND_NAME,
+                   "language": language, **context}
+        subject = render_to_string(f"surveys/email/{name}_subject.txt", context)
+        text = render_to_string(f"surveys/email/{name}.txt", context)
+        body_html = render_to_string(f"surveys/email/{name}.html", context) if html else ""
+    return " ".join(subject.split()), text, body_html
+
+
+def send_invitation(*, invitation: Invitation, reminder: bool) -> None:
+    customer, program, ticket = invitation.customer, invitation.program, invitation.ticket
+    language = customer.language
+    unsubscribe = unsubscribe_url(customer.pk)
+    links = score_links(invitation)
+    context = {
+        "customer": customer, "ticket": ticket, "reminder": reminder,
+        "question": program.question(language), "links": links,
+        "low": links[0]["score"], "high": links[-1]["score"],
+        "metric": program.metric, "unsubscribe_url": unsubscribe,
+        "expires_at": invitation.expires_at, "labels": SCALE_LABELS[program.metric],
+    }
+    subject, text, html = _render("invitation", language, context, html=True)
+    queue_email(
+        kind="survey_reminder" if reminder else "survey_invitation",
+        to=customer.email, subject=subject, body_text=text, body_html=html,
+        # RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs.
+        headers={"List-Unsubscribe": f"<{unsubscribe}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        language=language, ticket_id=ticket.pk, related_key=f"surveys.invitation:{invitation.pk}",
+    )
+
+
+def send_follow_up_alert(*, follow_up: FollowUp, response: Response) -> None:
+    to = follow_up.assignee.email if follow_up.assignee else (
+        follow_up.team.email if follow_up.team else "")
+    if not to:
+        return
+    language = (follow_up.assignee.language if follow_up.assignee else "") or settings.LANGUAGE_CODE
+    context = {"follow_up": follow_up, "response": response, "ticket": follow_up.ticket,
+               "url": absolute(reverse("surveys:followups"))}
+    subject, text, _ = _render("followup_alert", language, context)
+    queue_email(kind="survey_followup_alert", to=to, subject=subject, body_text=text,
+                language=language, ticket_id=follow_up.ticket_id,
+                related_key=f"surveys.followup:{follow_up.pk}")
+
+
+def send_promoter_thanks(*, response: Response, review_url: str) -> None:
+    customer = response.customer
+    if customer.bounced or customer.survey_opt_out:
+        return
+    context = {"customer": customer, "review_url": review_url, "ticket": response.ticket}
+    subject, text, _ = _render("thanks", customer.language, context)
+    queue_email(kind="survey_thanks", to=customer.email, subject=subject, body_text=text,
+                language=customer.language, ticket_id=response.ticket_id,
+                related_key=f"surveys.response:{response.pk}")

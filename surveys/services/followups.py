@@ -1,0 +1,57 @@
+"""Closing the loop on detractors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import TeamMembership
+
+from .. import emails
+from ..models import FollowUp, Response, SurveyProgram
+
+
+def follow_up_owner(*, team_id: int | None, program: SurveyProgram | None):
+    """The team's lead; else the program's configured fallback; else nobody (the alert
+    then goes to the team's address)."""
+    if team_id is not None:
+        lead = (TeamMembership.objects.filter(team_id=team_id, is_lead=True, user__is_active=True)
+                .select_related("user").order_by("pk").first())
+        if lead is not None:
+            return lead.user
+    return program.followup_fallback if program else None
+
+
+@transaction.atomic
+def create_follow_up(*, response: Response, program: SurveyProgram | None,
+                     now: datetime | None = None) -> FollowUp:
+    now = now or timezone.now()
+    hours = program.followup_due_hours if program else 48
+    follow_up = FollowUp.objects.create(
+        response=response, ticket_id=response.ticket_id, team_id=response.team_id,
+        assignee=follow_up_owner(team_id=response.team_id, program=program),
+        due_at=now + timedelta(hours=hours), created_at=now,
+    )
+    response.follow_up = follow_up
+    emails.send_follow_up_alert(follow_up=follow_up, response=response)
+    return follow_up
+
+
+@transaction.atomic
+def close_follow_up(*, follow_up: FollowUp, user, outcome: str, note: str = "",
+                    now: datetime | None = None) -> FollowUp:
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome.")}, code="invalid")
+    if follow_up.status == FollowUp.Status.CLOSED:
+        raise ValidationError({"status": _("This follow-up is already closed.")}, code="closed")
+    follow_up.status = FollowUp.Status.CLOSED
+    follow_up.outcome = outcome
+    follow_up.note = (note or "").strip()
+    follow_up.closed_at = now or timezone.now()
+    follow_up.closed_by = user
+    follow_up.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by"])
+    return follow_up

@@ -1,0 +1,86 @@
+"""Pages for agents and managers: follow-ups queue, survey programs, export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tickets.queries import get_ticket_for_agent
+
+from .. import services
+from ..export import responses_csv
+from ..forms import CloseFollowUpForm, SurveyProgramForm
+from ..models import FollowUp, SurveyProgram
+from ..panels import customer_scores
+from ..queries import visible_follow_ups, visible_responses
+from .access import staff_required
+
+PAGE_SIZE = 50
+
+
+@staff_required
+def followups(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", FollowUp.Status.OPEN)
+    follow_ups = visible_follow_ups(request.user).select_related(
+        "ticket__customer", "response", "assignee", "team", "closed_by")
+    if status in FollowUp.Status.values:
+        follow_ups = follow_ups.filter(status=status)
+    # Open ones soonest due first (followup_team_idx / followup_status_due_idx).
+    follow_ups = follow_ups.order_by("due_at", "pk") if status == "open" else \
+        follow_ups.order_by("-created_at", "-pk")
+    page = Paginator(follow_ups, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "surveys/followups.html", {
+        "page": page, "status": status, "statuses": FollowUp.Status.choices,
+        "close_form": CloseFollowUpForm(), "now": timezone.now(),
+    })
+
+
+@require_POST
+@staff_required
+def close_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(visible_follow_ups(request.user), pk=pk)
+    form = CloseFollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_follow_up(follow_up=follow_up, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Follow-up closed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose an outcome to close the follow-up."))
+    return redirect("surveys:followups")
+
+
+@staff_required(managers_only=True)
+def programs(request: HttpRequest) -> HttpResponse:
+    rows = SurveyProgram.objects.prefetch_related("teams").order_by("position", "pk")
+    return render(request, "surveys/programs.html", {"programs": rows})
+
+
+@staff_required(managers_only=True)
+def edit_program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    program = get_object_or_404(SurveyProgram, pk=pk) if pk else None
+    form = SurveyProgramForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Survey program saved."))
+        return redirect("surveys:programs")
+    return render(request, "surveys/program_form.html", {"form": form, "program": program})
+
+
+@staff_required
+def export_responses(request: HttpRequest) -> HttpResponse:
+    return responses_csv(visible_responses(request.user), request.GET, me_id=request.user.pk)
+
+
+@staff_required
+def ticket_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer-scores panel of one ticket on its own (for htmx or a direct look)."""
+    ticket = get_ticket_for_agent(request.user, pk)
+    return HttpResponse(customer_scores(request, ticket))

@@ -1,0 +1,92 @@
+"""End to end: an agent signs in, searches, opens a ticket, replies and solves it."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import CustomerFactory
+from tickets import services
+from tickets.models import CannedResponse, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _fi_catalogue_exists() -> bool:
+    return any((Path(p) / "fi" / "LC_MESSAGES" / "django.mo").exists() for p in settings.LOCALE_PATHS)
+
+
+def _setup(agent, team):
+    customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com")
+    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
+                                    customer=customer, channel="email", team=team)
+    services.create_ticket(subject="Invoice question", body="Why?", customer=CustomerFactory(),
+                           team=team)
+    CannedResponse.objects.create(title="Greeting", body="Hello {{ customer.name }},")
+    return ticket
+
+
+def _sign_in(page, live_server, agent):
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", agent.email)
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.tickets")
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_agent_searches_replies_and_solves(page, live_server, agent, team, screenshot, language):
+    agent.language = language
+    agent.save(update_fields=["language"])
+    ticket = _setup(agent, team)
+    page.goto(f"{live_server.url}/accounts/login/")
+    if language == "en":
+        screenshot("login")
+    _sign_in(page, live_server, agent)
+    assert page.get_attribute("html", "lang") == language
+    if language == "fi" and _fi_catalogue_exists():
+        assert "Jonot" in page.inner_text("nav.mainnav")
+    page.click("a[href='?view=open']")
+    page.wait_for_selector(f"text={ticket.reference}")
+    screenshot(f"queue-{language}")
+
+    page.press("body", "/")
+    page.keyboard.type("fire")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"a:has-text('{ticket.reference}')")
+    assert page.locator("table.tickets tbody tr").count() == 1
+    page.click(f"td.subject a:has-text('Printer on fire')")
+
+    page.wait_for_selector("#reply-body")
+    page.select_option("select[data-canned]", label="Greeting")
+    assert page.input_value("#reply-body") == "Hello Kalle Customer,"
+    page.fill("#reply-body", "Hello Kalle, the fire is out.")
+    if language == "en":
+        screenshot("ticket")
+    page.click("button[value=send_solved]")
+    page.wait_for_selector(".msg-reply")
+    assert "the fire is out" in page.inner_text(".thread")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED
+    if language == "en":
+        screenshot("ticket-solved")
+
+
+def test_side_panel_updates_in_place(page, live_server, agent, team):
+    ticket = _setup(agent, team)
+    _sign_in(page, live_server, agent)
+    page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+    page.select_option("#sidepanel select[name=priority]", "urgent")
+    page.wait_for_selector("#sidepanel .saved")
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+
+
+def test_other_pages_screenshots(page, live_server, agent, team, screenshot):
+    _setup(agent, team)
+    _sign_in(page, live_server, agent)
+    for path, name in [("/tickets/new/", "new-ticket"), ("/canned/", "canned-responses"),
+                       ("/canned/new/", "canned-response-form"), ("/settings/", "settings")]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector("main h1")
+        screenshot(name)

@@ -1,0 +1,161 @@
+"""The ticket list: queues, counts, search, sorting, bulk actions, saved filters."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import CustomerFactory, TicketFactory
+from tickets import services
+from tickets.models import SavedFilter, Ticket, TicketEvent, TicketSLA
+
+
+def _tickets(n, team, **kwargs):
+    return [TicketFactory(team=team, customer=CustomerFactory(), **kwargs) for _ in range(n)]
+
+
+def _queue_queries(client, django_assert_num_queries, expected, **params):
+    with django_assert_num_queries(expected):
+        response = client.get(reverse("tickets:queue"), params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_queue_query_count_is_constant(client, agent, team, rows, django_assert_num_queries):
+    tickets = _tickets(rows, team, assignee=agent)
+    for t in tickets[:3]:
+        TicketSLA.objects.create(ticket=t, resolution_due_at=timezone.now() + timedelta(hours=3))
+    client.force_login(agent)
+    response = _queue_queries(client, django_assert_num_queries, 8)
+    assert response.text.count('name="ids"') == min(rows, 25)
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_manager_all_open_query_count_is_constant(client, manager, team, rows,
+                                                  django_assert_num_queries):
+    _tickets(rows, team)
+    client.force_login(manager)
+    _queue_queries(client, django_assert_num_queries, 7, view="open", sort="-priority")
+
+
+def test_counts_beside_each_queue(client, agent, team, other_team):
+    _tickets(2, team, assignee=agent)
+    _tickets(3, team)
+    _tickets(1, team, status=Ticket.Status.PENDING)
+    _tickets(4, other_team)  # not visible to the agent
+    client.force_login(agent)
+    counts = {key: count for key, _, count in client.get(reverse("tickets:queue")).context["queues"]}
+    assert counts["mine"] == 2
+    assert counts["unassigned"] == 4
+    assert counts["open"] == 6
+    assert counts["pending"] == 1
+
+
+def test_sla_queue_shows_breached_tickets(client, agent, team):
+    late, fine = _tickets(2, team)
+    TicketSLA.objects.create(ticket=late, resolution_due_at=timezone.now() - timedelta(minutes=5))
+    TicketSLA.objects.create(ticket=fine, resolution_due_at=timezone.now() + timedelta(days=2))
+    client.force_login(agent)
+    page = client.get(reverse("tickets:queue"), {"view": "sla"}).context["page"]
+    assert [t.pk for t in page.object_list] == [late.pk]
+
+
+def test_agent_never_sees_other_teams_tickets(client, agent, other_team):
+    hidden = _tickets(1, other_team)[0]
+    client.force_login(agent)
+    html = client.get(reverse("tickets:queue"), {"view": "open"}).text
+    assert hidden.reference not in html
+
+
+def test_search_finds_ticket_by_message_text(client, agent, ticket, team, customer):
+    services.create_ticket(subject="Other", body="nothing here", customer=customer, team=team)
+    client.force_login(agent)
+    page = client.get(reverse("tickets:search"), {"q": "on fire"}).context["page"]
+    assert [t.pk for t in page.object_list] == [ticket.pk]
+
+
+def test_sorting_by_priority_puts_urgent_first(client, agent, team):
+    low = TicketFactory(team=team, priority="low")
+    urgent = TicketFactory(team=team, priority="urgent")
+    client.force_login(agent)
+    page = client.get(reverse("tickets:queue"), {"view": "open", "sort": "priority"}).context["page"]
+    assert [t.pk for t in page.object_list] == [urgent.pk, low.pk]
+
+
+def test_pagination_splits_pages(client, agent, team):
+    _tickets(30, team)
+    client.force_login(agent)
+    page = client.get(reverse("tickets:queue"), {"view": "open", "page": 2}).context["page"]
+    assert len(page.object_list) == 5
+
+
+def test_htmx_filter_returns_only_the_list(client, agent, team):
+    _tickets(2, team)
+    client.force_login(agent)
+    response = client.get(reverse("tickets:queue"), {"view": "open", "priority": "normal"},
+                          headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="ticket-list">')
+
+
+def test_bulk_assign_runs_the_service(client, agent, team):
+    tickets = _tickets(3, team)
+    client.force_login(agent)
+    client.post(reverse("tickets:bulk"), {"ids": [t.pk for t in tickets], "action": "assign",
+                                          "value": "me"})
+    assert Ticket.objects.filter(assignee=agent).count() == 3
+    assert TicketEvent.objects.filter(field="assignee", actor=agent).count() == 3
+
+
+def test_bulk_status_refused_transition_changes_nothing(client, agent, team):
+    open_ticket = TicketFactory(team=team, status=Ticket.Status.OPEN)
+    closed = TicketFactory(team=team, status=Ticket.Status.CLOSED)
+    client.force_login(agent)
+    response = client.post(reverse("tickets:bulk"), {"ids": [open_ticket.pk, closed.pk],
+                                                     "action": "status", "value": "pending"},
+                           follow=True)
+    open_ticket.refresh_from_db()
+    assert open_ticket.status == Ticket.Status.OPEN
+    assert f"Nothing was changed. {closed.reference}" in response.text
+
+
+def test_bulk_priority_and_tag(client, agent, team):
+    ticket = _tickets(1, team)[0]
+    client.force_login(agent)
+    client.post(reverse("tickets:bulk"), {"ids": [ticket.pk], "action": "priority", "value": "high"})
+    client.post(reverse("tickets:bulk"), {"ids": [ticket.pk], "action": "tag", "value": "VIP"})
+    ticket.refresh_from_db()
+    assert ticket.priority == "high"
+    assert list(ticket.tags.values_list("name", flat=True)) == ["vip"]
+
+
+def test_bulk_ignores_tickets_the_agent_cannot_see(client, agent, other_team):
+    hidden = _tickets(1, other_team)[0]
+    client.force_login(agent)
+    client.post(reverse("tickets:bulk"), {"ids": [hidden.pk], "action": "priority", "value": "urgent"})
+    hidden.refresh_from_db()
+    assert hidden.priority == "normal"
+
+
+def test_bulk_requires_login(client, ticket):
+    response = client.post(reverse("tickets:bulk"), {"ids": [ticket.pk], "action": "priority",
+                                                     "value": "urgent"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.priority == "normal"
+
+
+def test_save_and_apply_a_filter(client, agent, team):
+    client.force_login(agent)
+    client.post(reverse("tickets:save_filter"), {"name": "Urgent", "query": "view=open&priority=urgent"})
+    saved = SavedFilter.objects.get(user=agent)
+    assert saved.query == "view=open&priority=urgent"
+    assert "?view=open&amp;priority=urgent" in client.get(reverse("tickets:queue")).text
+
+
+def test_saved_filter_of_another_user_cannot_be_deleted(client, agent, other_agent):
+    saved = SavedFilter.objects.create(user=other_agent, name="Mine", query="view=open")
+    client.force_login(agent)
+    client.post(reverse("tickets:delete_filter", args=[saved.pk]))
+    assert SavedFilter.objects.filter(pk=saved.pk).exists()

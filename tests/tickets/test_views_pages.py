@@ -1,0 +1,127 @@
+"""Agent workspace pages: who may open them and what they show."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CustomerFactory, UserFactory
+from tickets import services
+from tickets.models import CannedResponse
+
+PAGES = ["tickets:queue", "tickets:search", "tickets:new", "tickets:canned_list",
+         "tickets:canned_new", "tickets:settings"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_is_sent_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_customer_portal_session_is_not_a_staff_login(client, customer, name):
+    session = client.session
+    session["portal_customer_id"] = customer.pk  # what a portal magic link leaves behind
+    session.save()
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_user_without_staff_role_is_refused(client, db, name):
+    client.force_login(UserFactory(role=""))
+    assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_agent_and_manager_open_every_page(client, agent, manager, name):
+    for user in (agent, manager):
+        client.force_login(user)
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_ticket_page_is_404_for_agent_of_another_team(client, other_agent, ticket):
+    client.force_login(other_agent)
+    assert client.get(ticket.get_absolute_url()).status_code == 404
+
+
+def test_ticket_page_opens_for_manager_and_team_agent(client, manager, agent, ticket):
+    for user in (manager, agent):
+        client.force_login(user)
+        response = client.get(ticket.get_absolute_url())
+        assert response.status_code == 200
+        assert "Printer on fire" in response.text
+
+
+def test_ticket_page_is_login_redirect_for_anonymous(client, ticket):
+    response = client.get(ticket.get_absolute_url())
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_ticket_assigned_to_agent_outside_their_team_is_visible(client, other_agent, ticket, agent):
+    services.assign_ticket(ticket=ticket, assignee=other_agent, actor=agent)
+    client.force_login(other_agent)
+    assert client.get(ticket.get_absolute_url()).status_code == 200
+
+
+def test_ticket_page_shows_notes_distinctly(client, agent, ticket):
+    services.reply_to_ticket(ticket=ticket, agent=agent, body="Secret note", public=False)
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert 'class="msg msg-note"' in html
+    assert 'class="msg msg-customer"' in html
+
+
+def test_email_html_is_rendered_in_a_sandboxed_frame(client, agent, customer, team):
+    ticket = services.create_ticket(subject="Html", body="text", body_html="<p>Hello <b>there</b></p>",
+                                    customer=customer, team=team, channel="email")
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert 'sandbox="" referrerpolicy="no-referrer"' in html
+    assert 'srcdoc="&lt;p&gt;Hello &lt;b&gt;there&lt;/b&gt;&lt;/p&gt;"' in html
+
+
+def test_canned_responses_are_filled_for_the_ticket(client, agent, ticket):
+    CannedResponse.objects.create(title="Hi", body="Hello {{ customer.name }}, re {{ ticket.reference }}")
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert f"Hello Kalle Customer, re {ticket.reference}" in html
+
+
+def test_canned_placeholders_do_not_reach_other_attributes(client, agent, ticket):
+    CannedResponse.objects.create(title="Bad", body="{{ ticket.customer.email }} {{ settings.SECRET_KEY }}")
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert "{{ settings.SECRET_KEY }}" in html
+
+
+def test_customers_other_tickets_are_listed(client, agent, ticket, customer, team):
+    other = services.create_ticket(subject="Second problem", body="b", customer=customer, team=team)
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert other.reference in html
+
+
+def test_broken_side_panel_is_skipped(client, agent, ticket, settings):
+    settings.HELPDESK_TICKET_SIDE_PANELS = ["no.such.module.panel", "tests.tickets.test_views_pages.panel"]
+    client.force_login(agent)
+    html = client.get(ticket.get_absolute_url()).text
+    assert "<b>panel for " in html
+
+
+def panel(request, ticket):
+    from django.utils.html import format_html
+
+    return format_html("<b>panel for {}</b>", ticket.reference)
+
+
+def test_ticket_page_query_count_does_not_grow_with_messages(client, agent, ticket,
+                                                             django_assert_max_num_queries):
+    client.force_login(agent)
+    client.get(ticket.get_absolute_url())
+    for i in range(10):
+        services.reply_to_ticket(ticket=ticket, agent=agent, body=f"reply {i}")
+        CustomerFactory()
+    with django_assert_max_num_queries(20):
+        client.get(ticket.get_absolute_url())

@@ -1,0 +1,1 @@
+"""REST API v1 of tickets, their messages and the signed intake webhook."""

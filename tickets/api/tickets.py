@@ -1,0 +1,112 @@
+"""``/api/v1/tickets/``: list, create, read and change tickets through the services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from helpdesk.api import parse_id, validated
+
+from .. import services
+from ..filters import TicketFilter
+from ..models import Ticket
+from ..queries import visible_tickets
+from ..serializers import TicketCreateSerializer, TicketSerializer, TicketUpdateSerializer
+
+TICKET_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Ticket id.")
+
+
+def api_tickets(user):
+    """Visible tickets with everything the serializer reads, in a constant number of queries."""
+    return (
+        visible_tickets(user)
+        .select_related("customer__organization", "team", "assignee", "sla__policy")
+        .prefetch_related("tags")
+        # The search document can be large and is never shown.
+        .defer("search_vector")
+    )
+
+
+def get_api_ticket(user, pk, *, queryset=None) -> Ticket:
+    """The ticket if this user may see it; 404 otherwise (also for ids that cannot exist)."""
+    ticket_id = parse_id(pk)
+    if ticket_id is None:
+        raise Http404
+    try:
+        return (api_tickets(user) if queryset is None else queryset).get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List tickets", tags=["tickets"]),
+    post=extend_schema(summary="Create a ticket", tags=["tickets"],
+                       request=TicketCreateSerializer, responses={201: TicketSerializer}),
+)
+class TicketListCreate(generics.ListCreateAPIView):
+    serializer_class = TicketSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilter
+
+    def get_queryset(self):
+        return api_tickets(self.request.user).order_by("-created_at", "-id")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = validated(TicketCreateSerializer, request.data)
+        person = data["customer"]
+        team = data["team"]
+        user = request.user
+        if team is None and not user.sees_all_tickets:
+            # Otherwise an agent would create a ticket they could not see afterwards.
+            team = user.teams.order_by("pk").first()
+        with transaction.atomic():
+            customer = services.get_or_create_customer(email=person["email"], name=person["name"])
+            ticket = services.create_ticket(
+                subject=data["subject"], body=data["body"], customer=customer,
+                channel=data["channel"], priority=data["priority"], team=team,
+                tags=data["tags"], actor=user,
+            )
+        ticket = api_tickets(user).filter(pk=ticket.pk).first() or ticket
+        return Response(TicketSerializer(ticket, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Read a ticket", tags=["tickets"], parameters=[TICKET_ID]),
+    patch=extend_schema(summary="Change a ticket", tags=["tickets"], parameters=[TICKET_ID],
+                        request=TicketUpdateSerializer, responses={200: TicketSerializer}),
+)
+class TicketDetail(generics.RetrieveUpdateAPIView):
+    serializer_class = TicketSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> Ticket:
+        return get_api_ticket(self.request.user, self.kwargs["pk"])
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        ticket = self.get_object()
+        data = validated(TicketUpdateSerializer, request.data)
+        apply_changes(ticket=ticket, changes=data, actor=request.user)
+        ticket = api_tickets(request.user).filter(pk=ticket.pk).first() or ticket
+        return Response(TicketSerializer(ticket, context={"request": request}).data)
+
+
+@transaction.atomic
+def apply_changes(*, ticket: Ticket, changes: dict, actor) -> None:
+    """One service per field, all or nothing: a refused status keeps the other changes out."""
+    # Team before assignee: a team change may unassign, an assignment may set the team.
+    if "team" in changes:
+        services.change_team(ticket=ticket, team=changes["team"], actor=actor)
+    if "assignee" in changes:
+        services.assign_ticket(ticket=ticket, assignee=changes["assignee"], actor=actor)
+    if "priority" in changes:
+        services.change_priority(ticket=ticket, priority=changes["priority"], actor=actor)
+    if "tags" in changes:
+        services.set_tags(ticket=ticket, tags=changes["tags"], actor=actor)
+    if "status" in changes:
+        services.change_status(ticket=ticket, status=changes["status"], actor=actor)

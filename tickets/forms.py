@@ -1,0 +1,72 @@
+"""Forms of the agent workspace."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import User
+
+from .models import CannedResponse, Channel, Team, Ticket
+
+
+class NewTicketForm(forms.Form):
+    """A ticket an agent logs for a customer who phoned or chatted."""
+
+    customer_email = forms.EmailField(label=_("Customer email"))
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False,
+                                    help_text=_("Used when the customer is new."))
+    channel = forms.ChoiceField(label=_("Channel"),
+                                choices=[(Channel.PHONE, Channel.PHONE.label),
+                                         (Channel.CHAT, Channel.CHAT.label)])
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 8}))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices,
+                                 initial=Ticket.Priority.NORMAL)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+    acknowledge = forms.BooleanField(
+        label=_("Email the customer an acknowledgement"), required=False, initial=True)
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ["title", "body", "team"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {"body": _("Placeholders: {{ customer.name }}, {{ customer.email }}, "
+                                "{{ ticket.reference }}, {{ ticket.subject }}, {{ agent.name }}.")}
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = _("Shared with every team")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("", _("Default (%(tz)s)") % {"tz": settings.TIME_ZONE})] + [(z, z) for z in names]
+
+
+class PersonalSettingsForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["name", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Browser default"))] + [
+            (code, name) for code, name in settings.LANGUAGES]
+        self.fields["time_zone"].choices = _time_zone_choices()

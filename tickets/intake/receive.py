@@ -1,0 +1,166 @@
+"""The one intake function every email path goes through: receive_raw.
+
+1. Store the raw bytes as an InboundEmail (de-duplicated), so no mail is lost.
+2. Parse, filter noise, thread, and write through the tickets services.
+3. Anything that raises leaves the row quarantined with the error, for a retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from helpdesk.receivers import mark_customer_bounced
+
+from .. import services
+from ..models import InboundEmail, Message, Ticket
+from . import noise, threading
+from .content import store_attachments, visible_content
+from .parse import ParsedEmail, header, message_ids, parse
+
+logger = logging.getLogger(__name__)
+Status = InboundEmail.Status
+
+
+@dataclass
+class IntakeResult:
+    status: str  # created / added / skipped / quarantined / duplicate
+    reason: str = ""
+    ticket: Ticket | None = None
+    message: Message | None = None
+    inbound: InboundEmail | None = None
+
+    def __str__(self) -> str:
+        ref = self.ticket.reference if self.ticket else "-"
+        return f"{ref} {self.status} {self.reason}".rstrip()
+
+
+def dedup_key(raw: bytes) -> tuple[str, str]:
+    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
+    import email
+    from email import policy
+
+    try:
+        headers = email.message_from_bytes(raw.split(b"\n\n", 1)[0][:300_000] + b"\n\n",
+                                           policy=policy.default)
+        msgid = (message_ids(header(headers, "Message-ID")) or [""])[0]
+    except Exception:
+        msgid = ""
+    if msgid and len(msgid) <= 240:
+        return f"mid:{msgid}", msgid
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}", msgid[:255]
+
+
+def receive_raw(raw: bytes, *, source: str, esp: str = "",
+                recipients: list[str] | tuple[str, ...] = ()) -> IntakeResult:
+    """Take one raw RFC 822 message from any path; never raises for bad mail."""
+    key, msgid = dedup_key(raw)
+    with transaction.atomic():
+        existing = InboundEmail.objects.filter(dedup_key=key).select_related("ticket").first()
+        if existing is not None:
+            return IntakeResult("duplicate", ticket=existing.ticket, inbound=existing)
+        try:
+            with transaction.atomic():
+                inbound = InboundEmail.objects.create(
+                    source=source, esp=esp[:40], raw=raw, dedup_key=key, email_message_id=msgid)
+        except IntegrityError:  # the same message arriving concurrently
+            return IntakeResult("duplicate")
+        return process(inbound, recipients=list(recipients))
+
+
+def retry(inbound: InboundEmail) -> IntakeResult:
+    """Process a stored (usually quarantined) message again, e.g. after a fix."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if inbound.status in (Status.CREATED, Status.ADDED):
+            return IntakeResult("duplicate", inbound=inbound, ticket=inbound.ticket,
+                                message=inbound.message)
+        return process(inbound, recipients=[])
+
+
+def process(inbound: InboundEmail, *, recipients: list[str]) -> IntakeResult:
+    inbound.attempts += 1
+    try:
+        with transaction.atomic():
+            result = _handle(inbound, recipients)
+    except Exception as exc:  # quarantine: kept raw, visible in the admin, retryable
+        logger.exception("inbound email %s quarantined", inbound.pk)
+        result = IntakeResult("quarantined", f"error: {type(exc).__name__}: {exc}"[:255])
+        inbound.error = traceback.format_exc()[-10000:]
+    inbound.status = result.status
+    inbound.reason = result.reason[:255]
+    inbound.ticket = result.ticket
+    inbound.message = result.message
+    inbound.save(update_fields=["status", "reason", "error", "ticket", "message", "attempts",
+                                "sender", "subject"])
+    result.inbound = inbound
+    return result
+
+
+def _handle(inbound: InboundEmail, recipients: list[str]) -> IntakeResult:
+    parsed = parse(bytes(inbound.raw))
+    inbound.sender = parsed.from_email[:320]
+    inbound.subject = parsed.subject[:998]
+    if noise.is_own_mail(parsed):
+        return IntakeResult("skipped", "own mail")
+    kind = noise.report_kind(parsed)
+    if kind:
+        if kind == "bounce":
+            _mark_bounced(noise.bounced_addresses(parsed))
+        return IntakeResult("skipped", kind)
+    if not parsed.from_email:
+        return IntakeResult("quarantined", "no sender address")
+    if _rate_limited(inbound):
+        return IntakeResult("skipped", "rate limited")
+    automatic = noise.is_automatic(parsed)
+    ticket = threading.find_ticket(parsed, recipients)
+    if automatic and ticket is None:
+        return IntakeResult("skipped", "auto-reply")
+    return _write(parsed, ticket, automatic)
+
+
+def _rate_limited(inbound: InboundEmail) -> bool:
+    window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
+    limit = getattr(settings, "HELPDESK_INTAKE_RATE_LIMIT", 20)
+    recent = InboundEmail.objects.filter(
+        sender=inbound.sender, received_at__gte=timezone.now() - window
+    ).exclude(pk=inbound.pk)
+    return recent.count() >= limit
+
+
+def _mark_bounced(addresses: set[str]) -> None:
+    # Only customers we already know are marked: a bounce never creates anyone.
+    at = timezone.now()
+    for address in sorted(addresses):
+        mark_customer_bounced(address=address, at=at)
+
+
+def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool) -> IntakeResult:
+    content = visible_content(parsed)
+    customer = services.get_or_create_customer(
+        email=parsed.from_email, name=parsed.from_name, language=content.language)
+    email_fields = {
+        "body": content.text, "body_html": content.html, "quoted_text": content.quoted,
+        "is_automatic": automatic, "email_message_id": parsed.message_id,
+        "in_reply_to": " ".join(parsed.in_reply_to)[:998],
+        "references": " ".join(parsed.references),
+    }
+    if ticket is None:
+        ticket = services.create_ticket(subject=parsed.subject, customer=customer,
+                                        channel="email", **email_fields)
+        message = ticket.messages.order_by("pk").first()
+        status = "created"
+    else:
+        message = services.add_customer_message(ticket=ticket, customer=customer,
+                                                channel="email", **email_fields)
+        status = "created" if message.ticket_id != ticket.pk else "added"
+        ticket = message.ticket
+    store_attachments(message, content.attachments)
+    return IntakeResult(status, "auto-reply" if automatic else "", ticket=ticket, message=message)

@@ -1,0 +1,20 @@
+"""The agent workspace (HTML + htmx). Every change goes through tickets.services."""
+
+from .bulk import bulk_update
+from .detail import attachment, detail, merge, reply, update_properties
+from .manage import (
+    canned_delete,
+    canned_edit,
+    canned_list,
+    new_ticket,
+    personal_settings,
+    set_language,
+)
+from .presence import presence
+from .queue import delete_filter, queue, save_filter, search_view
+
+__all__ = [
+    "attachment", "bulk_update", "canned_delete", "canned_edit", "canned_list", "delete_filter",
+    "detail", "merge", "new_ticket", "personal_settings", "presence", "queue", "reply",
+    "save_filter", "search_view", "set_language", "update_properties",
+]

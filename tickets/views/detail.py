@@ -1,0 +1,132 @@
+"""The ticket page and its actions: reply or note, side-panel changes, merge, attachments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..models import Attachment, Ticket
+from ..queries import get_ticket_for_agent, visible_teams, visible_tickets
+from .access import staff_required
+from .detail_context import detail_context, sidepanel_context
+from .queue import _assignable_agents
+
+REPLY_STATUS = {"send": None, "send_pending": Ticket.Status.PENDING,
+                "send_solved": Ticket.Status.SOLVED}
+
+
+def _ticket(request: HttpRequest, pk: int) -> Ticket:
+    return get_ticket_for_agent(request.user, pk)
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    return render(request, "tickets/detail.html", detail_context(request, ticket))
+
+
+@require_POST
+@staff_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    action = request.POST.get("action", "send")
+    public = request.POST.get("kind", "reply") != "note"
+    new_status = REPLY_STATUS.get(action)
+    try:
+        services.reply_to_ticket(ticket=ticket, agent=request.user, body=request.POST.get("body", ""),
+                                 public=public, new_status=new_status)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(ticket)
+    messages.success(request, _("Reply sent.") if public else _("Internal note added."))
+    return redirect(ticket)
+
+
+def _apply_properties(request: HttpRequest, ticket: Ticket) -> None:
+    """Call the service of each side-panel field that changed, in one transaction."""
+    post, user = request.POST, request.user
+    with transaction.atomic():
+        if post.get("status") and post["status"] != ticket.status:
+            services.change_status(ticket=ticket, status=post["status"], actor=user)
+        if post.get("priority") and post["priority"] != ticket.priority:
+            services.change_priority(ticket=ticket, priority=post["priority"], actor=user)
+        if "team" in post and post["team"] != str(ticket.team_id or ""):
+            team = visible_teams(user).filter(pk=post["team"]).first() if post["team"].isdigit() else None
+            if post["team"] and team is None:
+                raise ValidationError({"team": _("Choose one of your teams.")})
+            services.change_team(ticket=ticket, team=team, actor=user)
+        if "assignee" in post and post["assignee"] != str(ticket.assignee_id or ""):
+            value = post["assignee"]
+            agent = _assignable_agents(user).filter(pk=value).first() if value.isdigit() else None
+            if value and agent is None:
+                raise ValidationError({"assignee": _("Choose an agent of your teams.")})
+            services.assign_ticket(ticket=ticket, assignee=agent, actor=user)
+        if "tags" in post:
+            services.set_tags(ticket=ticket, tags=post["tags"].replace(",", " ").split(), actor=user)
+
+
+@require_POST
+@staff_required
+def update_properties(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    error = ""
+    try:
+        _apply_properties(request, ticket)
+    except ValidationError as exc:
+        error = _errors(exc)
+    ticket = _ticket(request, pk)  # fresh values, also after a rolled-back change
+    if request.htmx:
+        context = {**sidepanel_context(ticket, request.user), "panel_error": error,
+                   "panel_saved": not error}
+        return render(request, "tickets/detail.html#sidepanel", context)
+    if error:
+        messages.error(request, error)
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    target_id = Ticket.parse_reference(request.POST.get("target", ""))
+    raw = request.POST.get("target", "").strip()
+    if target_id is None and raw.isdigit():
+        target_id = int(raw)
+    target = visible_tickets(request.user).filter(pk=target_id).first() if target_id else None
+    if target is None:
+        messages.error(request, _("No ticket %(ref)s that you can see.") % {"ref": raw})
+        return redirect(ticket)
+    try:
+        services.merge_tickets(source=ticket, target=target, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(ticket)
+    messages.success(request, _("%(source)s was merged into %(target)s.")
+                     % {"source": ticket.reference, "target": target.reference})
+    return redirect(target)
+
+
+@staff_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attachments are served only to staff who may see the ticket, never by raw
+    media URL; always as a download so a crafted HTML file cannot run in our origin."""
+    item = Attachment.objects.select_related("message").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    _ticket(request, item.message.ticket_id)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=item.filename,
+                        content_type="application/octet-stream")

@@ -1,0 +1,98 @@
+"""What the ticket page shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils.html import conditional_escape
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+
+from ..models import Attachment, CannedResponse, Message, Tag, Ticket
+from ..queries import team_ids_of, visible_teams, visible_tickets
+from .history import readable_history
+from .queue import _assignable_agents
+
+logger = logging.getLogger(__name__)
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+
+
+def fill_placeholders(text: str, ticket: Ticket, agent) -> str:
+    """Fill the few placeholders canned responses may use. A plain substitution,
+    not the template engine: canned text is user input and must not reach
+    arbitrary attributes."""
+    values = {
+        "customer.name": ticket.customer.display_name,
+        "customer.email": ticket.customer.email,
+        "ticket.reference": ticket.reference,
+        "ticket.subject": ticket.subject,
+        "agent.name": agent.get_full_name(),
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def canned_for(user):
+    """Shared canned responses plus those of the user's teams (managers: all)."""
+    canned = CannedResponse.objects.select_related("team")
+    if user.sees_all_tickets:
+        return canned
+    return canned.filter(Q(team__isnull=True) | Q(team_id__in=team_ids_of(user)))
+
+
+def side_panels(request, ticket: Ticket) -> list[str]:
+    """Extension panels (settings.HELPDESK_TICKET_SIDE_PANELS) so that tickets never
+    imports the apps built on it. A panel that fails to import or render is
+    skipped: the ticket page must always open."""
+    panels = []
+    for path in getattr(settings, "HELPDESK_TICKET_SIDE_PANELS", []):
+        try:
+            panel = import_string(path)
+        except ImportError:
+            continue
+        try:
+            html = panel(request, ticket)
+        except Exception:
+            logger.exception("Ticket side panel %s failed", path)
+            continue
+        if html:
+            panels.append(mark_safe(conditional_escape(html)))  # noqa: S308 - escaped unless already safe
+    return panels
+
+
+def thread(ticket: Ticket):
+    return ticket.messages.select_related("author_user", "author_customer").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.filter(inline=False))
+    )
+
+
+def sidepanel_context(ticket: Ticket, user) -> dict:
+    return {
+        "ticket": ticket,
+        "statuses": [(v, label) for v, label in Ticket.Status.choices
+                     if v == ticket.status or ticket.can_transition(v)],
+        "priorities": Ticket.Priority.choices,
+        "teams": list(visible_teams(user).distinct()),
+        "agents": list(_assignable_agents(user)),
+        "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
+    }
+
+
+def detail_context(request, ticket: Ticket) -> dict:
+    user = request.user
+    others = (visible_tickets(user).filter(customer_id=ticket.customer_id).exclude(pk=ticket.pk)
+              .order_by("-created_at")[:10])
+    canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
+    return {
+        **sidepanel_context(ticket, user),
+        "messages_thread": list(thread(ticket)),
+        "history": readable_history(ticket),
+        "other_tickets": list(others),
+        "canned": canned,
+        "panels": side_panels(request, ticket),
+        "all_tags": Tag.objects.none(),
+        "Author": Message.Author,
+    }

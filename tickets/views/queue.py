@@ -1,0 +1,117 @@
+"""The ticket list: queues, filters, search, sorting, pagination, saved filters."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helpdesk.models import User
+
+from .. import search
+from ..models import Channel, SavedFilter, Ticket
+from ..queries import visible_teams, visible_tickets
+from ..services import canned as canned_services
+from . import queues
+from .access import staff_required
+
+PAGE_SIZE = 25
+
+
+def _base_params(request: HttpRequest) -> dict[str, str]:
+    """The list's query string without the page, for sort links and saving."""
+    return {k: v for k, v in request.GET.items() if k != "page" and v}
+
+
+@staff_required
+def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
+    user = request.user
+    now = queues.now()
+    params = request.GET
+    text = params.get("q", "").strip()
+    visible = visible_tickets(user)
+    conditions = queues.queue_conditions(user, now)
+    default_view = "all" if (text or search_page) else "mine"
+    view = params.get("view") or default_view
+    if view not in conditions and view != "all":
+        view = default_view
+    tickets = visible.filter(conditions[view]) if view in conditions else visible
+    filtered = any(params.get(f) for f in queues.FILTER_FIELDS) or bool(text)
+    tickets = queues.apply_filters(tickets, params, user)
+    tickets = search.filter_tickets(tickets, text)
+    tickets, sort = queues.apply_sort(tickets, params.get("sort", ""))
+    tickets = tickets.select_related("customer", "assignee", "team", "sla")
+    counts = queues.queue_counts(visible, conditions, now)
+    paginator = Paginator(tickets, PAGE_SIZE)
+    if not filtered and view in counts:
+        paginator.__dict__["count"] = counts[view]  # already counted: spare a COUNT(*)
+    page = paginator.get_page(params.get("page"))
+    base = _base_params(request)
+    context = {
+        "view": view,
+        "view_label": queues.QUEUE_LABELS[view],
+        "queues": [(key, queues.QUEUE_LABELS[key], counts[key]) for key in conditions],
+        "page": page,
+        "sort": sort,
+        "q": text,
+        "params": base,
+        "query_string": urlencode(base),
+        "filters": {f: params.get(f, "") for f in queues.FILTER_FIELDS},
+        "saved_filters": list(SavedFilter.objects.filter(user=user)),
+        "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
+        "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
+        "statuses": Ticket.Status.choices,
+        "priorities": Ticket.Priority.choices,
+        "channels": Channel.choices,
+        "search_page": search_page,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "tickets/queue.html#ticket_list", context)
+    return render(request, "tickets/queue.html", context)
+
+
+@staff_required
+def search_view(request: HttpRequest) -> HttpResponse:
+    return queue(request, search_page=True)
+
+
+def _assignable_agents(user):
+    agents = User.objects.filter(is_active=True).exclude(role="").order_by("name", "email")
+    if not user.sees_all_tickets:
+        agents = agents.filter(teams__in=visible_teams(user)).distinct()
+    return agents
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+@staff_required
+def save_filter(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()
+    query = request.POST.get("query", "")
+    if name:
+        canned_services.save_filter(user=request.user, name=name, query=query)
+        messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    else:
+        messages.error(request, _("Give the filter a name to save it."))
+    return redirect(f"{safe_next(request, '/')}")
+
+
+@require_POST
+@staff_required
+def delete_filter(request: HttpRequest, pk: int) -> HttpResponse:
+    if canned_services.delete_filter(user=request.user, pk=pk):
+        messages.success(request, _("Filter deleted."))
+    return redirect("tickets:queue")
