@@ -30,6 +30,7 @@ if [ ! -x /usr/sbin/dovecot ]; then
 fi
 
 mkdir -p "$dir/run" "$dir/state" "$dir/home"
+chmod 755 "$dir"  # the unprivileged mail user must reach its home below
 dir=$(cd "$dir" && pwd)
 if [ "$(id -u)" = 0 ]; then
     # Dovecot refuses to run mailboxes as root: use its own unprivileged user.

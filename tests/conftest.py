@@ -12,9 +12,16 @@ from .factories import CustomerFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _isolated(settings, tmp_path):
+    """Each test gets its own media folder, eager tasks and an empty cache (rate-limit
+    counters and presence must not leak between tests, also when the cache is Redis)."""
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -88,3 +88,16 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
 })();
+
+// j / k move between tickets in the list, Enter opens the focused one (a link).
+document.addEventListener("keydown", function (e) {
+  var t = e.target;
+  if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key !== "j" && e.key !== "k") return;
+  var links = Array.prototype.slice.call(document.querySelectorAll("table.tickets td.subject a"));
+  if (!links.length) return;
+  var i = links.indexOf(document.activeElement);
+  i = e.key === "j" ? Math.min(i + 1, links.length - 1) : Math.max(i - 1, 0);
+  links[i].focus();
+  e.preventDefault();
+});

@@ -55,7 +55,7 @@ def test_agent_searches_replies_and_solves(page, live_server, agent, team, scree
     page.keyboard.press("Enter")
     page.wait_for_selector(f"a:has-text('{ticket.reference}')")
     assert page.locator("table.tickets tbody tr").count() == 1
-    page.click(f"td.subject a:has-text('Printer on fire')")
+    page.click("td.subject a:has-text('Printer on fire')")
 
     page.wait_for_selector("#reply-body")
     page.select_option("select[data-canned]", label="Greeting")
@@ -69,6 +69,8 @@ def test_agent_searches_replies_and_solves(page, live_server, agent, team, scree
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SOLVED
     if language == "en":
+        page.click(".history summary")
+        assert "Changed the status from New to Solved" in page.inner_text(".history")
         screenshot("ticket-solved")
 
 
@@ -90,3 +92,21 @@ def test_other_pages_screenshots(page, live_server, agent, team, screenshot):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector("main h1")
         screenshot(name)
+
+
+def test_collision_notice_when_another_agent_has_the_ticket_open(browser, page, live_server, agent,
+                                                                 team_lead, team):
+    ticket = _setup(agent, team)
+    lead_context = browser.new_context()
+    lead_page = lead_context.new_page()
+    try:
+        _sign_in(lead_page, live_server, team_lead)
+        lead_page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+        lead_page.wait_for_selector("#presence")
+        lead_page.fill("#reply-body", "typing…")
+        _sign_in(page, live_server, agent)
+        page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+        notice = page.wait_for_selector(".collision")
+        assert "Lea Lead" in notice.inner_text()
+    finally:
+        lead_context.close()

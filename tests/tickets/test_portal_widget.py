@@ -1,6 +1,7 @@
 """The chat widget's JSON endpoint, its script and its demo page."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -124,7 +125,7 @@ def test_other_methods_are_refused(client):
 def test_widget_script_is_a_static_file():
     path = finders.find("widget/widget.js")
     assert path is not None
-    source = open(path, encoding="utf-8").read()
+    source = Path(path).read_text(encoding="utf-8")
     assert "/support/widget/tickets/" in source
 
 

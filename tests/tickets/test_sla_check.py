@@ -160,3 +160,11 @@ def test_describe_due_when_overdue():
 def test_describe_due_without_due_time_is_empty():
     assert describe_due(due_at=None) == ""
 
+
+
+def test_a_run_claims_at_most_its_limit_and_the_next_run_the_rest(customer, team, agent):
+    for _ in range(3):
+        services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
+                               assignee=agent, now=CREATED)
+    assert check_sla(now=at(13, 30), limit=2)["first_response_breached"] == 2
+    assert check_sla(now=at(13, 31), limit=2)["first_response_breached"] == 1

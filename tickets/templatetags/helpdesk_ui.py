@@ -13,6 +13,8 @@ register = template.Library()
 def sla_due(ticket):
     """The next SLA deadline: first response until answered, then the next
     response or resolution, whichever comes first. None without an SLA."""
+    if not ticket.is_open:  # a solved ticket has no deadline left to show
+        return None
     try:
         sla = ticket.sla
     except ObjectDoesNotExist:

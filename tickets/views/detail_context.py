@@ -11,7 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
-from ..models import Attachment, CannedResponse, Message, Tag, Ticket
+from ..models import Attachment, CannedResponse, Message, Ticket
 from ..queries import team_ids_of, visible_teams, visible_tickets
 from .history import readable_history
 from .queue import _assignable_agents
@@ -93,6 +93,5 @@ def detail_context(request, ticket: Ticket) -> dict:
         "other_tickets": list(others),
         "canned": canned,
         "panels": side_panels(request, ticket),
-        "all_tags": Tag.objects.none(),
         "Author": Message.Author,
     }

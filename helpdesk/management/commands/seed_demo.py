@@ -35,6 +35,6 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self) -> None:
-        self.stdout.write("Demo logins (password \"%s\"):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password \"{DEMO_PASSWORD}\"):")
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {role:8} {email}")

@@ -21,7 +21,7 @@ from tickets.models import Customer, Organization, OrganizationDomain, Team, Tea
 
 from . import vocabulary as v
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105  (printed on purpose: demo logins)
 DEMO_LOGINS = [("agent@demo.test", "agent"), ("manager@demo.test", "manager"),
                ("admin@demo.test", "admin")]
 
@@ -74,12 +74,12 @@ def build_staff(rng: random.Random, *, agents: int = 40) -> Cast:
     User.objects.bulk_create(new)
     by_email = {u.email: u for u in User.objects.filter(email__in=[u[0] for u in users])}
     memberships = []
-    for email, _, role, team_name in users:
+    for email, _, _, team_name in users:
         if team_name:
             memberships.append(TeamMembership(team_id=cast.teams[team_name],
                                               user=by_email[email]))
     TeamMembership.objects.bulk_create(memberships, ignore_conflicts=True)
-    for team_name, team_id in cast.teams.items():
+    for team_id in cast.teams.values():
         members = list(TeamMembership.objects.filter(team_id=team_id, user__role="agent")
                        .order_by("user_id").values_list("user_id", "is_lead"))
         cast.agents_by_team[team_id] = [user_id for user_id, _ in members]

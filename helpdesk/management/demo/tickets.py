@@ -11,13 +11,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket
 
 from . import vocabulary as v
 from .people import Cast
 from .timeline import lognormal_hours, next_opening
 
 S = Ticket.Status
+CUSTOMER, AGENT = str(Message.Author.CUSTOMER), str(Message.Author.AGENT)
 CHANNELS = ["email", "web", "chat", "phone", "api", "social"]
 CHANNEL_CUM = [40, 62, 77, 87, 95, 100]
 PRIORITIES = ["low", "normal", "high", "urgent"]
@@ -31,13 +32,31 @@ AUTO_CLOSE = timedelta(hours=96)
 STALL_WINDOW = timedelta(days=21)
 
 
+# Messages and events are plain tuples in these column orders: a million tickets make
+# millions of them, and model instances would cost more than the inserts.
+MESSAGE_COLUMNS = ("ticket_id", "author_type", "author_user_id", "author_customer_id", "public",
+                   "channel", "body_text", "created_at", "body_html", "quoted_text",
+                   "is_automatic", "email_message_id", "in_reply_to", "references")
+MESSAGE_DEFAULTS = ("", "", False, "", "", "")
+EVENT_COLUMNS = ("ticket_id", "field", "old_value", "new_value", "actor_id",
+                 "actor_customer_id", "created_at")
+
+
+def event(ticket_id: int, field_name: str, at: datetime, *, old: str = "", new: str = "",
+          actor: int | None = None, customer: int | None = None) -> tuple:
+    # str(): a TextChoices member must be stored as its value, whatever the driver does.
+    return (ticket_id, field_name, str(old), str(new), actor, customer, at)
+
+
 @dataclass
 class Built:
-    """Rows of one batch, ready for bulk_create."""
+    """Rows of one batch, ready for bulk insertion."""
 
     tickets: list[Ticket] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
-    events: list[TicketEvent] = field(default_factory=list)
+    messages: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
+    # The text of each ticket's thread, for the search document (PostgreSQL).
+    documents: list[str] = field(default_factory=list)
     tags: list[tuple[int, str]] = field(default_factory=list)
     # (ticket, topic, solve count) of closed tickets: candidates for a survey.
     closed: list[tuple[Ticket, float]] = field(default_factory=list)
@@ -80,14 +99,12 @@ class TicketMaker:
                         channel=channel, customer_id=customer_id, team_id=team_id,
                         created_at=created, updated_at=created, waiting_since=created)
         life = _Life(self, ticket, out, language, first_name, assignee)
+        first_message = len(out.messages)
         life.customer(created, body, first=True)
-        out.events.append(TicketEvent(ticket_id=ticket_id, actor_customer_id=customer_id,
-                                      field="created", new_value=channel, created_at=created))
+        out.events.append(event(ticket_id, "created", created, new=channel, customer=customer_id))
         if tag_names:
             out.tags.extend((ticket_id, name) for name in tag_names)
-            out.events.append(TicketEvent(ticket_id=ticket_id, field="tags",
-                                          new_value=",".join(sorted(tag_names)),
-                                          created_at=created))
+            out.events.append(event(ticket_id, "tags", created, new=",".join(sorted(tag_names))))
         steps = self._plan(ticket, created)
         if self.now - created < STALL_WINDOW and t.random() < 0.1:
             # Part of the recent work stays unfinished: the queue's backlog (new, open,
@@ -96,6 +113,7 @@ class TicketMaker:
             steps = steps[: t.randint(0, solve)]
         life.run(steps)
         out.tickets.append(ticket)
+        out.documents.append(" ".join(m[6] for m in out.messages[first_message:]))
         if ticket.status == S.CLOSED:
             hours = (ticket.solved_at - created).total_seconds() / 3600
             out.closed.append((ticket, hours))
@@ -159,16 +177,13 @@ class _Life:
         ticket = self.ticket
         old = ticket.status
         ticket.transition(new, now=at)
-        self.out.events.append(TicketEvent(ticket_id=ticket.pk, field="status", old_value=old,
-                                           new_value=new, actor_id=actor,
-                                           actor_customer_id=customer, created_at=at))
+        self.out.events.append(event(ticket.pk, "status", at, old=old, new=new, actor=actor,
+                                     customer=customer))
 
     def customer(self, at: datetime, body: str, first: bool = False) -> None:
         ticket = self.ticket
-        self.out.messages.append(Message(
-            ticket_id=ticket.pk, author_type=Message.Author.CUSTOMER,
-            author_customer_id=ticket.customer_id, public=True, channel=ticket.channel,
-            body_text=body, created_at=at))
+        self.out.messages.append((ticket.pk, CUSTOMER, None, ticket.customer_id, True,
+                                  ticket.channel, body, at, *MESSAGE_DEFAULTS))
         if not first:
             ticket.waiting_since = ticket.waiting_since or at
 
@@ -177,9 +192,8 @@ class _Life:
             return
         self.ticket.assignee_id = self.assignee
         lead = self.maker.cast.lead_of_team.get(self.ticket.team_id)
-        self.out.events.append(TicketEvent(ticket_id=self.ticket.pk, field="assignee",
-                                           new_value=str(self.assignee), actor_id=lead,
-                                           created_at=at))
+        self.out.events.append(event(self.ticket.pk, "assignee", at, new=str(self.assignee),
+                                     actor=lead))
 
     def _reply(self, at: datetime) -> None:
         ticket = self.ticket
@@ -190,9 +204,8 @@ class _Life:
         agent_name = self.maker.cast.agent_names.get(ticket.assignee_id, "Support")
         body = self.rng.choice(replies).format(c=self.first_name, fix=fix, a=agent_name,
                                                fix_cap=fix[0].upper() + fix[1:])
-        self.out.messages.append(Message(
-            ticket_id=ticket.pk, author_type=Message.Author.AGENT, author_user_id=ticket.assignee_id,
-            public=True, channel=ticket.channel, body_text=body, created_at=at))
+        self.out.messages.append((ticket.pk, AGENT, ticket.assignee_id, None, True,
+                                  ticket.channel, body, at, *MESSAGE_DEFAULTS))
         ticket.first_response_at = ticket.first_response_at or at
         ticket.public_reply_count += 1
         ticket.waiting_since = None
@@ -200,10 +213,8 @@ class _Life:
             self.status(at, S.OPEN, actor=ticket.assignee_id)
 
     def _note(self, at: datetime) -> None:
-        self.out.messages.append(Message(
-            ticket_id=self.ticket.pk, author_type=Message.Author.AGENT,
-            author_user_id=self.ticket.assignee_id, public=False, channel="web",
-            body_text=self.rng.choice(v.NOTES), created_at=at))
+        self.out.messages.append((self.ticket.pk, AGENT, self.ticket.assignee_id, None, False,
+                                  "web", self.rng.choice(v.NOTES), at, *MESSAGE_DEFAULTS))
 
     def _pending(self, at: datetime) -> None:
         self.status(at, S.PENDING, actor=self.ticket.assignee_id)

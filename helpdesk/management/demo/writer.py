@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.management.color import no_style
@@ -12,15 +13,17 @@ from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
-from surveys.models import FollowUp, Invitation, Response
-from tickets import search
-from tickets.models import Message, Tag, Ticket, TicketEvent
+from surveys.models import Invitation, Response
+from tickets.models import Tag, Ticket
 
 from . import vocabulary as v
 from .people import build_customers, build_organizations, build_programs, build_staff
+from .sinks import sink_for_connection
 from .surveys import SurveyMaker, SurveyRows
 from .tickets import Built, TicketMaker
 from .timeline import HELSINKI, arrivals, day_counts
+
+THREADED_FROM = 50_000
 
 
 @dataclass
@@ -57,51 +60,69 @@ def seed(*, tickets: int, seed: int = 1, batch: int = 5000, progress: bool = Tru
     clock = random.Random(seed + 3)
     local_now = now.astimezone(HELSINKI)
     built = Built()
+    flusher = _Flusher(surveys, tag_ids, threaded=tickets >= THREADED_FROM
+                       and connection.vendor == "postgresql")
     with tqdm(total=tickets, unit="tickets", disable=not progress, mininterval=1) as bar:
         for day, count in day_counts(tickets, today=local_now.date(), now_hour=local_now.hour):
             for created in arrivals(clock, day, count, now=now):
                 maker.make(next_id, created, built)
                 next_id += 1
                 if len(built.tickets) >= batch:
-                    _flush(built, surveys, tag_ids)
-                    bar.update(len(built.tickets))
+                    flusher.submit(built, bar)
                     built = Built()
-        _flush(built, surveys, tag_ids)
-        bar.update(len(built.tickets))
-    _finish(first_id)
+        flusher.submit(built, bar)
+        flusher.close()
+    _finish()
     return SeedResult(tickets=next_id - first_id, first_id=first_id,
                       seconds=time.monotonic() - started)
 
 
-def _flush(built: Built, surveys: SurveyMaker, tag_ids: dict[str, int]) -> None:
-    if not built.tickets:
-        return
-    rows = SurveyRows()
-    surveys.make(built.closed, rows)
-    through = Ticket.tags.through
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Demo data can be regenerated: don't wait for the WAL flush of every batch.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        Ticket.objects.bulk_create(built.tickets)
-        Message.objects.bulk_create(built.messages)
-        TicketEvent.objects.bulk_create(built.events)
-        through.objects.bulk_create(
-            [through(ticket_id=ticket_id, tag_id=tag_ids[name]) for ticket_id, name in built.tags])
-        Invitation.objects.bulk_create(rows.invitations)
-        Response.objects.bulk_create(rows.responses)
-        FollowUp.objects.bulk_create(rows.follow_ups)
+class _Flusher:
+    """Writes batches, on large PostgreSQL loads in a second thread so that the database
+    inserts one batch while Python builds the next (at most two batches in memory)."""
+
+    def __init__(self, surveys: SurveyMaker, tag_ids: dict[str, int], *, threaded: bool):
+        self.surveys, self.tag_ids = surveys, tag_ids
+        self.executor = ThreadPoolExecutor(max_workers=1) if threaded else None
+        self.pending: Future | None = None
+        self.sink = None
+
+    def submit(self, built: Built, bar) -> None:
+        if self.executor is None:
+            self._write(built)
+            bar.update(len(built.tickets))
+            return
+        if self.pending is not None:
+            self.pending.result()  # re-raises a failed batch here
+        self.pending = self.executor.submit(self._write, built)
+        self.pending.add_done_callback(lambda _: bar.update(len(built.tickets)))
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        if self.pending is not None:
+            self.pending.result()
+        self.executor.submit(connection.close).result()  # the worker thread's connection
+        self.executor.shutdown()
+
+    def _write(self, built: Built) -> None:
+        if not built.tickets:
+            return
+        self.sink = self.sink or sink_for_connection()
+        rows = SurveyRows()
+        self.surveys.make(built.closed, rows)
+        tags = [(ticket_id, self.tag_ids[name]) for ticket_id, name in built.tags]
+        with transaction.atomic():
+            self.sink.write(built, tags, rows)
 
 
-def _finish(first_id: int) -> None:
-    """Move id sequences past the explicit ids, index the new tickets for search, ANALYZE."""
+def _finish() -> None:
+    """Move id sequences past the explicit ids and refresh the planner's statistics."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket, Invitation, Response]):
             cursor.execute(sql)
-    search.refresh_all(min_id=first_id)
     with connection.cursor() as cursor:
         for table in ("tickets_ticket", "tickets_message", "tickets_ticketevent",
                       "tickets_ticket_tags", "tickets_customer", "surveys_invitation",
