@@ -87,7 +87,8 @@ service imap-login {
 }
 CONF
 
-/usr/sbin/dovecot -c "$dir/dovecot.conf"
+# Detach fully: the daemon must not hold the caller's stdout/stderr (they log to log_path).
+/usr/sbin/dovecot -c "$dir/dovecot.conf" </dev/null >/dev/null 2>&1
 # Wait for the listener.
 i=0
 while ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do

@@ -31,7 +31,7 @@ def worst_channel(rows: list[dict]) -> dict | None:
 
 
 def digest_context(f: MetricFilters) -> dict:
-    current, previous = queries.summary(f), queries.summary(f.previous())
+    current, previous = queries.summary_pair(f)
     return {
         "filters": f, "current": current, "previous": previous,
         "worst_channel": worst_channel(queries.breakdown(f, "channel")),

@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         f = request_filters(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    current, previous = queries.summary(f), queries.summary(f.previous())
+    current, previous = queries.summary_pair(f)
     trend = queries.breakdown(f, trend_dimension(f))
     context = {
         "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,

@@ -1,9 +1,40 @@
 """Admin for SLA settings: calendars (with their hours and holidays), policies, and
 each ticket's SLA clocks read-only (only the services move clocks)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
+from .models import (
+    BusinessCalendar,
+    Channel,
+    CustomHoliday,
+    Organization,
+    SLAPolicy,
+    Ticket,
+    TicketSLA,
+    WorkingInterval,
+)
+
+
+class SLAPolicyForm(forms.ModelForm):
+    """Checkboxes for the condition lists instead of raw JSON; none ticked matches any."""
+
+    priorities = forms.MultipleChoiceField(
+        label=_("Priorities"), choices=Ticket.Priority.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any priority."))
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=Channel.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any channel."))
+    tiers = forms.MultipleChoiceField(
+        label=_("Organization tiers"), choices=Organization.Tier.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any tier."))
+
+    class Meta:
+        model = SLAPolicy
+        fields = ["name", "position", "active", "priorities", "channels", "tiers", "teams",
+                  "first_response_minutes", "next_response_minutes", "resolution_minutes",
+                  "calendar", "pause_on_hold", "warn_at_percent"]
 
 
 class WorkingIntervalInline(admin.TabularInline):
@@ -24,14 +55,19 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "active", "priorities", "channels", "tiers",
-                    "first_response_minutes", "next_response_minutes", "resolution_minutes",
-                    "calendar"]
+    form = SLAPolicyForm
+    list_display = ["name", "position", "active", "conditions", "first_response_minutes",
+                    "next_response_minutes", "resolution_minutes", "calendar"]
     list_editable = ["position", "active"]
     list_filter = ["active", "calendar"]
     list_select_related = ["calendar"]
     filter_horizontal = ["teams"]
     ordering = ["position", "pk"]
+
+    @admin.display(description=_("conditions"))
+    def conditions(self, obj: SLAPolicy) -> str:
+        parts = [*obj.priorities, *obj.channels, *obj.tiers]
+        return ", ".join(parts) or _("any ticket")
 
 
 @admin.register(TicketSLA)

@@ -19,16 +19,13 @@ from datetime import timedelta
 from django.db.models import Count, F, Q, Sum
 
 from surveys.models import SCALES, FollowUp, Invitation, Metric, Response
-from tickets.models import Ticket
 
 from ..filters import MetricFilters
-from .base import (
-    PercentileCont,
-    group_expression,
-    grouped,
-    percentiles_by_window,
-    uses_percentile_cont,
-)
+from .base import group_expression, grouped
+from .periods import per_period, periods_of, split, window
+from .ticket_figures import ticket_base, ticket_figures
+
+__all__ = ["survey_scores", "invitations", "ticket_figures", "ticket_base", "follow_ups"]
 
 LOOP_CLOSED_HOURS = 48
 
@@ -68,11 +65,8 @@ def filtered_tickets(f: MetricFilters, prefix: str = ""):
     return kwargs
 
 
-def ticket_base(f: MetricFilters):
-    return Ticket.objects.filter(is_spam=False, merged_into__isnull=True, **filtered_tickets(f))
-
-
-def survey_scores(f: MetricFilters, by: str | None) -> dict:
+def survey_scores(f: MetricFilters, by: str | None, *,
+                  previous: MetricFilters | None = None) -> dict:
     nps, csat, ces = Q(metric=Metric.NPS), Q(metric=Metric.CSAT), Q(metric=Metric.CES)
     square = F("score") * F("score")
     aggregates = {
@@ -90,13 +84,18 @@ def survey_scores(f: MetricFilters, by: str | None) -> dict:
     }
     fields = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
     group = group_expression(by, fields=fields, date_field="created_at")
-    return grouped(filtered_responses(f), group, aggregates)
+    periods = periods_of(f, previous)
+    qs = filtered_responses(f.with_period(*window(periods)))
+    return _by_period(grouped(qs, group, per_period(aggregates, periods, "created_at")), periods)
 
 
-def invitations(f: MetricFilters, by: str | None) -> dict:
+def invitations(f: MetricFilters, by: str | None, *,
+                previous: MetricFilters | None = None) -> dict:
     # Invitations store no channel/agent/team of their own: filtered through the ticket.
+    periods = periods_of(f, previous)
+    start, end = window(periods)
     qs = Invitation.objects.filter(
-        sent_at__gte=f.start, sent_at__lt=f.end,
+        sent_at__gte=start, sent_at__lt=end,
         status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
         **filtered_tickets(f, "ticket__"),
     )
@@ -106,71 +105,12 @@ def invitations(f: MetricFilters, by: str | None) -> dict:
         "delivered": Count("pk"),
         "answered": Count("pk", filter=Q(response__isnull=False)),
     }
-    return grouped(qs, group, aggregates)
+    return _by_period(grouped(qs, group, per_period(aggregates, periods, "sent_at")), periods)
 
 
-def _timed(qs, by, *, date_field: str, seconds: str, due: str, breached: str) -> dict:
-    group = group_expression(by, fields=_TICKET_FIELDS, date_field=date_field)
-    aggregates = {
-        "timed_n": Count(seconds),
-        "with_target": Count("pk", filter=Q(**{f"{due}__isnull": False})),
-        "met": Count("pk", filter=Q(**{f"{due}__isnull": False, breached: False})),
-    }
-    return group, aggregates
-
-
-def _add_percentiles(rows: dict, qs, group, seconds: str, aggregates: dict) -> dict:
-    if uses_percentile_cont():
-        return rows  # computed inside the same query
-    for key, values in percentiles_by_window(qs, group, seconds).items():
-        if key in rows:
-            rows[key]["p50"], rows[key]["p90"] = values[0.5], values[0.9]
-    return rows
-
-
-def _percentile_aggregates(seconds: str) -> dict:
-    if not uses_percentile_cont():
-        return {}
-    return {"p50": PercentileCont(seconds, 0.5), "p90": PercentileCont(seconds, 0.9)}
-
-
-def first_responses(f: MetricFilters, by: str | None) -> dict:
-    qs = ticket_base(f).filter(first_response_at__gte=f.start, first_response_at__lt=f.end)
-    seconds = "sla__first_response_business_seconds"
-    group, aggregates = _timed(qs, by, date_field="first_response_at", seconds=seconds,
-                               due="sla__first_response_due_at",
-                               breached="sla__first_response_breached")
-    aggregates |= _percentile_aggregates(seconds)
-    rows = grouped(qs, group, aggregates)
-    return _add_percentiles(rows, qs, group, seconds, aggregates)
-
-
-def resolutions(f: MetricFilters, by: str | None) -> dict:
-    qs = ticket_base(f).filter(solved_at__gte=f.start, solved_at__lt=f.end)
-    seconds = "sla__resolution_business_seconds"
-    group, aggregates = _timed(qs, by, date_field="solved_at", seconds=seconds,
-                               due="sla__resolution_due_at", breached="sla__resolution_breached")
-    aggregates |= _percentile_aggregates(seconds) | {
-        "solved": Count("pk"),
-        "fcr": Count("pk", filter=Q(public_reply_count=1, reopen_count=0)),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-    }
-    rows = grouped(qs, group, aggregates)
-    return _add_percentiles(rows, qs, group, seconds, aggregates)
-
-
-def volumes(f: MetricFilters, by: str | None) -> dict:
-    """Created in the period, and (not per week or month) the backlog at the period's end."""
-    if by in ("week", "month"):
-        qs = ticket_base(f).filter(created_at__gte=f.start, created_at__lt=f.end)
-        group = group_expression(by, fields=_TICKET_FIELDS, date_field="created_at")
-        return grouped(qs, group, {"created": Count("pk")})
-    qs = ticket_base(f).filter(created_at__lt=f.end)
-    group = group_expression(by, fields=_TICKET_FIELDS, date_field="created_at")
-    return grouped(qs, group, {
-        "created": Count("pk", filter=Q(created_at__gte=f.start)),
-        "backlog": Count("pk", filter=Q(status__in=Ticket.UNRESOLVED)),
-    })
+def _by_period(rows: dict, periods: dict) -> dict:
+    """{group key: {period: {aggregate: value}}}."""
+    return {key: {name: split(row, name) for name in periods} for key, row in rows.items()}
 
 
 def filtered_follow_ups(f: MetricFilters):

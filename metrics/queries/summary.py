@@ -11,6 +11,9 @@ from tickets.models import Channel, Team
 from .. import stats
 from ..filters import MetricFilters
 from . import families
+from .periods import CURRENT, PREVIOUS
+
+_EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -77,26 +80,43 @@ def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume:
     }
 
 
-def _families(f: MetricFilters, by: str | None) -> list[dict]:
-    return [families.survey_scores(f, by), families.invitations(f, by),
-            families.first_responses(f, by), families.resolutions(f, by),
-            families.volumes(f, by)]
+def _parts(f: MetricFilters, by: str | None, previous: MetricFilters | None = None) -> dict:
+    """{group key: {period: build_row keyword arguments}} from three queries, whatever
+    the number of periods."""
+    scores = families.survey_scores(f, by, previous=previous)
+    invites = families.invitations(f, by, previous=previous)
+    tickets = families.ticket_figures(f, by, previous=previous)
+    periods = [CURRENT] + ([PREVIOUS] if previous is not None else [])
+    result = {}
+    for key in set().union(scores, invites, tickets):
+        result[key] = {name: {
+            "scores": scores.get(key, {}).get(name, {}),
+            "invites": invites.get(key, {}).get(name, {}),
+            "first": tickets.get(key, {}).get(name, {}).get("first", {}),
+            "solved": tickets.get(key, {}).get(name, {}).get("solved", {}),
+            "volume": tickets.get(key, {}).get(name, {}).get("volume", {}),
+        } for name in periods}
+    return result
 
 
 def summary(f: MetricFilters) -> dict:
-    scores, invites, first, solved, volume = (rows.get(None, {}) for rows in _families(f, None))
-    return build_row(scores=scores, invites=invites, first=first, solved=solved, volume=volume)
+    return build_row(**_parts(f, None).get(None, {}).get(CURRENT, _EMPTY))
+
+
+def summary_pair(f: MetricFilters) -> tuple[dict, dict]:
+    """The summary of a period and of the period of the same length just before it,
+    from one query per family (the tiles' comparison)."""
+    parts = _parts(f, None, f.previous()).get(None, {})
+    return (build_row(**parts.get(CURRENT, _EMPTY)), build_row(**parts.get(PREVIOUS, _EMPTY)))
 
 
 def breakdown(f: MetricFilters, by: str) -> list[dict]:
     """A row per group with the summary's fields, plus ``key`` and ``label``."""
-    parts = _families(f, by)
-    keys = set().union(*parts)
-    labels = group_labels(by, keys)
+    parts = _parts(f, by)
+    labels = group_labels(by, parts)
     rows = []
-    for key in sorted(keys, key=lambda k: (k is None, str(k) if by not in ("week", "month") else k)):
-        scores, invites, first, solved, volume = (p.get(key, {}) for p in parts)
-        row = build_row(scores=scores, invites=invites, first=first, solved=solved, volume=volume)
+    for key in sorted(parts, key=lambda k: (k is None, str(k) if by not in ("week", "month") else k)):
+        row = build_row(**parts[key][CURRENT])
         rows.append({"key": key.isoformat() if hasattr(key, "isoformat") else key,
                      "label": labels.get(key, str(key)), **row})
     if by not in ("week", "month"):

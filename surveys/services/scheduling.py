@@ -61,7 +61,7 @@ def schedule_invitation(*, ticket_id: int, trigger: str, now: datetime | None = 
     is recorded as skipped once, on close (on solve a close may still come).
     """
     now = now or timezone.now()
-    ticket = (Ticket.objects.select_for_update().select_related("customer__organization")
+    ticket = (Ticket.objects.select_for_update(of=("self",)).select_related("customer__organization")
               .filter(pk=ticket_id).first())
     if ticket is None:
         return None

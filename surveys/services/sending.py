@@ -18,7 +18,7 @@ BATCH = 1000
 def _locked(pk: int, **conditions) -> Invitation | None:
     """The invitation, locked, if it still meets ``conditions``: a second worker that
     waited on the lock finds it changed and moves on, so nothing goes out twice."""
-    return (Invitation.objects.select_for_update()
+    return (Invitation.objects.select_for_update(of=("self",))
             .select_related("program", "ticket__customer__organization", "customer")
             .filter(pk=pk, **conditions).first())
 

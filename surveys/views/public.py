@@ -44,7 +44,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         parsed = read_score_token(token)
     except BadToken:
         return _invalid(request)
-    invitation = load_invitation(parsed.invitation_id)
+    invitation = load_invitation(parsed.invitation_id, for_answer=request.method == "POST")
     if invitation is None or invitation.program is None:
         return _invalid(request)
     with translation.override(invitation.language or None):

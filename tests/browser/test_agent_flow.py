@@ -80,8 +80,10 @@ def test_side_panel_updates_in_place(page, live_server, agent, team):
     page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
     page.select_option("#sidepanel select[name=priority]", "urgent")
     page.wait_for_selector("#sidepanel .saved")
+    page.select_option("#sidepanel select[name=status]", "pending")
+    page.wait_for_function("document.getElementById('head-status').textContent.trim() === 'Pending'")
     ticket.refresh_from_db()
-    assert ticket.priority == "urgent"
+    assert (ticket.priority, ticket.status) == ("urgent", "pending")
 
 
 def test_other_pages_screenshots(page, live_server, agent, team, screenshot):
@@ -102,11 +104,11 @@ def test_collision_notice_when_another_agent_has_the_ticket_open(browser, page, 
     try:
         _sign_in(lead_page, live_server, team_lead)
         lead_page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
-        lead_page.wait_for_selector("#presence")
+        lead_page.wait_for_selector("#presence", state="attached")
         lead_page.fill("#reply-body", "typing…")
         _sign_in(page, live_server, agent)
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
-        notice = page.wait_for_selector(".collision")
+        notice = page.wait_for_selector(".collision", timeout=15_000)
         assert "Lea Lead" in notice.inner_text()
     finally:
         lead_context.close()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory, OrganizationDomainFactory, TicketFactory
 from tickets import services
-from tickets.models import Tag, Ticket, TicketEvent, TicketSLA
+from tickets.models import BusinessCalendar, SLAPolicy, Tag, Ticket, TicketEvent, TicketSLA
 
 URL = "/api/v1/tickets/"
 
@@ -72,7 +72,8 @@ def test_created_ticket_carries_the_customer_organization(manager_api):
                    "tier": domain.organization.tier}
 
 
-def test_ticket_without_sla_row_has_all_sla_keys_null(api, ticket):
+def test_ticket_without_sla_row_has_all_sla_keys_null(api, team):
+    ticket = TicketFactory(team=team)
     sla = api.get(f"{URL}{ticket.pk}/").json()["sla"]
     assert set(sla) == {"policy", "first_response_due_at", "resolution_due_at",
                         "first_response_breached", "resolution_breached",
@@ -80,15 +81,19 @@ def test_ticket_without_sla_row_has_all_sla_keys_null(api, ticket):
     assert set(sla.values()) == {None}
 
 
-def test_ticket_sla_is_read_from_the_ticket_sla_row(api, ticket):
+def test_ticket_sla_is_read_from_the_ticket_sla_row(api, team):
+    ticket = TicketFactory(team=team)
+    policy = SLAPolicy.objects.create(name="Gold", calendar=BusinessCalendar.objects.create(
+        name="Office hours"))
     due = timezone.now() + timedelta(hours=4)
-    TicketSLA.objects.create(ticket=ticket, first_response_due_at=due,
+    TicketSLA.objects.create(ticket=ticket, policy=policy, first_response_due_at=due,
                              first_response_breached=True, resolution_business_seconds=3600)
     sla = api.get(f"{URL}{ticket.pk}/").json()["sla"]
+    assert sla["policy"] == {"id": policy.pk, "name": "Gold"}
     assert sla["first_response_breached"] is True
+    assert sla["resolution_breached"] is False
     assert sla["resolution_business_seconds"] == 3600
     assert sla["first_response_due_at"] is not None
-    assert sla["policy"] is None
 
 
 @pytest.mark.parametrize(
@@ -196,9 +201,12 @@ def test_list_filters_by_creation_time(api, customer, team):
                              "created_before": cut})) == [old.pk]
 
 
-def test_search_q_finds_subject_customer_and_message_text(api, customer, other_customer, team):
-    printer = make(customer, team=team, subject="Printer jammed", body="Paper everywhere")
-    invoice = make(other_customer, team=team, subject="Invoice", body="Wrong VAT number")
+def test_search_q_finds_subject_customer_and_message_text(api, customer, other_customer, team,
+                                                          django_capture_on_commit_callbacks):
+    # On PostgreSQL the search document is refreshed after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        printer = make(customer, team=team, subject="Printer jammed", body="Paper everywhere")
+        invoice = make(other_customer, team=team, subject="Invoice", body="Wrong VAT number")
     assert ids(api.get(URL, {"q": "printer"})) == [printer.pk]
     assert ids(api.get(URL, {"q": "VAT"})) == [invoice.pk]
     assert ids(api.get(URL, {"q": other_customer.email})) == [invoice.pk]
@@ -289,3 +297,23 @@ def test_list_query_count_does_not_grow_with_the_page(api, agent, team, n,
     with django_assert_num_queries(5):
         response = api.get(URL, {"page_size": 50})
     assert len(response.json()["results"]) == n
+
+
+def test_count_is_a_lower_bound_past_the_cap_and_pages_still_lead_on(api, customer, team,
+                                                                     monkeypatch):
+    from helpdesk import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    for _ in range(6):
+        make(customer, team=team)
+    first = api.get(URL, {"page_size": 2}).json()
+    assert (first["count"], first["count_exact"]) == (3, False)
+    third = api.get(URL, {"page_size": 2, "page": 3}).json()
+    assert len(third["results"]) == 2
+    assert third["next"] is None
+    assert (third["count"], third["count_exact"]) == (6, True)
+
+
+def test_count_is_exact_below_the_cap(api, ticket):
+    data = api.get(URL).json()
+    assert (data["count"], data["count_exact"]) == (1, True)

@@ -159,3 +159,10 @@ def test_saved_filter_of_another_user_cannot_be_deleted(client, agent, other_age
     client.force_login(agent)
     client.post(reverse("tickets:delete_filter", args=[saved.pk]))
     assert SavedFilter.objects.filter(pk=saved.pk).exists()
+
+
+def test_empty_search_lists_nothing(client, agent, ticket):
+    client.force_login(agent)
+    response = client.get(reverse("tickets:search"))
+    assert response.context["page"].paginator.count == 0
+    assert "Type words from a subject" in response.text

@@ -195,3 +195,19 @@ def test_merged_ticket_stops_counting(open_at, agent):
     services.change_status(ticket=source, status="pending", actor=agent, now=at(2026, 11, 23, 10))
     services.merge_tickets(source=source, target=target, actor=agent)
     assert sla_of(source).paused_at is None
+
+
+def test_bulk_start_clocks_gives_the_same_due_times_as_one_by_one(customer, team,
+                                                                  django_assert_max_num_queries):
+    from tests.factories import TicketFactory
+    from tickets.services.sla import bulk_start_clocks
+
+    created = at(2026, 11, 20, 15, 30)
+    tickets = [TicketFactory(customer=customer, team=team, priority=p, created_at=created)
+               for p in ("normal", "urgent", "normal")]
+    tickets = list(Ticket.objects.filter(pk__in=[t.pk for t in tickets])
+                   .select_related("customer__organization").order_by("pk"))
+    with django_assert_max_num_queries(8):
+        bulk_start_clocks(tickets=tickets, now=created)
+    assert [sla_of(t).first_response_due_at for t in tickets] == [
+        at(2026, 11, 23, 11, 30), at(2026, 11, 23, 8, 30), at(2026, 11, 23, 11, 30)]

@@ -118,6 +118,11 @@ def test_presence_shows_other_agent_typing(client, agent, team_lead, ticket):
     assert "Lea Lead is typing a reply" in response.text
 
 
+def test_polled_presence_partial_does_not_poll_again_on_load(signed_in, ticket):
+    response = signed_in.post(reverse("tickets:presence", args=[ticket.pk]))
+    assert 'hx-trigger="every 10s"' in response.text
+
+
 def test_presence_is_404_for_other_team(client, other_agent, ticket):
     client.force_login(other_agent)
     assert client.post(reverse("tickets:presence", args=[ticket.pk])).status_code == 404

@@ -39,4 +39,5 @@ def touch(ticket_id: int, user, typing: bool) -> list[dict]:
 def presence(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     others = touch(ticket.pk, request.user, typing=request.POST.get("typing") == "1")
-    return render(request, "tickets/detail.html#presence", {"ticket": ticket, "others": others})
+    return render(request, "tickets/detail.html#presence", {"ticket": ticket, "others": others,
+                                                           "polled": True})

@@ -45,6 +45,8 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
     filtered = any(params.get(f) for f in queues.FILTER_FIELDS) or bool(text)
     tickets = queues.apply_filters(tickets, params, user)
     tickets = search.filter_tickets(tickets, text)
+    if search_page and not filtered:
+        tickets = tickets.none()  # an empty search box lists nothing, not every ticket ever
     tickets, sort = queues.apply_sort(tickets, params.get("sort", ""))
     tickets = tickets.select_related("customer", "assignee", "team", "sla")
     counts = queues.queue_counts(visible, conditions, now)
@@ -82,7 +84,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
 
 
 def _assignable_agents(user):
-    agents = User.objects.filter(is_active=True).exclude(role="").order_by("name", "email")
+    agents = (User.objects.filter(is_active=True).exclude(role="").only("pk", "name", "email")
+              .order_by("name", "email"))
     if not user.sees_all_tickets:
         agents = agents.filter(teams__in=visible_teams(user)).distinct()
     return agents

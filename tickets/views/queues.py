@@ -53,7 +53,7 @@ QUEUE_LABELS = {
     "open": _("All open"),
     "pending": _("Pending"),
     "solved": _("Recently solved"),
-    "sla": _("SLA at risk"),
+    "sla": _("SLA at risk or breached"),
     "all": _("All tickets"),
 }
 

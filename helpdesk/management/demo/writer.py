@@ -17,13 +17,15 @@ from surveys.models import Invitation, Response
 from tickets.models import Tag, Ticket
 
 from . import vocabulary as v
+from .indexes import deferred_indexes
 from .people import build_customers, build_organizations, build_programs, build_staff
 from .sinks import sink_for_connection
 from .surveys import SurveyMaker, SurveyRows
 from .tickets import Built, TicketMaker
 from .timeline import HELSINKI, arrivals, day_counts
 
-THREADED_FROM = 50_000
+# From this size on PostgreSQL: a writer thread, and indexes built after the load.
+LARGE = 50_000
 
 
 @dataclass
@@ -60,9 +62,10 @@ def seed(*, tickets: int, seed: int = 1, batch: int = 5000, progress: bool = Tru
     clock = random.Random(seed + 3)
     local_now = now.astimezone(HELSINKI)
     built = Built()
-    flusher = _Flusher(surveys, tag_ids, threaded=tickets >= THREADED_FROM
-                       and connection.vendor == "postgresql")
-    with tqdm(total=tickets, unit="tickets", disable=not progress, mininterval=1) as bar:
+    large = tickets >= LARGE and connection.vendor == "postgresql"
+    flusher = _Flusher(surveys, tag_ids, threaded=large)
+    with deferred_indexes(large), tqdm(total=tickets, unit="tickets", disable=not progress,
+                                        mininterval=1) as bar:
         for day, count in day_counts(tickets, today=local_now.date(), now_hour=local_now.hour):
             for created in arrivals(clock, day, count, now=now):
                 maker.make(next_id, created, built)
@@ -102,13 +105,13 @@ class _Flusher:
             return
         if self.pending is not None:
             self.pending.result()
-        self.executor.submit(connection.close).result()  # the worker thread's connection
+        self.executor.submit(lambda: connection.close()).result()  # the worker thread's connection
         self.executor.shutdown()
 
     def _write(self, built: Built) -> None:
         if not built.tickets:
             return
-        self.sink = self.sink or sink_for_connection()
+        self.sink = self.sink or sink_for_connection(large=self.executor is not None)
         rows = SurveyRows()
         self.surveys.make(built.closed, rows)
         tags = [(ticket_id, self.tag_ids[name]) for ticket_id, name in built.tags]

@@ -5,6 +5,7 @@ The ticket services call the hooks (one line each) inside their transactions.
 
 from .checks import check_sla
 from .clocks import (
+    bulk_start_clocks,
     on_agent_reply,
     on_customer_message,
     on_status_changed,
@@ -15,6 +16,7 @@ from .display import calendar_snapshot, clear_calendar_cache, describe_due, due_
 from .policies import match_policy
 
 __all__ = [
+    "bulk_start_clocks",
     "calendar_snapshot",
     "check_sla",
     "clear_calendar_cache",

@@ -20,7 +20,7 @@ from functools import cached_property
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
 from ...models import BusinessCalendar, SLAPolicy, Ticket, TicketSLA
 from ..events import record_event
-from .policies import match_policy
+from .policies import active_policies, match_policy
 
 Status = Ticket.Status
 
@@ -155,6 +155,27 @@ def start_clocks(*, ticket: Ticket, now: datetime) -> TicketSLA:
         clocks.pause(now)
     clocks.save()
     return sla
+
+
+def bulk_start_clocks(*, tickets: list[Ticket], now: datetime) -> list[TicketSLA]:
+    """start_clocks for many new tickets at once (demo data, imports): one insert.
+
+    Load the tickets with ``select_related("customer__organization")``: policies
+    match on the organization's tier. Each calendar is loaded once.
+    """
+    policies, snapshots = active_policies(), {}
+    rows = []
+    for ticket in tickets:
+        clocks = Clocks(ticket, TicketSLA(ticket=ticket, policy=match_policy(ticket, policies)))
+        calendar_id = clocks.sla.policy.calendar_id if clocks.sla.policy else None
+        if calendar_id not in snapshots:
+            snapshots[calendar_id] = clocks.cal
+        clocks.__dict__["cal"] = snapshots[calendar_id]
+        clocks.set_due_times()
+        if is_paused_status(ticket.status, clocks.sla.policy):
+            clocks.pause(now)
+        rows.append(clocks.sla)
+    return TicketSLA.objects.bulk_create(rows, batch_size=1000)
 
 
 def on_customer_message(*, ticket: Ticket, old_status: str, now: datetime) -> None:

@@ -1,0 +1,1 @@
+"""Benchmark cases for ``manage.py bench``: one line each, see ``cases.py``."""

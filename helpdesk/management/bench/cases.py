@@ -1,0 +1,77 @@
+"""The cases ``manage.py bench`` times. Add one with a single ``case(...)`` line.
+
+Cases whose URL is not served by this build are skipped, so the list may name
+pages that other parts of the product add later.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+from django.utils import timezone
+
+from .registry import Context, case, get, url
+
+
+def _ticket(ctx: Context, name: str) -> str | None:
+    return url(name.format(id=ctx.ticket_id)) if name.startswith("/") else url(name, ctx.ticket_id)
+
+
+case("API ticket list, first page", "manager", lambda c: get(c, "manager", url("/api/v1/tickets/")))
+case("API ticket list, agent", "agent", lambda c: get(c, "agent", url("/api/v1/tickets/")))
+case("API ticket list, status+channel", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/tickets/"),
+                                             "status=open&channel=email")))
+case("API ticket list, q=invoice", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/tickets/"), "q=invoice")))
+case("API ticket detail", "agent", lambda c: get(c, "agent", _ticket(c, "/api/v1/tickets/{id}/")))
+case("API messages", "agent",
+     lambda c: get(c, "agent", _ticket(c, "/api/v1/tickets/{id}/messages/")))
+case("Agent queue page", "agent", lambda c: get(c, "agent", url("tickets:queue") or url("/")))
+case("Ticket page", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:detail")))
+case("Manager dashboard", "manager", lambda c: get(c, "manager", url("metrics:dashboard")))
+case("Metrics summary API, 90 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/summary/"), _last_days(90))))
+case("Survey score link", "anonymous", lambda c: _survey_link(c))
+case("Email intake", "anonymous", lambda c: _intake(c))
+
+
+def _with_query(path: str | None, query: str) -> str | None:
+    return f"{path}?{query}" if path else None
+
+
+def _last_days(days: int) -> str:
+    today = timezone.localdate()
+    return f"from={today - timedelta(days=days)}&to={today}"
+
+
+def _survey_link(ctx: Context):
+    if ctx.invitation_id is None:
+        return None
+    try:
+        from surveys.tokens import make_score_token
+    except ImportError:
+        return None
+    path = url("surveys:answer", make_score_token(ctx.invitation_id, 9))
+    return get(ctx, "anonymous", path)
+
+
+def _intake(ctx: Context):
+    try:
+        from tickets.intake import receive_raw
+    except ImportError:
+        return None
+
+    def receive() -> int:
+        number = ctx.next_number()
+        message = EmailMessage()
+        message["From"] = f"Bench Customer <bench{number % 50}@mail.example>"
+        message["To"] = "support@example.com"
+        message["Subject"] = f"Printer problem number {number}"
+        message["Message-ID"] = f"<bench-{timezone.now().timestamp()}-{number}@mail.example>"
+        message.set_content("Hello,\n\nthe printer shows error E42 again.\n\nBest,\nBench")
+        receive_raw(message.as_bytes(), source="file")
+        return 200
+
+    return receive

@@ -1,0 +1,113 @@
+"""Time the main pages and API calls in-process on the configured database.
+
+Each request runs inside a transaction that is rolled back, so the benchmark
+leaves the data as it found it (intake and survey clicks write). Times are
+server time: the Django request cycle without a network or a browser.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from helpdesk.management.bench import cases  # noqa: F401  (fills the registry)
+from helpdesk.management.bench.registry import CASES, Context
+from helpdesk.management.demo import writer
+from helpdesk.models import User
+from tickets.models import TeamMembership, Ticket
+
+
+class Command(BaseCommand):
+    help = "Seed or reuse N tickets, then time the main pages and API calls."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, default=2000,
+                            help="seed until the database has this many tickets")
+        parser.add_argument("--requests", type=int, default=20, help="timed requests per case")
+        parser.add_argument("--only", default="", help="run only cases whose name contains this")
+
+    def handle(self, *args, tickets: int, requests: int, only: str, **options):
+        if requests < 1:
+            raise CommandError("--requests must be at least 1.")
+        existing = Ticket.objects.count()
+        if existing < tickets:
+            self.stdout.write(f"Seeding {tickets - existing} tickets ...")
+            writer.seed(tickets=tickets - existing, progress=options["verbosity"] > 0)
+        ctx = self._context()
+        self.stdout.write(f"{Ticket.objects.count()} tickets on {connection.vendor}; "
+                          f"{requests} requests per case.\n")
+        rows = []
+        for bench_case in CASES:
+            if only.lower() not in bench_case.name.lower():
+                continue
+            action = bench_case.prepare(ctx)
+            if action is None:
+                rows.append((bench_case.name, None, None, None, "skipped (not available)"))
+                continue
+            rows.append((bench_case.name, *measure(action, requests)))
+        self._print(rows)
+
+    def _context(self) -> Context:
+        manager = User.objects.filter(role=User.Role.MANAGER, is_active=True).order_by("pk").first()
+        membership = (TeamMembership.objects.filter(user__role=User.Role.AGENT,
+                                                    user__is_active=True)
+                      .order_by("user__email").select_related("user").first())
+        if manager is None or membership is None:
+            raise CommandError("No manager or agent with a team: run seed_demo first.")
+        ticket_id = (Ticket.objects.filter(team_id=membership.team_id).order_by("-pk")
+                     .values_list("pk", flat=True).first())
+        if ticket_id is None:
+            raise CommandError("The agent's team has no tickets.")
+        clients = {"anonymous": Client()}
+        for persona, user in (("manager", manager), ("agent", membership.user)):
+            clients[persona] = Client()
+            clients[persona].force_login(user)
+        return Context(clients=clients, ticket_id=ticket_id, invitation_id=_open_invitation())
+
+    def _print(self, rows) -> None:
+        width = max(len(row[0]) for row in rows) if rows else 10
+        self.stdout.write(f"{'case':{width}}  {'median ms':>9}  {'p95 ms':>8}  {'queries':>7}  status")
+        for name, median, p95, queries, status in rows:
+            if median is None:
+                self.stdout.write(f"{name:{width}}  {'-':>9}  {'-':>8}  {'-':>7}  {status}")
+            else:
+                self.stdout.write(f"{name:{width}}  {median:9.1f}  {p95:8.1f}  {queries:7d}  {status}")
+
+
+def measure(action, requests: int) -> tuple[float, float, int, str]:
+    """Median and p95 in ms, queries of one request, and the status codes seen."""
+    _rolled_back(action)  # warm-up: imports, template loading, connection
+    times, statuses, queries = [], set(), 0
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            statuses.add(_rolled_back(action))
+            times.append((time.perf_counter() - started) * 1000)
+        queries = len(captured.captured_queries)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95, queries, ",".join(map(str, sorted(statuses)))
+
+
+def _rolled_back(action) -> int:
+    with transaction.atomic():
+        status = action()
+        transaction.set_rollback(True)
+    return status
+
+
+def _open_invitation() -> int | None:
+    try:
+        from django.utils import timezone
+
+        from surveys.models import Invitation
+    except ImportError:
+        return None
+    return (Invitation.objects.filter(status=Invitation.Status.SENT, program__isnull=False,
+                                      expires_at__gt=timezone.now())
+            .order_by("-pk").values_list("pk", flat=True).first())

@@ -1,0 +1,119 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Min
+from django.test import Client
+
+from helpdesk.management.demo import writer
+from surveys.models import Response
+from tickets import search
+from tickets.models import Channel, Message, Ticket, TicketEvent
+
+N = 300
+
+
+@pytest.fixture
+def seeded(db):
+    writer.seed(tickets=N, seed=7, progress=False)
+    return Ticket.objects.order_by("pk")
+
+
+def test_seed_creates_the_requested_number_of_tickets(seeded):
+    assert seeded.count() == N
+
+
+def test_same_seed_gives_the_same_subjects_and_count(seeded):
+    first = list(seeded.values_list("subject", flat=True))
+    result = writer.seed(tickets=N, seed=7, progress=False)
+    again = list(Ticket.objects.filter(pk__gte=result.first_id).order_by("pk")
+                 .values_list("subject", flat=True))
+    assert again == first
+
+
+def test_another_seed_gives_other_subjects(seeded):
+    first = list(seeded.values_list("subject", flat=True))
+    result = writer.seed(tickets=N, seed=8, progress=False)
+    other = list(Ticket.objects.filter(pk__gte=result.first_id).order_by("pk")
+                 .values_list("subject", flat=True))
+    assert other != first
+
+
+def test_timestamps_are_in_lifecycle_order(seeded):
+    for t in seeded:
+        times = [x for x in (t.created_at, t.first_response_at, t.solved_at, t.closed_at) if x]
+        assert times == sorted(times), t.pk
+        assert t.updated_at >= t.created_at
+
+
+def test_every_channel_is_present(seeded):
+    assert set(seeded.values_list("channel", flat=True)) == set(Channel.values)
+
+
+def test_first_response_is_the_first_public_agent_reply(seeded):
+    firsts = dict(Message.objects.filter(author_type="agent", public=True)
+                  .values("ticket_id").annotate(first=Min("created_at"))
+                  .values_list("ticket_id", "first"))
+    for ticket_id, first_response_at in seeded.values_list("pk", "first_response_at"):
+        assert firsts.get(ticket_id) == first_response_at, ticket_id
+
+
+def test_public_reply_count_matches_the_thread(seeded):
+    for t in seeded.filter(status="closed")[:50]:
+        assert t.messages.filter(author_type="agent", public=True).count() == t.public_reply_count
+
+
+def test_most_tickets_are_closed_and_some_are_open(seeded):
+    statuses = list(seeded.values_list("status", flat=True))
+    assert statuses.count("closed") > N * 0.7
+    assert any(s in Ticket.UNRESOLVED for s in statuses)
+
+
+def test_reopens_are_counted_and_recorded(seeded):
+    reopened = seeded.filter(reopen_count__gt=0)
+    assert reopened.exists()
+    for t in reopened:
+        events = TicketEvent.objects.filter(ticket=t, field="status", old_value="solved",
+                                            new_value="open").count()
+        assert events == t.reopen_count
+
+
+def test_closed_tickets_have_their_status_events(seeded):
+    closed = seeded.filter(status="closed").first()
+    values = list(closed.events.filter(field="status").values_list("new_value", flat=True))
+    assert values[-1] == "closed" and "solved" in values
+
+
+def test_survey_responses_carry_their_tickets_context(seeded):
+    responses = Response.objects.select_related("ticket", "ticket__customer")
+    assert responses.exists()
+    for r in responses:
+        assert r.scale_min <= r.score <= r.scale_max
+        assert (r.channel, r.agent_id, r.team_id) == (r.ticket.channel, r.ticket.assignee_id,
+                                                       r.ticket.team_id)
+        assert r.organization_id == r.ticket.customer.organization_id
+        assert r.created_at > r.ticket.closed_at
+
+
+def test_once_does_nothing_when_tickets_exist(ticket):
+    out = StringIO()
+    call_command("seed_demo", "--once", "--tickets", "20", stdout=out)
+    assert Ticket.objects.count() == 1
+    assert "agent@demo.test" in out.getvalue()
+
+
+def test_command_seeds_and_prints_demo_logins_that_work(db):
+    out = StringIO()
+    call_command("seed_demo", "--tickets", "30", "--no-progress", stdout=out)
+    assert Ticket.objects.count() == 30
+    assert "manager@demo.test" in out.getvalue()
+    for email in ("agent@demo.test", "manager@demo.test", "admin@demo.test"):
+        assert Client().login(email=email, password="demo"), email
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_bulk_search_vectors_equal_the_canonical_refresh(seeded):
+    loaded = dict(seeded.values_list("pk", "search_vector"))
+    search.refresh_all(min_id=0)
+    assert dict(Ticket.objects.values_list("pk", "search_vector")) == loaded
