@@ -89,7 +89,18 @@ class OutboundEmailAdmin(LargeTableAdmin):
 
     @admin.action(description=_("Send the selected emails again"))
     def resend(self, request, queryset) -> None:
-        count = outbox.requeue(email_ids=list(queryset.values_list("pk", flat=True)))
+        """Failed rows go back in the queue; rows already sent (or stuck) go out again as
+        a copy with a new Message-ID, so the first send stays on record."""
+        failed = list(queryset.filter(status=OutboundEmail.Status.FAILED)
+                      .values_list("pk", flat=True))
+        count = outbox.retry_now(email_ids=failed)
+        for email in queryset.exclude(pk__in=failed).exclude(status=OutboundEmail.Status.QUEUED):
+            outbox.queue_email(
+                kind=email.kind, to=email.to, subject=email.subject, body_text=email.body_text,
+                body_html=email.body_html, headers=email.headers, reply_to=email.reply_to,
+                from_email=email.from_email, language=email.language, ticket_id=email.ticket_id,
+                related_key=email.related_key)
+            count += 1
         self.message_user(
             request,
             ngettext("%(n)d email was queued again.", "%(n)d emails were queued again.", count)

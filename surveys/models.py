@@ -194,6 +194,11 @@ class Response(models.Model):
         indexes = [
             # Dashboards: one metric over a period, optionally per channel/agent/team.
             models.Index(fields=["metric", "created_at"], name="response_metric_created_idx"),
+            # Metrics: the score aggregates of a period as an index-only scan (PostgreSQL).
+            # (key columns rather than INCLUDE, which SQLite would warn about).
+            models.Index(fields=["created_at", "metric", "scale_min", "scale_max", "score",
+                                 "channel", "agent", "team", "organization_tier"],
+                         name="response_created_cover_idx"),
             models.Index(fields=["agent", "metric", "created_at"], name="response_agent_idx"),
             models.Index(fields=["team", "metric", "created_at"], name="response_team_idx"),
             models.Index(fields=["channel", "metric", "created_at"], name="response_channel_idx"),

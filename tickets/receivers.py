@@ -8,10 +8,16 @@ ESP's signature, parse the ESP's payload into an AnymailInboundMessage and send
 from __future__ import annotations
 
 from anymail.signals import AnymailInboundEvent, inbound
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .intake import receive_raw
-from .models import InboundEmail
+from .intake.noise import forget_team_addresses
+from .models import InboundEmail, Team
+
+# Team addresses are "our own mail" to the intake, which caches them briefly.
+post_save.connect(forget_team_addresses, sender=Team, dispatch_uid="tickets.team_saved")
+post_delete.connect(forget_team_addresses, sender=Team, dispatch_uid="tickets.team_deleted")
 
 
 @receiver(inbound, dispatch_uid="tickets.inbound_email")

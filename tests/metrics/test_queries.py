@@ -193,3 +193,27 @@ def test_follow_ups_loop_closed_within_48_hours(period):
     result = queries.follow_up_summary(period)
     assert (result["total"], result["open"], result["closed_in_time"]) == (4, 1, 2)
     assert result["closed_in_time_pct"] == 50.0
+
+
+def test_summary_pair_reads_both_periods_in_one_query_per_family(
+        period, django_assert_num_queries):
+    from django.db import connection
+
+    make_response("nps", 10)
+    make_ticket(created_at=START - timedelta(days=3))  # in the previous period
+    # responses, invitations, tickets; SQLite adds the window-function percentiles
+    # (first response and resolution, per period).
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 7):
+        current, previous = queries.summary_pair(period)
+    assert (current["nps"]["n"], previous["nps"]["n"]) == (1, 0)
+    assert (current["tickets_created"], previous["tickets_created"]) == (1, 1)
+
+
+def test_summary_pair_equals_two_separate_summaries(period):
+    make_response("nps", 3, created_at=START - timedelta(days=1))
+    make_response("csat", 5)
+    make_ticket(created_at=START - timedelta(days=2), solved_at=START - timedelta(days=1))
+    current, previous = queries.summary_pair(period)
+    assert current == queries.summary(period)
+    # The backlog is "unresolved now": it has no previous-period value to compare with.
+    assert previous == queries.summary(period.previous()) | {"backlog": None}

@@ -17,6 +17,7 @@ from tickets.models import InboundEmail, Ticket
 from .test_intake import make_email
 
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "imap-server.sh"
+BASH = shutil.which("bash") or "/bin/bash"
 
 pytestmark = [
     pytest.mark.services,
@@ -35,8 +36,9 @@ def _free_port() -> int:
 def imap_server(settings):
     workdir = tempfile.mkdtemp(prefix="helpdesk-imap-")
     port = _free_port()
-    started = subprocess.run(["bash", str(SCRIPT), "start", workdir, str(port)],
-                             capture_output=True, text=True, timeout=120, check=False)
+    started = subprocess.run(  # noqa: S603  (our own script, fixed arguments)
+        [BASH, str(SCRIPT), "start", workdir, str(port)],
+        capture_output=True, text=True, timeout=120, check=False)
     if started.returncode != 0:
         shutil.rmtree(workdir, ignore_errors=True)
         pytest.skip(f"could not start Dovecot: {started.stderr.strip()}")
@@ -45,8 +47,8 @@ def imap_server(settings):
     settings.IMAP_USER, settings.IMAP_PASSWORD = env["IMAP_USER"], env["IMAP_PASSWORD"]
     settings.IMAP_FOLDER, settings.IMAP_SSL = "INBOX", False
     yield env
-    subprocess.run(["bash", str(SCRIPT), "stop", workdir], capture_output=True, timeout=60,
-                   check=False)
+    subprocess.run([BASH, str(SCRIPT), "stop", workdir],  # noqa: S603
+                   capture_output=True, timeout=60, check=False)
     time.sleep(0.2)
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -105,7 +105,7 @@ def test_html_to_text_keeps_lines_and_quotes_blockquotes():
     ("€ 5".encode("cp1252"), "us-ascii", "€ 5"),
     (b"+AGQAZQ-", "utf-7", "de"),
     ("스티해".encode("cp949"), "ks_c_5601-1987", "스티해"),
-    ("ok".encode(), "x-no-such-charset", "ok"),
+    (b"ok", "x-no-such-charset", "ok"),
     (b"bad \xff utf-8", "utf-8", "bad ÿ utf-8"),
 ])
 def test_decode_bytes_survives_lying_charsets(data, charset, expected):

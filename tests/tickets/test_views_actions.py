@@ -193,3 +193,39 @@ def test_login_page_renders_and_signs_in(client, agent):
     assert client.get(reverse("login")).status_code == 200
     response = client.post(reverse("login"), {"username": agent.email, "password": "correct horse battery"})
     assert response.url == "/"
+
+
+def test_merge_refuses_other_customers_ticket(signed_in, ticket, other_customer, team):
+    from tickets import services
+
+    target = services.create_ticket(subject="Other", body="x", customer=other_customer, team=team)
+    response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]),
+                              {"target": target.reference}, follow=True)
+    assert "Only tickets of the same customer can be merged." in response.text
+    ticket.refresh_from_db()
+    assert ticket.merged_into is None
+
+
+def test_merge_into_invisible_ticket_is_refused(signed_in, ticket, customer, other_team):
+    from tickets import services
+
+    hidden = services.create_ticket(subject="Hidden", body="x", customer=customer, team=other_team)
+    signed_in.post(reverse("tickets:merge", args=[ticket.pk]), {"target": hidden.reference})
+    ticket.refresh_from_db()
+    assert ticket.merged_into is None
+
+
+def test_manager_assigns_agent_of_any_team(client, manager, other_agent, ticket):
+    client.force_login(manager)
+    client.post(reverse("tickets:properties", args=[ticket.pk]),
+                {"assignee": str(other_agent.pk)}, headers={"HX-Request": "true"})
+    ticket.refresh_from_db()
+    assert ticket.assignee == other_agent
+
+
+def test_agent_cannot_assign_agent_outside_their_teams(signed_in, other_agent, ticket):
+    response = signed_in.post(reverse("tickets:properties", args=[ticket.pk]),
+                              {"assignee": str(other_agent.pk)}, headers={"HX-Request": "true"})
+    assert "Choose an agent of your teams." in response.text
+    ticket.refresh_from_db()
+    assert ticket.assignee is None

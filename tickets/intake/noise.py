@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from email.message import EmailMessage
 from email.utils import getaddresses
 
@@ -89,11 +90,28 @@ def _address(value: str) -> str:
     return value.rsplit("<", 1)[-1].rstrip(">").strip().lower()
 
 
-def own_addresses() -> set[str]:
+_TEAM_CACHE: dict[str, tuple[float, frozenset[str]]] = {}
+_TEAM_CACHE_SECONDS = 60
+
+
+def _team_addresses() -> frozenset[str]:
+    # Teams change rarely and intake runs per message: a short per-process cache
+    # saves a query on every email without letting a new team address loop for long.
     from ..models import Team
 
+    cached = _TEAM_CACHE.get("teams")
+    now = time.monotonic()
+    if cached and now - cached[0] < _TEAM_CACHE_SECONDS:
+        return cached[1]
+    addresses = frozenset(
+        a.lower() for a in Team.objects.exclude(email="").values_list("email", flat=True))
+    _TEAM_CACHE["teams"] = (now, addresses)
+    return addresses
+
+
+def own_addresses() -> set[str]:
     addresses = {_address(settings.DEFAULT_FROM_EMAIL), _address(settings.SERVER_EMAIL)}
-    addresses.update(a.lower() for a in Team.objects.exclude(email="").values_list("email", flat=True))
+    addresses.update(_team_addresses())
     addresses.update(a.lower() for a in getattr(settings, "HELPDESK_OWN_ADDRESSES", ()))
     return {a for a in addresses if a}
 
@@ -101,7 +119,7 @@ def own_addresses() -> set[str]:
 def is_own_mail(parsed: ParsedEmail) -> bool:
     """Mail we sent ourselves coming back (loops): our addresses or our outbox headers."""
     msg: EmailMessage = parsed.message
-    if any(key.lower().startswith("x-helpdesk") for key in msg.keys()):
+    if any(key.lower().startswith("x-helpdesk") for key in msg.keys()):  # noqa: SIM118
         return True
     sender = parsed.from_email
     local, _, domain = sender.partition("@")
@@ -116,4 +134,10 @@ def is_own_mail(parsed: ParsedEmail) -> bool:
     return False
 
 
-__all__ = ["bounced_addresses", "header", "is_automatic", "is_own_mail", "report_kind"]
+__all__ = ["bounced_addresses", "forget_team_addresses", "header", "is_automatic", "is_own_mail",
+           "report_kind"]
+
+
+def forget_team_addresses(**kwargs) -> None:
+    """Drop the cached team addresses (connected to Team saves and deletes)."""
+    _TEAM_CACHE.clear()

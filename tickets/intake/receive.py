@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +24,7 @@ from .. import services
 from ..models import InboundEmail, Message, Ticket
 from . import noise, threading
 from .content import store_attachments, visible_content
-from .parse import ParsedEmail, header, message_ids, parse
+from .parse import ParsedEmail, parse
 
 logger = logging.getLogger(__name__)
 Status = InboundEmail.Status
@@ -42,37 +43,43 @@ class IntakeResult:
         return f"{ref} {self.status} {self.reason}".rstrip()
 
 
-def dedup_key(raw: bytes) -> tuple[str, str]:
-    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
-    import email
-    from email import policy
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]{1,240}>)",
+                         re.IGNORECASE | re.MULTILINE)
 
-    try:
-        headers = email.message_from_bytes(raw.split(b"\n\n", 1)[0][:300_000] + b"\n\n",
-                                           policy=policy.default)
-        msgid = (message_ids(header(headers, "Message-ID")) or [""])[0]
-    except Exception:
-        msgid = ""
-    if msgid and len(msgid) <= 240:
+
+def dedup_key(raw: bytes) -> tuple[str, str]:
+    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes.
+
+    A regex over the header block, not a full parse: this runs before anything
+    else, for every delivery, including the duplicates it exists to stop.
+    """
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
+              default=len(raw))
+    match = _MESSAGE_ID.search(raw, 0, min(end, 1_000_000))
+    if match:
+        msgid = match.group(1).decode("ascii", "replace")
         return f"mid:{msgid}", msgid
-    return f"sha256:{hashlib.sha256(raw).hexdigest()}", msgid[:255]
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}", ""
 
 
 def receive_raw(raw: bytes, *, source: str, esp: str = "",
                 recipients: list[str] | tuple[str, ...] = ()) -> IntakeResult:
     """Take one raw RFC 822 message from any path; never raises for bad mail."""
     key, msgid = dedup_key(raw)
-    with transaction.atomic():
-        existing = InboundEmail.objects.filter(dedup_key=key).select_related("ticket").first()
-        if existing is not None:
-            return IntakeResult("duplicate", ticket=existing.ticket, inbound=existing)
-        try:
-            with transaction.atomic():
-                inbound = InboundEmail.objects.create(
-                    source=source, esp=esp[:40], raw=raw, dedup_key=key, email_message_id=msgid)
-        except IntegrityError:  # the same message arriving concurrently
-            return IntakeResult("duplicate")
-        return process(inbound, recipients=list(recipients))
+    try:
+        # One transaction per message: the raw row and its outcome commit together
+        # (a crash before commit means the sender was never told "received" and
+        # delivers again). The unique dedup_key makes a second delivery fail here.
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                source=source, esp=esp[:40], raw=raw, dedup_key=key, email_message_id=msgid)
+            return process(inbound, recipients=list(recipients))
+    except IntegrityError:
+        existing = (InboundEmail.objects.filter(dedup_key=key).select_related("ticket")
+                    .defer("raw", "error").first())
+        if existing is None:  # not a duplicate after all: let the caller see the error
+            raise
+        return IntakeResult("duplicate", ticket=existing.ticket, inbound=existing)
 
 
 def retry(inbound: InboundEmail) -> IntakeResult:

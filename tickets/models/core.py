@@ -256,6 +256,8 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created_idx"),
             # Metrics over solved tickets in a period; the auto-close sweep.
             models.Index(fields=["solved_at"], name="ticket_solved_idx"),
+            # Metrics: tickets whose first response falls in a period (was a seq scan).
+            models.Index(fields=["first_response_at"], name="ticket_first_response_idx"),
         ]
 
     def __str__(self) -> str:
