@@ -38,7 +38,7 @@ def _invalid(request: HttpRequest, status: int = 404) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         parsed = read_score_token(token)
@@ -83,7 +83,7 @@ def _landing(request, invitation, token_score: int, form, status: int) -> HttpRe
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a confirm button (scanners must not unsubscribe anyone); POST, from
     that button or a mail client's RFC 8058 one-click, opts the customer out."""
