@@ -20,3 +20,96 @@ class DigestOptOut(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# Daily rollups (PERFORMANCE.md). Dimension columns are plain values, not foreign keys:
+# a rollup is a cache recomputed from tickets and surveys, so deleting an agent or a team
+# must neither cascade into it nor be blocked by it.
+SCORE_VALUES = range(11)  # every canonical scale (NPS 0-10, CSAT 1-5, CES 1-7) fits in 0..10
+
+
+class DailyTicketStats(models.Model):
+    """Ticket figures of one local day (settings.TIME_ZONE) per combination of the ticket's
+    channel, assignee, team, priority and organization tier. Each count is anchored on its
+    own timestamp: created on created_at, first_* on first_response_at, solved* on solved_at,
+    invitations_* on the invitation's sent_at. Spam and merged tickets are left out of the
+    ticket counts (not of invitations), exactly like the live queries."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16)
+    agent_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    priority = models.CharField(max_length=16)
+    organization_tier = models.CharField(max_length=16, null=True)
+    created = models.IntegerField(default=0)
+    first_timed = models.IntegerField(default=0)
+    first_with_target = models.IntegerField(default=0)
+    first_met = models.IntegerField(default=0)
+    solved = models.IntegerField(default=0)
+    solved_timed = models.IntegerField(default=0)
+    solved_with_target = models.IntegerField(default=0)
+    solved_met = models.IntegerField(default=0)
+    fcr = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    invitations_delivered = models.IntegerField(default=0)
+    invitations_answered = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily ticket figures")
+        verbose_name_plural = _("daily ticket figures")
+        indexes = [models.Index(fields=["day"], name="rollup_ticket_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.agent_id} {self.team_id}"
+
+
+class DailyScoreStats(models.Model):
+    """Survey responses of one local day (by the response's created_at) per metric, scale and
+    the response's own stored channel, agent, team and organization tier, as a histogram:
+    ``score_<v>`` counts the responses that scored v, so NPS, CSAT %, means, CES easy % and
+    variances all follow exactly. Only responses on the metric's current scale are kept."""
+
+    day = models.DateField()
+    metric = models.CharField(max_length=8)
+    scale_min = models.SmallIntegerField()
+    scale_max = models.SmallIntegerField()
+    channel = models.CharField(max_length=16)
+    agent_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    organization_tier = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+    score_0 = models.IntegerField(default=0)
+    score_1 = models.IntegerField(default=0)
+    score_2 = models.IntegerField(default=0)
+    score_3 = models.IntegerField(default=0)
+    score_4 = models.IntegerField(default=0)
+    score_5 = models.IntegerField(default=0)
+    score_6 = models.IntegerField(default=0)
+    score_7 = models.IntegerField(default=0)
+    score_8 = models.IntegerField(default=0)
+    score_9 = models.IntegerField(default=0)
+    score_10 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily survey scores")
+        verbose_name_plural = _("daily survey scores")
+        indexes = [models.Index(fields=["day"], name="rollup_score_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.channel} {self.agent_id} {self.team_id}"
+
+
+class RollupState(models.Model):
+    """One row: which days the rollups hold and when they were last refreshed. Readers use
+    the rollups only for periods inside [covered_from, covered_until]."""
+
+    covered_from = models.DateField(null=True)
+    covered_until = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup state")
+
+    def __str__(self) -> str:
+        return f"{self.covered_from}..{self.covered_until} @ {self.refreshed_at}"

@@ -10,8 +10,8 @@ from tickets.models import Channel, Team
 
 from .. import stats
 from ..filters import MetricFilters
-from . import families
-from .periods import CURRENT, PREVIOUS
+from . import families, rollups
+from .periods import CURRENT, PREVIOUS, periods_of
 
 _EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
 
@@ -80,12 +80,26 @@ def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume:
     }
 
 
+def _families(f: MetricFilters, by: str | None, previous: MetricFilters | None) -> tuple:
+    """(scores, invitations, tickets): from the daily rollups when they hold every day
+    asked for, else live (see rollups.py and PERFORMANCE.md)."""
+    use = rollups.covers(rollups.rollup_state(), periods_of(f, previous))
+    if use and rollups.scores_keyed(f):
+        scores = rollups.survey_scores(f, by, periods_of(f, previous))
+    else:
+        scores = families.survey_scores(f, by, previous=previous)
+    if use:
+        tickets, invites = rollups.tickets_and_invitations(f, by, periods_of(f, previous))
+    else:
+        invites = families.invitations(f, by, previous=previous)
+        tickets = families.ticket_figures(f, by, previous=previous)
+    return scores, invites, tickets
+
+
 def _parts(f: MetricFilters, by: str | None, previous: MetricFilters | None = None) -> dict:
     """{group key: {period: build_row keyword arguments}} from three queries, whatever
     the number of periods."""
-    scores = families.survey_scores(f, by, previous=previous)
-    invites = families.invitations(f, by, previous=previous)
-    tickets = families.ticket_figures(f, by, previous=previous)
+    scores, invites, tickets = _families(f, by, previous)
     periods = [CURRENT] + ([PREVIOUS] if previous is not None else [])
     result = {}
     for key in set().union(scores, invites, tickets):

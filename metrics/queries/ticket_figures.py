@@ -30,6 +30,11 @@ _TIMED = {
 }
 
 
+def _percentiles(family: str) -> dict:
+    seconds = _TIMED[family][1]
+    return {"p50": PercentileCont(seconds, 0.5), "p90": PercentileCont(seconds, 0.9)}
+
+
 def _timed_aggregates(family: str) -> dict:
     _anchor, seconds, due, breached = _TIMED[family]
     aggregates = {
@@ -38,7 +43,7 @@ def _timed_aggregates(family: str) -> dict:
         "met": Count("pk", filter=Q(**{f"{due}__isnull": False, breached: False})),
     }
     if use_percentile_cont():
-        aggregates |= {"p50": PercentileCont(seconds, 0.5), "p90": PercentileCont(seconds, 0.9)}
+        aggregates |= _percentiles(family)
     if family == "solved":
         aggregates |= {
             "solved": Count("pk"),
@@ -48,18 +53,24 @@ def _timed_aggregates(family: str) -> dict:
     return aggregates
 
 
-def _family_aggregates(family: str, periods: dict, *, backlog: bool) -> dict:
-    """Aggregates named "<family>_<name>__<period>", each FILTERed to its anchor's range."""
+def _family_aggregates(family: str, periods: dict, *, backlog: bool,
+                       live_only: bool = False) -> dict:
+    """Aggregates named "<family>_<name>__<period>", each FILTERed to its anchor's range.
+
+    ``live_only``: just what the daily rollups cannot hold (percentiles, the backlog)."""
     if family == "created":
-        made = {f"created_{k}": v for k, v in
-                per_period({"created": Count("pk")}, periods, "created_at").items()}
+        made = {} if live_only else {f"created_{k}": v for k, v in
+                                     per_period({"created": Count("pk")}, periods, "created_at").items()}
         if backlog:  # unresolved now, created before the end of the (current) period
             made["created_backlog__cur"] = Count("pk", filter=Q(
                 status__in=Ticket.UNRESOLVED, created_at__lt=periods["cur"].end))
         return made
     anchor = _TIMED[family][0]
-    return {f"{family}_{k}": v for k, v in
-            per_period(_timed_aggregates(family), periods, anchor).items()}
+    if live_only:
+        aggregates = _percentiles(family) if use_percentile_cont() else {}
+    else:
+        aggregates = _timed_aggregates(family)
+    return {f"{family}_{k}": v for k, v in per_period(aggregates, periods, anchor).items()}
 
 
 def ticket_base(f: MetricFilters):
@@ -70,11 +81,13 @@ def ticket_base(f: MetricFilters):
 
 
 def _scan(f: MetricFilters, periods: dict, by: str | None, families: tuple[str, ...],
-          date_field: str, *, backlog: bool) -> dict:
+          date_field: str, *, backlog: bool, live_only: bool = False) -> dict:
     start, end = window(periods)
     span = MetricFilters(start, end)
     where = Q()
     for family in families:
+        if live_only and family == "created":
+            continue  # created counts come from the rollups; only the backlog is asked here
         where |= within("created_at" if family == "created" else _TIMED[family][0], span)
     if backlog:
         where |= Q(status__in=Ticket.UNRESOLVED, created_at__lt=f.end)
@@ -82,8 +95,8 @@ def _scan(f: MetricFilters, periods: dict, by: str | None, families: tuple[str, 
     group = group_expression(by, fields=_TICKET_FIELDS, date_field=date_field)
     aggregates = {}
     for family in families:
-        aggregates |= _family_aggregates(family, periods, backlog=backlog)
-    rows = grouped(qs, group, aggregates)
+        aggregates |= _family_aggregates(family, periods, backlog=backlog, live_only=live_only)
+    rows = grouped(qs, group, aggregates) if aggregates else {}
     if not use_percentile_cont():
         _window_percentiles(rows, f, periods, group, families)
     return rows
@@ -98,25 +111,40 @@ def _window_percentiles(rows: dict, f: MetricFilters, periods: dict, group, fami
         for name, p in periods.items():
             qs = ticket_base(f).filter(within(anchor, p))
             for key, values in percentiles_by_window(qs, group, seconds).items():
-                if key in rows:
-                    rows[key][f"{family}_p50__{name}"] = values[0.5]
-                    rows[key][f"{family}_p90__{name}"] = values[0.9]
+                # setdefault: with the rollups the scan may have had nothing to count.
+                row = rows.setdefault(key, {})
+                row[f"{family}_p50__{name}"] = values[0.5]
+                row[f"{family}_p90__{name}"] = values[0.9]
+
+
+def ticket_rows(f: MetricFilters, by: str | None, periods: dict, *,
+                live_only: bool = False) -> dict:
+    """{group key: {"<family>_<name>__<period>": value}}; ``live_only`` leaves out the
+    counts the daily rollups hold (and trends leave out the created anchor then)."""
+    if by in ("week", "month"):
+        rows: dict = {}
+        anchors = (("created", "created_at"), ("first", "first_response_at"),
+                   ("solved", "solved_at"))
+        for family, anchor in anchors[1:] if live_only else anchors:
+            for key, row in _scan(f, periods, by, (family,), anchor, backlog=False,
+                                  live_only=live_only).items():
+                rows.setdefault(key, {}).update(row)
+        return rows
+    # live_only: the "created" family then holds just the backlog.
+    return _scan(f, periods, by, ("created", "first", "solved"), "created_at", backlog=True,
+                 live_only=live_only)
+
+
+def unpack_rows(rows: dict, periods: dict) -> dict:
+    return {key: {name: _unpack(split(row, name)) for name in periods}
+            for key, row in rows.items()}
 
 
 def ticket_figures(f: MetricFilters, by: str | None, *,
                    previous: MetricFilters | None = None) -> dict:
     """{group key: {period: {"first": {...}, "solved": {...}, "volume": {...}}}}."""
     periods = periods_of(f, previous)
-    if by in ("week", "month"):
-        rows: dict = {}
-        for family, anchor in (("created", "created_at"), ("first", "first_response_at"),
-                               ("solved", "solved_at")):
-            for key, row in _scan(f, periods, by, (family,), anchor, backlog=False).items():
-                rows.setdefault(key, {}).update(row)
-    else:
-        rows = _scan(f, periods, by, ("created", "first", "solved"), "created_at", backlog=True)
-    return {key: {name: _unpack(split(row, name)) for name in periods}
-            for key, row in rows.items()}
+    return unpack_rows(ticket_rows(f, by, periods), periods)
 
 
 def _unpack(row: dict) -> dict:

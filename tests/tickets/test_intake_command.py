@@ -103,3 +103,22 @@ def test_admin_retry_action_processes_quarantined_mail(client, admin_user, quara
     quarantined.refresh_from_db()
     assert quarantined.status == InboundEmail.Status.CREATED
     assert quarantined.ticket.subject == "stuck"
+
+
+def test_poll_task_does_nothing_without_an_imap_host(db, settings):
+    from tickets.tasks import poll_mailbox
+
+    settings.IMAP_HOST = ""
+    assert poll_mailbox() == 0
+
+
+def test_poll_mailbox_command_reports_an_unreachable_server(db, settings):
+    settings.IMAP_HOST, settings.IMAP_PORT, settings.IMAP_SSL = "127.0.0.1", 9, False
+    with pytest.raises(CommandError, match="mailbox"):
+        call_command("poll_mailbox")
+
+
+def test_beat_polls_the_mailbox():
+    from helpdesk.celery import app
+
+    assert app.conf.beat_schedule["poll-mailbox"]["task"] == "tickets.tasks.poll_mailbox"

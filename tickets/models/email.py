@@ -47,4 +47,4 @@ class InboundEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sender}: {self.subject}"
+        return f"{self.sender or '?'}: {self.subject or '-'} ({self.get_status_display()})"

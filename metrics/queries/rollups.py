@@ -1,0 +1,132 @@
+"""The metric families read from the daily rollups (metrics.models), for whole local days.
+
+Each function returns exactly the shape of its live twin in families.py / ticket_figures.py,
+so summary.py assembles rows the same way whichever source answered. What a sum cannot
+give (median and p90 business seconds, the backlog "unresolved now") is still asked of the
+live tables, in one query that carries only those aggregates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.db.models import F, IntegerField, Q, Sum
+from django.utils import timezone
+
+from ..filters import MetricFilters
+from ..models import DailyScoreStats, DailyTicketStats, RollupState
+from .base import group_expression, grouped
+from .periods import filtered, split, window
+from .ticket_figures import ticket_rows, unpack_rows
+
+_SCORE_FIELDS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
+
+
+def rollup_state() -> RollupState | None:
+    return RollupState.objects.filter(pk=1, covered_from__isnull=False).first()
+
+
+def _local_day(moment) -> date | None:
+    """The local date of a midnight, None when the moment is not one."""
+    local = timezone.localtime(moment)
+    return local.date() if local.time() == time.min else None
+
+
+def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool:
+    """Whether every period is whole local days that the rollups hold."""
+    if state is None:
+        return False
+    for p in periods.values():
+        first, after = _local_day(p.start), _local_day(p.end)
+        if first is None or after is None or first < state.covered_from \
+                or (after - first).days < 1 or after.toordinal() - 1 > state.covered_until.toordinal():
+            return False
+    return True
+
+
+def scores_keyed(f: MetricFilters) -> bool:
+    """Priority lives on the ticket, not on the response: that filter stays live."""
+    return not f.priority
+
+
+def _days(p: MetricFilters) -> Q:
+    return Q(day__gte=_local_day(p.start), day__lt=_local_day(p.end))
+
+
+def _per_period(aggregates: dict, periods: dict) -> dict:
+    return {f"{alias}__{name}": filtered(agg, _days(p))
+            for name, p in periods.items() for alias, agg in aggregates.items()}
+
+
+def _scoped(model, f: MetricFilters, periods: dict, *, tier_and_priority: bool):
+    start, end = window(periods)
+    qs = model.objects.filter(_days(MetricFilters(start, end)))
+    for field, value in (("channel", f.channel), ("agent_id", f.agent_id),
+                         ("team_id", f.team_id), ("organization_tier", f.tier)):
+        if value:
+            qs = qs.filter(**{field: value})
+    if tier_and_priority and f.priority:
+        qs = qs.filter(priority=f.priority)
+    return qs
+
+
+def _histogram(values, weight=lambda v: 1):
+    """Sum over the score_<v> columns of weight(v) × count; an integer expression."""
+    expression = None
+    for v in values:
+        term = F(f"score_{v}") * weight(v) if weight(v) != 1 else F(f"score_{v}")
+        expression = term if expression is None else expression + term
+    return Sum(expression, output_field=IntegerField())
+
+
+def _score_aggregates() -> dict:
+    aggregates = {}
+    for metric, (low, high), good in (("nps", (0, 10), None), ("csat", (1, 5), 4), ("ces", (1, 7), 5)):
+        only = Q(metric=metric)
+        values = range(low, high + 1)
+        aggregates[f"{metric}_n"] = filtered(Sum("n"), only)
+        if metric == "nps":
+            aggregates["nps_promoters"] = filtered(_histogram((9, 10)), only)
+            aggregates["nps_detractors"] = filtered(_histogram(range(0, 7)), only)
+            continue
+        name = "satisfied" if metric == "csat" else "easy"
+        aggregates[f"{metric}_{name}"] = filtered(_histogram(range(good, high + 1)), only)
+        aggregates[f"{metric}_sum"] = filtered(_histogram(values, lambda v: v), only)
+        aggregates[f"{metric}_sumsq"] = filtered(_histogram(values, lambda v: v * v), only)
+    return aggregates
+
+
+def survey_scores(f: MetricFilters, by: str | None, periods: dict) -> dict:
+    qs = _scoped(DailyScoreStats, f, periods, tier_and_priority=False)
+    group = group_expression(by, fields=_SCORE_FIELDS, date_field="day")
+    rows = grouped(qs, group, _per_period(_score_aggregates(), periods))
+    return {key: {name: split(row, name) for name in periods} for key, row in rows.items()}
+
+
+_TICKET_SUMS = {
+    "created_created": "created", "first_timed_n": "first_timed",
+    "first_with_target": "first_with_target", "first_met": "first_met",
+    "solved_solved": "solved", "solved_timed_n": "solved_timed",
+    "solved_with_target": "solved_with_target", "solved_met": "solved_met",
+    "solved_fcr": "fcr", "solved_reopened": "reopened",
+    "invites_delivered": "invitations_delivered", "invites_answered": "invitations_answered",
+}
+
+
+def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict) -> tuple[dict, dict]:
+    """(ticket figures, invitations) as families.ticket_figures and families.invitations
+    return them: the counts from one rollup query, percentiles and backlog from one live one."""
+    qs = _scoped(DailyTicketStats, f, periods, tier_and_priority=True)
+    group = group_expression(by, fields={"channel": "channel", "agent": "agent_id",
+                                         "team": "team_id"}, date_field="day")
+    sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
+    rows = grouped(qs, group, _per_period(sums, periods))
+    for key, extra in ticket_rows(f, by, periods, live_only=True).items():
+        rows.setdefault(key, {}).update(extra)
+    invites = {}
+    for key, row in rows.items():
+        invites[key] = {name: {k[len("invites_"):]: v for k, v in split(row, name).items()
+                               if k.startswith("invites_")} for name in periods}
+        for alias in [k for k in row if k.startswith("invites_")]:
+            del row[alias]
+    return unpack_rows(rows, periods), invites

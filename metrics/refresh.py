@@ -1,0 +1,159 @@
+"""Refresh of the daily rollups: delete the days in range, recompute them set-based.
+
+One INSERT … SELECT … GROUP BY per rollup table, on PostgreSQL and SQLite alike: the local
+day of a timestamp comes from the backend's own ``datetime_cast_date_sql`` (AT TIME ZONE on
+PostgreSQL, Django's registered function on SQLite), so the SQL below is otherwise plain.
+Every count repeats a definition of metrics/queries/families.py; tests/metrics/test_rollups.py
+checks that the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from surveys.models import SCALES, Invitation, Response
+from tickets.models import Customer, Organization, Ticket, TicketSLA
+
+from .filters import day_start
+from .models import SCORE_VALUES, DailyScoreStats, DailyTicketStats, RollupState
+
+TICKET_COUNTS = ("created", "first_timed", "first_with_target", "first_met", "solved",
+                 "solved_timed", "solved_with_target", "solved_met", "fcr", "reopened",
+                 "invitations_delivered", "invitations_answered")
+_DIMS = "t.channel, t.assignee_id, t.team_id, t.priority, o.tier"
+
+
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _local_day(column: str) -> tuple[str, list]:
+    sql, params = connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+    return sql, list(params)
+
+
+def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
+    """(anchor column, extra FROM/WHERE, {count: per-row expression}) per anchor."""
+    t, s = Ticket._meta.db_table, TicketSLA._meta.db_table
+    i, r = Invitation._meta.db_table, Response._meta.db_table
+    c, o = Customer._meta.db_table, Organization._meta.db_table
+    tier = f"LEFT JOIN {c} c ON c.id = t.customer_id LEFT JOIN {o} o ON o.id = c.organization_id"
+    tickets = f"FROM {t} t {tier} LEFT JOIN {s} s ON s.ticket_id = t.id"
+    live = "NOT t.is_spam AND t.merged_into_id IS NULL"
+    sent = ", ".join(f"'{v}'" for v in (Invitation.Status.SENT, Invitation.Status.ANSWERED))
+    return [
+        ("t.created_at", f"FROM {t} t {tier} WHERE {live}", {"created": "1"}),
+        ("t.first_response_at", f"{tickets} WHERE {live}", {
+            "first_timed": _flag("s.first_response_business_seconds IS NOT NULL"),
+            "first_with_target": _flag("s.first_response_due_at IS NOT NULL"),
+            "first_met": _flag("s.first_response_due_at IS NOT NULL"
+                               " AND NOT s.first_response_breached"),
+        }),
+        ("t.solved_at", f"{tickets} WHERE {live}", {
+            "solved": "1",
+            "solved_timed": _flag("s.resolution_business_seconds IS NOT NULL"),
+            "solved_with_target": _flag("s.resolution_due_at IS NOT NULL"),
+            "solved_met": _flag("s.resolution_due_at IS NOT NULL AND NOT s.resolution_breached"),
+            "fcr": _flag("t.public_reply_count = 1 AND t.reopen_count = 0"),
+            "reopened": _flag("t.reopen_count > 0"),
+        }),
+        # Invitations are filtered through their ticket but, like the live query, not
+        # limited to non-spam tickets.
+        ("i.sent_at", f"FROM {i} i JOIN {t} t ON t.id = i.ticket_id {tier} "
+                      f"LEFT JOIN {r} r ON r.invitation_id = i.id WHERE i.status IN ({sent})", {
+            "invitations_delivered": "1",
+            "invitations_answered": _flag("r.id IS NOT NULL"),
+        }),
+    ]
+
+
+def _ticket_sql(start, end) -> tuple[str, list]:
+    selects, params = [], []
+    for anchor, source, counts in _ticket_branches():
+        day, day_params = _local_day(anchor)
+        columns = ", ".join(f"{counts.get(name, '0')} AS {name}" for name in TICKET_COUNTS)
+        selects.append(f"SELECT {day} AS day, {_DIMS}, {columns} {source} "
+                       f"AND {anchor} >= %s AND {anchor} < %s")
+        params += [*day_params, start, end]
+    sums = ", ".join(f"SUM({name})" for name in TICKET_COUNTS)
+    table = DailyTicketStats._meta.db_table
+    # Table names and constant choices only are interpolated; values are params.
+    sql = (f"INSERT INTO {table} (day, channel, agent_id, team_id, priority, "  # noqa: S608
+           f"organization_tier, "
+           f"{', '.join(TICKET_COUNTS)}) "
+           f"SELECT day, channel, assignee_id, team_id, priority, tier, {sums} "
+           f"FROM ({' UNION ALL '.join(selects)}) u "
+           f"GROUP BY day, channel, assignee_id, team_id, priority, tier")
+    return sql, params
+
+
+def _score_sql(start, end) -> tuple[str, list]:
+    day, params = _local_day("r.created_at")
+    canonical = " OR ".join(f"(r.metric = '{metric}' AND r.scale_min = {low} AND r.scale_max = {high})"
+                            for metric, (low, high) in SCALES.items())
+    histogram = ", ".join(f"SUM({_flag(f'r.score = {v}')})" for v in SCORE_VALUES)
+    columns = ", ".join(f"score_{v}" for v in SCORE_VALUES)
+    keys = "r.metric, r.scale_min, r.scale_max, r.channel, r.agent_id, r.team_id, r.organization_tier"
+    sql = (f"INSERT INTO {DailyScoreStats._meta.db_table} (day, metric, scale_min, "  # noqa: S608
+           f"scale_max, "
+           f"channel, agent_id, team_id, organization_tier, n, {columns}) "
+           f"SELECT day, metric, scale_min, scale_max, channel, agent_id, team_id, "
+           f"organization_tier, COUNT(*), {histogram} "
+           f"FROM (SELECT {day} AS day, {keys}, r.score FROM {Response._meta.db_table} r "
+           f"WHERE ({canonical}) AND r.created_at >= %s AND r.created_at < %s) r "
+           f"GROUP BY day, metric, scale_min, scale_max, channel, agent_id, team_id, "
+           f"organization_tier")
+    return sql, [*params, start, end]
+
+
+def _record_coverage(since: date, until: date) -> None:
+    state, _created = RollupState.objects.get_or_create(pk=1)
+    adjoining = (state.covered_from is not None and since <= state.covered_until + timedelta(days=1)
+                 and until >= state.covered_from - timedelta(days=1))
+    if adjoining:  # the days held stay one unbroken range
+        state.covered_from = min(state.covered_from, since)
+        state.covered_until = max(state.covered_until, until)
+    else:
+        state.covered_from, state.covered_until = since, until
+    state.refreshed_at = timezone.now()
+    state.save(update_fields=["covered_from", "covered_until", "refreshed_at"])
+
+
+@transaction.atomic
+def refresh_rollups(*, since: date, until: date) -> None:
+    """Recompute the rollups of the local days since..until (both inclusive).
+
+    Runs in one transaction, so readers see the old days or the new ones, never a gap."""
+    if until < since:
+        raise ValueError("until must not be before since")
+    # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
+    adapt = connection.ops.adapt_datetimefield_value
+    start, end = adapt(day_start(since)), adapt(day_start(until + timedelta(days=1)))
+    DailyTicketStats.objects.filter(day__gte=since, day__lte=until).delete()
+    DailyScoreStats.objects.filter(day__gte=since, day__lte=until).delete()
+    with connection.cursor() as cursor:
+        # Table names and constant choices only are interpolated; bounds are params.
+        cursor.execute(*_ticket_sql(start, end))
+        cursor.execute(*_score_sql(start, end))
+    _record_coverage(since, until)
+
+
+def first_day_with_data() -> date:
+    """The local day of the oldest ticket or response (today when there is none)."""
+    oldest = [ts for ts in (Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first(),
+                            Response.objects.order_by("created_at").values_list("created_at", flat=True).first())
+              if ts is not None]
+    return timezone.localtime(min(oldest)).date() if oldest else timezone.localdate()
+
+
+def refresh_recent(*, days: int) -> tuple[date, date]:
+    """The last ``days`` local days through tomorrow (so a period ending tonight is covered
+    until the next run); what beat runs."""
+    today = timezone.localdate()
+    since, until = today - timedelta(days=days - 1), today + timedelta(days=1)
+    refresh_rollups(since=since, until=until)
+    return since, until

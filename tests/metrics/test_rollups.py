@@ -1,0 +1,190 @@
+"""The daily rollups answer every figure exactly as the live queries do."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics import queries
+from metrics.filters import MetricFilters
+from metrics.models import DailyScoreStats, DailyTicketStats, RollupState
+from metrics.refresh import refresh_recent, refresh_rollups
+from surveys.models import Response
+from tests.factories import OrganizationFactory, UserFactory
+from tickets.models import Ticket
+
+from .conftest import END, HEL, START, make_invitation, make_response, make_ticket
+
+pytestmark = pytest.mark.django_db
+FIRST_DAY, LAST_DAY = (START - timedelta(days=10)).date(), END.date()
+CHANNELS = ("email", "web", "chat", "phone")
+STATUSES = ("solved", "closed", "open", "pending", "solved", "new")
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+@pytest.fixture
+def varied(team, other_team, agent, other_agent):
+    """~70 tickets over two weeks around the period: every channel, two agents and none,
+    two teams and none, three tiers and none, every status, reopened, SLA met and breached,
+    spam and merged, near local midnight, with responses of every metric and invitations."""
+    helper = UserFactory(teams=[team])
+    agents, teams = (agent, other_agent, helper, None), (team, other_team, None)
+    orgs = [OrganizationFactory(tier=t) for t in ("free", "premium", "enterprise")] + [None]
+    merged_into = None
+    for i in range(72):
+        created = START - timedelta(days=9) + timedelta(days=i % 17, hours=(i * 7) % 24,
+                                                        minutes=(i * 13) % 60)
+        status = STATUSES[i % len(STATUSES)]
+        fields = {"created_at": created, "channel": CHANNELS[i % 4], "assignee": agents[i % 4],
+                      "team": teams[i % 3], "priority": PRIORITIES[(i // 2) % 4], "status": status,
+                      "reopen_count": 1 if i % 5 == 0 else 0, "public_reply_count": 1 + i % 3 // 2,
+                      "is_spam": i == 7}
+        if i % 6 != 5:
+            fields["first_response_at"] = created + timedelta(hours=1 + i % 30)
+        if status in ("solved", "closed"):
+            fields["solved_at"] = created + timedelta(hours=3 + (i * 5) % 70)
+        sla = None if i % 4 == 3 else {
+            "first_response_business_seconds": 600 * (i % 9) if "first_response_at" in fields else None,
+            "first_response_due_at": created + timedelta(hours=8) if i % 3 else None,
+            "first_response_breached": i % 7 == 0,
+            "resolution_business_seconds": 3600 * (i % 11) if "solved_at" in fields else None,
+            "resolution_due_at": created + timedelta(days=2) if i % 2 else None,
+            "resolution_breached": i % 9 == 0,
+        }
+        ticket = make_ticket(sla=sla, **fields)
+        ticket.customer.organization = orgs[i % 4]
+        ticket.customer.save(update_fields=["organization"])
+        if i == 11:
+            merged_into = ticket
+        if i == 12:
+            Ticket.objects.filter(pk=ticket.pk).update(merged_into=merged_into)
+        _surveys_of(ticket, i, orgs[i % 4])
+    # Midnight edges: 23:59 and 00:01 local time are on different local days.
+    for moment in (START - timedelta(minutes=1), START + timedelta(minutes=1),
+                   END - timedelta(minutes=1), END + timedelta(minutes=1)):
+        make_response("nps", 3, created_at=moment)
+        make_ticket(created_at=moment, solved_at=moment, status="solved", channel="web")
+    bad_scale = make_response("csat", 5)
+    Response.objects.filter(pk=bad_scale.pk).update(scale_max=10, score=9)
+
+
+def _surveys_of(ticket, i: int, org) -> None:
+    when = ticket.created_at + timedelta(days=1, hours=i % 5)
+    extra = {"agent": ticket.assignee, "team": ticket.team, "created_at": when,
+             "organization": org, "organization_tier": org.tier if org else ""}
+    metric, score = [("nps", i % 11), ("csat", 1 + i % 5), ("ces", 1 + i % 7)][i % 3]
+    if i % 2:
+        invitation = make_invitation(ticket=ticket, sent_at=when - timedelta(hours=2))
+        make_response(metric, score, ticket=ticket, invitation=invitation, **extra)
+    elif i % 4 == 0:
+        make_invitation(ticket=ticket, sent_at=when)
+    else:
+        make_response(metric, score, ticket=ticket, **extra)
+
+
+def _filter_sets(team, agent) -> list[MetricFilters]:
+    base = MetricFilters(START, END)
+    return [base, MetricFilters(START - timedelta(days=9), END + timedelta(days=6)),
+            MetricFilters(START, START + timedelta(days=1)),
+            *(MetricFilters(START, END, **kw) for kw in (
+                {"channel": "chat"}, {"agent_id": agent.pk}, {"team_id": team.pk},
+                {"tier": "premium"}, {"priority": "high"},
+                {"channel": "email", "team_id": team.pk, "tier": "free"}))]
+
+
+def _everything(filters: list[MetricFilters]) -> list:
+    results = []
+    for f in filters:
+        results.append(queries.summary_pair(f))
+        results += [queries.breakdown(f, by) for by in queries.DIMENSIONS]
+    return results
+
+
+def _refresh_all() -> None:
+    refresh_rollups(since=FIRST_DAY - timedelta(days=12), until=LAST_DAY + timedelta(days=8))
+
+
+def test_every_figure_from_rollups_equals_the_live_computation(varied, team, agent):
+    filters = _filter_sets(team, agent)
+    live = _everything(filters)
+    _refresh_all()
+    with CaptureQueriesContext(connection) as captured:
+        from_rollups = _everything(filters)
+    assert any(DailyTicketStats._meta.db_table in q["sql"] for q in captured.captured_queries)
+    assert any(DailyScoreStats._meta.db_table in q["sql"] for q in captured.captured_queries)
+    assert list(_diff(from_rollups, live))[:20] == []
+    assert from_rollups == live
+    assert live[0][0]["nps"]["n"] > 5 and live[0][0]["tickets_solved"] > 5  # not vacuous
+
+
+def test_rollups_are_not_used_for_days_they_do_not_hold(varied):
+    refresh_rollups(since=START.date(), until=START.date() + timedelta(days=2))
+    with CaptureQueriesContext(connection) as captured:
+        queries.summary(MetricFilters(START, END))
+    assert not any(DailyTicketStats._meta.db_table in q["sql"] for q in captured.captured_queries)
+
+
+def test_refresh_is_idempotent(varied):
+    _refresh_all()
+    first = (list(DailyTicketStats.objects.values().order_by("day", "channel", "agent_id",
+                                                             "team_id", "priority", "pk")),
+             DailyScoreStats.objects.count())
+    _refresh_all()
+    second = (list(DailyTicketStats.objects.values().order_by("day", "channel", "agent_id",
+                                                              "team_id", "priority", "pk")),
+              DailyScoreStats.objects.count())
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "id"} for r in rows]  # noqa: E731
+    assert strip(first[0]) == strip(second[0]) and first[1] == second[1]
+
+
+def test_reopen_of_an_old_ticket_is_picked_up_by_the_refresh_of_its_day(team):
+    solved_at = START + timedelta(days=1, hours=3)
+    ticket = make_ticket(created_at=START, solved_at=solved_at, status="solved",
+                         public_reply_count=1)
+    f = MetricFilters(START, END)
+    _refresh_all()
+    assert queries.summary(f)["fcr_pct"] == 100.0
+    Ticket.objects.filter(pk=ticket.pk).update(reopen_count=1)
+    assert queries.summary(f)["fcr_pct"] == 100.0  # the rollup does not know yet
+    refresh_rollups(since=solved_at.astimezone(HEL).date(), until=solved_at.astimezone(HEL).date())
+    assert queries.summary(f)["fcr_pct"] == 0.0 and queries.summary(f)["reopen_pct"] == 100.0
+
+
+def test_late_response_is_picked_up_by_the_refresh_of_its_day():
+    _refresh_all()
+    make_response("nps", 10, created_at=START + timedelta(hours=12))
+    f = MetricFilters(START, END)
+    assert queries.summary(f)["nps"]["n"] == 0
+    refresh_rollups(since=START.date(), until=START.date())
+    assert queries.summary(f)["nps"]["n"] == 1
+
+
+def test_refresh_recent_covers_through_tomorrow(time_machine):
+    time_machine.move_to(START + timedelta(hours=10))
+    _refresh_all()
+    since, until = refresh_recent(days=2)
+    state = RollupState.objects.get()
+    assert (since, until) == (START.date() - timedelta(days=1), START.date() + timedelta(days=1))
+    assert state.covered_until >= until and state.covered_from == FIRST_DAY - timedelta(days=12)
+
+
+def test_refresh_metrics_command_with_all_covers_the_first_ticket(capsys):
+    make_ticket(created_at=START - timedelta(days=40))
+    call_command("refresh_metrics", "--all")
+    state = RollupState.objects.get()
+    assert state.covered_from == (START - timedelta(days=40)).date()
+    assert DailyTicketStats.objects.filter(day=state.covered_from, created=1).exists()
+    assert "Refreshed" in capsys.readouterr().out
+
+
+def _diff(a, b, path=""):  # debugging aid
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in set(a) | set(b):
+            yield from _diff(a.get(k), b.get(k), f"{path}.{k}")
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _diff(x, y, f"{path}[{i}]")
+    elif a != b:
+        yield f"{path}: {a!r} != {b!r}"
