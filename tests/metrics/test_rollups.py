@@ -119,6 +119,13 @@ def test_every_figure_from_rollups_equals_the_live_computation(varied, team, age
     assert live[0][0]["nps"]["n"] > 5 and live[0][0]["tickets_solved"] > 5  # not vacuous
 
 
+def test_refresh_of_exactly_the_period_counts_rows_just_after_local_midnight(varied):
+    f = MetricFilters(START, END)
+    live = queries.summary(f)
+    refresh_rollups(since=START.date(), until=(END - timedelta(days=1)).date())
+    assert queries.summary(f) == live
+
+
 def test_rollups_are_not_used_for_days_they_do_not_hold(varied):
     refresh_rollups(since=START.date(), until=START.date() + timedelta(days=2))
     with CaptureQueriesContext(connection) as captured:
