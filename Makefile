@@ -4,6 +4,9 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do $$p -c 'import sys;
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# compilemessages fails when there is no catalogue at all (before the first translation).
+COMPILE_MESSAGES = $(if $(shell find . -path ./$(VENV) -prune -o -name '*.po' -print -quit),\
+	$(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0,@true)
 
 .PHONY: run test install migrate seed worker beat bench lint messages clean
 
@@ -22,12 +25,12 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || true
+	$(COMPILE_MESSAGES)
 	$(BIN)/python manage.py seed_demo --once
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(COMPILE_MESSAGES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install

@@ -38,3 +38,12 @@ app.conf.beat_schedule["poll-mailbox"] = {
     "task": "tickets.tasks.poll_mailbox",
     "schedule": crontab(minute="*"),
 }
+app.conf.beat_schedule["metrics-refresh-rollups"] = {
+    "task": "metrics.tasks.refresh_metric_rollups",
+    "schedule": crontab(minute="*/10"),
+}
+app.conf.beat_schedule["metrics-refresh-rollups-nightly"] = {
+    "task": "metrics.tasks.refresh_metric_rollups",
+    "schedule": crontab(minute=40, hour=2),
+    "kwargs": {"days": 35},
+}

@@ -19,9 +19,16 @@ from surveys.models import SCALES, Invitation, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
 from .filters import day_start
-from .models import SCORE_VALUES, DailyScoreStats, DailyTicketStats, RollupState
+from .models import (
+    SCORE_VALUES,
+    DailyScoreStats,
+    DailyScoreTotals,
+    DailyTicketStats,
+    DailyTicketTotals,
+    RollupState,
+)
 
-TICKET_COUNTS = ("created", "first_timed", "first_with_target", "first_met", "solved",
+TICKET_COUNTS = ("anchored", "created", "first_timed", "first_with_target", "first_met", "solved",
                  "solved_timed", "solved_with_target", "solved_met", "fcr", "reopened",
                  "invitations_delivered", "invitations_answered")
 _DIMS = "t.channel, t.assignee_id, t.team_id, t.priority, o.tier"
@@ -46,15 +53,16 @@ def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
     live = "NOT t.is_spam AND t.merged_into_id IS NULL"
     sent = ", ".join(f"'{v}'" for v in (Invitation.Status.SENT, Invitation.Status.ANSWERED))
     return [
-        ("t.created_at", f"FROM {t} t {tier} WHERE {live}", {"created": "1"}),
+        ("t.created_at", f"FROM {t} t {tier} WHERE {live}", {"anchored": "1", "created": "1"}),
         ("t.first_response_at", f"{tickets} WHERE {live}", {
+            "anchored": "1",
             "first_timed": _flag("s.first_response_business_seconds IS NOT NULL"),
             "first_with_target": _flag("s.first_response_due_at IS NOT NULL"),
             "first_met": _flag("s.first_response_due_at IS NOT NULL"
                                " AND NOT s.first_response_breached"),
         }),
         ("t.solved_at", f"{tickets} WHERE {live}", {
-            "solved": "1",
+            "anchored": "1", "solved": "1",
             "solved_timed": _flag("s.resolution_business_seconds IS NOT NULL"),
             "solved_with_target": _flag("s.resolution_due_at IS NOT NULL"),
             "solved_met": _flag("s.resolution_due_at IS NOT NULL AND NOT s.resolution_breached"),
@@ -110,8 +118,20 @@ def _score_sql(start, end) -> tuple[str, list]:
     return sql, [*params, start, end]
 
 
-def _record_coverage(since: date, until: date) -> None:
+def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[str, list]:
+    """The coarse table summed from the fine one's fresh days (cheap: no base tables)."""
+    keys = "day, channel, agent_id, team_id" + (", metric, scale_min, scale_max"
+                                                 if fine is DailyScoreStats else "")
+    sums = ", ".join(f"SUM({c})" for c in columns.split(", "))
+    return (f"INSERT INTO {totals._meta.db_table} ({keys}, {columns}) "  # noqa: S608
+            f"SELECT {keys}, {sums} FROM {fine._meta.db_table} "
+            f"WHERE day >= %s AND day <= %s GROUP BY {keys}"), [since, until]
+
+
+def _record_coverage(since: date, until: date, *, everything_before: bool) -> None:
     state, _created = RollupState.objects.get_or_create(pk=1)
+    if everything_before:  # there is no data before ``since``: every earlier day is empty
+        since = date(1970, 1, 1)
     adjoining = (state.covered_from is not None and since <= state.covered_until + timedelta(days=1)
                  and until >= state.covered_from - timedelta(days=1))
     if adjoining:  # the days held stay one unbroken range
@@ -124,22 +144,28 @@ def _record_coverage(since: date, until: date) -> None:
 
 
 @transaction.atomic
-def refresh_rollups(*, since: date, until: date) -> None:
+def refresh_rollups(*, since: date, until: date, everything_before: bool = False) -> None:
     """Recompute the rollups of the local days since..until (both inclusive).
 
-    Runs in one transaction, so readers see the old days or the new ones, never a gap."""
+    Runs in one transaction, so readers see the old days or the new ones, never a gap.
+    ``everything_before``: the caller knows no ticket or response is older than ``since``
+    (``refresh_metrics --all``), so earlier days count as held, empty."""
     if until < since:
         raise ValueError("until must not be before since")
     # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
     adapt = connection.ops.adapt_datetimefield_value
     start, end = adapt(day_start(since)), adapt(day_start(until + timedelta(days=1)))
-    DailyTicketStats.objects.filter(day__gte=since, day__lte=until).delete()
-    DailyScoreStats.objects.filter(day__gte=since, day__lte=until).delete()
+    for model in (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals):
+        model.objects.filter(day__gte=since, day__lte=until).delete()
+    histogram = "n, " + ", ".join(f"score_{v}" for v in SCORE_VALUES)
     with connection.cursor() as cursor:
         # Table names and constant choices only are interpolated; bounds are params.
         cursor.execute(*_ticket_sql(start, end))
         cursor.execute(*_score_sql(start, end))
-    _record_coverage(since, until)
+        cursor.execute(*_totals_sql(DailyTicketStats, DailyTicketTotals,
+                                    ", ".join(TICKET_COUNTS), since, until))
+        cursor.execute(*_totals_sql(DailyScoreStats, DailyScoreTotals, histogram, since, until))
+    _record_coverage(since, until, everything_before=everything_before)
 
 
 def first_day_with_data() -> date:

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import digest
+from . import digest, refresh
 
 
 @shared_task(name="metrics.tasks.send_weekly_digest")
 def send_weekly_digest() -> int:
     return digest.send_weekly_digest()
+
+
+# Beat refreshes the rollups of the last 2 days every 10 minutes (the dashboards say "as of")
+# and the last 35 nightly, which absorbs late changes to older days: a reopen or solve of an
+# old ticket, a survey answered or re-scored days later, a reassignment.
+RECENT_DAYS, NIGHTLY_DAYS = 2, 35
+
+
+@shared_task(name="metrics.tasks.refresh_metric_rollups")
+def refresh_metric_rollups(days: int = RECENT_DAYS) -> str:
+    since, until = refresh.refresh_recent(days=days)
+    return f"{since}..{until}"

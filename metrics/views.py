@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import User
@@ -21,6 +22,7 @@ from . import queries
 from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links
+from .queries import rollups
 from .tiles import headline_tiles, score_comparisons
 
 
@@ -102,6 +104,13 @@ def chart_data(trend: list[dict]) -> dict:
     }
 
 
+def freshness(f: MetricFilters) -> dict:
+    """When the rollups answered this period: the time of their last refresh, else None."""
+    state = rollups.rollup_state()
+    covered = rollups.covers(state, {"cur": f, "prev": f.previous()})
+    return {"as_of": timezone.localtime(state.refreshed_at) if covered else None}
+
+
 def trend_dimension(f: MetricFilters) -> str:
     return "week" if f.days <= 120 else "month"
 
@@ -122,7 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
         "tables": [breakdown_table(f, by) for by in ("channel", "agent", "team")],
         "follow_ups": queries.follow_up_summary(f),
-        "min_responses": settings.HELPDESK_MIN_RESPONSES,
+        "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f),
     }
     return render(request, "metrics/dashboard.html", context)
 
@@ -149,6 +158,7 @@ def agent_dashboard(request: HttpRequest) -> HttpResponse:
         "my_follow_ups": my_follow_ups,
         "my_follow_up_summary": queries.follow_up_summary(
             MetricFilters(f.start, f.end, agent_id=request.user.pk)),
+        "freshness": freshness(MetricFilters(f.start, f.end)),
     }
     return render(request, "metrics/agent_dashboard.html", context)
 

@@ -40,14 +40,22 @@ def _automatic(kind: str) -> dict[str, str]:
     return {"Auto-Submitted": value, "X-Auto-Response-Suppress": "All"}
 
 
-def _thread_headers(ticket: Ticket) -> dict[str, str]:
-    """In-Reply-To the customer's latest email on the ticket; References the thread's ids."""
-    ids = list(
-        Message.objects.filter(ticket=ticket, public=True)
-        .exclude(email_message_id="")
-        .order_by("-created_at", "-pk")
-        .values_list("email_message_id", "author_type")[:MAX_REFERENCES]
-    )
+def _thread_headers(ticket: Ticket, thread: list[Message] | None = None) -> dict[str, str]:
+    """In-Reply-To the customer's latest email on the ticket; References the thread's ids.
+
+    ``thread``: the ticket's public messages, newest first, when the caller knows
+    them all (a new ticket has exactly one), to save the query.
+    """
+    if thread is None:
+        ids = list(
+            Message.objects.filter(ticket=ticket, public=True)
+            .exclude(email_message_id="")
+            .order_by("-created_at", "-pk")
+            .values_list("email_message_id", "author_type")[:MAX_REFERENCES]
+        )
+    else:
+        ids = [(m.email_message_id, m.author_type) for m in thread
+               if m.public and m.email_message_id][:MAX_REFERENCES]
     headers: dict[str, str] = {}
     latest_customer = next((mid for mid, who in ids if who == Message.Author.CUSTOMER), "")
     if latest_customer:
@@ -58,13 +66,14 @@ def _thread_headers(ticket: Ticket) -> dict[str, str]:
 
 
 def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
-                 automatic: bool, message_id: str = "") -> str:
+                 automatic: bool, message_id: str = "",
+                 thread: list[Message] | None = None) -> str:
     customer = ticket.customer
     if customer.bounced:
         return ""
     subject, text, html = _render(kind, customer.language, {
         "ticket": ticket, "message": message, "customer": customer})
-    headers = {TICKET_HEADER: ticket.reference, **_thread_headers(ticket)}
+    headers = {TICKET_HEADER: ticket.reference, **_thread_headers(ticket, thread)}
     if automatic:
         headers.update(_automatic(kind))
     email = queue_email(kind=kind, to=customer.email, subject=subject, body_text=text,
@@ -83,7 +92,8 @@ def _to_staff(kind: str, ticket: Ticket, to: str, language: str, context: dict) 
 
 
 def acknowledge_ticket(*, ticket: Ticket, message: Message) -> None:
-    _to_customer("acknowledgement", ticket, message, automatic=True)
+    """Acknowledge a new ticket, whose only message is ``message``."""
+    _to_customer("acknowledgement", ticket, message, automatic=True, thread=[message])
 
 
 def agent_replied(*, ticket: Ticket, message: Message) -> None:

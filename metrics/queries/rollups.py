@@ -14,10 +14,16 @@ from django.db.models import F, IntegerField, Q, Sum
 from django.utils import timezone
 
 from ..filters import MetricFilters
-from ..models import DailyScoreStats, DailyTicketStats, RollupState
+from ..models import (
+    DailyScoreStats,
+    DailyScoreTotals,
+    DailyTicketStats,
+    DailyTicketTotals,
+    RollupState,
+)
 from .base import group_expression, grouped
 from .periods import filtered, split, window
-from .ticket_figures import ticket_rows, unpack_rows
+from .ticket_figures import live_rows, unpack_rows
 
 _SCORE_FIELDS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
 
@@ -58,15 +64,16 @@ def _per_period(aggregates: dict, periods: dict) -> dict:
             for name, p in periods.items() for alias, agg in aggregates.items()}
 
 
-def _scoped(model, f: MetricFilters, periods: dict, *, tier_and_priority: bool):
+def _scoped(fine, totals, f: MetricFilters, periods: dict):
+    """Rows of the days asked for; from the coarse totals unless tier or priority filter."""
     start, end = window(periods)
+    model = fine if (f.tier or f.priority) else totals
     qs = model.objects.filter(_days(MetricFilters(start, end)))
     for field, value in (("channel", f.channel), ("agent_id", f.agent_id),
-                         ("team_id", f.team_id), ("organization_tier", f.tier)):
+                         ("team_id", f.team_id), ("organization_tier", f.tier),
+                         ("priority", f.priority)):
         if value:
             qs = qs.filter(**{field: value})
-    if tier_and_priority and f.priority:
-        qs = qs.filter(priority=f.priority)
     return qs
 
 
@@ -97,7 +104,7 @@ def _score_aggregates() -> dict:
 
 
 def survey_scores(f: MetricFilters, by: str | None, periods: dict) -> dict:
-    qs = _scoped(DailyScoreStats, f, periods, tier_and_priority=False)
+    qs = _scoped(DailyScoreStats, DailyScoreTotals, f, periods)
     group = group_expression(by, fields=_SCORE_FIELDS, date_field="day")
     rows = grouped(qs, group, _per_period(_score_aggregates(), periods))
     return {key: {name: split(row, name) for name in periods} for key, row in rows.items()}
@@ -116,13 +123,17 @@ _TICKET_SUMS = {
 def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict) -> tuple[dict, dict]:
     """(ticket figures, invitations) as families.ticket_figures and families.invitations
     return them: the counts from one rollup query, percentiles and backlog from one live one."""
-    qs = _scoped(DailyTicketStats, f, periods, tier_and_priority=True)
+    qs = _scoped(DailyTicketStats, DailyTicketTotals, f, periods)
     group = group_expression(by, fields={"channel": "channel", "agent": "agent_id",
                                          "team": "team_id"}, date_field="day")
     sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
-    rows = grouped(qs, group, _per_period(sums, periods))
-    for key, extra in ticket_rows(f, by, periods, live_only=True).items():
+    rows = grouped(qs, group, _per_period(sums, periods) | {"anchored": Sum("anchored")})
+    for key, extra in live_rows(f, by, periods).items():
         rows.setdefault(key, {}).update(extra)
+    for row in rows.values():
+        # The live scan counts a backlog of 0 for each group it lists (see ticket_figures).
+        if row.pop("anchored", None) and by not in ("week", "month"):
+            row.setdefault("created_backlog__cur", 0)
     invites = {}
     for key, row in rows.items():
         invites[key] = {name: {k[len("invites_"):]: v for k, v in split(row, name).items()

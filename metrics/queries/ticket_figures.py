@@ -117,6 +117,35 @@ def _window_percentiles(rows: dict, f: MetricFilters, periods: dict, group, fami
                 row[f"{family}_p90__{name}"] = values[0.9]
 
 
+def live_rows(f: MetricFilters, by: str | None, periods: dict) -> dict:
+    """What the daily rollups cannot hold, as ticket_rows names it: median and p90 business
+    seconds (one query per anchor, over timed tickets only) and the backlog (one query)."""
+    rows: dict = {}
+    date_fields = {"first": "first_response_at", "solved": "solved_at"}
+    for family in ("first", "solved"):
+        anchor, seconds = _TIMED[family][:2]
+        if use_percentile_cont():
+            qs = ticket_base(f).filter(within(anchor, MetricFilters(*window(periods))),
+                                       **{f"{seconds}__isnull": False})
+            group = group_expression(by, fields=_TICKET_FIELDS,
+                                     date_field=date_fields[family] if by in ("week", "month")
+                                     else "created_at")
+            aggregates = {f"{family}_{k}": v for k, v in
+                          per_period(_percentiles(family), periods, anchor).items()}
+            for key, row in grouped(qs, group, aggregates).items():
+                rows.setdefault(key, {}).update(row)
+        else:
+            group = group_expression(by, fields=_TICKET_FIELDS, date_field=anchor)
+            _window_percentiles(rows, f, periods, group, (family,))
+    if by not in ("week", "month"):  # unresolved now, created before the end of the period
+        qs = ticket_base(f).filter(status__in=Ticket.UNRESOLVED, created_at__lt=periods["cur"].end)
+        group = group_expression(by, fields=_TICKET_FIELDS, date_field="created_at")
+        backlog = grouped(qs, group, {"created_backlog__cur": Count("pk")})
+        for key, row in backlog.items():
+            rows.setdefault(key, {}).update(row)
+    return rows
+
+
 def ticket_rows(f: MetricFilters, by: str | None, periods: dict, *,
                 live_only: bool = False) -> dict:
     """{group key: {"<family>_<name>__<period>": value}}; ``live_only`` leaves out the

@@ -116,8 +116,12 @@ def own_addresses() -> set[str]:
     return {a for a in addresses if a}
 
 
-def is_own_mail(parsed: ParsedEmail) -> bool:
-    """Mail we sent ourselves coming back (loops): our addresses or our outbox headers."""
+def is_own_mail(parsed: ParsedEmail, *, check_outbox: bool = True) -> bool:
+    """Mail we sent ourselves coming back (loops): our addresses or our outbox headers.
+
+    ``check_outbox=False`` leaves out the outbox query (the intake folds it into its
+    own lookup query).
+    """
     msg: EmailMessage = parsed.message
     if any(key.lower().startswith("x-helpdesk") for key in msg.keys()):  # noqa: SIM118
         return True
@@ -127,7 +131,7 @@ def is_own_mail(parsed: ParsedEmail) -> bool:
     own = own_addresses()
     if sender in own or plain in own:
         return True
-    if parsed.message_id:
+    if parsed.message_id and check_outbox:
         from helpdesk.models import OutboundEmail
 
         return OutboundEmail.objects.filter(message_id=parsed.message_id).exists()

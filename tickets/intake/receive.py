@@ -16,12 +16,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from helpdesk.models import OutboundEmail
 from helpdesk.receivers import mark_customer_bounced
 
 from .. import services
 from ..models import InboundEmail, Message, Ticket
+from ..services.tickets import open_ticket
 from . import noise, threading
 from .content import store_attachments, visible_content
 from .parse import ParsedEmail, parse
@@ -115,7 +119,10 @@ def _handle(inbound: InboundEmail, recipients: list[str]) -> IntakeResult:
     parsed = parse(bytes(inbound.raw))
     inbound.sender = parsed.from_email[:320]
     inbound.subject = parsed.subject[:998]
-    if noise.is_own_mail(parsed):
+    if noise.is_own_mail(parsed, check_outbox=False):
+        return IntakeResult("skipped", "own mail")
+    sent_by_us, recent = _lookups(inbound, parsed)
+    if sent_by_us:  # the rest of is_own_mail: a Message-ID from our outbox
         return IntakeResult("skipped", "own mail")
     kind = noise.report_kind(parsed)
     if kind:
@@ -124,22 +131,33 @@ def _handle(inbound: InboundEmail, recipients: list[str]) -> IntakeResult:
         return IntakeResult("skipped", kind)
     if not parsed.from_email:
         return IntakeResult("quarantined", "no sender address")
-    if _rate_limited(inbound):
+    if recent >= getattr(settings, "HELPDESK_INTAKE_RATE_LIMIT", 20):
         return IntakeResult("skipped", "rate limited")
     automatic = noise.is_automatic(parsed)
-    ticket = threading.find_ticket(parsed, recipients)
+    ticket_id = threading.find_ticket_id(parsed, recipients)
+    # The service locks and loads the ticket itself: an id is all it needs.
+    ticket = Ticket(pk=ticket_id) if ticket_id else None
     if automatic and ticket is None:
         return IntakeResult("skipped", "auto-reply")
     return _write(parsed, ticket, automatic)
 
 
-def _rate_limited(inbound: InboundEmail) -> bool:
+def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
+    """(our outbox sent this Message-ID, the sender's other mail in the rate window).
+
+    One query for two questions every message asks.
+    """
     window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
-    limit = getattr(settings, "HELPDESK_INTAKE_RATE_LIMIT", 20)
-    recent = InboundEmail.objects.filter(
-        sender=inbound.sender, received_at__gte=timezone.now() - window
-    ).exclude(pk=inbound.pk)
-    return recent.count() >= limit
+    recent = (InboundEmail.objects.filter(sender=inbound.sender,
+                                          received_at__gte=timezone.now() - window)
+              .exclude(pk=inbound.pk).order_by().values("sender")
+              .annotate(n=Count("pk")).values("n"))
+    sent = (Exists(OutboundEmail.objects.filter(message_id=parsed.message_id))
+            if parsed.message_id else Value(False))
+    row = (InboundEmail.objects.filter(pk=inbound.pk)
+           .annotate(sent=sent, recent=Coalesce(Subquery(recent), 0, output_field=IntegerField()))
+           .values_list("sent", "recent").first())
+    return (bool(row[0]), row[1]) if row else (False, 0)
 
 
 def _mark_bounced(addresses: set[str]) -> None:
@@ -160,9 +178,8 @@ def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool) -> Intak
         "references": " ".join(parsed.references),
     }
     if ticket is None:
-        ticket = services.create_ticket(subject=parsed.subject, customer=customer,
-                                        channel="email", **email_fields)
-        message = ticket.messages.order_by("pk").first()
+        ticket, message = open_ticket(subject=parsed.subject, customer=customer,
+                                      channel="email", **email_fields)
         status = "created"
     else:
         message = services.add_customer_message(ticket=ticket, customer=customer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.db.models import IntegerField, OuterRef, Subquery, Value
 
 from helpdesk.models import OutboundEmail
 
@@ -17,25 +18,46 @@ def _with_and_without_brackets(ids: list[str]) -> list[str]:
     return [*ids, *(i.strip("<>") for i in ids)]
 
 
-def by_message_ids(parsed: ParsedEmail) -> int | None:
-    """In-Reply-To first, then References newest first, against messages stored or sent."""
+# (ticket id, the ticket it was merged into or None): known together saves a query.
+Found = tuple[int, object]
+# Not known yet (a plus-address names only a number) / the ticket does not exist.
+_UNKNOWN, _MISSING = object(), object()
+
+
+def _ticket_column(name: str):
+    return Subquery(Ticket.objects.filter(pk=OuterRef("ticket_id")).values(name)[:1])
+
+
+def _by_message_ids(parsed: ParsedEmail) -> Found | None:
     ids = list(dict.fromkeys([*parsed.in_reply_to, *reversed(parsed.references)]))[:50]
     if not ids:
         return None
     keys = _with_and_without_brackets(ids)
-    found = dict(
-        Message.objects.filter(email_message_id__in=keys).exclude(email_message_id="")
-        .order_by("created_at").values_list("email_message_id", "ticket_id")
-    )
-    found.update(
-        OutboundEmail.objects.filter(message_id__in=keys, ticket_id__isnull=False)
-        .values_list("message_id", "ticket_id")
-    )
+    # Stored and sent messages in one query (UNION ALL); a sent id wins over a stored
+    # one, and of stored ones the newest, as when they were two queries.
+    stored = (Message.objects.filter(email_message_id__in=keys).exclude(email_message_id="")
+              .order_by().annotate(live=_ticket_column("pk"), merged=_ticket_column("merged_into_id"),
+                                   src=Value(0, IntegerField()))
+              .values_list("email_message_id", "ticket_id", "created_at", "live", "merged", "src"))
+    sent = (OutboundEmail.objects.filter(message_id__in=keys, ticket_id__isnull=False)
+            .order_by().annotate(live=_ticket_column("pk"), merged=_ticket_column("merged_into_id"),
+                                 src=Value(1, IntegerField()))
+            .values_list("message_id", "ticket_id", "created_at", "live", "merged", "src"))
+    rows = sorted(stored.union(sent, all=True).order_by(), key=lambda row: (row[5], row[2]))
+    # A sent email's ticket id is a plain number: the ticket may be gone (_MISSING).
+    found = {msgid: (ticket_id, merged if live else _MISSING)
+             for msgid, ticket_id, _at, live, merged, _src in rows}
     for msgid in ids:
-        ticket_id = found.get(msgid) or found.get(msgid.strip("<>"))
-        if ticket_id:
-            return ticket_id
+        hit = found.get(msgid) or found.get(msgid.strip("<>"))
+        if hit and hit[0]:
+            return hit
     return None
+
+
+def by_message_ids(parsed: ParsedEmail) -> int | None:
+    """In-Reply-To first, then References newest first, against messages stored or sent."""
+    hit = _by_message_ids(parsed)
+    return hit[0] if hit else None
 
 
 def by_reply_address(parsed: ParsedEmail, extra: list[str]) -> int | None:
@@ -46,29 +68,55 @@ def by_reply_address(parsed: ParsedEmail, extra: list[str]) -> int | None:
     return None
 
 
-def by_subject_reference(parsed: ParsedEmail) -> int | None:
-    """[HD-1042] in the subject, honoured only for that ticket's own customer."""
+def _by_subject_reference(parsed: ParsedEmail) -> Found | None:
     prefix = re.escape(settings.HELPDESK_TICKET_PREFIX)
     match = re.search(rf"\[\s*({prefix}-\d+)\s*\]", parsed.subject, re.IGNORECASE)
     if not match or not parsed.from_email:
         return None
     ticket_id = Ticket.parse_reference(match.group(1))
-    if ticket_id and Ticket.objects.filter(
-        pk=ticket_id, customer__email__iexact=parsed.from_email
-    ).exists():
-        return ticket_id
-    return None
+    if not ticket_id:
+        return None
+    row = (Ticket.objects.filter(pk=ticket_id, customer__email__iexact=parsed.from_email)
+           .values_list("pk", "merged_into_id").first())
+    return tuple(row) if row else None
+
+
+def by_subject_reference(parsed: ParsedEmail) -> int | None:
+    """[HD-1042] in the subject, honoured only for that ticket's own customer."""
+    hit = _by_subject_reference(parsed)
+    return hit[0] if hit else None
+
+
+def find_ticket_id(parsed: ParsedEmail, recipients: list[str] | None = None) -> int | None:
+    """The id of the ticket the email continues (after merges), or None.
+
+    Usually one query: the rule that matches also tells whether the ticket was
+    merged; only a merged ticket or a plus-address costs a query more.
+    """
+    hit = _by_message_ids(parsed)
+    if hit is None:
+        ticket_id = by_reply_address(parsed, recipients or [])
+        hit = (ticket_id, _UNKNOWN) if ticket_id else _by_subject_reference(parsed)
+    if hit is None:
+        return None
+    ticket_id, merged_into = hit
+    # A merged ticket's conversation continues in the ticket it was merged into.
+    seen: set[int] = set()
+    while ticket_id is not None and ticket_id not in seen:
+        if merged_into is _MISSING:
+            return None
+        if merged_into is _UNKNOWN:
+            row = Ticket.objects.filter(pk=ticket_id).values_list("merged_into_id").first()
+            if row is None:
+                return None
+            merged_into = row[0]
+        if not merged_into:
+            return ticket_id
+        seen.add(ticket_id)
+        ticket_id, merged_into = merged_into, _UNKNOWN
+    return ticket_id
 
 
 def find_ticket(parsed: ParsedEmail, recipients: list[str] | None = None) -> Ticket | None:
-    ticket_id = (by_message_ids(parsed) or by_reply_address(parsed, recipients or [])
-                 or by_subject_reference(parsed))
-    if not ticket_id:
-        return None
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    # A merged ticket's conversation continues in the ticket it was merged into.
-    seen = set()
-    while ticket is not None and ticket.merged_into_id and ticket.pk not in seen:
-        seen.add(ticket.pk)
-        ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
-    return ticket
+    ticket_id = find_ticket_id(parsed, recipients)
+    return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None

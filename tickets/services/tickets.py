@@ -51,8 +51,13 @@ def _validate_text(body: str, field: str = "body") -> str:
     return body
 
 
+def create_ticket(**kwargs) -> Ticket:
+    """Open a ticket with the customer's first message: ``open_ticket`` without the message."""
+    return open_ticket(**kwargs)[0]
+
+
 @transaction.atomic
-def create_ticket(
+def open_ticket(
     *,
     subject: str,
     body: str,
@@ -72,8 +77,11 @@ def create_ticket(
     follows_up: Ticket | None = None,
     acknowledge: bool = True,
     now: datetime | None = None,
-) -> Ticket:
+) -> tuple[Ticket, Message]:
     """Open a ticket with the customer's first message, from any channel.
+
+    Returns the ticket and that message (callers that need it, such as the email
+    intake, need not load it again).
 
     ``actor`` is the agent who logged it (phone, chat on behalf); the first
     message is still the customer's words. An acknowledgement is emailed unless
@@ -123,11 +131,12 @@ def create_ticket(
         notifications.acknowledge_ticket(ticket=ticket, message=message)
     if assignee is not None:
         notifications.ticket_assigned(ticket=ticket, actor=actor)
-    search.refresh_on_commit(ticket.pk)
+    # In this transaction, not after it: one commit per ticket instead of two.
+    search.refresh([ticket.pk])
     _after_commit(ticket_created, ticket_id=ticket.pk)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=True)
-    return ticket
+    return ticket, message
 
 
 @transaction.atomic
@@ -156,13 +165,13 @@ def add_customer_message(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     channel = channel or ticket.channel
     if ticket.status == Status.CLOSED and not is_automatic:
-        new_ticket = create_ticket(
+        _, message = open_ticket(
             subject=ticket.subject, body=body, customer=customer, channel=channel,
             priority=ticket.priority, team=ticket.team, assignee=ticket.assignee,
             body_html=body_html, quoted_text=quoted_text, email_message_id=email_message_id,
             in_reply_to=in_reply_to, references=references, follows_up=ticket, now=now,
         )
-        return new_ticket.messages.get()
+        return message
     message = Message.objects.create(
         ticket=ticket,
         author_type=Message.Author.CUSTOMER,
@@ -194,7 +203,7 @@ def add_customer_message(
         notifications.customer_replied(ticket=ticket, message=message)
         sla.on_customer_message(ticket=ticket, old_status=old, now=now)
     ticket.save(update_fields=fields)
-    search.refresh_on_commit(ticket.pk)
+    search.refresh([ticket.pk])  # the row is locked already; no second commit
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=True)
     return message

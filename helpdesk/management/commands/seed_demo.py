@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from helpdesk.management.demo import writer
+from helpdesk.management.demo.backfill import backfill_sla
 from helpdesk.management.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 from tickets.models import Ticket
 
@@ -19,17 +20,26 @@ class Command(BaseCommand):
                             help="do nothing when the database already has tickets")
         parser.add_argument("--batch", type=int, default=5000, help="rows per bulk insert")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument("--sla-only", action="store_true",
+                            help="add nothing but SLA clocks, to tickets that have none "
+                                 "(replayed from their messages and status events)")
 
     def handle(self, *args, tickets: int, seed: int, once: bool, batch: int, no_progress: bool,
-               **options):
+               sla_only: bool, **options):
         if tickets < 0 or batch < 1:
             raise CommandError("--tickets must be 0 or more and --batch at least 1.")
+        progress = not no_progress and options.get("verbosity", 1) > 0
+        if sla_only:
+            written, seconds = backfill_sla(batch=batch, progress=progress)
+            self.stdout.write(self.style.SUCCESS(
+                f"Added SLA clocks to {written} tickets in {seconds:.1f} s."))
+            return
         if once and Ticket.objects.exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
             self._print_logins()
             return
         result = writer.seed(tickets=tickets, seed=seed, batch=batch,
-                             progress=not no_progress and options.get("verbosity", 1) > 0)
+                             progress=progress)
         self.stdout.write(self.style.SUCCESS(
             f"Added {result.tickets} tickets in {result.seconds:.1f} s (seed {seed})."))
         self._print_logins()

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-TABLES = ("tickets_ticket", "tickets_message", "tickets_ticketevent", "surveys_invitation",
+TABLES = ("tickets_ticket", "tickets_message", "tickets_ticketevent", "tickets_ticketsla",
+          "surveys_invitation",
           "surveys_response", "surveys_followup")
 
 # Indexes that back no constraint (primary keys and unique constraints stay: they guard data).

@@ -7,8 +7,9 @@ from django.db import connection
 from psycopg import sql
 
 from surveys.models import FollowUp, Invitation, Response
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket, TicketEvent, TicketSLA
 
+from .sla import SLA_COLUMNS
 from .tickets import EVENT_COLUMNS, MESSAGE_COLUMNS, Built
 
 TAG_COLUMNS = ("ticket_id", "tag_id")
@@ -36,6 +37,7 @@ class BulkCreateSink:
             batch_size=1000)
         through.objects.bulk_create([through(ticket_id=t, tag_id=g) for t, g in tags],
                                     batch_size=1000)
+        TicketSLA.objects.bulk_create([row.model() for row in built.slas], batch_size=1000)
         Invitation.objects.bulk_create(surveys.invitations, batch_size=1000)
         Response.objects.bulk_create(surveys.responses, batch_size=1000)
         FollowUp.objects.bulk_create(surveys.follow_ups, batch_size=1000)
@@ -74,6 +76,7 @@ class CopySink:
             _copy(raw, "tickets_message", MESSAGE_COLUMNS, built.messages)
             _copy(raw, "tickets_ticketevent", EVENT_COLUMNS, built.events)
             _copy(raw, "tickets_ticket_tags", TAG_COLUMNS, tags)
+            write_slas(raw, built.slas)
             for model, objs in ((Invitation, surveys.invitations), (Response, surveys.responses),
                                 (FollowUp, surveys.follow_ups)):
                 columns = _columns(model)
@@ -93,6 +96,11 @@ class CopySink:
                 || setweight(to_tsvector('simple', t.document), 'C')
             FROM demo_ticket t JOIN tickets_customer c ON c.id = t.customer_id
         """).format(columns=columns, selected=selected)
+
+
+def write_slas(raw_cursor, slas) -> None:
+    """COPY TicketSLA rows made by demo.sla (they carry updated_at: COPY runs no auto_now)."""
+    _copy(raw_cursor, TicketSLA._meta.db_table, SLA_COLUMNS, (s.values(SLA_COLUMNS) for s in slas))
 
 
 def _copy(cursor, table: str, columns, rows) -> None:

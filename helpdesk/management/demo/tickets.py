@@ -15,6 +15,7 @@ from tickets.models import Message, Ticket
 
 from . import vocabulary as v
 from .people import Cast
+from .sla import SlaReplayer, timeline_from_rows
 from .timeline import lognormal_hours, next_opening
 
 S = Ticket.Status
@@ -60,10 +61,11 @@ class Built:
     tags: list[tuple[int, str]] = field(default_factory=list)
     # (ticket, topic, solve count) of closed tickets: candidates for a survey.
     closed: list[tuple[Ticket, float]] = field(default_factory=list)
+    slas: list = field(default_factory=list)  # demo.sla rows
 
 
 class TicketMaker:
-    def __init__(self, *, seed: int, cast: Cast, now: datetime):
+    def __init__(self, *, seed: int, cast: Cast, now: datetime, sla: SlaReplayer | None = None):
         # Content (subject, customer, channel) comes from its own stream with a fixed
         # number of draws per ticket, so the same seed gives the same subjects whatever
         # the clock says; times come from a second stream.
@@ -72,6 +74,7 @@ class TicketMaker:
         self.cast = cast
         self.now = now
         self.customer_count = len(cast.customers)
+        self.sla = sla
 
     def make(self, ticket_id: int, created: datetime, out: Built) -> None:
         c, t = self.content, self.times
@@ -99,7 +102,7 @@ class TicketMaker:
                         channel=channel, customer_id=customer_id, team_id=team_id,
                         created_at=created, updated_at=created, waiting_since=created)
         life = _Life(self, ticket, out, language, first_name, assignee)
-        first_message = len(out.messages)
+        first_message, first_event = len(out.messages), len(out.events)
         life.customer(created, body, first=True)
         out.events.append(event(ticket_id, "created", created, new=channel, customer=customer_id))
         if tag_names:
@@ -113,10 +116,23 @@ class TicketMaker:
             steps = steps[: t.randint(0, solve)]
         life.run(steps)
         out.tickets.append(ticket)
+        if self.sla is not None:
+            self._clocks(ticket, tier, out, first_message, first_event)
         out.documents.append(" ".join(m[6] for m in out.messages[first_message:]))
         if ticket.status == S.CLOSED:
             hours = (ticket.solved_at - created).total_seconds() / 3600
             out.closed.append((ticket, hours))
+
+    def _clocks(self, ticket: Ticket, tier: str, out: Built, first_message: int,
+                first_event: int) -> None:
+        policy = self.sla.policy(priority=ticket.priority, channel=ticket.channel,
+                                 tier=tier or None, team_id=ticket.team_id)
+        timeline = timeline_from_rows(
+            ticket.created_at,
+            ((m[1], m[4], m[10], m[7]) for m in out.messages[first_message:]),
+            ((e[5], e[3], e[6]) for e in out.events[first_event:] if e[1] == "status"))
+        out.slas.append(self.sla.replay(ticket_id=ticket.pk, created_at=ticket.created_at,
+                                        policy=policy, timeline=timeline))
 
     def _plan(self, ticket: Ticket, created: datetime) -> list[tuple[datetime, str]]:
         t = self.times

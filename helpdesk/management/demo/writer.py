@@ -20,6 +20,7 @@ from . import vocabulary as v
 from .indexes import deferred_indexes
 from .people import build_customers, build_organizations, build_programs, build_staff
 from .sinks import sink_for_connection
+from .sla import SlaReplayer
 from .surveys import SurveyMaker, SurveyRows
 from .tickets import Built, TicketMaker
 from .timeline import HELSINKI, arrivals, day_counts
@@ -56,7 +57,7 @@ def seed(*, tickets: int, seed: int = 1, batch: int = 5000, progress: bool = Tru
     build_programs(cast)
     tag_ids = _tag_ids()
     first_id = next_id = _next_id(Ticket)
-    maker = TicketMaker(seed=seed, cast=cast, now=now)
+    maker = TicketMaker(seed=seed, cast=cast, now=now, sla=SlaReplayer(now=now))
     surveys = SurveyMaker(seed=seed, cast=cast, now=now,
                           next_ids=(_next_id(Invitation), _next_id(Response)))
     clock = random.Random(seed + 3)
@@ -127,7 +128,7 @@ def _finish() -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket, Invitation, Response]):
             cursor.execute(sql)
     with connection.cursor() as cursor:
-        for table in ("tickets_ticket", "tickets_message", "tickets_ticketevent",
+        for table in ("tickets_ticket", "tickets_message", "tickets_ticketevent", "tickets_ticketsla",
                       "tickets_ticket_tags", "tickets_customer", "surveys_invitation",
                       "surveys_response", "surveys_followup"):
             cursor.execute(f"ANALYZE {table}")

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if all:
             since = first_day_with_data()
             until = timezone.localdate() + timedelta(days=1)
-            refresh_rollups(since=since, until=until)
+            refresh_rollups(since=since, until=until, everything_before=True)
         else:
             if days < 1:
                 raise CommandError("--days must be at least 1.")

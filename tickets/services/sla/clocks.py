@@ -18,8 +18,9 @@ from datetime import datetime
 from functools import cached_property
 
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
-from ...models import BusinessCalendar, SLAPolicy, Ticket, TicketSLA
+from ...models import SLAPolicy, Ticket, TicketSLA
 from ..events import record_event
+from .cache import calendar_snapshot, default_calendar_id
 from .policies import active_policies, match_policy
 
 Status = Ticket.Status
@@ -46,20 +47,21 @@ class Clocks:
 
     def __init__(self, ticket: Ticket, sla: TicketSLA) -> None:
         self.ticket, self.sla = ticket, sla
+        # What was loaded, so save() writes only when a hook changed something.
+        self.loaded = _clock_values(sla)
 
     @classmethod
     def load(cls, ticket: Ticket) -> Clocks | None:
-        sla = (TicketSLA.objects.select_related("policy__calendar")
-               .filter(ticket_id=ticket.pk).first())
+        sla = TicketSLA.objects.select_related("policy").filter(ticket_id=ticket.pk).first()
         return cls(ticket, sla) if sla else None
 
     @cached_property
     def cal(self) -> CalendarSnapshot | None:
         """The policy's calendar; without a policy the default one still measures figures."""
         policy = self.sla.policy
-        calendar = policy.calendar if policy else BusinessCalendar.objects.filter(
-            is_default=True).order_by("pk").first()
-        return CalendarSnapshot.from_model(calendar) if calendar else None
+        calendar_id = policy.calendar_id if policy else default_calendar_id()
+        # The per-process snapshot: its holiday tables are built once, not per ticket.
+        return calendar_snapshot(calendar_id) if calendar_id else None
 
     def between(self, start: datetime, end: datetime) -> int:
         return business_seconds_between(self.cal, start, end) if self.cal else 0
@@ -139,7 +141,18 @@ class Clocks:
             sla.resolution_breached = True
 
     def save(self) -> None:
-        self.sla.save(update_fields=CLOCK_FIELDS)
+        """Write the clock fields, unless the hook changed none of them (a customer
+        message on a new ticket, a note): then no UPDATE and updated_at stays."""
+        values = _clock_values(self.sla)
+        if values != self.loaded:
+            self.sla.save(update_fields=CLOCK_FIELDS)
+            self.loaded = values
+
+
+def _clock_values(sla: TicketSLA) -> tuple:
+    # Every clock field but updated_at, which save() sets; the policy by id.
+    return (sla.policy_id, *(getattr(sla, name) for name in CLOCK_FIELDS
+                             if name not in ("policy", "updated_at")))
 
 
 def _calendar_seconds(start: datetime, end: datetime) -> int:
@@ -147,13 +160,17 @@ def _calendar_seconds(start: datetime, end: datetime) -> int:
 
 
 def start_clocks(*, ticket: Ticket, now: datetime) -> TicketSLA:
-    """Create the ticket's TicketSLA with the first matching policy and its due times."""
-    sla = TicketSLA.objects.create(ticket=ticket, policy=match_policy(ticket))
+    """Create the ticket's TicketSLA with the first matching policy and its due times.
+
+    Policy and calendar come from the per-process copy and the due times are
+    computed before the row exists: one INSERT, no other query.
+    """
+    sla = TicketSLA(ticket=ticket, policy=match_policy(ticket))
     clocks = Clocks(ticket, sla)
     clocks.set_due_times()
     if is_paused_status(ticket.status, sla.policy):
         clocks.pause(now)
-    clocks.save()
+    sla.save(force_insert=True)
     return sla
 
 

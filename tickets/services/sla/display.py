@@ -6,34 +6,16 @@ calendar, so a ticket due Monday 9:00 shows "due in 1 h" on Friday at 15:00.
 
 from __future__ import annotations
 
-import time as monotonic_time
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...businesstime import CalendarSnapshot, business_seconds_between
-from ...models import BusinessCalendar, TicketSLA
+from ...models import TicketSLA
+from .cache import calendar_snapshot, clear_calendar_cache
 
-SNAPSHOT_TTL_SECONDS = 60
-_snapshots: dict[int, tuple[float, CalendarSnapshot]] = {}
-
-
-def calendar_snapshot(calendar_id: int) -> CalendarSnapshot | None:
-    """A per-process snapshot, reloaded every minute: a queue of 50 rows costs no extra query."""
-    cached = _snapshots.get(calendar_id)
-    if cached and monotonic_time.monotonic() - cached[0] < SNAPSHOT_TTL_SECONDS:
-        return cached[1]
-    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
-    if calendar is None:
-        return None
-    snapshot = CalendarSnapshot.from_model(calendar)
-    _snapshots[calendar_id] = (monotonic_time.monotonic(), snapshot)
-    return snapshot
-
-
-def clear_calendar_cache() -> None:
-    _snapshots.clear()
+__all__ = ["calendar_snapshot", "clear_calendar_cache", "describe_due", "due_label"]
 
 
 def format_duration(seconds: float) -> str:

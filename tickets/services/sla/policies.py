@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from ...businesstime import CalendarSnapshot
 from ...models import SLAPolicy, Ticket
+from .cache import active_policies, cached_policies
 
-
-def active_policies() -> list[SLAPolicy]:
-    """Active policies in their order, teams prefetched (two queries)."""
-    return list(
-        SLAPolicy.objects.filter(active=True).order_by("position", "pk").prefetch_related("teams")
-    )
+__all__ = ["active_policies", "match_policy", "policy_matches", "snapshot_for"]
 
 
 def policy_matches(policy: SLAPolicy, ticket: Ticket) -> bool:
@@ -28,8 +24,11 @@ def policy_matches(policy: SLAPolicy, ticket: Ticket) -> bool:
 
 
 def match_policy(ticket: Ticket, policies: list[SLAPolicy] | None = None) -> SLAPolicy | None:
-    """The first active policy, by position, whose conditions all match the ticket."""
-    for policy in active_policies() if policies is None else policies:
+    """The first active policy, by position, whose conditions all match the ticket.
+
+    Without ``policies`` the per-process copy is used (see ``cache``): no query.
+    """
+    for policy in cached_policies() if policies is None else policies:
         if policy_matches(policy, ticket):
             return policy
     return None

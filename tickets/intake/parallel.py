@@ -1,0 +1,171 @@
+"""Many raw messages through ``receive_raw``, optionally in a pool of worker processes.
+
+Order matters only inside one conversation (a reply must find the ticket its
+parent created, and replies keep their order), so the messages are grouped into
+threads before they are shared out: every Message-ID a message has or refers to
+(Message-ID, In-Reply-To, References) and every ticket it names ([HD-n] in the
+subject, a signed plus-address) joins one group (union-find). A group goes
+whole to one worker, which takes its messages in input order; groups are
+balanced over the workers by size. Each worker has its own database connection.
+
+One gap, by design: a reply that names its ticket only by [HD-n] or a
+plus-address, in the same batch as the message that created that ticket, is not
+linked to it (the ticket number does not exist before intake); it still threads
+when its ticket exists by the time it is read, which holds for mail read from a
+mailbox in arrival order unless both land in the same batch of a parallel run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesHeaderParser
+
+from django.conf import settings
+from django.db import connection, connections
+
+from ..email_tokens import ticket_id_from_address
+from .receive import receive_raw
+
+_IDS = re.compile(r"<[^<>\s]+>")
+_HEADERS = BytesHeaderParser(policy=policy.compat32)
+
+
+@dataclass
+class Outcome:
+    """What one message became, small enough to send back from a worker."""
+
+    index: int
+    status: str
+    line: str
+
+
+@dataclass
+class RunStats:
+    outcomes: list[Outcome] = field(default_factory=list)
+    queries: int = 0
+    cpu_seconds: float = 0.0
+
+
+def thread_keys(raw: bytes) -> list[str]:
+    """The keys that tie a message to its conversation (header parse only, no body)."""
+    try:
+        headers = _HEADERS.parsebytes(raw[:200_000])
+    except Exception:  # unparsable: a group of its own
+        return []
+    keys = []
+    for name in ("Message-ID", "In-Reply-To", "References"):
+        for value in headers.get_all(name) or ():
+            keys += (f"mid:{m.strip('<>')}" for m in _IDS.findall(str(value)))
+    prefix = re.escape(settings.HELPDESK_TICKET_PREFIX)
+    match = re.search(rf"\[\s*{prefix}-(\d+)\s*\]", str(headers.get("Subject", "")), re.I)
+    if match:
+        keys.append(f"ticket:{int(match.group(1))}")
+    for name in ("To", "Cc", "Delivered-To"):
+        for address in _IDS.sub(" ", str(headers.get(name, ""))).replace(",", " ").split():
+            if "+" in address and "@" in address:
+                ticket_id = ticket_id_from_address(address.strip("<>\"'"))
+                if ticket_id:
+                    keys.append(f"ticket:{ticket_id}")
+    return keys
+
+
+def group_threads(raws: Sequence[bytes]) -> list[list[int]]:
+    """Indices of the messages grouped by conversation, each group in input order."""
+    parent = list(range(len(raws)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, raw in enumerate(raws):
+        for key in thread_keys(raw):
+            other = owner.setdefault(key, index)
+            a, b = find(index), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for index in range(len(raws)):
+        groups.setdefault(find(index), []).append(index)
+    return list(groups.values())
+
+
+def shard(raws: Sequence[bytes], jobs: int) -> list[list[int]]:
+    """Whole conversations per worker, biggest first onto the least loaded worker."""
+    buckets: list[list[int]] = [[] for _ in range(max(1, jobs))]
+    for group in sorted(group_threads(raws), key=len, reverse=True):
+        min(buckets, key=len).extend(group)
+    for bucket in buckets:
+        bucket.sort()  # input order inside a worker keeps every thread's order
+    return [b for b in buckets if b]
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+# Set before the pool forks, so workers read the messages without pickling them.
+_BATCH: dict = {}
+
+
+def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
+         on_outcome: Callable[[Outcome], None] | None = None) -> RunStats:
+    stats, counter = RunStats(), _QueryCounter()
+    cpu = time.process_time()
+    with connection.execute_wrapper(counter):
+        for index in indices:
+            result = receive_raw(raws[index], source=source)
+            outcome = Outcome(index, result.status, str(result))
+            stats.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+    stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
+    return stats
+
+
+def _worker(indices: list[int]) -> RunStats:
+    try:
+        return _run(indices, _BATCH["raws"], _BATCH["source"])
+    finally:
+        connections.close_all()
+
+
+def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
+                 on_outcome: Callable[[Outcome], None] | None = None) -> RunStats:
+    """Every message through receive_raw; with jobs > 1 in forked worker processes.
+
+    ``on_outcome`` is called as each message is done in one process, and in
+    input order after the pool has finished with jobs > 1.
+    """
+    if jobs <= 1 or len(raws) < 2:
+        return _run(range(len(raws)), raws, source, on_outcome)
+    buckets = shard(raws, jobs)
+    _BATCH.update(raws=raws, source=source)
+    connections.close_all()  # a forked child must never share the parent's socket
+    try:
+        with multiprocessing.get_context("fork").Pool(len(buckets)) as pool:
+            parts = pool.map(_worker, buckets, chunksize=1)
+    finally:
+        _BATCH.clear()
+    total = RunStats()
+    for part in parts:
+        total.outcomes += part.outcomes
+        total.queries += part.queries
+        total.cpu_seconds += part.cpu_seconds
+    total.outcomes.sort(key=lambda o: o.index)
+    if on_outcome:
+        for outcome in total.outcomes:
+            on_outcome(outcome)
+    return total
