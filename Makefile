@@ -4,8 +4,9 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do $$p -c 'import sys;
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# compilemessages fails when there is no catalogue at all (before the first translation).
-COMPILE_MESSAGES = $(if $(shell find . -path ./$(VENV) -prune -o -name '*.po' -print -quit),\
+# The compiled catalogue (locale/*/LC_MESSAGES/*.mo) is committed, so a machine without
+# GNU gettext still runs in Finnish; where msgfmt exists the catalogue is recompiled.
+COMPILE_MESSAGES = $(if $(and $(shell command -v msgfmt),$(wildcard locale/*/LC_MESSAGES/*.po)),\
 	$(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0,@true)
 
 .PHONY: run test install migrate seed worker beat bench lint messages clean

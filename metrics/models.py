@@ -108,6 +108,14 @@ class ScoreHistogram(models.Model):
     score_8 = models.IntegerField(default=0)
     score_9 = models.IntegerField(default=0)
     score_10 = models.IntegerField(default=0)
+    # Sums of the histogram kept as plain columns at refresh time, so a reader SUMs columns
+    # instead of evaluating histogram arithmetic per row: ``good`` is promoters (NPS 9-10),
+    # satisfied (CSAT 4-5) or easy (CES 5-7); ``bad`` detractors (NPS 0-6, else 0);
+    # ``score_sum`` and ``score_sumsq`` the sum of the scores and of their squares.
+    good = models.IntegerField(default=0)
+    bad = models.IntegerField(default=0)
+    score_sum = models.BigIntegerField(default=0)
+    score_sumsq = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -134,6 +142,35 @@ class DailyScoreTotals(ScoreHistogram):
         verbose_name = _("daily survey score totals")
         verbose_name_plural = _("daily survey score totals")
         indexes = [models.Index(fields=["day"], name="rollup_score_total_day_idx")]
+
+
+class TimedTicket(models.Model):
+    """The input of the median/p90 business seconds: one row per timed ticket and clock
+    (first response, resolution), by the local day of its anchor (first_response_at,
+    solved_at), with the ticket's filter columns. Narrow and covered by one index, so a
+    percentile reads an index-only range instead of joining tickets to their SLA rows."""
+
+    FIRST, RESOLUTION = 1, 2
+
+    kind = models.SmallIntegerField()
+    day = models.DateField()
+    seconds = models.BigIntegerField()
+    channel = models.CharField(max_length=16)
+    agent_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    priority = models.CharField(max_length=16)
+    organization_tier = models.CharField(max_length=16, null=True)
+
+    class Meta:
+        verbose_name = _("timed ticket")
+        verbose_name_plural = _("timed tickets")
+        # All key columns (not INCLUDE, which SQLite lacks): (kind, day) lead the range,
+        # the rest make the percentile scans index-only.
+        indexes = [models.Index(fields=["kind", "day", "seconds", "channel", "agent_id", "team_id"],
+                                name="rollup_timed_cover_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.seconds}"
 
 
 class RollupState(models.Model):

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tickets.intake import receive_raw
+from tickets.intake.parallel import receive_many
 from tickets.models import InboundEmail
 
 
@@ -54,9 +55,31 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="files, Maildir or mbox paths, or -")
         parser.add_argument("--quiet-labels", action="store_true",
                             help="print only the outcome, not the file name")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="worker processes (each with its own database connection); "
+                                 "the messages of one conversation stay in order in one worker")
 
     def handle(self, *args, **options):
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be at least 1")
+        if options["jobs"] > 1:
+            self._parallel(options)
+            return
         for label, raw in iter_messages(options["paths"]):
             result = receive_raw(raw, source=InboundEmail.Source.FILE)
             line = str(result)
             self.stdout.write(line if options["quiet_labels"] else f"{line}\t{label}")
+
+    def _parallel(self, options) -> None:
+        # Read everything first: the messages are grouped into conversations before
+        # they are shared out. Outcomes are printed in input order at the end.
+        labels, raws = [], []
+        for label, raw in iter_messages(options["paths"]):
+            labels.append(label)
+            raws.append(raw)
+
+        def show(outcome) -> None:
+            line = outcome.line
+            self.stdout.write(line if options["quiet_labels"] else f"{line}\t{labels[outcome.index]}")
+
+        receive_many(raws, source=InboundEmail.Source.FILE, jobs=options["jobs"], on_outcome=show)

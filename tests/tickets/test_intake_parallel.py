@@ -1,0 +1,41 @@
+"""Sharing a batch of mail over worker processes keeps each conversation together."""
+
+from email.message import EmailMessage
+
+from tickets.intake.parallel import group_threads, shard
+
+
+def _raw(msgid: str, subject: str = "Hello", parents: tuple[str, ...] = ()) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "anna@example.com"
+    msg["Subject"] = subject
+    msg["Message-ID"] = msgid
+    if parents:
+        msg["In-Reply-To"] = parents[-1]
+        msg["References"] = " ".join(parents)
+    msg.set_content("Hi")
+    return msg.as_bytes()
+
+
+def test_a_reply_is_grouped_with_the_message_it_answers():
+    raws = [_raw("<a@x>"), _raw("<b@x>"), _raw("<c@x>", parents=("<a@x>",))]
+    assert sorted(group_threads(raws)) == [[0, 2], [1]]
+
+
+def test_a_reply_to_a_reply_joins_the_whole_thread():
+    raws = [_raw("<a@x>"), _raw("<b@x>", parents=("<a@x>",)),
+            _raw("<c@x>", parents=("<a@x>", "<b@x>")), _raw("<d@x>")]
+    assert sorted(group_threads(raws)) == [[0, 1, 2], [3]]
+
+
+def test_the_same_ticket_reference_joins_messages():
+    raws = [_raw("<a@x>", "Re: [HD-7] Printer"), _raw("<b@x>", "[HD-7] again"), _raw("<c@x>")]
+    assert sorted(group_threads(raws)) == [[0, 1], [2]]
+
+
+def test_shards_keep_input_order_and_whole_threads():
+    raws = [_raw("<a@x>"), _raw("<b@x>"), _raw("<c@x>", parents=("<a@x>",)), _raw("<d@x>")]
+    buckets = shard(raws, 2)
+    assert sorted(i for b in buckets for i in b) == [0, 1, 2, 3]
+    assert any(b == sorted(b) and {0, 2} <= set(b) for b in buckets)
+    assert all(b == sorted(b) for b in buckets)
