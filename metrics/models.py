@@ -112,10 +112,10 @@ class ScoreHistogram(models.Model):
     # instead of evaluating histogram arithmetic per row: ``good`` is promoters (NPS 9-10),
     # satisfied (CSAT 4-5) or easy (CES 5-7); ``bad`` detractors (NPS 0-6, else 0);
     # ``score_sum`` and ``score_sumsq`` the sum of the scores and of their squares.
-    good = models.IntegerField(default=0)
-    bad = models.IntegerField(default=0)
-    score_sum = models.BigIntegerField(default=0)
-    score_sumsq = models.BigIntegerField(default=0)
+    good = models.IntegerField(db_default=0)
+    bad = models.IntegerField(db_default=0)
+    score_sum = models.BigIntegerField(db_default=0)
+    score_sumsq = models.BigIntegerField(db_default=0)
 
     class Meta:
         abstract = True

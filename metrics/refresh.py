@@ -26,6 +26,7 @@ from .models import (
     DailyTicketStats,
     DailyTicketTotals,
     RollupState,
+    TimedTicket,
 )
 
 TICKET_COUNTS = ("anchored", "created", "first_timed", "first_with_target", "first_met", "solved",
@@ -118,6 +119,47 @@ def _score_sql(start, end) -> tuple[str, list]:
     return sql, [*params, start, end]
 
 
+def _derived_sql(model) -> str:
+    """Fill the histogram's plain sums (good, bad, score_sum, score_sumsq) of fresh rows."""
+    def weighted(values, weight) -> str:
+        return " + ".join(f"{weight(v)} * score_{v}" for v in values)
+
+    def per_metric(column: str) -> str:
+        cases = " ".join(f"WHEN '{metric}' THEN {expression}" for metric, expression in column)
+        return f"CASE metric {cases} ELSE 0 END"
+
+    good = per_metric([("nps", weighted((9, 10), lambda v: 1)),
+                       ("csat", weighted((4, 5), lambda v: 1)),
+                       ("ces", weighted((5, 6, 7), lambda v: 1))])
+    bad = per_metric([("nps", weighted(range(7), lambda v: 1))])
+    values = range(1, 11)  # score 0 adds nothing to either sum
+    return (f"UPDATE {model._meta.db_table} SET good = {good}, bad = {bad}, "  # noqa: S608
+            f"score_sum = {weighted(values, lambda v: v)}, "
+            f"score_sumsq = {weighted(values, lambda v: v * v)} WHERE day >= %s AND day <= %s")
+
+
+def _timed_sql(start, end) -> tuple[str, list]:
+    """One TimedTicket row per non-spam, unmerged ticket with business seconds, per clock."""
+    t, s = Ticket._meta.db_table, TicketSLA._meta.db_table
+    c, o = Customer._meta.db_table, Organization._meta.db_table
+    selects, params = [], []
+    for kind, anchor, seconds in ((TimedTicket.FIRST, "t.first_response_at",
+                                   "s.first_response_business_seconds"),
+                                  (TimedTicket.RESOLUTION, "t.solved_at",
+                                   "s.resolution_business_seconds")):
+        day, day_params = _local_day(anchor)
+        selects.append(
+            f"SELECT {kind}, {day}, {seconds}, t.channel, t.assignee_id, t.team_id, t.priority, "  # noqa: S608
+            f"o.tier FROM {t} t JOIN {s} s ON s.ticket_id = t.id "
+            f"LEFT JOIN {c} c ON c.id = t.customer_id LEFT JOIN {o} o ON o.id = c.organization_id "
+            f"WHERE NOT t.is_spam AND t.merged_into_id IS NULL AND {seconds} IS NOT NULL "
+            f"AND {anchor} >= %s AND {anchor} < %s")
+        params += [*day_params, start, end]
+    return (f"INSERT INTO {TimedTicket._meta.db_table} (kind, day, seconds, channel, "  # noqa: S608
+            f"agent_id, team_id, priority, organization_tier) "
+            f"{' UNION ALL '.join(selects)}"), params
+
+
 def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[str, list]:
     """The coarse table summed from the fine one's fresh days (cheap: no base tables)."""
     keys = "day, channel, agent_id, team_id" + (", metric, scale_min, scale_max"
@@ -155,7 +197,8 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
     # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
     adapt = connection.ops.adapt_datetimefield_value
     start, end = adapt(day_start(since)), adapt(day_start(until + timedelta(days=1)))
-    for model in (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals):
+    for model in (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals,
+                  TimedTicket):
         model.objects.filter(day__gte=since, day__lte=until).delete()
     histogram = "n, " + ", ".join(f"score_{v}" for v in SCORE_VALUES)
     with connection.cursor() as cursor:
@@ -165,6 +208,9 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
         cursor.execute(*_totals_sql(DailyTicketStats, DailyTicketTotals,
                                     ", ".join(TICKET_COUNTS), since, until))
         cursor.execute(*_totals_sql(DailyScoreStats, DailyScoreTotals, histogram, since, until))
+        for model in (DailyScoreStats, DailyScoreTotals):
+            cursor.execute(_derived_sql(model), [since, until])
+        cursor.execute(*_timed_sql(start, end))
     _record_coverage(since, until, everything_before=everything_before)
 
 

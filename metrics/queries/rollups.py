@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from django.db.models import F, IntegerField, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..filters import MetricFilters
@@ -77,29 +77,16 @@ def _scoped(fine, totals, f: MetricFilters, periods: dict):
     return qs
 
 
-def _histogram(values, weight=lambda v: 1):
-    """Sum over the score_<v> columns of weight(v) × count; an integer expression."""
-    expression = None
-    for v in values:
-        term = F(f"score_{v}") * weight(v) if weight(v) != 1 else F(f"score_{v}")
-        expression = term if expression is None else expression + term
-    return Sum(expression, output_field=IntegerField())
-
-
 def _score_aggregates() -> dict:
+    """Plain column sums: the histogram arithmetic was done at refresh time."""
     aggregates = {}
-    for metric, (low, high), good in (("nps", (0, 10), None), ("csat", (1, 5), 4), ("ces", (1, 7), 5)):
+    for metric, names in (("nps", {"promoters": "good", "detractors": "bad"}),
+                          ("csat", {"satisfied": "good", "sum": "score_sum", "sumsq": "score_sumsq"}),
+                          ("ces", {"easy": "good", "sum": "score_sum", "sumsq": "score_sumsq"})):
         only = Q(metric=metric)
-        values = range(low, high + 1)
         aggregates[f"{metric}_n"] = filtered(Sum("n"), only)
-        if metric == "nps":
-            aggregates["nps_promoters"] = filtered(_histogram((9, 10)), only)
-            aggregates["nps_detractors"] = filtered(_histogram(range(0, 7)), only)
-            continue
-        name = "satisfied" if metric == "csat" else "easy"
-        aggregates[f"{metric}_{name}"] = filtered(_histogram(range(good, high + 1)), only)
-        aggregates[f"{metric}_sum"] = filtered(_histogram(values, lambda v: v), only)
-        aggregates[f"{metric}_sumsq"] = filtered(_histogram(values, lambda v: v * v), only)
+        for name, column in names.items():
+            aggregates[f"{metric}_{name}"] = filtered(Sum(column), only)
     return aggregates
 
 
