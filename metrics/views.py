@@ -68,8 +68,7 @@ TABLE_TITLES = {"channel": (_("By channel"), _("Channel")), "agent": (_("By agen
                 "team": (_("By team"), _("Team"))}
 
 
-def breakdown_table(f: MetricFilters, by: str) -> dict:
-    rows = queries.breakdown(f, by)
+def breakdown_table(by: str, rows: list[dict]) -> dict:
     for row in rows:  # the filter key that narrows a link to this row's group
         row[f"{by}_key"] = "" if row["key"] is None else row["key"]
     title, heading = TABLE_TITLES[by]
@@ -123,13 +122,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         f = request_filters(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    current, previous = queries.summary_pair(f)
-    trend = queries.breakdown(f, trend_dimension(f))
+    figures = queries.dashboard(f, trend_dimension(f))
+    current, previous, trend = figures["current"], figures["previous"], figures["trend"]
     context = {
         "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
         "summary": current, "tiles": headline_tiles(current, previous, dashboard_links(f)),
         "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
-        "tables": [breakdown_table(f, by) for by in ("channel", "agent", "team")],
+        "tables": [breakdown_table(by, rows) for by, rows in figures["tables"].items()],
         "follow_ups": queries.follow_up_summary(f),
         "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f),
     }

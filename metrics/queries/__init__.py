@@ -1,6 +1,6 @@
 """Metric queries: one implementation of each definition of DESIGN.md, in SQL."""
 
 from .base import DIMENSIONS
-from .summary import breakdown, follow_up_summary, summary, summary_pair
+from .summary import breakdown, dashboard, follow_up_summary, summary, summary_pair
 
-__all__ = ["DIMENSIONS", "breakdown", "follow_up_summary", "summary", "summary_pair"]
+__all__ = ["DIMENSIONS", "breakdown", "dashboard", "follow_up_summary", "summary", "summary_pair"]

@@ -11,6 +11,7 @@ from tickets.models import Channel, Team
 from .. import stats
 from ..filters import MetricFilters
 from . import families, rollups
+from .dashboard import dashboard_parts
 from .periods import CURRENT, PREVIOUS, periods_of
 
 _EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
@@ -126,8 +127,27 @@ def summary_pair(f: MetricFilters) -> tuple[dict, dict]:
 
 def breakdown(f: MetricFilters, by: str) -> list[dict]:
     """A row per group with the summary's fields, plus ``key`` and ``label``."""
-    parts = _parts(f, by)
-    labels = group_labels(by, parts)
+    return breakdown_rows(_parts(f, by), by)
+
+
+def dashboard(f: MetricFilters, trend_by: str) -> dict:
+    """The manager dashboard's figures: {"current", "previous", "trend", "tables"}; from a
+    few grouped rollup queries when the rollups hold both periods (dashboard.py)."""
+    parts = dashboard_parts(f, trend_by)
+    if parts is None:
+        current, previous = summary_pair(f)
+        return {"current": current, "previous": previous, "trend": breakdown(f, trend_by),
+                "tables": {by: breakdown(f, by) for by in ("channel", "agent", "team")}}
+    pair = parts[None].get(None, {})
+    return {"current": build_row(**pair.get(CURRENT, _EMPTY)),
+            "previous": build_row(**pair.get(PREVIOUS, _EMPTY)),
+            "trend": breakdown_rows(parts[trend_by], trend_by),
+            "tables": {by: breakdown_rows(parts[by], by) for by in ("channel", "agent", "team")}}
+
+
+def breakdown_rows(parts: dict, by: str, labels: dict | None = None) -> list[dict]:
+    """Rows of a breakdown from its {key: {period: build_row arguments}}."""
+    labels = group_labels(by, parts) if labels is None else labels
     rows = []
     for key in sorted(parts, key=lambda k: (k is None, str(k) if by not in ("week", "month") else k)):
         row = build_row(**parts[key][CURRENT])

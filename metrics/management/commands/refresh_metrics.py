@@ -6,8 +6,10 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
+from metrics.models import TimedTicket
 from metrics.refresh import first_day_with_data, refresh_recent, refresh_rollups
 
 
@@ -26,6 +28,13 @@ class Command(BaseCommand):
             since = first_day_with_data()
             until = timezone.localdate() + timedelta(days=1)
             refresh_rollups(since=since, until=until, everything_before=True)
+            if connection.vendor == "postgresql":
+                # After rewriting every row: statistics for the planner and a fresh
+                # visibility map, without which the percentile scan is not index-only
+                # (measured 1.5 s instead of 0.4 s on 1M tickets). Beat's small refreshes
+                # leave this to autovacuum.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"VACUUM (ANALYZE) {TimedTicket._meta.db_table}")
         else:
             if days < 1:
                 raise CommandError("--days must be at least 1.")

@@ -1,0 +1,246 @@
+"""Every figure of the manager dashboard from a handful of grouped queries.
+
+The dashboard shows the summary of a period and of the one before it, a trend by week or
+month and three tables (channel, agent, team). Asked one by one that is five figure sets of
+four queries each. When the daily rollups hold both periods it is instead:
+- one query per rollup table (scores, tickets) grouped by (period, dimension) for every
+  dimension at once, with GROUPING SETS on PostgreSQL (one scan) and UNION ALL elsewhere;
+  the trend comes back per day and is summed into weeks or months here (≤ 2 × 366 rows);
+- one percentile query over TimedTicket (both clocks, every grouping, current period:
+  the tiles compare SLA met %, not medians, so the previous period's are not asked);
+- one live backlog count grouped the same way.
+The rows equal those of summary_pair and breakdown (tests/metrics/test_dashboard_query.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db import connection
+
+from tickets.models import Ticket
+
+from ..filters import MetricFilters
+from ..models import (
+    DailyScoreStats,
+    DailyScoreTotals,
+    DailyTicketStats,
+    DailyTicketTotals,
+    TimedTicket,
+)
+from . import rollups
+from .periods import CURRENT, PREVIOUS, periods_of
+from .ticket_figures import live_rows, ticket_base
+
+# dimension name of the breakdown → column in every rollup table
+DIMENSION_COLUMNS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
+_TICKET_COLUMNS = {
+    ("volume", "created"): "created", ("first", "timed_n"): "first_timed",
+    ("first", "with_target"): "first_with_target", ("first", "met"): "first_met",
+    ("solved", "solved"): "solved", ("solved", "timed_n"): "solved_timed",
+    ("solved", "with_target"): "solved_with_target", ("solved", "met"): "solved_met",
+    ("solved", "fcr"): "fcr", ("solved", "reopened"): "reopened",
+    ("invites", "delivered"): "invitations_delivered",
+    ("invites", "answered"): "invitations_answered", ("tickets", "anchored"): "anchored",
+}
+_SCORE_NAMES = {"nps": ("n", "promoters", "detractors", None, None),
+                "csat": ("n", "satisfied", None, "sum", "sumsq"),
+                "ces": ("n", "easy", None, "sum", "sumsq")}
+
+
+def grouping_sets(source: str, params: list, *, keys: tuple[str, ...],
+                  sets: tuple[tuple[str, ...], ...], aggregates: str) -> list[tuple]:
+    """Rows (set index, *keys, *columns of every set, *aggregates) of ``source`` grouped by
+    keys + each set. One scan on PostgreSQL (GROUPING SETS), a UNION ALL elsewhere.
+    Only trusted column names and aggregate SQL are interpolated; values are params."""
+    columns = tuple(dict.fromkeys(c for s in sets for c in s))
+    listed = ", ".join((*keys, *columns))
+    if connection.vendor == "postgresql":
+        # GROUPING() sets bit i (from the left) when column i is not grouped by this set.
+        masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in s): n
+                 for n, s in enumerate(sets)}
+        groups = ", ".join("(" + ", ".join((*keys, *s)) + ")" for s in sets)
+        sql = (f"SELECT GROUPING({', '.join(columns)}), {listed}, {aggregates} "  # noqa: S608
+               f"FROM ({source}) x GROUP BY GROUPING SETS ({groups})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(masks[row[0]], *row[1:]) for row in cursor.fetchall()]
+    branches = []
+    for n, s in enumerate(sets):
+        picked = ", ".join((*keys, *(c if c in s else f"NULL AS {c}" for c in columns)))
+        group = ", ".join((*keys, *s))
+        branches.append(f"SELECT {n}, {picked}, {aggregates} FROM ({source}) x"  # noqa: S608
+                        + (f" GROUP BY {group}" if group else ""))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params * len(sets))
+        return cursor.fetchall()
+
+
+_SETS = ((), ("channel",), ("agent_id",), ("team_id",), ("day",))
+_BY_SET = (None, "channel", "agent", "team", "day")
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _bucket(day: date, trend_by: str) -> date:
+    return day - timedelta(days=day.weekday()) if trend_by == "week" else day.replace(day=1)
+
+
+def _rollup_source(fine, totals, f: MetricFilters, first: date, cur: date, after: date) -> tuple:
+    """The rows of [first, after) with a period label, filtered as rollups._scoped does."""
+    model = fine if (f.tier or f.priority) else totals
+    where, params = ["day >= %s", "day < %s"], [cur, first, after]
+    for column, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
+                          ("organization_tier", f.tier), ("priority", f.priority)):
+        if value:
+            where.append(f"{column} = %s")
+            params.append(value)
+    sql = (f"SELECT CASE WHEN day >= %s THEN '{CURRENT}' ELSE '{PREVIOUS}' END AS p, *"  # noqa: S608
+           f" FROM {model._meta.db_table} WHERE {' AND '.join(where)}")
+    return sql, params
+
+
+def _add(target: dict, values: dict) -> None:
+    for name, value in values.items():
+        target[name] = (target.get(name) or 0) + (value or 0)
+
+
+def _collect(rows, trend_by: str, keyed, *, offset: int) -> dict:
+    """{by: {key: {period: {part: {name: value}}}}} from grouping_sets rows whose set
+    columns start at ``offset``; day rows are summed into the trend's buckets (current
+    period only, as breakdown asks)."""
+    result: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
+    for row in rows:
+        set_index, period, by = row[0], row[1], _BY_SET[row[0]]
+        key = row[offset + set_index - 1] if by is not None else None
+        if by == "day":
+            if period != CURRENT:
+                continue
+            by, key = trend_by, _bucket(_as_date(key), trend_by)
+        elif by is not None and period != CURRENT:
+            continue
+        for part, values in keyed(row).items():
+            _add(result[by][key][period].setdefault(part, {}), values)
+    return result
+
+
+def _score_rows(f, trend_by, first, cur, after) -> dict:
+    source, params = _rollup_source(DailyScoreStats, DailyScoreTotals, f, first, cur, after)
+    rows = grouping_sets(source, params, keys=("p", "metric"), sets=_SETS,
+                         aggregates="SUM(n), SUM(good), SUM(bad), CAST(SUM(score_sum) AS BIGINT), "
+                                    "CAST(SUM(score_sumsq) AS BIGINT)")
+
+    def keyed(row):
+        metric, sums = row[2], row[-5:]
+        return {"scores": {f"{metric}_{name}": value for name, value in
+                           zip(_SCORE_NAMES[metric], sums, strict=True) if name}}
+
+    return _collect(rows, trend_by, keyed, offset=3)
+
+
+def _ticket_rows(f, trend_by, first, cur, after) -> dict:
+    source, params = _rollup_source(DailyTicketStats, DailyTicketTotals, f, first, cur, after)
+    names = list(_TICKET_COLUMNS)
+    rows = grouping_sets(source, params, keys=("p",), sets=_SETS,
+                         aggregates=", ".join(f"SUM({c})" for c in _TICKET_COLUMNS.values()))
+
+    def keyed(row):
+        parts: dict = defaultdict(dict)
+        for (part, name), value in zip(names, row[-len(names):], strict=True):
+            parts[part][name] = value
+        return parts
+
+    return _collect(rows, trend_by, keyed, offset=2)
+
+
+def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date) -> dict:
+    """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period."""
+    if connection.vendor != "postgresql":
+        return _percentiles_elsewhere(f, trend_by)
+    where, params = ["kind IN (%s, %s)", "day >= %s", "day < %s"], [
+        TimedTicket.FIRST, TimedTicket.RESOLUTION, cur, after]
+    for column, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
+                          ("organization_tier", f.tier), ("priority", f.priority)):
+        if value:
+            where.append(f"{column} = %s")
+            params.append(value)
+    source = (f"SELECT kind, seconds, channel, agent_id, team_id, "  # noqa: S608
+              f"date_trunc('{trend_by}', day)::date AS bucket "
+              f"FROM {TimedTicket._meta.db_table} WHERE {' AND '.join(where)}")
+    sets = ((), ("channel",), ("agent_id",), ("team_id",), ("bucket",))
+    rows = grouping_sets(source, params, keys=("kind",), sets=sets,
+                         aggregates="percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds)")
+    result: dict = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        set_index, kind, values = row[0], row[1], row[-1]
+        by = (None, "channel", "agent", "team", trend_by)[set_index]
+        key = None if by is None else row[1 + set_index]
+        family = "first" if kind == TimedTicket.FIRST else "solved"
+        result[by][key][family] = {"p50": values[0], "p90": values[1]}
+    return result
+
+
+def _percentiles_elsewhere(f: MetricFilters, trend_by: str) -> dict:
+    """SQLite: the live window-function percentiles, per grouping (tests only)."""
+    result: dict = defaultdict(lambda: defaultdict(dict))
+    for by in (None, "channel", "agent", "team", trend_by):
+        for key, row in live_rows(f, by, periods_of(f, None)).items():
+            for family in ("first", "solved"):
+                values = {n: row[f"{family}_{n}__{CURRENT}"] for n in ("p50", "p90")
+                          if f"{family}_{n}__{CURRENT}" in row}
+                if values:
+                    result[by][key][family] = values
+    return result
+
+
+def _backlog(f: MetricFilters) -> dict:
+    """{by: {key: unresolved now, created before the period's end}}: one live query."""
+    qs = ticket_base(f).filter(status__in=Ticket.UNRESOLVED, created_at__lt=f.end)
+    source, params = qs.values("channel", "assignee_id", "team_id").query.sql_with_params()
+    rows = grouping_sets(source, list(params), keys=(), aggregates="COUNT(*)",
+                         sets=((), ("channel",), ("assignee_id",), ("team_id",)))
+    result: dict = defaultdict(dict)
+    for row in rows:
+        by = (None, "channel", "agent", "team")[row[0]]
+        result[by][None if by is None else row[row[0]]] = row[-1]
+    return result
+
+
+def dashboard_parts(f: MetricFilters, trend_by: str) -> dict | None:
+    """{by: _parts-shaped rows} for None (current + previous), channel, agent, team and the
+    trend; None when the rollups do not hold both periods (callers go live then)."""
+    previous = f.previous()
+    if not (rollups.covers(rollups.rollup_state(), periods_of(f, previous))
+            and rollups.scores_keyed(f)):
+        return None
+    first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),
+                         rollups._local_day(f.end))
+    scores = _score_rows(f, trend_by, first, cur, after)
+    tickets = _ticket_rows(f, trend_by, first, cur, after)
+    percentiles = _percentiles(f, trend_by, cur, after)
+    backlog = _backlog(f)
+    result = {}
+    for by in (None, "channel", "agent", "team", trend_by):
+        periods = [CURRENT, PREVIOUS] if by is None else [CURRENT]
+        keys = set(scores[by]) | set(tickets[by]) | set(percentiles[by]) | set(backlog.get(by, {}))
+        result[by] = {key: {name: _part(scores[by][key][name], tickets[by][key][name],
+                                        percentiles[by][key] if name == CURRENT else {},
+                                        backlog, by, key, name)
+                            for name in periods} for key in keys}
+    return result
+
+
+def _part(scores: dict, tickets: dict, percentiles: dict, backlog: dict, by, key, name) -> dict:
+    volume = dict(tickets.get("volume", {}))
+    if by in (None, "channel", "agent", "team") and name == CURRENT:
+        if key in backlog.get(by, {}):
+            volume["backlog"] = backlog[by][key]
+        elif tickets.get("tickets", {}).get("anchored"):
+            volume["backlog"] = 0  # as the live scan lists a group it counted nothing for
+    return {"scores": scores.get("scores", {}), "invites": tickets.get("invites", {}),
+            "first": tickets.get("first", {}) | percentiles.get("first", {}),
+            "solved": tickets.get("solved", {}) | percentiles.get("solved", {}),
+            "volume": volume}

@@ -1,0 +1,57 @@
+"""queries.dashboard (a few grouped queries) equals the figure sets asked one by one."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics import queries
+from metrics.models import DailyScoreTotals, TimedTicket
+from metrics.queries.dashboard import dashboard_parts
+
+from .test_rollups import _diff, _filter_sets, _refresh_all, varied  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _one_by_one(f, trend_by: str) -> dict:
+    current, previous = queries.summary_pair(f)
+    return {"current": current, "previous": previous, "trend": queries.breakdown(f, trend_by),
+            "tables": {by: queries.breakdown(f, by) for by in ("channel", "agent", "team")}}
+
+
+def _without_previous_percentiles(figures: dict) -> dict:
+    # The tiles compare SLA met %, so the dashboard does not ask the previous period's
+    # median and p90; every other figure must be equal.
+    for clock in ("first_response", "resolution"):
+        figures["previous"][clock] |= {"median_seconds": None, "p90_seconds": None}
+    return figures
+
+
+@pytest.mark.parametrize("trend_by", ["week", "month"])
+def test_dashboard_figures_equal_the_live_figure_sets(varied, team, agent, trend_by):
+    filters = _filter_sets(team, agent)
+    live = [_without_previous_percentiles(_one_by_one(f, trend_by)) for f in filters]
+    _refresh_all()
+    combined = [_without_previous_percentiles(queries.dashboard(f, trend_by)) for f in filters]
+    assert list(_diff(combined, live))[:20] == []
+    assert combined == live
+    assert live[0]["current"]["resolution"]["median_seconds"] is not None  # not vacuous
+    assert len(live[0]["tables"]["agent"]) > 2 and len(live[0]["trend"]) >= 1
+
+
+def test_dashboard_reads_the_rollups_in_one_query_per_table(varied, team, agent):
+    _refresh_all()
+    f = _filter_sets(team, agent)[0]
+    with CaptureQueriesContext(connection) as captured:
+        assert dashboard_parts(f, "week") is not None
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum(DailyScoreTotals._meta.db_table in sql for sql in sqls) == 1
+    if connection.vendor == "postgresql":
+        assert sum(TimedTicket._meta.db_table in sql for sql in sqls) == 1
+        assert len(sqls) == 5  # state, scores, tickets, percentiles, backlog
+
+
+def test_dashboard_goes_live_for_a_priority_filter(varied, team, agent):
+    _refresh_all()
+    priority = [f for f in _filter_sets(team, agent) if f.priority][0]
+    assert dashboard_parts(priority, "week") is None
