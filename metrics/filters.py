@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.params import param_choice, param_day, param_id
 from tickets.models import Channel, Organization, Ticket
 
 DEFAULT_DAYS = 30
@@ -67,43 +67,15 @@ def period_for_days(days: int, *, today: date | None = None) -> tuple[datetime, 
     return day_start(today - timedelta(days=days - 1)), day_start(today + timedelta(days=1))
 
 
-def _parse_day(params, field: str) -> date | None:
-    raw = (params.get(field) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = parse_date(raw)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")}, code="invalid")
-    return parsed
 
 
-def _parse_id(params, field: str, *, me_id: int | None = None) -> int | None:
-    raw = (params.get(field) or "").strip()
-    if not raw:
-        return None
-    if raw == "me" and me_id is not None:
-        return me_id
-    if not raw.isdigit():
-        raise ValidationError({field: _("Enter a numeric id.")}, code="invalid")
-    return int(raw)
 
 
-def _parse_choice(params, field: str, choices) -> str:
-    raw = (params.get(field) or "").strip()
-    if raw and raw not in choices.values:
-        raise ValidationError(
-            {field: _("Choose one of: %(values)s.") % {"values": ", ".join(choices.values)}},
-            code="invalid_choice",
-        )
-    return raw
 
 
 def parse_filters(params, *, me_id: int | None = None) -> MetricFilters:
     """MetricFilters from a QueryDict-like mapping; ValidationError naming the field."""
-    start_day, end_day = _parse_day(params, "from"), _parse_day(params, "to")
+    start_day, end_day = param_day(params, "from"), param_day(params, "to")
     days = (params.get("days") or "").strip()
     if days and not start_day and not end_day:
         if not days.isdigit() or not 1 <= int(days) <= MAX_DAYS:
@@ -120,9 +92,9 @@ def parse_filters(params, *, me_id: int | None = None) -> MetricFilters:
     return MetricFilters(
         start=start,
         end=end,
-        channel=_parse_choice(params, "channel", Channel),
-        agent_id=_parse_id(params, "agent", me_id=me_id),
-        team_id=_parse_id(params, "team"),
-        tier=_parse_choice(params, "tier", Organization.Tier),
-        priority=_parse_choice(params, "priority", Ticket.Priority),
+        channel=param_choice(params, "channel", Channel),
+        agent_id=param_id(params, "agent", me_id=me_id),
+        team_id=param_id(params, "team"),
+        tier=param_choice(params, "tier", Organization.Tier),
+        priority=param_choice(params, "priority", Ticket.Priority),
     )

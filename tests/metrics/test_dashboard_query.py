@@ -8,9 +8,9 @@ from metrics import queries
 from metrics.models import DailyScoreTotals, TimedTicket
 from metrics.queries.dashboard import dashboard_parts
 
-from .test_rollups import _diff, _filter_sets, _refresh_all, varied  # noqa: F401 (fixture)
+from .test_rollups import _diff, _filter_sets, _refresh_all, varied  # noqa: F401 (the fixture, used below)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("varied")]
 
 
 def _one_by_one(f, trend_by: str) -> dict:
@@ -28,7 +28,7 @@ def _without_previous_percentiles(figures: dict) -> dict:
 
 
 @pytest.mark.parametrize("trend_by", ["week", "month"])
-def test_dashboard_figures_equal_the_live_figure_sets(varied, team, agent, trend_by):
+def test_dashboard_figures_equal_the_live_figure_sets(team, agent, trend_by):
     filters = _filter_sets(team, agent)
     live = [_without_previous_percentiles(_one_by_one(f, trend_by)) for f in filters]
     _refresh_all()
@@ -39,7 +39,7 @@ def test_dashboard_figures_equal_the_live_figure_sets(varied, team, agent, trend
     assert len(live[0]["tables"]["agent"]) > 2 and len(live[0]["trend"]) >= 1
 
 
-def test_dashboard_reads_the_rollups_in_one_query_per_table(varied, team, agent):
+def test_dashboard_reads_the_rollups_in_one_query_per_table(team, agent):
     _refresh_all()
     f = _filter_sets(team, agent)[0]
     with CaptureQueriesContext(connection) as captured:
@@ -51,7 +51,7 @@ def test_dashboard_reads_the_rollups_in_one_query_per_table(varied, team, agent)
         assert len(sqls) == 5  # state, scores, tickets, percentiles, backlog
 
 
-def test_dashboard_goes_live_for_a_priority_filter(varied, team, agent):
+def test_dashboard_goes_live_for_a_priority_filter(team, agent):
     _refresh_all()
     priority = [f for f in _filter_sets(team, agent) if f.priority][0]
     assert dashboard_parts(priority, "week") is None

@@ -56,6 +56,15 @@ def create_ticket(**kwargs) -> Ticket:
     return open_ticket(**kwargs)[0]
 
 
+def _store_customer_message(*, ticket: Ticket, customer: Customer, channel: str,
+                            now: datetime, **content) -> Message:
+    """One public message in the customer's words (text, HTML, email headers in ``content``)."""
+    return Message.objects.create(
+        ticket=ticket, author_type=Message.Author.CUSTOMER, author_customer=customer,
+        public=True, channel=channel, created_at=now, **content,
+    )
+
+
 @transaction.atomic
 def open_ticket(
     *,
@@ -112,20 +121,10 @@ def open_ticket(
         record_event(ticket=ticket, field="follows_up", new=follows_up.pk, at=now)
     if tags:
         _apply_tags(ticket, tags, actor=actor, at=now)
-    message = Message.objects.create(
-        ticket=ticket,
-        author_type=Message.Author.CUSTOMER,
-        author_customer=customer,
-        public=True,
-        channel=channel,
-        body_text=body or "",
-        body_html=body_html,
-        quoted_text=quoted_text,
-        is_automatic=is_automatic,
-        created_at=now,
-        email_message_id=email_message_id,
-        in_reply_to=in_reply_to,
-        references=references,
+    message = _store_customer_message(
+        ticket=ticket, customer=customer, channel=channel, now=now, body_text=body or "",
+        body_html=body_html, quoted_text=quoted_text, is_automatic=is_automatic,
+        email_message_id=email_message_id, in_reply_to=in_reply_to, references=references,
     )
     if acknowledge and not is_automatic:
         notifications.acknowledge_ticket(ticket=ticket, message=message)
@@ -172,20 +171,10 @@ def add_customer_message(
             in_reply_to=in_reply_to, references=references, follows_up=ticket, now=now,
         )
         return message
-    message = Message.objects.create(
-        ticket=ticket,
-        author_type=Message.Author.CUSTOMER,
-        author_customer=customer,
-        public=True,
-        channel=channel,
-        body_text=body or "",
-        body_html=body_html,
-        quoted_text=quoted_text,
-        is_automatic=is_automatic,
-        created_at=now,
-        email_message_id=email_message_id,
-        in_reply_to=in_reply_to,
-        references=references,
+    message = _store_customer_message(
+        ticket=ticket, customer=customer, channel=channel, now=now, body_text=body or "",
+        body_html=body_html, quoted_text=quoted_text, is_automatic=is_automatic,
+        email_message_id=email_message_id, in_reply_to=in_reply_to, references=references,
     )
     fields = ["updated_at"]
     ticket.updated_at = now
