@@ -9,8 +9,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from metrics.models import TimedTicket
+from metrics.models import (
+    DailyScoreStats,
+    DailyScoreTotals,
+    DailyTicketStats,
+    DailyTicketTotals,
+    TimedTicket,
+)
 from metrics.refresh import first_day_with_data, refresh_recent, refresh_rollups
+
+ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals, TimedTicket)
 
 
 class Command(BaseCommand):
@@ -36,7 +44,8 @@ class Command(BaseCommand):
                 # VACUUM cannot run in a transaction (a caller's atomic block): ANALYZE can.
                 verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
                 with connection.cursor() as cursor:
-                    cursor.execute(f"{verb} {TimedTicket._meta.db_table}")
+                    for model in ROLLUP_MODELS:
+                        cursor.execute(f"{verb} {model._meta.db_table}")
         else:
             if days < 1:
                 raise CommandError("--days must be at least 1.")
