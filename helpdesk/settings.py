@@ -26,7 +26,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HELPDESK_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
+# A known key for development only; HELPDESK_REQUIRE_SECRET (docker compose) refuses it.
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", "") or _DEV_SECRET
 if SECRET_KEY == _DEV_SECRET and not DEBUG and env_bool("HELPDESK_REQUIRE_SECRET", False):
     raise ImproperlyConfigured("SECRET_KEY must be set in production")

@@ -263,6 +263,9 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.pk])
+
     @property
     def reference(self) -> str:
         return f"{settings.HELPDESK_TICKET_PREFIX}-{self.pk}"
@@ -275,9 +278,6 @@ class Ticket(models.Model):
         if text.startswith(prefix) and text[len(prefix) :].isdigit():
             return int(text[len(prefix) :])
         return None
-
-    def get_absolute_url(self) -> str:
-        return reverse("tickets:detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
