@@ -91,8 +91,9 @@ def test_other_pages_screenshots(page, live_server, agent, team, screenshot):
     _sign_in(page, live_server, agent)
     for path, name in [("/tickets/new/", "new-ticket"), ("/canned/", "canned-responses"),
                        ("/canned/new/", "canned-response-form"), ("/settings/", "settings")]:
-        page.goto(f"{live_server.url}{path}")
-        page.wait_for_selector("main h1")
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert page.locator("main h1").inner_text().strip(), path
         screenshot(name)
 
 
