@@ -94,6 +94,6 @@ def headline_tiles(current: dict, previous: dict, links: dict[str, str]) -> list
              previous=previous["tickets_created"], link=links["created"]),
         Tile("solved", str(_("Tickets solved")), current["tickets_solved"], None,
              previous=previous["tickets_solved"], link=links["solved"]),
-        Tile("backlog", str(_("Backlog (unresolved now)")), current["backlog"], None,
+        Tile("backlog", str(_("Backlog (unresolved)")), current["backlog"], None,
              link=links["backlog"], higher_is_better=False),
     ]

@@ -23,6 +23,7 @@ from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links
 from .queries import rollups
+from .queries.cache import trend_dimension
 from .tiles import headline_tiles, score_comparisons
 
 
@@ -103,15 +104,14 @@ def chart_data(trend: list[dict]) -> dict:
     }
 
 
-def freshness(f: MetricFilters) -> dict:
-    """When the rollups answered this period: the time of their last refresh, else None."""
-    state = rollups.rollup_state()
+def freshness(f: MetricFilters, *, every_figure: bool = False, state=False) -> dict:
+    """When the rollups answered this period: the time of their last refresh, else None.
+    ``every_figure``: medians and backlog are as of that refresh too (cached dashboard);
+    ``state``: the RollupState already read."""
+    state = rollups.rollup_state() if state is False else state
     covered = rollups.covers(state, {"cur": f, "prev": f.previous()})
-    return {"as_of": timezone.localtime(state.refreshed_at) if covered else None}
-
-
-def trend_dimension(f: MetricFilters) -> str:
-    return "week" if f.days <= 120 else "month"
+    return {"as_of": timezone.localtime(state.refreshed_at) if covered else None,
+            "every_figure": every_figure}
 
 
 @staff_required
@@ -122,15 +122,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         f = request_filters(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    figures = queries.dashboard(f, trend_dimension(f))
+    state, choices = rollups.rollup_state(), filter_choices()
+    # The choices already hold every active agent's and every team's name: label the tables
+    # from them (group_labels asks only when a row names someone else).
+    names = {"agent": {pk: name for pk, name in choices["agents"] if name},
+             "team": dict(choices["teams"])}
+    figures = queries.dashboard(f, trend_dimension(f), state=state, names=names)
     current, previous, trend = figures["current"], figures["previous"], figures["trend"]
     context = {
-        "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
+        "filters": f, "params": f.query_params(), "choices": choices, "presets": PRESETS,
         "summary": current, "tiles": headline_tiles(current, previous, dashboard_links(f)),
         "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
         "tables": [breakdown_table(by, rows) for by, rows in figures["tables"].items()],
         "follow_ups": queries.follow_up_summary(f),
-        "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f),
+        "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f, every_figure=figures["all_as_of_refresh"], state=state),
     }
     return render(request, "metrics/dashboard.html", context)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 
 from tickets.models import Ticket
 
@@ -77,7 +77,6 @@ def grouping_sets(source: str, params: list, *, keys: tuple[str, ...],
         return cursor.fetchall()
 
 
-PERCENTILE_WORK_MEM = "64MB"
 _SETS = ((), ("channel",), ("agent_id",), ("team_id",), ("day",))
 _BY_SET = (None, "channel", "agent", "team", "day")
 
@@ -172,17 +171,11 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date) -> dic
               f"date_trunc('{trend_by}', day)::date AS bucket "
               f"FROM {TimedTicket._meta.db_table} WHERE {' AND '.join(where)}")
     sets = ((), ("channel",), ("agent_id",), ("team_id",), ("bucket",))
-    # Measured on 2M rows (PERFORMANCE.md): the default 4 MB work_mem spills the input sort
-    # to disk and JIT compiles ~200 ms of code for one run, so both are set for this query
-    # only (SET LOCAL ends with the transaction). The percentile_cont sorts inside each group
-    # remain: PostgreSQL 15 feeds ordered-set aggregates through their own sort, so neither
-    # memory nor an index on (kind, day, seconds) removes them.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                       [PERCENTILE_WORK_MEM])
-        rows = grouping_sets(source, params, keys=("kind",), sets=sets,
-                             aggregates="percentile_cont(ARRAY[0.5, 0.9]) "
-                                        "WITHIN GROUP (ORDER BY seconds)")
+    # No SET LOCAL work_mem: measured on 2M rows it changed nothing (PERFORMANCE.md): the
+    # time is the sort inside each group's percentile_cont, which PostgreSQL 15 always does
+    # itself, so neither memory nor an index on (kind, day, seconds) removes it.
+    rows = grouping_sets(source, params, keys=("kind",), sets=sets,
+                         aggregates="percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds)")
     result: dict = defaultdict(lambda: defaultdict(dict))
     for row in rows:
         set_index, kind, values = row[0], row[1], row[-1]
@@ -219,11 +212,13 @@ def _backlog(f: MetricFilters) -> dict:
     return result
 
 
-def dashboard_parts(f: MetricFilters, trend_by: str) -> dict | None:
+def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | None:
     """{by: _parts-shaped rows} for None (current + previous), channel, agent, team and the
-    trend; None when the rollups do not hold both periods (callers go live then)."""
+    trend; None when the rollups do not hold both periods (callers go live then). ``state``:
+    the RollupState the caller already read (None when there is none)."""
     previous = f.previous()
-    if not (rollups.covers(rollups.rollup_state(), periods_of(f, previous))
+    state = rollups.rollup_state() if state is False else state
+    if not (rollups.covers(state, periods_of(f, previous))
             and rollups.scores_keyed(f)):
         return None
     first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),

@@ -11,7 +11,7 @@ from tickets.models import Channel, Team
 from .. import stats
 from ..filters import MetricFilters
 from . import families, rollups
-from .dashboard import dashboard_parts
+from .cache import cached_dashboard_parts
 from .periods import CURRENT, PREVIOUS, periods_of
 
 _EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
@@ -130,19 +130,26 @@ def breakdown(f: MetricFilters, by: str) -> list[dict]:
     return breakdown_rows(_parts(f, by), by)
 
 
-def dashboard(f: MetricFilters, trend_by: str) -> dict:
+def dashboard(f: MetricFilters, trend_by: str, *, state=False, names: dict | None = None) -> dict:
     """The manager dashboard's figures: {"current", "previous", "trend", "tables"}; from a
-    few grouped rollup queries when the rollups hold both periods (dashboard.py)."""
-    parts = dashboard_parts(f, trend_by)
+    few grouped rollup queries when the rollups hold both periods (dashboard.py), cached per
+    refresh (cache.py). ``state``: the RollupState already read; ``names``: {"agent"|"team":
+    {id: name}} the caller already has (the filter choices), to label the tables without
+    asking again."""
+    parts = cached_dashboard_parts(f, trend_by, state=state)
     if parts is None:
         current, previous = summary_pair(f)
         return {"current": current, "previous": previous, "trend": breakdown(f, trend_by),
-                "tables": {by: breakdown(f, by) for by in ("channel", "agent", "team")}}
+                "tables": {by: breakdown(f, by) for by in ("channel", "agent", "team")},
+                "all_as_of_refresh": False}
     pair = parts[None].get(None, {})
     return {"current": build_row(**pair.get(CURRENT, _EMPTY)),
             "previous": build_row(**pair.get(PREVIOUS, _EMPTY)),
             "trend": breakdown_rows(parts[trend_by], trend_by),
-            "tables": {by: breakdown_rows(parts[by], by) for by in ("channel", "agent", "team")}}
+            "tables": {by: breakdown_rows(parts[by], by, known_labels(parts[by], (names or {}).get(by)))
+                       for by in ("channel", "agent", "team")},
+            # medians, p90 and the backlog too (computed with the cached entry)
+            "all_as_of_refresh": True}
 
 
 def breakdown_rows(parts: dict, by: str, labels: dict | None = None) -> list[dict]:
@@ -156,6 +163,14 @@ def breakdown_rows(parts: dict, by: str, labels: dict | None = None) -> list[dic
     if by not in ("week", "month"):
         rows.sort(key=lambda r: r["label"].lower())
     return rows
+
+
+def known_labels(keys, known: dict | None) -> dict | None:
+    """Labels from names the caller has, when they name every key; else None (ask)."""
+    ids = [k for k in keys if k is not None]
+    if known is None or any(k not in known for k in ids):
+        return None
+    return {None: str(_unassigned())} | {k: known[k] for k in ids}
 
 
 def group_labels(by: str, keys) -> dict:

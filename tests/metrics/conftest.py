@@ -65,3 +65,13 @@ def make_follow_up(*, created_at=INSIDE, closed_after_hours: float | None = None
 @pytest.fixture
 def customer_factory():
     return CustomerFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard cache (locmem in tests) must not carry entries from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from helpdesk.models import User
 
@@ -22,8 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--path", default="/metrics/")
         parser.add_argument("--slowest", type=int, default=0,
                             help="also print the N slowest SQL statements of one request")
+        parser.add_argument("--cold", action="store_true",
+                            help="with a dummy cache: every request computes the figures")
 
-    def handle(self, *args, days: list[int], runs: int, path: str, slowest: int, **options):
+    def handle(self, *args, cold: bool, **options):
+        dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+        self.stdout.write("cold (no cache)" if cold else
+                           f"warm ({settings.CACHES['default']['BACKEND']})")
+        with override_settings(CACHES=dummy if cold else settings.CACHES):
+            self.measure(**options)
+
+    def measure(self, *, days: list[int], runs: int, path: str, slowest: int, **options):
         manager = User.objects.filter(is_active=True, role="manager").first() or \
             User.objects.filter(is_superuser=True).first()
         if manager is None:
