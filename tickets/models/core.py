@@ -122,11 +122,6 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def lead(self):
-        membership = self.memberships.filter(is_lead=True).select_related("user").first()
-        return membership.user if membership else None
-
 
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
