@@ -155,6 +155,10 @@ class TimedTicket(models.Model):
     kind = models.SmallIntegerField()
     day = models.DateField()
     seconds = models.BigIntegerField()
+    # The value bucket of ``seconds`` (TimedBounds of the kind; 0 where none are set):
+    # the percentile search finds a rank's bucket from TimedCumulative, then reads only
+    # that bucket's rows (metrics/queries/percentiles.py).
+    bucket = models.IntegerField(db_default=0)
     channel = models.CharField(max_length=16)
     agent_id = models.BigIntegerField(null=True)
     team_id = models.BigIntegerField(null=True)
@@ -167,10 +171,56 @@ class TimedTicket(models.Model):
         # All key columns (not INCLUDE, which SQLite lacks): (kind, day) lead the range,
         # the rest make the percentile scans index-only.
         indexes = [models.Index(fields=["kind", "day", "seconds", "channel", "agent_id", "team_id"],
-                                name="rollup_timed_cover_idx")]
+                                name="rollup_timed_cover_idx"),
+                   # One bucket's rows of a period in order: the second step of a percentile.
+                   models.Index(fields=["kind", "bucket", "day", "seconds", "channel", "agent_id",
+                                        "team_id"], name="rollup_timed_bucket_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.seconds}"
+
+
+class TimedBounds(models.Model):
+    """The lower bounds of TimedTicket's value buckets for one clock, chosen from the data so
+    that each bucket holds about the same number of rows and a frequent value (say exactly
+    one business day) a bucket of its own. A row's bucket is the number of bounds <= its
+    seconds (PostgreSQL's width_bucket), so buckets follow the order of the values; the
+    bounds change only when every row is re-bucketed (``refresh_metrics --all``)."""
+
+    kind = models.SmallIntegerField(unique=True)
+    lower_bounds = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("percentile buckets")
+        verbose_name_plural = _("percentile buckets")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {len(self.lower_bounds)} bounds"
+
+
+class TimedCumulative(models.Model):
+    """Running totals behind exact percentiles: for one clock and one group (everything, a
+    channel, an agent or a team), how many TimedTicket rows up to and including ``day`` fall
+    in each value bucket, as little-endian 32-bit counts. Stored on the days the group has
+    rows; the totals of a period are the latest array at its last day minus the latest one
+    before its first day, two reads whatever the length of the period."""
+
+    ALL, CHANNEL, AGENT, TEAM = 0, 1, 2, 3
+
+    kind = models.SmallIntegerField()
+    dimension = models.SmallIntegerField()
+    key = models.CharField(max_length=32, blank=True)  # channel or id; "" = everything / none
+    day = models.DateField()
+    counts = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("percentile running totals")
+        verbose_name_plural = _("percentile running totals")
+        constraints = [models.UniqueConstraint(fields=["kind", "dimension", "key", "day"],
+                                               name="rollup_cumulative_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.dimension}:{self.key} {self.day}"
 
 
 class RollupState(models.Model):
@@ -180,6 +230,9 @@ class RollupState(models.Model):
     covered_from = models.DateField(null=True)
     covered_until = models.DateField(null=True)
     refreshed_at = models.DateTimeField(null=True)
+    # Whether every TimedTicket row is bucketed by the current TimedBounds and the running
+    # totals are complete (PostgreSQL only); until then percentiles use percentile_cont.
+    buckets_ready = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("rollup state")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from surveys.models import SCALES, Invitation, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
+from . import buckets
 from .filters import day_start
 from .models import (
     SCORE_VALUES,
@@ -138,26 +139,41 @@ def _derived_sql(model) -> str:
             f"score_sumsq = {weighted(values, lambda v: v * v)} WHERE day >= %s AND day <= %s")
 
 
-def _timed_sql(start, end) -> tuple[str, list]:
-    """One TimedTicket row per non-spam, unmerged ticket with business seconds, per clock."""
+_CLOCKS = ((TimedTicket.FIRST, "t.first_response_at", "s.first_response_business_seconds"),
+           (TimedTicket.RESOLUTION, "t.solved_at", "s.resolution_business_seconds"))
+
+
+def _timed_select(kind: int, anchor: str, seconds: str, columns: str) -> str:
+    """The timed tickets of one clock whose anchor is in [%s, %s)."""
     t, s = Ticket._meta.db_table, TicketSLA._meta.db_table
     c, o = Customer._meta.db_table, Organization._meta.db_table
-    selects, params = [], []
-    for kind, anchor, seconds in ((TimedTicket.FIRST, "t.first_response_at",
-                                   "s.first_response_business_seconds"),
-                                  (TimedTicket.RESOLUTION, "t.solved_at",
-                                   "s.resolution_business_seconds")):
-        day, day_params = _local_day(anchor)
-        selects.append(
-            f"SELECT {kind}, {day}, {seconds}, t.channel, t.assignee_id, t.team_id, t.priority, "  # noqa: S608
-            f"o.tier FROM {t} t JOIN {s} s ON s.ticket_id = t.id "
+    return (f"SELECT {columns} FROM {t} t JOIN {s} s ON s.ticket_id = t.id "  # noqa: S608
             f"LEFT JOIN {c} c ON c.id = t.customer_id LEFT JOIN {o} o ON o.id = c.organization_id "
             f"WHERE NOT t.is_spam AND t.merged_into_id IS NULL AND {seconds} IS NOT NULL "
             f"AND {anchor} >= %s AND {anchor} < %s")
-        params += [*day_params, start, end]
-    return (f"INSERT INTO {TimedTicket._meta.db_table} (kind, day, seconds, channel, "  # noqa: S608
+
+
+def _timed_sql(start, end, bounds: dict[int, list[int]]) -> tuple[str, list]:
+    """One TimedTicket row per non-spam, unmerged ticket with business seconds, per clock,
+    with the value bucket of its seconds."""
+    selects, params = [], []
+    for kind, anchor, seconds in _CLOCKS:
+        day, day_params = _local_day(anchor)
+        bucket, bucket_params = buckets.bucket_sql(kind, seconds, bounds)
+        selects.append(_timed_select(kind, anchor, seconds,
+                                     f"{kind}, {day}, {seconds}, {bucket}, t.channel, t.assignee_id, "
+                                     f"t.team_id, t.priority, o.tier"))
+        params += [*day_params, *bucket_params, start, end]
+    return (f"INSERT INTO {TimedTicket._meta.db_table} (kind, day, seconds, bucket, channel, "  # noqa: S608
             f"agent_id, team_id, priority, organization_tier) "
             f"{' UNION ALL '.join(selects)}"), params
+
+
+def _timed_values_sql(start, end) -> tuple[str, list]:
+    """(kind, seconds) of the timed tickets in [start, end): the data new bounds fit."""
+    selects = [_timed_select(kind, anchor, seconds, f"{kind} AS kind, {seconds} AS seconds")
+               for kind, anchor, seconds in _CLOCKS]
+    return " UNION ALL ".join(selects), [start, end] * len(_CLOCKS)
 
 
 def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[str, list]:
@@ -191,7 +207,8 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
 
     Runs in one transaction, so readers see the old days or the new ones, never a gap.
     ``everything_before``: the caller knows no ticket or response is older than ``since``
-    (``refresh_metrics --all``), so earlier days count as held, empty."""
+    (``refresh_metrics --all``), so earlier days count as held, empty; on PostgreSQL the
+    percentile buckets are then fitted anew to the data."""
     if until < since:
         raise ValueError("until must not be before since")
     # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
@@ -210,8 +227,26 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
         cursor.execute(*_totals_sql(DailyScoreStats, DailyScoreTotals, histogram, since, until))
         for model in (DailyScoreStats, DailyScoreTotals):
             cursor.execute(_derived_sql(model), [since, until])
-        cursor.execute(*_timed_sql(start, end))
+    state = RollupState.objects.filter(pk=1).first()
+    fit_now = buckets.enabled() and everything_before
+    bounds = (buckets.save_bounds_from(*_timed_values_sql(start, end)) if fit_now
+              else buckets.current_bounds())
+    with connection.cursor() as cursor:
+        cursor.execute(*_timed_sql(start, end, bounds))
     _record_coverage(since, until, everything_before=everything_before)
+    if buckets.enabled():
+        if fit_now or (state is not None and state.buckets_ready):
+            # Rows of days outside since..until keep buckets of the old bounds unless
+            # every day was rewritten (everything_before): then only later days, if any.
+            if fit_now and TimedTicket.objects.filter(day__gt=until).exists():
+                buckets.rebucket_all()
+                buckets.rebuild_cumulative(date.min)
+            else:
+                buckets.rebuild_cumulative(since if not fit_now else date.min)
+        else:  # first refresh on PostgreSQL (or after the migration): fit and fill it all
+            buckets.rebucket_all()
+            buckets.rebuild_cumulative(date.min)
+        buckets.mark_ready(True)
 
 
 def first_day_with_data() -> date:

@@ -27,9 +27,10 @@ from ..models import (
     DailyScoreTotals,
     DailyTicketStats,
     DailyTicketTotals,
+    TimedCumulative,
     TimedTicket,
 )
-from . import rollups
+from . import percentiles, rollups
 from .periods import CURRENT, PREVIOUS, periods_of
 from .ticket_figures import live_rows, ticket_base
 
@@ -156,10 +157,63 @@ def _ticket_rows(f, trend_by, first, cur, after) -> dict:
     return _collect(rows, trend_by, keyed, offset=2)
 
 
-def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date) -> dict:
-    """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period."""
+_GROUPINGS = {"channel": TimedCumulative.CHANNEL, "agent": TimedCumulative.AGENT,
+              "team": TimedCumulative.TEAM}
+
+
+def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state) -> dict:
+    """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period: from the
+    bucketed running totals for what they hold (every grouping without filters; with one
+    channel, agent or team filter, that group and its trend), percentile_cont for the rest."""
     if connection.vendor != "postgresql":
         return _percentiles_elsewhere(f, trend_by)
+    result: dict = defaultdict(lambda: defaultdict(dict))
+    wanted = [None, "channel", "agent", "team", trend_by]
+    if percentiles.available(state):
+        answered = _bucketed(f, trend_by, cur, after, result)
+        wanted = [by for by in wanted if by not in answered]
+    if wanted:
+        _percentile_cont(f, trend_by, cur, after, wanted, result)
+    return result
+
+
+def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: dict) -> set:
+    """Fill ``result`` for the groupings the running totals can answer; return those."""
+    chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
+                                          ("team", f.team_id)) if value}
+    if f.tier or f.priority or len(chosen) > 1:
+        return set()
+    if chosen:
+        (by, value), = chosen.items()
+        whole = (_GROUPINGS[by], str(value))
+        asks = [percentiles.Ask(None, *whole, cur, after), percentiles.Ask(by, *whole, cur, after)]
+    else:
+        whole = (TimedCumulative.ALL, "")
+        asks = [percentiles.Ask(None, *whole, cur, after)]
+        asks += [percentiles.Ask(by, dimension, None, cur, after) for by, dimension in _GROUPINGS.items()]
+    bucket = _bucket(cur, trend_by)
+    while bucket < after:
+        following = (bucket + timedelta(days=7) if trend_by == "week"
+                     else (bucket.replace(day=28) + timedelta(days=4)).replace(day=1))
+        asks.append(percentiles.Ask((trend_by, bucket), *whole, max(bucket, cur), min(following, after)))
+        bucket = following
+    for (label, key, kind), values in percentiles.percentiles(asks).items():
+        by, group = (label if isinstance(label, tuple) else (label, _group_key(label, key)))
+        family = "first" if kind == TimedTicket.FIRST else "solved"
+        result[by][group][family] = values
+    return {None, trend_by, *(chosen or _GROUPINGS)}
+
+
+def _group_key(by: str | None, key: str):
+    if by is None:
+        return None
+    if by == "channel":
+        return key
+    return int(key) if key else None
+
+
+def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,
+                     result: dict) -> None:
     where, params = ["kind IN (%s, %s)", "day >= %s", "day < %s"], [
         TimedTicket.FIRST, TimedTicket.RESOLUTION, cur, after]
     for column, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
@@ -170,20 +224,22 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date) -> dic
     source = (f"SELECT kind, seconds, channel, agent_id, team_id, "  # noqa: S608
               f"date_trunc('{trend_by}', day)::date AS bucket "
               f"FROM {TimedTicket._meta.db_table} WHERE {' AND '.join(where)}")
-    sets = ((), ("channel",), ("agent_id",), ("team_id",), ("bucket",))
+    names = {None: (), "channel": ("channel",), "agent": ("agent_id",), "team": ("team_id",),
+             trend_by: ("bucket",)}
+    bys = tuple(wanted)
+    sets = tuple(names[by] for by in bys)
     # No SET LOCAL work_mem: measured on 2M rows it changed nothing (PERFORMANCE.md): the
     # time is the sort inside each group's percentile_cont, which PostgreSQL 15 always does
     # itself, so neither memory nor an index on (kind, day, seconds) removes it.
     rows = grouping_sets(source, params, keys=("kind",), sets=sets,
                          aggregates="percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds)")
-    result: dict = defaultdict(lambda: defaultdict(dict))
+    columns = tuple(dict.fromkeys(c for s in sets for c in s))
     for row in rows:
         set_index, kind, values = row[0], row[1], row[-1]
-        by = (None, "channel", "agent", "team", trend_by)[set_index]
-        key = None if by is None else row[1 + set_index]
+        by = bys[set_index]
+        key = None if by is None else row[2 + columns.index(names[by][0])]
         family = "first" if kind == TimedTicket.FIRST else "solved"
         result[by][key][family] = {"p50": values[0], "p90": values[1]}
-    return result
 
 
 def _percentiles_elsewhere(f: MetricFilters, trend_by: str) -> dict:
@@ -225,14 +281,14 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
                          rollups._local_day(f.end))
     scores = _score_rows(f, trend_by, first, cur, after)
     tickets = _ticket_rows(f, trend_by, first, cur, after)
-    percentiles = _percentiles(f, trend_by, cur, after)
+    timed = _percentiles(f, trend_by, cur, after, state)
     backlog = _backlog(f)
     result = {}
     for by in (None, "channel", "agent", "team", trend_by):
         periods = [CURRENT, PREVIOUS] if by is None else [CURRENT]
-        keys = set(scores[by]) | set(tickets[by]) | set(percentiles[by]) | set(backlog.get(by, {}))
+        keys = set(scores[by]) | set(tickets[by]) | set(timed[by]) | set(backlog.get(by, {}))
         result[by] = {key: {name: _part(scores[by][key][name], tickets[by][key][name],
-                                        percentiles[by][key] if name == CURRENT else {},
+                                        timed[by][key] if name == CURRENT else {},
                                         backlog, by, key, name)
                             for name in periods} for key in keys}
     return result

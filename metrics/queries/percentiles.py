@@ -1,0 +1,166 @@
+"""Exact median and p90 of business seconds from the bucketed running totals
+(metrics/buckets.py), equal to PostgreSQL's percentile_cont over the same TimedTicket rows.
+
+For a group (everything, one channel, one agent or one team) and a period of whole days:
+1. the running totals at the period's last day minus those before its first day give the
+   period's count per value bucket (two reads per group, whatever the period's length);
+2. the ranks percentile_cont interpolates between, floor and ceil of p × (n − 1), are
+   located in their buckets by a running sum;
+3. one statement reads, for every rank, the rows of its bucket in the period (an index
+   range of about a thousandth of them) and picks the value at the rank inside the bucket;
+   a bucket that holds a single value needs no read at all.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import accumulate
+
+from django.db import connection
+
+from ..buckets import enabled, unpack
+from ..models import TimedBounds, TimedCumulative, TimedTicket
+
+PERCENTILES = (("p50", 0.5), ("p90", 0.9))
+_COLUMNS = {TimedCumulative.CHANNEL: "x.channel = t.key",
+            TimedCumulative.AGENT: "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF(t.key, '') AS bigint)",
+            TimedCumulative.TEAM: "x.team_id IS NOT DISTINCT FROM CAST(NULLIF(t.key, '') AS bigint)"}
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Percentiles wanted for one group over [first, after) local days. ``key`` None with a
+    dimension: every group of that dimension (a breakdown)."""
+
+    label: object
+    dimension: int
+    key: str | None
+    first: date
+    after: date
+
+
+def available(state) -> bool:
+    return enabled() and state is not None and state.buckets_ready
+
+
+def percentiles(asks: list[Ask]) -> dict:
+    """{(label, group key, kind): {"p50", "p90"}} for every group with timed rows in its
+    period; group key is the TimedCumulative key ("" = everything or none)."""
+    if not asks:
+        return {}
+    bounds = {kind: len(values) for kind, values in
+              TimedBounds.objects.values_list("kind", "lower_bounds")}
+    lower = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
+    totals = _totals(asks)
+    wanted, lookups = {}, []
+    for ask in asks:
+        for (kind, key), counts in totals[ask].items():
+            cumulative = list(accumulate(counts))
+            n = cumulative[-1] if cumulative else 0
+            if n == 0:
+                continue
+            for _name, p in PERCENTILES:
+                position = p * (n - 1)
+                ranks = (math.floor(position), math.ceil(position))
+                for rank in dict.fromkeys(ranks):
+                    bucket = bisect_right(cumulative, rank)
+                    before = cumulative[bucket - 1] if bucket else 0
+                    single = _single_value(lower.get(kind, [0]), bucket, bounds.get(kind, 1))
+                    target = (ask, kind, key, rank)
+                    if single is not None:
+                        wanted[target] = single
+                    elif target not in wanted:
+                        wanted[target] = None
+                        lookups.append((target, bucket, rank - before))
+    wanted.update(_lookup(lookups))
+    result: dict = {}
+    for ask in asks:
+        for (kind, key), counts in totals[ask].items():
+            n = sum(counts)
+            if n == 0:
+                continue
+            values = {}
+            for name, p in PERCENTILES:
+                position = p * (n - 1)
+                low, high = math.floor(position), math.ceil(position)
+                first = float(wanted[ask, kind, key, low])
+                if low == high:
+                    values[name] = first
+                else:  # PostgreSQL's float8_lerp
+                    values[name] = first + (position - low) * (float(wanted[ask, kind, key, high]) - first)
+            result[ask.label, key, kind] = values
+    return result
+
+
+def _single_value(lower: list[int], bucket: int, size: int) -> int | None:
+    """The one value bucket ``bucket`` can hold, if its bounds allow only one."""
+    if 1 <= bucket < size and lower[bucket] - lower[bucket - 1] == 1:
+        return lower[bucket - 1]
+    return None
+
+
+def _totals(asks: list[Ask]) -> dict:
+    """{ask: {(kind, key): per-bucket counts of the period}} from two reads per group."""
+    cuts, groups = set(), set()
+    for ask in asks:
+        cuts |= {ask.first - timedelta(days=1), ask.after - timedelta(days=1)}
+        groups.add((ask.dimension, ask.key))
+    table = TimedCumulative._meta.db_table
+    # Every group of the dimensions asked, then the latest totals at or before each cut.
+    group_sql = " OR ".join("(g.dimension = %s" + (" AND g.key = %s)" if key is not None else ")")
+                            for _dimension, key in groups)
+    group_params = [v for dimension, key in groups for v in ((dimension, key) if key is not None
+                                                             else (dimension,))]
+    cut_values = ", ".join("(CAST(%s AS date))" for _ in cuts)
+    sql = (f"SELECT c.cut, g.kind, g.dimension, g.key, "  # noqa: S608
+           f"(SELECT x.counts FROM {table} x WHERE x.kind = g.kind AND x.dimension = g.dimension "
+           f"AND x.key = g.key AND x.day <= c.cut ORDER BY x.day DESC LIMIT 1) "
+           f"FROM (SELECT DISTINCT kind, dimension, key FROM {table} g WHERE {group_sql}) g "
+           f"CROSS JOIN (VALUES {cut_values}) AS c(cut)")
+    arrays: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*group_params, *sorted(cuts)])
+        for cut, kind, dimension, key, data in cursor.fetchall():
+            if data is not None:
+                arrays[cut, kind, dimension, key] = unpack(data)
+    result: dict = {}
+    for ask in asks:
+        per_group = result[ask] = {}
+        start, end = ask.first - timedelta(days=1), ask.after - timedelta(days=1)
+        for (cut, kind, dimension, key), counts in arrays.items():
+            if cut != end or dimension != ask.dimension or (ask.key is not None and key != ask.key):
+                continue
+            before = arrays.get((start, kind, dimension, key))
+            per_group[kind, key] = (list(counts) if before is None else
+                                    [a - b for a, b in zip(counts, before, strict=True)])
+    return result
+
+
+def _lookup(lookups: list) -> dict:
+    """{target: the value at a rank inside a bucket} for every lookup, in one statement."""
+    if not lookups:
+        return {}
+    table = TimedTicket._meta.db_table
+    branches, params, targets = [], [], {}
+    for dimension in (TimedCumulative.ALL, *_COLUMNS):
+        mine = [(i, item) for i, item in enumerate(lookups) if item[0][0].dimension == dimension]
+        if not mine:
+            continue
+        values = ", ".join("(%s, %s, %s, CAST(%s AS date), CAST(%s AS date), %s, %s)" for _ in mine)
+        for i, ((ask, kind, key, _rank), bucket, offset) in mine:
+            params += [i, kind, bucket, ask.first, ask.after, key, offset]
+            targets[i] = lookups[i][0]
+        condition = f"AND {_COLUMNS[dimension]}" if dimension in _COLUMNS else ""
+        branches.append(
+            f"SELECT t.i, v.seconds FROM (VALUES {values}) "  # noqa: S608
+            f"AS t(i, kind, bucket, since, until, key, offset_in) CROSS JOIN LATERAL ("
+            f"SELECT h.seconds FROM (SELECT x.seconds, SUM(COUNT(*)) OVER (ORDER BY x.seconds) AS upto "
+            f"FROM {table} x WHERE x.kind = t.kind AND x.bucket = t.bucket AND x.day >= t.since "
+            f"AND x.day < t.until {condition} GROUP BY x.seconds) h "
+            f"WHERE h.upto > t.offset_in ORDER BY h.seconds LIMIT 1) v")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        return {targets[i]: seconds for i, seconds in cursor.fetchall()}
