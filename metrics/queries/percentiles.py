@@ -51,8 +51,6 @@ def percentiles(asks: list[Ask]) -> dict:
     period; group key is the TimedCumulative key ("" = everything or none)."""
     if not asks:
         return {}
-    bounds = {kind: len(values) for kind, values in
-              TimedBounds.objects.values_list("kind", "lower_bounds")}
     lower = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
     totals = _totals(asks)
     wanted, lookups = {}, []
@@ -68,7 +66,7 @@ def percentiles(asks: list[Ask]) -> dict:
                 for rank in dict.fromkeys(ranks):
                     bucket = bisect_right(cumulative, rank)
                     before = cumulative[bucket - 1] if bucket else 0
-                    single = _single_value(lower.get(kind, [0]), bucket, bounds.get(kind, 1))
+                    single = _single_value(lower.get(kind, [0]), bucket)
                     target = (ask, kind, key, rank)
                     if single is not None:
                         wanted[target] = single
@@ -95,34 +93,36 @@ def percentiles(asks: list[Ask]) -> dict:
     return result
 
 
-def _single_value(lower: list[int], bucket: int, size: int) -> int | None:
+def _single_value(lower: list[int], bucket: int) -> int | None:
     """The one value bucket ``bucket`` can hold, if its bounds allow only one."""
-    if 1 <= bucket < size and lower[bucket] - lower[bucket - 1] == 1:
+    if 1 <= bucket < len(lower) and lower[bucket] - lower[bucket - 1] == 1:
         return lower[bucket - 1]
     return None
 
 
 def _totals(asks: list[Ask]) -> dict:
     """{ask: {(kind, key): per-bucket counts of the period}} from two reads per group."""
-    cuts, groups = set(), set()
+    cuts: dict[tuple, set] = {}  # (dimension, key) asked → the days whose totals it needs
     for ask in asks:
-        cuts |= {ask.first - timedelta(days=1), ask.after - timedelta(days=1)}
-        groups.add((ask.dimension, ask.key))
+        cuts.setdefault((ask.dimension, ask.key), set()).update(
+            (ask.first - timedelta(days=1), ask.after - timedelta(days=1)))
     table = TimedCumulative._meta.db_table
-    # Every group of the dimensions asked, then the latest totals at or before each cut.
-    group_sql = " OR ".join("(g.dimension = %s" + (" AND g.key = %s)" if key is not None else ")")
-                            for _dimension, key in groups)
-    group_params = [v for dimension, key in groups for v in ((dimension, key) if key is not None
-                                                             else (dimension,))]
-    cut_values = ", ".join("(CAST(%s AS date))" for _ in cuts)
-    sql = (f"SELECT c.cut, g.kind, g.dimension, g.key, "  # noqa: S608
-           f"(SELECT x.counts FROM {table} x WHERE x.kind = g.kind AND x.dimension = g.dimension "
-           f"AND x.key = g.key AND x.day <= c.cut ORDER BY x.day DESC LIMIT 1) "
-           f"FROM (SELECT DISTINCT kind, dimension, key FROM {table} g WHERE {group_sql}) g "
-           f"CROSS JOIN (VALUES {cut_values}) AS c(cut)")
+    # Per selection: its groups (a loose scan of the unique index: one probe per group, not
+    # a read of every day), crossed with its cut days; then the latest totals at each cut.
+    branches, params = [], []
+    for (dimension, key), days in cuts.items():
+        branches.append(
+            f"SELECT c.cut, g.kind, g.dimension, g.key, (SELECT x.counts FROM {table} x "  # noqa: S608
+            f"WHERE x.kind = g.kind AND x.dimension = g.dimension AND x.key = g.key "
+            f"AND x.day <= c.cut ORDER BY x.day DESC LIMIT 1) "
+            f"FROM ({_groups_sql(table, key)}) g "
+            f"CROSS JOIN (VALUES {', '.join('(CAST(%s AS date))' for _ in days)}) AS c(cut)")
+        params += [*((kind, dimension, key) if key is not None else (kind, dimension)
+                     for kind in (TimedTicket.FIRST, TimedTicket.RESOLUTION))]
+        params += sorted(days)
     arrays: dict = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*group_params, *sorted(cuts)])
+        cursor.execute(" UNION ALL ".join(branches), _flatten(params))
         for cut, kind, dimension, key, data in cursor.fetchall():
             if data is not None:
                 arrays[cut, kind, dimension, key] = unpack(data)
@@ -137,6 +137,34 @@ def _totals(asks: list[Ask]) -> dict:
             per_group[kind, key] = (list(counts) if before is None else
                                     [a - b for a, b in zip(counts, before, strict=True)])
     return result
+
+
+def _groups_sql(table: str, key: str | None) -> str:
+    """(kind, dimension, key) of the groups of one dimension (or the one group), for both
+    clocks; params: kind, dimension[, key] per clock."""
+    if key is not None:
+        return ("SELECT DISTINCT kind, dimension, key FROM ("  # noqa: S608
+                + " UNION ALL ".join(f"(SELECT kind, dimension, key FROM {table} "
+                                     f"WHERE kind = %s AND dimension = %s AND key = %s LIMIT 1)"
+                                     for _ in range(2)) + ") one")
+    # Recursive loose index scan: the next key after the previous one, per clock.
+    branches = []
+    for _ in range(2):
+        branches.append(
+            f"(WITH RECURSIVE k AS ((SELECT kind, dimension, key FROM {table} "  # noqa: S608
+            f"WHERE kind = %s AND dimension = %s ORDER BY kind, dimension, key LIMIT 1) "
+            f"UNION ALL SELECT n.kind, n.dimension, n.key FROM k CROSS JOIN LATERAL "
+            f"(SELECT y.kind, y.dimension, y.key FROM {table} y WHERE y.kind = k.kind "
+            f"AND y.dimension = k.dimension AND y.key > k.key ORDER BY y.kind, y.dimension, y.key "
+            f"LIMIT 1) n) SELECT * FROM k)")
+    return " UNION ALL ".join(branches)
+
+
+def _flatten(params: list) -> list:
+    flat = []
+    for item in params:
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    return flat
 
 
 def _lookup(lookups: list) -> dict:
