@@ -143,10 +143,8 @@ def _groups_sql(table: str, key: str | None) -> str:
     """(kind, dimension, key) of the groups of one dimension (or the one group), for both
     clocks; params: kind, dimension[, key] per clock."""
     if key is not None:
-        return ("SELECT DISTINCT kind, dimension, key FROM ("  # noqa: S608
-                + " UNION ALL ".join(f"(SELECT kind, dimension, key FROM {table} "
-                                     f"WHERE kind = %s AND dimension = %s AND key = %s LIMIT 1)"
-                                     for _ in range(2)) + ") one")
+        one = f"(SELECT kind, dimension, key FROM {table} WHERE kind = %s AND dimension = %s AND key = %s LIMIT 1)"  # noqa: S608, E501
+        return f"SELECT DISTINCT kind, dimension, key FROM ({one} UNION ALL {one}) one"  # noqa: S608
     # Recursive loose index scan: the next key after the previous one, per clock.
     branches = []
     for _ in range(2):

@@ -69,10 +69,11 @@ def _filters(team, agent) -> list[MetricFilters]:
 
 
 @postgresql_only
+@pytest.mark.usefixtures("varied")
 @pytest.mark.parametrize("target_buckets", [4, buckets.TARGET_BUCKETS])
 @pytest.mark.parametrize("trend_by", ["week", "month"])
-def test_bucketed_percentiles_equal_percentile_cont(varied, team, agent, monkeypatch,
-                                                    target_buckets, trend_by):
+def test_bucketed_percentiles_equal_percentile_cont(team, agent, monkeypatch, target_buckets,
+                                                    trend_by):
     # With 4 buckets each holds many values (the second read is exercised); with the
     # default on this small fixture every value has a bucket of its own (no second read).
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", target_buckets)
@@ -87,7 +88,8 @@ def test_bucketed_percentiles_equal_percentile_cont(varied, team, agent, monkeyp
 
 
 @postgresql_only
-def test_unfiltered_dashboard_reads_no_percentile_cont(varied, monkeypatch):
+@pytest.mark.usefixtures("varied")
+def test_unfiltered_dashboard_reads_no_percentile_cont(monkeypatch):
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
     _refresh_all()
     with CaptureQueriesContext(connection) as captured:
@@ -99,7 +101,8 @@ def test_unfiltered_dashboard_reads_no_percentile_cont(varied, monkeypatch):
 
 
 @postgresql_only
-def test_a_late_change_is_exact_after_the_refresh_of_its_days(varied, team, agent, monkeypatch):
+@pytest.mark.usefixtures("varied")
+def test_a_late_change_is_exact_after_the_refresh_of_its_days(team, agent, monkeypatch):
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
     _refresh_all()
     bounds = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
@@ -119,7 +122,8 @@ def test_a_late_change_is_exact_after_the_refresh_of_its_days(varied, team, agen
 
 
 @postgresql_only
-def test_refresh_of_everything_fits_the_bounds_anew(varied, monkeypatch):
+@pytest.mark.usefixtures("varied")
+def test_refresh_of_everything_fits_the_bounds_anew(monkeypatch):
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
     _refresh_all()
     before = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
@@ -134,7 +138,8 @@ def test_refresh_of_everything_fits_the_bounds_anew(varied, monkeypatch):
 
 
 @postgresql_only
-def test_before_the_first_refresh_fills_them_the_dashboard_uses_percentile_cont(varied):
+@pytest.mark.usefixtures("varied")
+def test_before_the_first_refresh_fills_them_the_dashboard_uses_percentile_cont():
     _refresh_all()
     RollupState.objects.update(buckets_ready=False)  # as right after the migration
     with CaptureQueriesContext(connection) as captured:
@@ -144,7 +149,8 @@ def test_before_the_first_refresh_fills_them_the_dashboard_uses_percentile_cont(
 
 
 @postgresql_only
-def test_a_group_without_timed_tickets_in_the_period_has_no_percentiles(varied, team):
+@pytest.mark.usefixtures("varied")
+def test_a_group_without_timed_tickets_in_the_period_has_no_percentiles(team):
     _refresh_all()
     quiet = UserFactory(teams=[team])
     f = MetricFilters(START, END, agent_id=quiet.pk)
@@ -156,7 +162,8 @@ def test_a_group_without_timed_tickets_in_the_period_has_no_percentiles(varied, 
 
 
 @postgresql_only
-def test_running_totals_are_stored_only_on_days_with_rows(varied):
+@pytest.mark.usefixtures("varied")
+def test_running_totals_are_stored_only_on_days_with_rows():
     _refresh_all()
     days_with_rows = set(TimedTicket.objects.filter(kind=TimedTicket.RESOLUTION)
                          .values_list("day", flat=True))
