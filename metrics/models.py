@@ -83,6 +83,28 @@ class DailyTicketTotals(TicketCounts):
         indexes = [models.Index(fields=["day"], name="rollup_ticket_total_day_idx")]
 
 
+class Marginal(models.IntegerChoices):
+    """Which single grouping a marginal rollup row sums over (the other group columns are
+    empty): everything, one channel, one agent (or none) or one team (or none)."""
+
+    ALL = 0, _("everything")
+    CHANNEL = 1, _("channel")
+    AGENT = 2, _("agent")
+    TEAM = 3, _("team")
+
+
+class DailyTicketMarginals(TicketCounts):
+    """The totals summed per day for each grouping alone: ~5x fewer rows than the totals
+    for the unfiltered dashboard, which reads each grouping from its own rows."""
+
+    dimension = models.SmallIntegerField(choices=Marginal.choices)
+
+    class Meta:
+        verbose_name = _("daily ticket marginals")
+        verbose_name_plural = _("daily ticket marginals")
+        indexes = [models.Index(fields=["dimension", "day"], name="rollup_ticket_marg_idx")]
+
+
 class ScoreHistogram(models.Model):
     """Survey responses of one local day (by the response's created_at) per metric, scale and
     the response's own stored channel, agent and team, as a histogram: ``score_<v>`` counts
@@ -142,6 +164,17 @@ class DailyScoreTotals(ScoreHistogram):
         verbose_name = _("daily survey score totals")
         verbose_name_plural = _("daily survey score totals")
         indexes = [models.Index(fields=["day"], name="rollup_score_total_day_idx")]
+
+
+class DailyScoreMarginals(ScoreHistogram):
+    """The score totals summed per day for each grouping alone (see DailyTicketMarginals)."""
+
+    dimension = models.SmallIntegerField(choices=Marginal.choices)
+
+    class Meta:
+        verbose_name = _("daily survey score marginals")
+        verbose_name_plural = _("daily survey score marginals")
+        indexes = [models.Index(fields=["dimension", "day"], name="rollup_score_marg_idx")]
 
 
 class TimedTicket(models.Model):
@@ -205,10 +238,10 @@ class TimedCumulative(models.Model):
     rows; the totals of a period are the latest array at its last day minus the latest one
     before its first day, two reads whatever the length of the period."""
 
-    ALL, CHANNEL, AGENT, TEAM = 0, 1, 2, 3
+    ALL, CHANNEL, AGENT, TEAM = Marginal.ALL, Marginal.CHANNEL, Marginal.AGENT, Marginal.TEAM
 
     kind = models.SmallIntegerField()
-    dimension = models.SmallIntegerField()
+    dimension = models.SmallIntegerField(choices=Marginal.choices)
     key = models.CharField(max_length=32, blank=True)  # channel or id; "" = everything / none
     day = models.DateField()
     counts = models.BinaryField()

@@ -22,10 +22,13 @@ from . import buckets
 from .filters import day_start
 from .models import (
     SCORE_VALUES,
+    DailyScoreMarginals,
     DailyScoreStats,
     DailyScoreTotals,
+    DailyTicketMarginals,
     DailyTicketStats,
     DailyTicketTotals,
+    Marginal,
     RollupState,
     TimedTicket,
 )
@@ -186,6 +189,25 @@ def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[s
             f"WHERE day >= %s AND day <= %s GROUP BY {keys}"), [since, until]
 
 
+def _marginals_sql(totals, marginals, columns: str, since: date, until: date) -> tuple[str, list]:
+    """Each grouping alone, summed per day from the totals: one branch per Marginal."""
+    extra = ", metric, scale_min, scale_max" if totals is DailyScoreTotals else ""
+    sums = ", ".join(f"SUM({c})" for c in columns.split(", "))
+    branches = []
+    none = "CAST(NULL AS bigint)"  # typed: PostgreSQL resolves a UNION's types branch by branch
+    for dimension, picked in ((Marginal.ALL, f"'', {none}, {none}"),
+                              (Marginal.CHANNEL, f"channel, {none}, {none}"),
+                              (Marginal.AGENT, f"'', agent_id, {none}"),
+                              (Marginal.TEAM, f"'', {none}, team_id")):
+        group = {Marginal.ALL: "", Marginal.CHANNEL: ", channel", Marginal.AGENT: ", agent_id",
+                 Marginal.TEAM: ", team_id"}[dimension]
+        branches.append(f"SELECT {int(dimension)}, day, {picked}{extra}, {sums} "  # noqa: S608
+                        f"FROM {totals._meta.db_table} WHERE day >= %s AND day <= %s "
+                        f"GROUP BY day{extra}{group}")
+    return (f"INSERT INTO {marginals._meta.db_table} (dimension, day, channel, agent_id, "  # noqa: S608
+            f"team_id{extra}, {columns}) {' UNION ALL '.join(branches)}"), [since, until] * len(branches)
+
+
 def _record_coverage(since: date, until: date, *, everything_before: bool) -> None:
     state, _created = RollupState.objects.get_or_create(pk=1)
     if everything_before:  # there is no data before ``since``: every earlier day is empty
@@ -214,8 +236,8 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
     # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
     adapt = connection.ops.adapt_datetimefield_value
     start, end = adapt(day_start(since)), adapt(day_start(until + timedelta(days=1)))
-    for model in (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals,
-                  TimedTicket):
+    for model in (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
+                  DailyScoreTotals, DailyScoreMarginals, TimedTicket):
         model.objects.filter(day__gte=since, day__lte=until).delete()
     histogram = "n, " + ", ".join(f"score_{v}" for v in SCORE_VALUES)
     with connection.cursor() as cursor:
@@ -227,6 +249,10 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
         cursor.execute(*_totals_sql(DailyScoreStats, DailyScoreTotals, histogram, since, until))
         for model in (DailyScoreStats, DailyScoreTotals):
             cursor.execute(_derived_sql(model), [since, until])
+        cursor.execute(*_marginals_sql(DailyTicketTotals, DailyTicketMarginals,
+                                       ", ".join(TICKET_COUNTS), since, until))
+        cursor.execute(*_marginals_sql(DailyScoreTotals, DailyScoreMarginals,
+                                       f"{histogram}, good, bad, score_sum, score_sumsq", since, until))
     state = RollupState.objects.filter(pk=1).first()
     fit_now = buckets.enabled() and everything_before
     bounds = (buckets.save_bounds_from(*_timed_values_sql(start, end)) if fit_now

@@ -15,18 +15,22 @@ The rows equal those of summary_pair and breakdown (tests/metrics/test_dashboard
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 
 from tickets.models import Ticket
 
 from ..filters import MetricFilters
 from ..models import (
+    DailyScoreMarginals,
     DailyScoreStats,
     DailyScoreTotals,
+    DailyTicketMarginals,
     DailyTicketStats,
     DailyTicketTotals,
+    Marginal,
     TimedCumulative,
     TimedTicket,
 )
@@ -34,6 +38,7 @@ from . import percentiles, rollups
 from .periods import CURRENT, PREVIOUS, periods_of
 from .ticket_figures import live_rows, ticket_base
 
+WORK_MEM = "32MB"  # for the dashboard's grouped queries only (SET LOCAL)
 # dimension name of the breakdown → column in every rollup table
 DIMENSION_COLUMNS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
 _TICKET_COLUMNS = {
@@ -104,6 +109,36 @@ def _rollup_source(fine, totals, f: MetricFilters, first: date, cur: date, after
     return sql, params
 
 
+def _unfiltered(f: MetricFilters) -> bool:
+    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+
+
+_MARGINAL_SETS = ((Marginal.ALL, ()), (Marginal.CHANNEL, ("channel",)), (Marginal.AGENT, ("agent_id",)),
+                  (Marginal.TEAM, ("team_id",)), (Marginal.ALL, ("day",)))
+
+
+def _marginal_rows(model, keys: tuple[str, ...], aggregates: str, first: date, cur: date,
+                   after: date) -> list[tuple]:
+    """grouping_sets' rows for _SETS without filters, each grouping read from its own rows of
+    the marginal table (a union of small grouped reads instead of one big grouping)."""
+    # Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
+    columns = {"channel": "text", "agent_id": "bigint", "team_id": "bigint", "day": "date"}
+    branches, params = [], []
+    for n, (dimension, grouped_by) in enumerate(_MARGINAL_SETS):
+        picked = ", ".join((*keys, *(c if c in grouped_by else f"CAST(NULL AS {t}) AS {c}"
+                                     for c, t in columns.items())))
+        # Only the summary compares periods: the other groupings read the current one.
+        since = first if not grouped_by else cur
+        branches.append(
+            f"SELECT {n}, {picked}, {aggregates} FROM (SELECT CASE WHEN day >= %s "  # noqa: S608
+            f"THEN '{CURRENT}' ELSE '{PREVIOUS}' END AS p, * FROM {model._meta.db_table} "
+            f"WHERE dimension = %s AND day >= %s AND day < %s) x GROUP BY {', '.join((*keys, *grouped_by))}")
+        params += [cur, int(dimension), since, after]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        return cursor.fetchall()
+
+
 def _add(target: dict, values: dict) -> None:
     for name, value in values.items():
         target[name] = (target.get(name) or 0) + (value or 0)
@@ -129,10 +164,13 @@ def _collect(rows, trend_by: str, keyed, *, offset: int) -> dict:
 
 
 def _score_rows(f, trend_by, first, cur, after) -> dict:
-    source, params = _rollup_source(DailyScoreStats, DailyScoreTotals, f, first, cur, after)
-    rows = grouping_sets(source, params, keys=("p", "metric"), sets=_SETS,
-                         aggregates="SUM(n), SUM(good), SUM(bad), CAST(SUM(score_sum) AS BIGINT), "
-                                    "CAST(SUM(score_sumsq) AS BIGINT)")
+    aggregates = ("SUM(n), SUM(good), SUM(bad), CAST(SUM(score_sum) AS BIGINT), "
+                  "CAST(SUM(score_sumsq) AS BIGINT)")
+    if _unfiltered(f):
+        rows = _marginal_rows(DailyScoreMarginals, ("p", "metric"), aggregates, first, cur, after)
+    else:
+        source, params = _rollup_source(DailyScoreStats, DailyScoreTotals, f, first, cur, after)
+        rows = grouping_sets(source, params, keys=("p", "metric"), sets=_SETS, aggregates=aggregates)
 
     def keyed(row):
         metric, sums = row[2], row[-5:]
@@ -143,10 +181,13 @@ def _score_rows(f, trend_by, first, cur, after) -> dict:
 
 
 def _ticket_rows(f, trend_by, first, cur, after) -> dict:
-    source, params = _rollup_source(DailyTicketStats, DailyTicketTotals, f, first, cur, after)
     names = list(_TICKET_COLUMNS)
-    rows = grouping_sets(source, params, keys=("p",), sets=_SETS,
-                         aggregates=", ".join(f"SUM({c})" for c in _TICKET_COLUMNS.values()))
+    aggregates = ", ".join(f"SUM({c})" for c in _TICKET_COLUMNS.values())
+    if _unfiltered(f):
+        rows = _marginal_rows(DailyTicketMarginals, ("p",), aggregates, first, cur, after)
+    else:
+        source, params = _rollup_source(DailyTicketStats, DailyTicketTotals, f, first, cur, after)
+        rows = grouping_sets(source, params, keys=("p",), sets=_SETS, aggregates=aggregates)
 
     def keyed(row):
         parts: dict = defaultdict(dict)
@@ -268,6 +309,21 @@ def _backlog(f: MetricFilters) -> dict:
     return result
 
 
+@contextmanager
+def _roomy_grouping(f: MetricFilters):
+    """For a filtered dashboard on PostgreSQL, a transaction with more work_mem: with the
+    default 4 MB the planner sorts the totals' grouping sets on disk instead of hashing
+    them (120 → 66 ms at 90 days on 1M tickets). Unfiltered ones read the small marginal
+    tables and need neither the memory nor the three statements."""
+    if connection.vendor != "postgresql" or _unfiltered(f):
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        yield
+
+
 def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | None:
     """{by: _parts-shaped rows} for None (current + previous), channel, agent, team and the
     trend; None when the rollups do not hold both periods (callers go live then). ``state``:
@@ -279,10 +335,11 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
         return None
     first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),
                          rollups._local_day(f.end))
-    scores = _score_rows(f, trend_by, first, cur, after)
-    tickets = _ticket_rows(f, trend_by, first, cur, after)
-    timed = _percentiles(f, trend_by, cur, after, state)
-    backlog = _backlog(f)
+    with _roomy_grouping(f):
+        scores = _score_rows(f, trend_by, first, cur, after)
+        tickets = _ticket_rows(f, trend_by, first, cur, after)
+        timed = _percentiles(f, trend_by, cur, after, state)
+        backlog = _backlog(f)
     result = {}
     for by in (None, "channel", "agent", "team", trend_by):
         periods = [CURRENT, PREVIOUS] if by is None else [CURRENT]

@@ -175,13 +175,18 @@ def _lookup(lookups: list) -> dict:
         mine = [(i, item) for i, item in enumerate(lookups) if item[0][0].dimension == dimension]
         if not mine:
             continue
-        values = ", ".join("(%s, %s, %s, CAST(%s AS date), CAST(%s AS date), %s, %s)" for _ in mine)
+        columns: list[list] = [[], [], [], [], [], [], []]
         for i, ((ask, kind, key, _rank), bucket, offset) in mine:
-            params += [i, kind, bucket, ask.first, ask.after, key, offset]
+            for column, value in zip(columns, (i, kind, bucket, ask.first, ask.after, key, offset),
+                                     strict=True):
+                column.append(value)
             targets[i] = lookups[i][0]
+        params += columns
         condition = f"AND {_COLUMNS[dimension]}" if dimension in _COLUMNS else ""
+        # The targets as seven arrays (seven parameters, not seven per target).
         branches.append(
-            f"SELECT t.i, v.seconds FROM (VALUES {values}) "  # noqa: S608
+            f"SELECT t.i, v.seconds FROM unnest(%s::int[], %s::int[], %s::int[], %s::date[], "  # noqa: S608
+            f"%s::date[], %s::text[], %s::bigint[]) "
             f"AS t(i, kind, bucket, since, until, key, offset_in) CROSS JOIN LATERAL ("
             f"SELECT h.seconds FROM (SELECT x.seconds, SUM(COUNT(*)) OVER (ORDER BY x.seconds) AS upto "
             f"FROM {table} x WHERE x.kind = t.kind AND x.bucket = t.bucket AND x.day >= t.since "

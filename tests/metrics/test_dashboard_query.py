@@ -5,7 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metrics import queries
-from metrics.models import DailyScoreTotals, TimedCumulative
+from metrics.models import (
+    DailyScoreMarginals,
+    DailyScoreTotals,
+    DailyTicketMarginals,
+    TimedCumulative,
+)
 from metrics.queries.dashboard import dashboard_parts
 
 from .test_rollups import _diff, _filter_sets, _refresh_all, varied  # noqa: F401 (the fixture, used below)
@@ -51,13 +56,26 @@ def test_dashboard_reads_the_rollups_in_one_query_per_table(team, agent):
     with CaptureQueriesContext(connection) as captured:
         assert dashboard_parts(f, "week") is not None
     sqls = [q["sql"] for q in captured.captured_queries]
-    assert sum(DailyScoreTotals._meta.db_table in sql for sql in sqls) == 1
+    # Without filters each grouping is read from the marginal tables' own rows.
+    assert sum(DailyScoreMarginals._meta.db_table in sql for sql in sqls) == 1
+    assert sum(DailyTicketMarginals._meta.db_table in sql for sql in sqls) == 1
+    assert not any(DailyScoreTotals._meta.db_table in sql for sql in sqls)
     if connection.vendor == "postgresql":
         # state, scores, tickets, percentile bounds, running totals, backlog; and the read
         # inside buckets of more than one value, which this small fixture has none of.
         assert not any("percentile_cont" in sql for sql in sqls)
         assert sum(TimedCumulative._meta.db_table in sql for sql in sqls) == 1
         assert len(sqls) == 6
+
+
+def test_a_filtered_dashboard_groups_the_totals_in_one_query(team, agent):
+    _refresh_all()
+    chat = [f for f in _filter_sets(team, agent) if f.channel == "chat"][0]
+    with CaptureQueriesContext(connection) as captured:
+        assert dashboard_parts(chat, "week") is not None
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum(DailyScoreTotals._meta.db_table in sql for sql in sqls) == 1
+    assert not any(DailyScoreMarginals._meta.db_table in sql for sql in sqls)
 
 
 def test_dashboard_goes_live_for_a_priority_filter(team, agent):

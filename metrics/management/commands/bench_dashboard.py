@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, nargs="+", default=[90, 365])
         parser.add_argument("--runs", type=int, default=10)
         parser.add_argument("--path", default="/metrics/")
+        parser.add_argument("--filters", default="",
+                            help="more query parameters, e.g. 'channel=email' or 'team=2'")
         parser.add_argument("--slowest", type=int, default=0,
                             help="also print the N slowest SQL statements of one request")
         parser.add_argument("--cold", action="store_true",
@@ -33,7 +35,8 @@ class Command(BaseCommand):
         with override_settings(CACHES=dummy if cold else settings.CACHES):
             self.measure(**options)
 
-    def measure(self, *, days: list[int], runs: int, path: str, slowest: int, **options):
+    def measure(self, *, days: list[int], runs: int, path: str, slowest: int, filters: str,
+                **options):
         manager = User.objects.filter(is_active=True, role="manager").first() or \
             User.objects.filter(is_superuser=True).first()
         if manager is None:
@@ -41,7 +44,7 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(manager)
         for period in days:
-            url = f"{path}?days={period}"
+            url = f"{path}?days={period}" + (f"&{filters}" if filters else "")
             client.get(url)  # warm-up: caches, connection, template loading
             timings = []
             for _ in range(runs):

@@ -10,16 +10,20 @@ from django.db import connection
 from django.utils import timezone
 
 from metrics.models import (
+    DailyScoreMarginals,
     DailyScoreStats,
     DailyScoreTotals,
+    DailyTicketMarginals,
     DailyTicketStats,
     DailyTicketTotals,
+    TimedCumulative,
     TimedTicket,
 )
 from metrics.queries.cache import warm_dashboards
 from metrics.refresh import first_day_with_data, refresh_recent, refresh_rollups
 
-ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyScoreStats, DailyScoreTotals, TimedTicket)
+ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
+                 DailyScoreTotals, DailyScoreMarginals, TimedTicket, TimedCumulative)
 
 
 class Command(BaseCommand):
