@@ -31,7 +31,6 @@ from ..models import (
     DailyTicketStats,
     DailyTicketTotals,
     Marginal,
-    TimedCumulative,
     TimedTicket,
 )
 from . import percentiles, rollups
@@ -198,10 +197,6 @@ def _ticket_rows(f, trend_by, first, cur, after) -> dict:
     return _collect(rows, trend_by, keyed, offset=2)
 
 
-_GROUPINGS = {"channel": TimedCumulative.CHANNEL, "agent": TimedCumulative.AGENT,
-              "team": TimedCumulative.TEAM}
-
-
 def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state) -> dict:
     """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period: from the
     bucketed running totals for what they hold (every grouping without filters; with one
@@ -220,37 +215,23 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
 
 def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: dict) -> set:
     """Fill ``result`` for the groupings the running totals can answer; return those."""
-    chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
-                                          ("team", f.team_id)) if value}
-    if f.tier or f.priority or len(chosen) > 1:
+    held = percentiles.held_group(f)
+    if held is None:
         return set()
-    if chosen:
-        (by, value), = chosen.items()
-        whole = (_GROUPINGS[by], str(value))
-        asks = [percentiles.Ask(None, *whole, cur, after), percentiles.Ask(by, *whole, cur, after)]
+    filtered_by, whole = held
+    asks = [percentiles.Ask(None, *whole, cur, after)]
+    if filtered_by:
+        asks.append(percentiles.Ask(filtered_by, *whole, cur, after))
     else:
-        whole = (TimedCumulative.ALL, "")
-        asks = [percentiles.Ask(None, *whole, cur, after)]
-        asks += [percentiles.Ask(by, dimension, None, cur, after) for by, dimension in _GROUPINGS.items()]
-    bucket = _bucket(cur, trend_by)
-    while bucket < after:
-        following = (bucket + timedelta(days=7) if trend_by == "week"
-                     else (bucket.replace(day=28) + timedelta(days=4)).replace(day=1))
-        asks.append(percentiles.Ask((trend_by, bucket), *whole, max(bucket, cur), min(following, after)))
-        bucket = following
+        asks += [percentiles.Ask(by, dimension, None, cur, after)
+                 for by, dimension in percentiles.GROUPINGS.items()]
+    asks += [percentiles.Ask((trend_by, bucket), *whole, since, until)
+             for bucket, since, until in percentiles.trend_buckets(trend_by, cur, after)]
     for (label, key, kind), values in percentiles.percentiles(asks).items():
-        by, group = (label if isinstance(label, tuple) else (label, _group_key(label, key)))
+        by, group = (label if isinstance(label, tuple) else (label, percentiles.group_key(label, key)))
         family = "first" if kind == TimedTicket.FIRST else "solved"
         result[by][group][family] = values
-    return {None, trend_by, *(chosen or _GROUPINGS)}
-
-
-def _group_key(by: str | None, key: str):
-    if by is None:
-        return None
-    if by == "channel":
-        return key
-    return int(key) if key else None
+    return {None, trend_by, *([filtered_by] if filtered_by else percentiles.GROUPINGS)}
 
 
 def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,

@@ -46,6 +46,73 @@ def available(state) -> bool:
     return enabled() and state is not None and state.buckets_ready
 
 
+GROUPINGS = {"channel": TimedCumulative.CHANNEL, "agent": TimedCumulative.AGENT,
+             "team": TimedCumulative.TEAM}
+
+
+def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
+    """(the filtered dimension or None, its TimedCumulative group) when the running totals
+    hold the filter: none, or one channel, agent or team; None otherwise."""
+    chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
+                                          ("team", f.team_id)) if value}
+    if f.tier or f.priority or len(chosen) > 1:
+        return None
+    if not chosen:
+        return None, (TimedCumulative.ALL, "")
+    (by, value), = chosen.items()
+    return by, (GROUPINGS[by], str(value))
+
+
+def trend_buckets(trend_by: str, first: date, after: date):
+    """(bucket, its first day, the day after it) of every week or month touching
+    [first, after), clipped to it: what date_trunc groups the period's rows into."""
+    bucket = first - timedelta(days=first.weekday()) if trend_by == "week" else first.replace(day=1)
+    while bucket < after:
+        following = (bucket + timedelta(days=7) if trend_by == "week"
+                     else (bucket.replace(day=28) + timedelta(days=4)).replace(day=1))
+        yield bucket, max(bucket, first), min(following, after)
+        bucket = following
+
+
+def group_key(by: str | None, key: str):
+    """A breakdown's key from a TimedCumulative key."""
+    if by is None:
+        return None
+    if by == "channel":
+        return key
+    return int(key) if key else None
+
+
+def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
+    """{group key: {"<first|solved>_<p50|p90>__<period>": seconds}} as live_rows names them,
+    for the summary (by None) or a breakdown, when the running totals hold it; else None."""
+    from .rollups import _local_day
+
+    held = held_group(f)
+    if not available(state) or held is None:
+        return None
+    filtered_by, group = held
+    if by not in (None, "week", "month") and filtered_by not in (None, by):
+        return None
+    asks = []
+    for name, p in periods.items():
+        first, after = _local_day(p.start), _local_day(p.end)
+        if by in ("week", "month"):
+            asks += [Ask((name, bucket), *group, since, until)
+                     for bucket, since, until in trend_buckets(by, first, after)]
+        elif by is None or filtered_by == by:
+            asks.append(Ask((name, None), *group, first, after))
+        else:
+            asks.append(Ask((name, None), GROUPINGS[by], None, first, after))
+    rows: dict = {}
+    for ((name, bucket), key, kind), values in percentiles(asks).items():
+        family = "first" if kind == TimedTicket.FIRST else "solved"
+        row = rows.setdefault(bucket if by in ("week", "month") else group_key(by, key), {})
+        for percentile, value in values.items():
+            row[f"{family}_{percentile}__{name}"] = value
+    return rows
+
+
 def percentiles(asks: list[Ask]) -> dict:
     """{(label, group key, kind): {"p50", "p90"}} for every group with timed rows in its
     period; group key is the TimedCumulative key ("" = everything or none)."""

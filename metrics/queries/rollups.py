@@ -21,6 +21,7 @@ from ..models import (
     DailyTicketTotals,
     RollupState,
 )
+from . import percentiles
 from .base import group_expression, grouped
 from .periods import filtered, split, window
 from .ticket_figures import live_rows, unpack_rows
@@ -107,16 +108,22 @@ _TICKET_SUMS = {
 }
 
 
-def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict) -> tuple[dict, dict]:
+def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
+                            state=None) -> tuple[dict, dict]:
     """(ticket figures, invitations) as families.ticket_figures and families.invitations
-    return them: the counts from one rollup query, percentiles and backlog from one live one."""
+    return them: the counts from one rollup query, the percentiles from the bucketed
+    running totals where they hold the filter (else from the tickets), the backlog live."""
     qs = _scoped(DailyTicketStats, DailyTicketTotals, f, periods)
     group = group_expression(by, fields={"channel": "channel", "agent": "agent_id",
                                          "team": "team_id"}, date_field="day")
     sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
     rows = grouped(qs, group, _per_period(sums, periods) | {"anchored": Sum("anchored")})
-    for key, extra in live_rows(f, by, periods).items():
-        rows.setdefault(key, {}).update(extra)
+    timed = percentiles.breakdown_rows(f, by, periods, state)
+    extras = [live_rows(f, by, periods)] if timed is None else [
+        timed, live_rows(f, by, periods, percentiles=False)]
+    for extra_rows in extras:
+        for key, extra in extra_rows.items():
+            rows.setdefault(key, {}).update(extra)
     for row in rows.values():
         # The live scan counts a backlog of 0 for each group it lists (see ticket_figures).
         if row.pop("anchored", None) and by not in ("week", "month"):

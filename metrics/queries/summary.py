@@ -84,13 +84,14 @@ def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume:
 def _families(f: MetricFilters, by: str | None, previous: MetricFilters | None) -> tuple:
     """(scores, invitations, tickets): from the daily rollups when they hold every day
     asked for, else live (see rollups.py and PERFORMANCE.md)."""
-    use = rollups.covers(rollups.rollup_state(), periods_of(f, previous))
+    state = rollups.rollup_state()
+    use = rollups.covers(state, periods_of(f, previous))
     if use and rollups.scores_keyed(f):
         scores = rollups.survey_scores(f, by, periods_of(f, previous))
     else:
         scores = families.survey_scores(f, by, previous=previous)
     if use:
-        tickets, invites = rollups.tickets_and_invitations(f, by, periods_of(f, previous))
+        tickets, invites = rollups.tickets_and_invitations(f, by, periods_of(f, previous), state)
     else:
         invites = families.invitations(f, by, previous=previous)
         tickets = families.ticket_figures(f, by, previous=previous)

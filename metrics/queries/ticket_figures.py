@@ -117,12 +117,13 @@ def _window_percentiles(rows: dict, f: MetricFilters, periods: dict, group, fami
                 row[f"{family}_p90__{name}"] = values[0.9]
 
 
-def live_rows(f: MetricFilters, by: str | None, periods: dict) -> dict:
+def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: bool = True) -> dict:
     """What the daily rollups cannot hold, as ticket_rows names it: median and p90 business
-    seconds (one query per anchor, over timed tickets only) and the backlog (one query)."""
+    seconds (one query per anchor, over timed tickets only; ``percentiles`` False: the
+    caller has them) and the backlog (one query)."""
     rows: dict = {}
     date_fields = {"first": "first_response_at", "solved": "solved_at"}
-    for family in ("first", "solved"):
+    for family in ("first", "solved") if percentiles else ():
         anchor, seconds = _TIMED[family][:2]
         if use_percentile_cont():
             qs = ticket_base(f).filter(within(anchor, MetricFilters(*window(periods))),
