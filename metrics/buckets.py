@@ -23,9 +23,6 @@ from .models import RollupState, TimedBounds, TimedCumulative, TimedTicket
 # step of a percentile reads about a thousandth of a period's rows.
 TARGET_BUCKETS = 1024
 KINDS = (TimedTicket.FIRST, TimedTicket.RESOLUTION)
-# TimedTicket's group columns, in TimedCumulative's dimension order (ALL has none).
-GROUP_COLUMNS = ((TimedCumulative.CHANNEL, "channel"), (TimedCumulative.AGENT, "agent_id"),
-                 (TimedCumulative.TEAM, "team_id"))
 
 
 def enabled() -> bool:
@@ -132,9 +129,12 @@ def rebuild_cumulative(since: date) -> int:
                 written += [(*group, day, _pack(totals[group])) for group in touched]
                 day, touched = row_day, set()
             size = sizes[kind]
+            agent, team = _key(agent_id), _key(team_id)
             for group in ((kind, TimedCumulative.ALL, ""), (kind, TimedCumulative.CHANNEL, channel),
-                          (kind, TimedCumulative.AGENT, _key(agent_id)),
-                          (kind, TimedCumulative.TEAM, _key(team_id))):
+                          (kind, TimedCumulative.AGENT, agent), (kind, TimedCumulative.TEAM, team),
+                          (kind, TimedCumulative.CHANNEL_AGENT, f"{channel}|{agent}"),
+                          (kind, TimedCumulative.CHANNEL_TEAM, f"{channel}|{team}"),
+                          (kind, TimedCumulative.AGENT_TEAM, f"{agent}|{team}")):
                 counts = totals.get(group)
                 if counts is None:
                     counts = totals[group] = array("i", bytes(4 * size))

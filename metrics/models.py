@@ -238,11 +238,27 @@ class TimedCumulative(models.Model):
     rows; the totals of a period are the latest array at its last day minus the latest one
     before its first day, two reads whatever the length of the period."""
 
-    ALL, CHANNEL, AGENT, TEAM = Marginal.ALL, Marginal.CHANNEL, Marginal.AGENT, Marginal.TEAM
+    class Group(models.IntegerChoices):
+        ALL = 0, _("everything")
+        CHANNEL = 1, _("channel")
+        AGENT = 2, _("agent")
+        TEAM = 3, _("team")
+        # Pairs, so that a dashboard filtered on one of them breaks down by the others;
+        # the key is "<first>|<second>" in the order of the name.
+        CHANNEL_AGENT = 4, _("channel and agent")
+        CHANNEL_TEAM = 5, _("channel and team")
+        AGENT_TEAM = 6, _("agent and team")
+
+    ALL, CHANNEL, AGENT, TEAM = Group.ALL, Group.CHANNEL, Group.AGENT, Group.TEAM
+    CHANNEL_AGENT, CHANNEL_TEAM, AGENT_TEAM = Group.CHANNEL_AGENT, Group.CHANNEL_TEAM, Group.AGENT_TEAM
+    # Which dimensions each group is made of.
+    PARTS = {CHANNEL: ("channel",), AGENT: ("agent",), TEAM: ("team",),
+             CHANNEL_AGENT: ("channel", "agent"), CHANNEL_TEAM: ("channel", "team"),
+             AGENT_TEAM: ("agent", "team")}
 
     kind = models.SmallIntegerField()
-    dimension = models.SmallIntegerField(choices=Marginal.choices)
-    key = models.CharField(max_length=32, blank=True)  # channel or id; "" = everything / none
+    dimension = models.SmallIntegerField(choices=Group.choices)
+    key = models.CharField(max_length=64, blank=True)  # channel or id ("" = none), "|" between
     day = models.DateField()
     counts = models.BinaryField()
 

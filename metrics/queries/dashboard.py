@@ -220,18 +220,16 @@ def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: d
         return set()
     filtered_by, whole = held
     asks = [percentiles.Ask(None, *whole, cur, after)]
-    if filtered_by:
-        asks.append(percentiles.Ask(filtered_by, *whole, cur, after))
-    else:
-        asks += [percentiles.Ask(by, dimension, None, cur, after)
-                 for by, dimension in percentiles.GROUPINGS.items()]
+    asks += [percentiles.breakdown_ask(by, filtered_by, whole, by, cur, after)
+             for by in percentiles.GROUPINGS]
     asks += [percentiles.Ask((trend_by, bucket), *whole, since, until)
              for bucket, since, until in percentiles.trend_buckets(trend_by, cur, after)]
-    for (label, key, kind), values in percentiles.percentiles(asks).items():
-        by, group = (label if isinstance(label, tuple) else (label, percentiles.group_key(label, key)))
+    for (label, key, kind, dimension), values in percentiles.percentiles(asks).items():
+        by, group = (label if isinstance(label, tuple)
+                     else (label, percentiles.group_key(label, key, dimension)))
         family = "first" if kind == TimedTicket.FIRST else "solved"
         result[by][group][family] = values
-    return {None, trend_by, *([filtered_by] if filtered_by else percentiles.GROUPINGS)}
+    return {None, trend_by, *percentiles.GROUPINGS}
 
 
 def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,

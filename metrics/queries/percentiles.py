@@ -25,9 +25,13 @@ from ..buckets import enabled, unpack
 from ..models import TimedBounds, TimedCumulative, TimedTicket
 
 PERCENTILES = (("p50", 0.5), ("p90", 0.9))
-_COLUMNS = {TimedCumulative.CHANNEL: "x.channel = t.key",
-            TimedCumulative.AGENT: "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF(t.key, '') AS bigint)",
-            TimedCumulative.TEAM: "x.team_id IS NOT DISTINCT FROM CAST(NULLIF(t.key, '') AS bigint)"}
+_MATCH = {"channel": "x.channel = {part}",
+          "agent": "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)",
+          "team": "x.team_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)"}
+# The rows of a group inside the second read: its key's parts matched to their columns.
+_COLUMNS = {dimension: " AND ".join(
+    _MATCH[name].format(part="t.key" if len(parts) == 1 else f"split_part(t.key, '|', {i + 1})")
+    for i, name in enumerate(parts)) for dimension, parts in TimedCumulative.PARTS.items()}
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Ask:
     key: str | None
     first: date
     after: date
+    # With key None: only the pair groups whose key has this value at this position.
+    part: tuple[int, str] | None = None
 
 
 def available(state) -> bool:
@@ -74,10 +80,26 @@ def trend_buckets(trend_by: str, first: date, after: date):
         bucket = following
 
 
-def group_key(by: str | None, key: str):
-    """A breakdown's key from a TimedCumulative key."""
+def breakdown_ask(label, filtered_by: str | None, group: tuple[int, str], by: str,
+                  first: date, after: date) -> Ask:
+    """The groups of breakdown ``by``: its own (no filter), the filter's group (by the filtered
+    dimension), or the pairs of the filter's value with every value of ``by``."""
+    if filtered_by is None:
+        return Ask(label, GROUPINGS[by], None, first, after)
+    if filtered_by == by:
+        return Ask(label, *group, first, after)
+    dimension, = (d for d, parts in TimedCumulative.PARTS.items() if set(parts) == {filtered_by, by})
+    return Ask(label, dimension, None, first, after,
+               (TimedCumulative.PARTS[dimension].index(filtered_by), group[1]))
+
+
+def group_key(by: str | None, key: str, dimension: int = TimedCumulative.ALL):
+    """A breakdown's key from a TimedCumulative key (the ``by`` part of a pair's)."""
     if by is None:
         return None
+    parts = TimedCumulative.PARTS.get(dimension, ())
+    if len(parts) == 2:
+        key = key.split("|")[parts.index(by)]
     if by == "channel":
         return key
     return int(key) if key else None
@@ -92,30 +114,28 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     if not available(state) or held is None:
         return None
     filtered_by, group = held
-    if by not in (None, "week", "month") and filtered_by not in (None, by):
-        return None
     asks = []
     for name, p in periods.items():
         first, after = _local_day(p.start), _local_day(p.end)
         if by in ("week", "month"):
             asks += [Ask((name, bucket), *group, since, until)
                      for bucket, since, until in trend_buckets(by, first, after)]
-        elif by is None or filtered_by == by:
+        elif by is None:
             asks.append(Ask((name, None), *group, first, after))
         else:
-            asks.append(Ask((name, None), GROUPINGS[by], None, first, after))
+            asks.append(breakdown_ask((name, None), filtered_by, group, by, first, after))
     rows: dict = {}
-    for ((name, bucket), key, kind), values in percentiles(asks).items():
+    for ((name, bucket), key, kind, dimension), values in percentiles(asks).items():
         family = "first" if kind == TimedTicket.FIRST else "solved"
-        row = rows.setdefault(bucket if by in ("week", "month") else group_key(by, key), {})
+        row = rows.setdefault(bucket if by in ("week", "month") else group_key(by, key, dimension), {})
         for percentile, value in values.items():
             row[f"{family}_{percentile}__{name}"] = value
     return rows
 
 
 def percentiles(asks: list[Ask]) -> dict:
-    """{(label, group key, kind): {"p50", "p90"}} for every group with timed rows in its
-    period; group key is the TimedCumulative key ("" = everything or none)."""
+    """{(label, group key, kind, dimension): {"p50", "p90"}} for every group with timed
+    rows in its period; group key is the TimedCumulative key ("" = everything or none)."""
     if not asks:
         return {}
     lower = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
@@ -156,7 +176,7 @@ def percentiles(asks: list[Ask]) -> dict:
                     values[name] = first
                 else:  # PostgreSQL's float8_lerp
                     values[name] = first + (position - low) * (float(wanted[ask, kind, key, high]) - first)
-            result[ask.label, key, kind] = values
+            result[ask.label, key, kind, ask.dimension] = values
     return result
 
 
@@ -169,24 +189,26 @@ def _single_value(lower: list[int], bucket: int) -> int | None:
 
 def _totals(asks: list[Ask]) -> dict:
     """{ask: {(kind, key): per-bucket counts of the period}} from two reads per group."""
-    cuts: dict[tuple, set] = {}  # (dimension, key) asked → the days whose totals it needs
+    cuts: dict[tuple, set] = {}  # (dimension, key, part) asked → the days it needs
     for ask in asks:
-        cuts.setdefault((ask.dimension, ask.key), set()).update(
+        cuts.setdefault((ask.dimension, ask.key, ask.part), set()).update(
             (ask.first - timedelta(days=1), ask.after - timedelta(days=1)))
     table = TimedCumulative._meta.db_table
     # Per selection: its groups (a loose scan of the unique index: one probe per group, not
     # a read of every day), crossed with its cut days; then the latest totals at each cut.
     branches, params = [], []
-    for (dimension, key), days in cuts.items():
+    for (dimension, key, part), days in cuts.items():
+        only = f" WHERE split_part(g.key, '|', {int(part[0]) + 1}) = %s" if part else ""
         branches.append(
             f"SELECT c.cut, g.kind, g.dimension, g.key, (SELECT x.counts FROM {table} x "  # noqa: S608
             f"WHERE x.kind = g.kind AND x.dimension = g.dimension AND x.key = g.key "
             f"AND x.day <= c.cut ORDER BY x.day DESC LIMIT 1) "
             f"FROM ({_groups_sql(table, key)}) g "
-            f"CROSS JOIN (VALUES {', '.join('(CAST(%s AS date))' for _ in days)}) AS c(cut)")
+            f"CROSS JOIN (VALUES {', '.join('(CAST(%s AS date))' for _ in days)}) AS c(cut){only}")
         params += [*((kind, dimension, key) if key is not None else (kind, dimension)
                      for kind in (TimedTicket.FIRST, TimedTicket.RESOLUTION))]
         params += sorted(days)
+        params += [part[1]] if part else []
     arrays: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), _flatten(params))
@@ -198,7 +220,8 @@ def _totals(asks: list[Ask]) -> dict:
         per_group = result[ask] = {}
         start, end = ask.first - timedelta(days=1), ask.after - timedelta(days=1)
         for (cut, kind, dimension, key), counts in arrays.items():
-            if cut != end or dimension != ask.dimension or (ask.key is not None and key != ask.key):
+            if cut != end or dimension != ask.dimension or (ask.key is not None and key != ask.key) \
+                    or (ask.part and key.split("|")[ask.part[0]] != ask.part[1]):
                 continue
             before = arrays.get((start, kind, dimension, key))
             per_group[kind, key] = (list(counts) if before is None else

@@ -89,15 +89,33 @@ def test_bucketed_percentiles_equal_percentile_cont(team, agent, monkeypatch, ta
 
 @postgresql_only
 @pytest.mark.usefixtures("varied")
-def test_unfiltered_dashboard_reads_no_percentile_cont(monkeypatch):
+@pytest.mark.parametrize("filters", [{}, {"channel": "chat"}, {"team": True}, {"agent": True}])
+def test_a_dashboard_unfiltered_or_filtered_on_one_group_reads_no_percentile_cont(
+        monkeypatch, team, agent, filters):
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
     _refresh_all()
+    if filters.pop("team", None):
+        filters["team_id"] = team.pk
+    if filters.pop("agent", None):
+        filters["agent_id"] = agent.pk
     with CaptureQueriesContext(connection) as captured:
-        parts = dashboard_parts(MetricFilters(START, END), "week")
+        parts = dashboard_parts(MetricFilters(START, END, **filters), "week")
     sqls = " ".join(q["sql"] for q in captured.captured_queries)
     assert "percentile_cont" not in sqls
     assert TimedCumulative._meta.db_table in sqls
     assert parts[None][None]["cur"]["solved"]["p50"] is not None
+    # the breakdowns by the other dimensions come from the pair groups
+    assert any(row["cur"]["solved"].get("p50") is not None for row in parts["channel"].values())
+
+
+@postgresql_only
+@pytest.mark.usefixtures("varied")
+def test_two_group_filters_or_a_tier_fall_back_to_percentile_cont(team):
+    _refresh_all()
+    for f in (MetricFilters(START, END, channel="chat", team_id=team.pk),
+              MetricFilters(START, END, tier="premium")):
+        fast, exact = _both(f, "week")
+        assert fast == exact
 
 
 @postgresql_only

@@ -31,8 +31,22 @@ case("API messages", "agent",
 case("Agent queue page", "agent", lambda c: get(c, "agent", url("tickets:queue") or url("/")))
 case("Ticket page", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:detail")))
 case("Manager dashboard", "manager", lambda c: get(c, "manager", url("metrics:dashboard")))
+case("Manager dashboard, 90 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:dashboard"), "days=90")))
+case("Manager dashboard, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:dashboard"), "days=365")))
+# Cached per rollup refresh like every view the rollups hold, so these time the cached
+# page after the first request; `manage.py bench_dashboard --cold` times the computation.
+case("Manager dashboard, 90 days, channel", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:dashboard"), "days=90&channel=email")))
+case("Manager dashboard, 365 days, channel", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:dashboard"), "days=365&channel=email")))
+case("Agent dashboard", "agent", lambda c: get(c, "agent", url("metrics:agent_dashboard")))
 case("Metrics summary API, 90 days", "manager",
      lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/summary/"), _last_days(90))))
+case("Metrics breakdown API, agent, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/breakdown/"),
+                                             f"by=agent&{_last_days(365)}")))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 
