@@ -1,9 +1,12 @@
 """Exact percentiles from bucketed running totals equal percentile_cont (PostgreSQL)."""
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -193,3 +196,20 @@ def test_running_totals_are_stored_only_on_days_with_rows():
                                           dimension=TimedCumulative.ALL).latest("day")
     assert sum(buckets.unpack(last.counts)) == TimedTicket.objects.filter(
         kind=TimedTicket.RESOLUTION).count()
+
+
+@postgresql_only
+@pytest.mark.usefixtures("varied")
+def test_check_percentiles_compares_both_ways_on_the_database(monkeypatch):
+    monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
+    _refresh_all()
+    out = StringIO()
+    call_command("check_percentiles", "--days", "400", stdout=out)  # back to the fixture's June
+    assert "Every figure equal." in out.getvalue()
+    compared = [int(n) for n in re.findall(r"(\d+) figures", out.getvalue())]
+    assert compared and compared[0] > 10
+
+
+def test_check_percentiles_refuses_without_bucketed_totals():
+    with pytest.raises(CommandError):
+        call_command("check_percentiles")
