@@ -147,9 +147,11 @@ class ScoreHistogram(models.Model):
 
 
 class DailyScoreStats(ScoreHistogram):
-    """Per metric, channel, agent, team and organization tier."""
+    """Per metric, channel, agent, team, organization tier and the priority of the answered
+    ticket as of the refresh of the response's day (none when the response has no ticket)."""
 
     organization_tier = models.CharField(max_length=16)
+    priority = models.CharField(max_length=16, null=True)
 
     class Meta:
         verbose_name = _("daily survey scores")

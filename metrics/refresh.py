@@ -110,16 +110,18 @@ def _score_sql(start, end) -> tuple[str, list]:
                             for metric, (low, high) in SCALES.items())
     histogram = ", ".join(f"SUM({_flag(f'r.score = {v}')})" for v in SCORE_VALUES)
     columns = ", ".join(f"score_{v}" for v in SCORE_VALUES)
-    keys = "r.metric, r.scale_min, r.scale_max, r.channel, r.agent_id, r.team_id, r.organization_tier"
+    keys = ("r.metric, r.scale_min, r.scale_max, r.channel, r.agent_id, r.team_id, "
+            "r.organization_tier, t.priority")
     sql = (f"INSERT INTO {DailyScoreStats._meta.db_table} (day, metric, scale_min, "  # noqa: S608
            f"scale_max, "
-           f"channel, agent_id, team_id, organization_tier, n, {columns}) "
+           f"channel, agent_id, team_id, organization_tier, priority, n, {columns}) "
            f"SELECT day, metric, scale_min, scale_max, channel, agent_id, team_id, "
-           f"organization_tier, COUNT(*), {histogram} "
+           f"organization_tier, priority, COUNT(*), {histogram} "
            f"FROM (SELECT {day} AS day, {keys}, r.score FROM {Response._meta.db_table} r "
+           f"LEFT JOIN {Ticket._meta.db_table} t ON t.id = r.ticket_id "
            f"WHERE ({canonical}) AND r.created_at >= %s AND r.created_at < %s) r "
            f"GROUP BY day, metric, scale_min, scale_max, channel, agent_id, team_id, "
-           f"organization_tier")
+           f"organization_tier, priority")
     return sql, [*params, start, end]
 
 
@@ -283,9 +285,21 @@ def first_day_with_data() -> date:
     return timezone.localtime(min(oldest)).date() if oldest else timezone.localdate()
 
 
+def refresh_all() -> tuple[date, date]:
+    """Every day since the first ticket or response through tomorrow."""
+    since, until = first_day_with_data(), timezone.localdate() + timedelta(days=1)
+    refresh_rollups(since=since, until=until, everything_before=True)
+    return since, until
+
+
 def refresh_recent(*, days: int) -> tuple[date, date]:
     """The last ``days`` local days through tomorrow (so a period ending tonight is covered
-    until the next run); what beat runs."""
+    until the next run); what beat runs. When the rollups hold nothing yet (a new install,
+    or a migration that emptied them) it refreshes every day instead, so the dashboards do
+    not stay on the slow live queries until someone runs ``refresh_metrics --all``."""
+    state = RollupState.objects.filter(pk=1).first()
+    if state is None or state.covered_from is None:
+        return refresh_all()
     today = timezone.localdate()
     since, until = today - timedelta(days=days - 1), today + timedelta(days=1)
     refresh_rollups(since=since, until=until)

@@ -309,8 +309,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
     the RollupState the caller already read (None when there is none)."""
     previous = f.previous()
     state = rollups.rollup_state() if state is False else state
-    if not (rollups.covers(state, periods_of(f, previous))
-            and rollups.scores_keyed(f)):
+    if not rollups.covers(state, periods_of(f, previous)):
         return None
     first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),
                          rollups._local_day(f.end))

@@ -51,11 +51,6 @@ def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool
     return True
 
 
-def scores_keyed(f: MetricFilters) -> bool:
-    """Priority lives on the ticket, not on the response: that filter stays live."""
-    return not f.priority
-
-
 def _days(p: MetricFilters) -> Q:
     return Q(day__gte=_local_day(p.start), day__lt=_local_day(p.end))
 

@@ -86,13 +86,11 @@ def _families(f: MetricFilters, by: str | None, previous: MetricFilters | None) 
     asked for, else live (see rollups.py and PERFORMANCE.md)."""
     state = rollups.rollup_state()
     use = rollups.covers(state, periods_of(f, previous))
-    if use and rollups.scores_keyed(f):
-        scores = rollups.survey_scores(f, by, periods_of(f, previous))
-    else:
-        scores = families.survey_scores(f, by, previous=previous)
     if use:
+        scores = rollups.survey_scores(f, by, periods_of(f, previous))
         tickets, invites = rollups.tickets_and_invitations(f, by, periods_of(f, previous), state)
     else:
+        scores = families.survey_scores(f, by, previous=previous)
         invites = families.invitations(f, by, previous=previous)
         tickets = families.ticket_figures(f, by, previous=previous)
     return scores, invites, tickets

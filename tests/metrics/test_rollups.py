@@ -1,6 +1,6 @@
 """The daily rollups answer every figure exactly as the live queries do."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -175,6 +175,17 @@ def test_refresh_recent_covers_through_tomorrow(time_machine):
     state = RollupState.objects.get()
     assert (since, until) == (START.date() - timedelta(days=1), START.date() + timedelta(days=1))
     assert state.covered_until >= until and state.covered_from == FIRST_DAY - timedelta(days=12)
+
+
+def test_refresh_recent_refreshes_every_day_when_the_rollups_hold_none(time_machine):
+    time_machine.move_to(START + timedelta(hours=10))
+    make_ticket(created_at=START - timedelta(days=40))
+    since, until = refresh_recent(days=2)  # nothing held yet: a new install, or emptied
+    state = RollupState.objects.get()
+    assert since == (START - timedelta(days=40)).date() and until == START.date() + timedelta(days=1)
+    assert state.covered_from == date(1970, 1, 1)  # nothing is older
+    since, _until = refresh_recent(days=2)  # held now: just the recent days
+    assert since == START.date() - timedelta(days=1)
 
 
 def test_refresh_metrics_command_with_all_covers_the_first_ticket(capsys):

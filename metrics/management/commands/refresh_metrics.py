@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.utils import timezone
 
 from metrics.models import (
     DailyScoreMarginals,
@@ -20,7 +18,7 @@ from metrics.models import (
     TimedTicket,
 )
 from metrics.queries.cache import warm_dashboards
-from metrics.refresh import first_day_with_data, refresh_recent, refresh_rollups
+from metrics.refresh import refresh_all, refresh_recent
 
 ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
                  DailyScoreTotals, DailyScoreMarginals, TimedTicket, TimedCumulative)
@@ -38,9 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, days: int, all: bool, **options):  # noqa: A002 (the option's name)
         started = time.perf_counter()
         if all:
-            since = first_day_with_data()
-            until = timezone.localdate() + timedelta(days=1)
-            refresh_rollups(since=since, until=until, everything_before=True)
+            since, until = refresh_all()
             if connection.vendor == "postgresql":
                 # After rewriting every row: statistics for the planner and a fresh
                 # visibility map, without which the percentile scan is not index-only
