@@ -121,20 +121,20 @@ def rebuild_cumulative(since: date) -> int:
                 totals[kind, dimension, key] = counts
     written = []
     with connection.chunked_cursor() as cursor:
-        cursor.execute(f"SELECT day, kind, bucket, channel, agent_id, team_id FROM {table} "  # noqa: S608
-                       f"WHERE day >= %s ORDER BY day", [since])
+        cursor.execute(f"SELECT day, kind, bucket, channel, agent_id, team_id, priority, "  # noqa: S608
+                       f"organization_tier FROM {table} WHERE day >= %s ORDER BY day", [since])
         day, touched = None, set()
-        for row_day, kind, bucket, channel, agent_id, team_id in cursor:
+        for row_day, kind, bucket, channel, agent_id, team_id, priority, tier in cursor:
             if row_day != day:
                 written += [(*group, day, _pack(totals[group])) for group in touched]
                 day, touched = row_day, set()
             size = sizes[kind]
-            agent, team = _key(agent_id), _key(team_id)
-            for group in ((kind, TimedCumulative.ALL, ""), (kind, TimedCumulative.CHANNEL, channel),
-                          (kind, TimedCumulative.AGENT, agent), (kind, TimedCumulative.TEAM, team),
-                          (kind, TimedCumulative.CHANNEL_AGENT, f"{channel}|{agent}"),
-                          (kind, TimedCumulative.CHANNEL_TEAM, f"{channel}|{team}"),
-                          (kind, TimedCumulative.AGENT_TEAM, f"{agent}|{team}")):
+            values = {"channel": channel, "agent": _key(agent_id), "team": _key(team_id),
+                      "tier": tier or "", "priority": priority}
+            groups = [(kind, TimedCumulative.ALL, "")]
+            groups += [(kind, dimension, "|".join(values[name] for name in parts))
+                       for dimension, parts in TimedCumulative.PARTS.items()]
+            for group in groups:
                 counts = totals.get(group)
                 if counts is None:
                     counts = totals[group] = array("i", bytes(4 * size))

@@ -209,7 +209,8 @@ class TimedTicket(models.Model):
                                 name="rollup_timed_cover_idx"),
                    # One bucket's rows of a period in order: the second step of a percentile.
                    models.Index(fields=["kind", "bucket", "day", "seconds", "channel", "agent_id",
-                                        "team_id"], name="rollup_timed_bucket_idx")]
+                                        "team_id", "priority", "organization_tier"],
+                                name="rollup_timed_bucket_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.seconds}"
@@ -250,13 +251,25 @@ class TimedCumulative(models.Model):
         CHANNEL_AGENT = 4, _("channel and agent")
         CHANNEL_TEAM = 5, _("channel and team")
         AGENT_TEAM = 6, _("agent and team")
+        # Organization tier and priority filter but never break a dashboard down.
+        TIER = 7, _("organization tier")
+        PRIORITY = 8, _("priority")
+        TIER_CHANNEL = 9, _("organization tier and channel")
+        TIER_AGENT = 10, _("organization tier and agent")
+        TIER_TEAM = 11, _("organization tier and team")
+        PRIORITY_CHANNEL = 12, _("priority and channel")
+        PRIORITY_AGENT = 13, _("priority and agent")
+        PRIORITY_TEAM = 14, _("priority and team")
 
     ALL, CHANNEL, AGENT, TEAM = Group.ALL, Group.CHANNEL, Group.AGENT, Group.TEAM
-    CHANNEL_AGENT, CHANNEL_TEAM, AGENT_TEAM = Group.CHANNEL_AGENT, Group.CHANNEL_TEAM, Group.AGENT_TEAM
-    # Which dimensions each group is made of.
-    PARTS = {CHANNEL: ("channel",), AGENT: ("agent",), TEAM: ("team",),
-             CHANNEL_AGENT: ("channel", "agent"), CHANNEL_TEAM: ("channel", "team"),
-             AGENT_TEAM: ("agent", "team")}
+    # Which dimensions each group is made of, in the order of its key's parts.
+    PARTS = {Group.CHANNEL: ("channel",), Group.AGENT: ("agent",), Group.TEAM: ("team",),
+             Group.TIER: ("tier",), Group.PRIORITY: ("priority",),
+             Group.CHANNEL_AGENT: ("channel", "agent"), Group.CHANNEL_TEAM: ("channel", "team"),
+             Group.AGENT_TEAM: ("agent", "team"), Group.TIER_CHANNEL: ("tier", "channel"),
+             Group.TIER_AGENT: ("tier", "agent"), Group.TIER_TEAM: ("tier", "team"),
+             Group.PRIORITY_CHANNEL: ("priority", "channel"),
+             Group.PRIORITY_AGENT: ("priority", "agent"), Group.PRIORITY_TEAM: ("priority", "team")}
 
     kind = models.SmallIntegerField()
     dimension = models.SmallIntegerField(choices=Group.choices)

@@ -25,7 +25,8 @@ from ..buckets import enabled, unpack
 from ..models import TimedBounds, TimedCumulative, TimedTicket
 
 PERCENTILES = (("p50", 0.5), ("p90", 0.9))
-_MATCH = {"channel": "x.channel = {part}",
+_MATCH = {"channel": "x.channel = {part}", "priority": "x.priority = {part}",
+          "tier": "x.organization_tier IS NOT DISTINCT FROM NULLIF({part}, '')",
           "agent": "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)",
           "team": "x.team_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)"}
 # The rows of a group inside the second read: its key's parts matched to their columns.
@@ -56,17 +57,22 @@ GROUPINGS = {"channel": TimedCumulative.CHANNEL, "agent": TimedCumulative.AGENT,
              "team": TimedCumulative.TEAM}
 
 
+SINGLE = {parts[0]: dimension for dimension, parts in TimedCumulative.PARTS.items()
+          if len(parts) == 1}
+
+
 def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
     """(the filtered dimension or None, its TimedCumulative group) when the running totals
-    hold the filter: none, or one channel, agent or team; None otherwise."""
+    hold the filter: none, or one of channel, agent, team, tier, priority; else None."""
     chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
-                                          ("team", f.team_id)) if value}
-    if f.tier or f.priority or len(chosen) > 1:
+                                          ("team", f.team_id), ("tier", f.tier),
+                                          ("priority", f.priority)) if value}
+    if len(chosen) > 1:
         return None
     if not chosen:
         return None, (TimedCumulative.ALL, "")
     (by, value), = chosen.items()
-    return by, (GROUPINGS[by], str(value))
+    return by, (SINGLE[by], str(value))
 
 
 def trend_buckets(trend_by: str, first: date, after: date):

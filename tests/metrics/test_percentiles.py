@@ -68,7 +68,8 @@ def _filters(team, agent) -> list[MetricFilters]:
             MetricFilters(START, START + timedelta(days=1)),
             MetricFilters(START + timedelta(days=3), END - timedelta(days=1)),
             MetricFilters(START, END, channel="chat"), MetricFilters(START, END, agent_id=agent.pk),
-            MetricFilters(START, END, team_id=team.pk)]
+            MetricFilters(START, END, team_id=team.pk), MetricFilters(START, END, tier="premium"),
+            MetricFilters(START, END, priority="high")]
 
 
 @postgresql_only
@@ -92,7 +93,8 @@ def test_bucketed_percentiles_equal_percentile_cont(team, agent, monkeypatch, ta
 
 @postgresql_only
 @pytest.mark.usefixtures("varied")
-@pytest.mark.parametrize("filters", [{}, {"channel": "chat"}, {"team": True}, {"agent": True}])
+@pytest.mark.parametrize("filters", [{}, {"channel": "chat"}, {"team": True}, {"agent": True},
+                                     {"tier": "premium"}, {"priority": "high"}])
 def test_a_dashboard_unfiltered_or_filtered_on_one_group_reads_no_percentile_cont(
         monkeypatch, team, agent, filters):
     monkeypatch.setattr(buckets, "TARGET_BUCKETS", 4)
@@ -113,12 +115,14 @@ def test_a_dashboard_unfiltered_or_filtered_on_one_group_reads_no_percentile_con
 
 @postgresql_only
 @pytest.mark.usefixtures("varied")
-def test_two_group_filters_or_a_tier_fall_back_to_percentile_cont(team):
+def test_two_filters_fall_back_to_percentile_cont(team):
     _refresh_all()
     for f in (MetricFilters(START, END, channel="chat", team_id=team.pk),
-              MetricFilters(START, END, tier="premium")):
-        fast, exact = _both(f, "week")
+              MetricFilters(START, END, tier="premium", priority="high")):
+        with CaptureQueriesContext(connection) as captured:
+            fast, exact = _both(f, "week")
         assert fast == exact
+        assert sum("percentile_cont" in q["sql"] for q in captured.captured_queries) == 2
 
 
 @postgresql_only
