@@ -70,7 +70,11 @@ class DailyTicketStats(TicketCounts):
     class Meta:
         verbose_name = _("daily ticket figures")
         verbose_name_plural = _("daily ticket figures")
-        indexes = [models.Index(fields=["day"], name="rollup_ticket_day_idx")]
+        # The day range, or a tier or priority filter's part of it (the totals and the
+        # marginals answer the other filters).
+        indexes = [models.Index(fields=["day"], name="rollup_ticket_day_idx"),
+                   models.Index(fields=["priority", "day"], name="rollup_ticket_priority_idx"),
+                   models.Index(fields=["organization_tier", "day"], name="rollup_ticket_tier_idx")]
 
 
 class DailyTicketTotals(TicketCounts):
@@ -156,7 +160,9 @@ class DailyScoreStats(ScoreHistogram):
     class Meta:
         verbose_name = _("daily survey scores")
         verbose_name_plural = _("daily survey scores")
-        indexes = [models.Index(fields=["day"], name="rollup_score_day_idx")]
+        indexes = [models.Index(fields=["day"], name="rollup_score_day_idx"),
+                   models.Index(fields=["priority", "day"], name="rollup_score_priority_idx"),
+                   models.Index(fields=["organization_tier", "day"], name="rollup_score_tier_idx")]
 
 
 class DailyScoreTotals(ScoreHistogram):

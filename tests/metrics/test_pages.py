@@ -160,3 +160,11 @@ def test_digest_opt_out_is_stored(client, manager):
     assert DigestOptOut.objects.filter(user=manager).exists()
     client.post(reverse("metrics:digest_preference"), {"weekly_digest": "on"})
     assert not DigestOptOut.objects.filter(user=manager).exists()
+
+
+def test_the_backlog_index_covers_exactly_the_unresolved_statuses():
+    from tickets.models import Ticket
+
+    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_unresolved_customer_idx")
+    (lookup, statuses), = index.condition.children
+    assert lookup == "status__in" and set(statuses) == set(Ticket.UNRESOLVED)
