@@ -146,44 +146,42 @@ def percentiles(asks: list[Ask]) -> dict:
         return {}
     lower = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
     totals = _totals(asks)
-    wanted, lookups = {}, []
+    groups, wanted, lookups = [], {}, []
     for ask in asks:
         for (kind, key), counts in totals[ask].items():
             cumulative = list(accumulate(counts))
             n = cumulative[-1] if cumulative else 0
             if n == 0:
                 continue
-            for _name, p in PERCENTILES:
-                position = p * (n - 1)
-                ranks = (math.floor(position), math.ceil(position))
-                for rank in dict.fromkeys(ranks):
-                    bucket = bisect_right(cumulative, rank)
-                    before = cumulative[bucket - 1] if bucket else 0
-                    single = _single_value(lower.get(kind, [0]), bucket)
+            groups.append((ask, kind, key, n))
+            for _name, _position, low, high in _positions(n):
+                for rank in (low, high):
                     target = (ask, kind, key, rank)
-                    if single is not None:
-                        wanted[target] = single
-                    elif target not in wanted:
-                        wanted[target] = None
-                        lookups.append((target, bucket, rank - before))
+                    if target in wanted:
+                        continue
+                    bucket = bisect_right(cumulative, rank)
+                    wanted[target] = _single_value(lower.get(kind, [0]), bucket)
+                    if wanted[target] is None:
+                        lookups.append((target, bucket, rank - (cumulative[bucket - 1] if bucket else 0)))
     wanted.update(_lookup(lookups))
     result: dict = {}
-    for ask in asks:
-        for (kind, key), counts in totals[ask].items():
-            n = sum(counts)
-            if n == 0:
-                continue
-            values = {}
-            for name, p in PERCENTILES:
-                position = p * (n - 1)
-                low, high = math.floor(position), math.ceil(position)
-                first = float(wanted[ask, kind, key, low])
-                if low == high:
-                    values[name] = first
-                else:  # PostgreSQL's float8_lerp
-                    values[name] = first + (position - low) * (float(wanted[ask, kind, key, high]) - first)
-            result[ask.label, key, kind, ask.dimension] = values
+    for ask, kind, key, n in groups:
+        values = {}
+        for name, position, low, high in _positions(n):
+            first = float(wanted[ask, kind, key, low])
+            # PostgreSQL's float8_lerp between the two ranks (none when they coincide)
+            values[name] = first if low == high else (
+                first + (position - low) * (float(wanted[ask, kind, key, high]) - first))
+        result[ask.label, key, kind, ask.dimension] = values
     return result
+
+
+def _positions(n: int):
+    """(name, position, lower rank, upper rank) of each percentile of n values, 0-based,
+    as percentile_cont computes them."""
+    for name, p in PERCENTILES:
+        position = p * (n - 1)
+        yield name, position, math.floor(position), math.ceil(position)
 
 
 def _single_value(lower: list[int], bucket: int) -> int | None:
