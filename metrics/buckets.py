@@ -23,6 +23,7 @@ from .models import RollupState, TimedBounds, TimedCumulative, TimedTicket
 # step of a percentile reads about a thousandth of a period's rows.
 TARGET_BUCKETS = 1024
 KINDS = (TimedTicket.FIRST, TimedTicket.RESOLUTION)
+FLUSH_ROWS = 5000  # running totals written per COPY
 
 
 def enabled() -> bool:
@@ -119,33 +120,50 @@ def rebuild_cumulative(since: date) -> int:
             counts = unpack(data)
             if len(counts) == sizes.get(kind):  # else stale bounds: rebucket_all follows
                 totals[kind, dimension, key] = counts
-    written = []
+    written, pending = 0, []
+
+    def flush() -> None:  # in batches: a year of 1M tickets is ~2 GB of arrays
+        nonlocal written, pending
+        if pending:
+            with connection.cursor() as cursor, cursor.cursor.copy(
+                    f"COPY {cumulative} (kind, dimension, key, day, counts) FROM STDIN") as copy:
+                for row in pending:
+                    copy.write_row(row)
+            written, pending = written + len(pending), []
+
+    groups_of: dict[tuple, list] = {}  # a row's groups, per combination of its columns
     with connection.chunked_cursor() as cursor:
         cursor.execute(f"SELECT day, kind, bucket, channel, agent_id, team_id, priority, "  # noqa: S608
                        f"organization_tier FROM {table} WHERE day >= %s ORDER BY day", [since])
         day, touched = None, set()
-        for row_day, kind, bucket, channel, agent_id, team_id, priority, tier in cursor:
+        for row_day, kind, bucket, *columns in cursor:
             if row_day != day:
-                written += [(*group, day, _pack(totals[group])) for group in touched]
+                pending += [(*group, day, _pack(totals[group])) for group in touched]
+                if len(pending) >= FLUSH_ROWS:
+                    flush()
                 day, touched = row_day, set()
+            groups = groups_of.get((kind, *columns))
+            if groups is None:
+                groups = groups_of[kind, *columns] = _groups(kind, *columns)
             size = sizes[kind]
-            values = {"channel": channel, "agent": _key(agent_id), "team": _key(team_id),
-                      "tier": tier or "", "priority": priority}
-            groups = [(kind, TimedCumulative.ALL, "")]
-            groups += [(kind, dimension, "|".join(values[name] for name in parts))
-                       for dimension, parts in TimedCumulative.PARTS.items()]
             for group in groups:
                 counts = totals.get(group)
                 if counts is None:
                     counts = totals[group] = array("i", bytes(4 * size))
                 counts[min(bucket, size - 1)] += 1
-                touched.add(group)
-        written += [(*group, day, _pack(totals[group])) for group in touched]
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {cumulative} (kind, dimension, key, day, counts) FROM STDIN") as copy:
-        for row in written:
-            copy.write_row(row)
-    return len(written)
+            touched.update(groups)
+        pending += [(*group, day, _pack(totals[group])) for group in touched]
+    flush()
+    return written
+
+
+def _groups(kind: int, channel: str, agent_id, team_id, priority: str, tier) -> list[tuple]:
+    """The TimedCumulative groups a TimedTicket row with these columns counts in."""
+    values = {"channel": channel, "agent": _key(agent_id), "team": _key(team_id),
+              "tier": tier or "", "priority": priority}
+    return [(kind, TimedCumulative.ALL, ""), *(
+        (kind, dimension, "|".join(values[name] for name in parts))
+        for dimension, parts in TimedCumulative.PARTS.items())]
 
 
 def _key(value) -> str:
