@@ -97,16 +97,28 @@ class Marginal(models.IntegerChoices):
     TEAM = 3, _("team")
 
 
+class MarginalFilter(models.IntegerChoices):
+    """The one filter a marginal rollup row is already restricted to (``filter_value``)."""
+
+    NONE = 0, _("none")
+    TIER = 1, _("organization tier")
+    PRIORITY = 2, _("priority")
+
+
 class DailyTicketMarginals(TicketCounts):
-    """The totals summed per day for each grouping alone: ~5x fewer rows than the totals
-    for the unfiltered dashboard, which reads each grouping from its own rows."""
+    """The figures summed per day for each grouping alone, for no filter or for one
+    organization tier or priority: ~5x fewer rows than the tables they are summed from, so
+    such a dashboard reads each grouping from its own rows."""
 
     dimension = models.SmallIntegerField(choices=Marginal.choices)
+    filtered_by = models.SmallIntegerField(choices=MarginalFilter.choices, default=MarginalFilter.NONE)
+    filter_value = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("daily ticket marginals")
         verbose_name_plural = _("daily ticket marginals")
-        indexes = [models.Index(fields=["dimension", "day"], name="rollup_ticket_marg_idx")]
+        indexes = [models.Index(fields=["filtered_by", "filter_value", "dimension", "day"],
+                                name="rollup_ticket_marg_idx")]
 
 
 class ScoreHistogram(models.Model):
@@ -178,11 +190,14 @@ class DailyScoreMarginals(ScoreHistogram):
     """The score totals summed per day for each grouping alone (see DailyTicketMarginals)."""
 
     dimension = models.SmallIntegerField(choices=Marginal.choices)
+    filtered_by = models.SmallIntegerField(choices=MarginalFilter.choices, default=MarginalFilter.NONE)
+    filter_value = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("daily survey score marginals")
         verbose_name_plural = _("daily survey score marginals")
-        indexes = [models.Index(fields=["dimension", "day"], name="rollup_score_marg_idx")]
+        indexes = [models.Index(fields=["filtered_by", "filter_value", "dimension", "day"],
+                                name="rollup_score_marg_idx")]
 
 
 class TimedTicket(models.Model):

@@ -29,6 +29,7 @@ from .models import (
     DailyTicketStats,
     DailyTicketTotals,
     Marginal,
+    MarginalFilter,
     RollupState,
     TimedTicket,
 )
@@ -191,23 +192,30 @@ def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[s
             f"WHERE day >= %s AND day <= %s GROUP BY {keys}"), [since, until]
 
 
-def _marginals_sql(totals, marginals, columns: str, since: date, until: date) -> tuple[str, list]:
-    """Each grouping alone, summed per day from the totals: one branch per Marginal."""
+def _marginals_sql(totals, fine, marginals, columns: str, since: date,
+                   until: date) -> tuple[str, list]:
+    """Each grouping alone per day: unfiltered from the totals, and per organization tier
+    and per priority from the fine table; one branch per (filter, Marginal)."""
     extra = ", metric, scale_min, scale_max" if totals is DailyScoreTotals else ""
     sums = ", ".join(f"SUM({c})" for c in columns.split(", "))
     branches = []
     none = "CAST(NULL AS bigint)"  # typed: PostgreSQL resolves a UNION's types branch by branch
-    for dimension, picked in ((Marginal.ALL, f"'', {none}, {none}"),
-                              (Marginal.CHANNEL, f"channel, {none}, {none}"),
-                              (Marginal.AGENT, f"'', agent_id, {none}"),
-                              (Marginal.TEAM, f"'', {none}, team_id")):
-        group = {Marginal.ALL: "", Marginal.CHANNEL: ", channel", Marginal.AGENT: ", agent_id",
-                 Marginal.TEAM: ", team_id"}[dimension]
-        branches.append(f"SELECT {int(dimension)}, day, {picked}{extra}, {sums} "  # noqa: S608
-                        f"FROM {totals._meta.db_table} WHERE day >= %s AND day <= %s "
-                        f"GROUP BY day{extra}{group}")
-    return (f"INSERT INTO {marginals._meta.db_table} (dimension, day, channel, agent_id, "  # noqa: S608
-            f"team_id{extra}, {columns}) {' UNION ALL '.join(branches)}"), [since, until] * len(branches)
+    groupings = ((Marginal.ALL, f"'', {none}, {none}", ""),
+                 (Marginal.CHANNEL, f"channel, {none}, {none}", ", channel"),
+                 (Marginal.AGENT, f"'', agent_id, {none}", ", agent_id"),
+                 (Marginal.TEAM, f"'', {none}, team_id", ", team_id"))
+    for filtered_by, column, source in ((MarginalFilter.NONE, None, totals),
+                                        (MarginalFilter.TIER, "organization_tier", fine),
+                                        (MarginalFilter.PRIORITY, "priority", fine)):
+        value = f"COALESCE({column}, '')" if column else "''"
+        for dimension, picked, group in groupings:
+            branches.append(
+                f"SELECT {int(dimension)}, {int(filtered_by)}, {value}, day, {picked}{extra}, "  # noqa: S608
+                f"{sums} FROM {source._meta.db_table} WHERE day >= %s AND day <= %s "
+                f"GROUP BY day{extra}{group}{f', {column}' if column else ''}")
+    return (f"INSERT INTO {marginals._meta.db_table} (dimension, filtered_by, filter_value, day, "  # noqa: S608
+            f"channel, agent_id, team_id{extra}, {columns}) {' UNION ALL '.join(branches)}"), \
+        [since, until] * len(branches)
 
 
 def _record_coverage(since: date, until: date, *, everything_before: bool) -> None:
@@ -251,9 +259,9 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
         cursor.execute(*_totals_sql(DailyScoreStats, DailyScoreTotals, histogram, since, until))
         for model in (DailyScoreStats, DailyScoreTotals):
             cursor.execute(_derived_sql(model), [since, until])
-        cursor.execute(*_marginals_sql(DailyTicketTotals, DailyTicketMarginals,
+        cursor.execute(*_marginals_sql(DailyTicketTotals, DailyTicketStats, DailyTicketMarginals,
                                        ", ".join(TICKET_COUNTS), since, until))
-        cursor.execute(*_marginals_sql(DailyScoreTotals, DailyScoreMarginals,
+        cursor.execute(*_marginals_sql(DailyScoreTotals, DailyScoreStats, DailyScoreMarginals,
                                        f"{histogram}, good, bad, score_sum, score_sumsq", since, until))
     state = RollupState.objects.filter(pk=1).first()
     fit_now = buckets.enabled() and everything_before

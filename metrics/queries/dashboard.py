@@ -31,6 +31,7 @@ from ..models import (
     DailyTicketStats,
     DailyTicketTotals,
     Marginal,
+    MarginalFilter,
     TimedTicket,
 )
 from . import percentiles, rollups
@@ -108,8 +109,16 @@ def _rollup_source(fine, totals, f: MetricFilters, first: date, cur: date, after
     return sql, params
 
 
-def _unfiltered(f: MetricFilters) -> bool:
-    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+def _marginal_filter(f: MetricFilters) -> tuple[int, str] | None:
+    """(filtered_by, filter_value) of the marginal rows that answer ``f``: no filter, or
+    only an organization tier or only a priority; None for any other filter."""
+    if f.channel or f.agent_id or f.team_id or (f.tier and f.priority):
+        return None
+    if f.tier:
+        return MarginalFilter.TIER, f.tier
+    if f.priority:
+        return MarginalFilter.PRIORITY, f.priority
+    return MarginalFilter.NONE, ""
 
 
 _MARGINAL_SETS = ((Marginal.ALL, ()), (Marginal.CHANNEL, ("channel",)), (Marginal.AGENT, ("agent_id",)),
@@ -117,9 +126,9 @@ _MARGINAL_SETS = ((Marginal.ALL, ()), (Marginal.CHANNEL, ("channel",)), (Margina
 
 
 def _marginal_rows(model, keys: tuple[str, ...], aggregates: str, first: date, cur: date,
-                   after: date) -> list[tuple]:
-    """grouping_sets' rows for _SETS without filters, each grouping read from its own rows of
-    the marginal table (a union of small grouped reads instead of one big grouping)."""
+                   after: date, marginal: tuple[int, str]) -> list[tuple]:
+    """grouping_sets' rows for _SETS, each grouping read from its own rows of the marginal
+    table for ``marginal`` (a union of small grouped reads instead of one big grouping)."""
     # Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
     columns = {"channel": "text", "agent_id": "bigint", "team_id": "bigint", "day": "date"}
     branches, params = [], []
@@ -131,8 +140,9 @@ def _marginal_rows(model, keys: tuple[str, ...], aggregates: str, first: date, c
         branches.append(
             f"SELECT {n}, {picked}, {aggregates} FROM (SELECT CASE WHEN day >= %s "  # noqa: S608
             f"THEN '{CURRENT}' ELSE '{PREVIOUS}' END AS p, * FROM {model._meta.db_table} "
-            f"WHERE dimension = %s AND day >= %s AND day < %s) x GROUP BY {', '.join((*keys, *grouped_by))}")
-        params += [cur, int(dimension), since, after]
+            f"WHERE filtered_by = %s AND filter_value = %s AND dimension = %s AND day >= %s "
+            f"AND day < %s) x GROUP BY {', '.join((*keys, *grouped_by))}")
+        params += [cur, int(marginal[0]), marginal[1], int(dimension), since, after]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), params)
         return cursor.fetchall()
@@ -165,8 +175,9 @@ def _collect(rows, trend_by: str, keyed, *, offset: int) -> dict:
 def _score_rows(f, trend_by, first, cur, after) -> dict:
     aggregates = ("SUM(n), SUM(good), SUM(bad), CAST(SUM(score_sum) AS BIGINT), "
                   "CAST(SUM(score_sumsq) AS BIGINT)")
-    if _unfiltered(f):
-        rows = _marginal_rows(DailyScoreMarginals, ("p", "metric"), aggregates, first, cur, after)
+    if (marginal := _marginal_filter(f)) is not None:
+        rows = _marginal_rows(DailyScoreMarginals, ("p", "metric"), aggregates, first, cur, after,
+                              marginal)
     else:
         source, params = _rollup_source(DailyScoreStats, DailyScoreTotals, f, first, cur, after)
         rows = grouping_sets(source, params, keys=("p", "metric"), sets=_SETS, aggregates=aggregates)
@@ -182,8 +193,8 @@ def _score_rows(f, trend_by, first, cur, after) -> dict:
 def _ticket_rows(f, trend_by, first, cur, after) -> dict:
     names = list(_TICKET_COLUMNS)
     aggregates = ", ".join(f"SUM({c})" for c in _TICKET_COLUMNS.values())
-    if _unfiltered(f):
-        rows = _marginal_rows(DailyTicketMarginals, ("p",), aggregates, first, cur, after)
+    if (marginal := _marginal_filter(f)) is not None:
+        rows = _marginal_rows(DailyTicketMarginals, ("p",), aggregates, first, cur, after, marginal)
     else:
         source, params = _rollup_source(DailyTicketStats, DailyTicketTotals, f, first, cur, after)
         rows = grouping_sets(source, params, keys=("p",), sets=_SETS, aggregates=aggregates)
@@ -290,11 +301,11 @@ def _backlog(f: MetricFilters) -> dict:
 
 @contextmanager
 def _roomy_grouping(f: MetricFilters):
-    """For a filtered dashboard on PostgreSQL, a transaction with more work_mem: with the
-    default 4 MB the planner sorts the totals' grouping sets on disk instead of hashing
-    them (120 → 66 ms at 90 days on 1M tickets). Unfiltered ones read the small marginal
-    tables and need neither the memory nor the three statements."""
-    if connection.vendor != "postgresql" or _unfiltered(f):
+    """For a dashboard grouping the totals on PostgreSQL, a transaction with more work_mem:
+    with the default 4 MB the planner sorts the grouping sets on disk instead of hashing
+    them (120 → 66 ms at 90 days on 1M tickets). Those read from the small marginal tables
+    (no filter, a tier or a priority) need neither the memory nor the three statements."""
+    if connection.vendor != "postgresql" or _marginal_filter(f) is not None:
         yield
         return
     with transaction.atomic():
