@@ -31,6 +31,7 @@ from .models import (
     Marginal,
     MarginalFilter,
     RollupState,
+    TimedCumulative,
     TimedTicket,
 )
 
@@ -283,6 +284,28 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
             buckets.rebucket_all()
             buckets.rebuild_cumulative(date.min)
         buckets.mark_ready(True)
+
+
+ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
+                 DailyScoreTotals, DailyScoreMarginals, TimedTicket, TimedCumulative)
+
+
+def tidy_rollups(*, analyze: bool) -> None:
+    """After a refresh, on PostgreSQL: VACUUM the rollup tables, whose rewritten pages have
+    left the visibility map, so the percentile reads are index-only again (28 → 79 ms at
+    90 days on 1M tickets without it; ~0.5 s after beat's refresh, whether or not the server
+    runs autovacuum), and ``analyze`` the planner's statistics after large rewrites (without
+    them it chose a bitmap heap scan that spilled to disk). VACUUM cannot run inside a
+    transaction (a caller's atomic block): ANALYZE alone then."""
+    if connection.vendor != "postgresql":
+        return
+    verb = ("ANALYZE" if analyze else None) if connection.in_atomic_block else (
+        "VACUUM (ANALYZE)" if analyze else "VACUUM")
+    if verb is None:
+        return
+    with connection.cursor() as cursor:
+        for model in ROLLUP_MODELS:
+            cursor.execute(f"{verb} {model._meta.db_table}")
 
 
 def first_day_with_data() -> date:

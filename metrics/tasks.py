@@ -22,6 +22,8 @@ RECENT_DAYS, NIGHTLY_DAYS = 2, 35
 @shared_task(name="metrics.tasks.refresh_metric_rollups")
 def refresh_metric_rollups(days: int = RECENT_DAYS) -> str:
     since, until = refresh.refresh_recent(days=days)
+    # statistics too after the nightly refresh, or when it rebuilt every day
+    refresh.tidy_rollups(analyze=(until - since).days > RECENT_DAYS + 1)
     # The refresh stamped a new time, so every cached dashboard is stale: compute the
     # unfiltered presets now rather than on some manager's first click.
     warmed = warm_dashboards()

@@ -217,3 +217,21 @@ def test_check_percentiles_compares_both_ways_on_the_database(monkeypatch):
 def test_check_percentiles_refuses_without_bucketed_totals():
     with pytest.raises(CommandError):
         call_command("check_percentiles")
+
+
+@postgresql_only
+@pytest.mark.usefixtures("varied")
+def test_beat_task_tidies_the_rollup_tables_after_its_refresh(time_machine):
+    from metrics.tasks import refresh_metric_rollups
+
+    time_machine.move_to(END + timedelta(hours=3))
+    _refresh_all()
+    with CaptureQueriesContext(connection) as captured:
+        refresh_metric_rollups()
+    # inside the test's transaction VACUUM cannot run: the small refresh skips it, and the
+    # nightly one (35 days) analyzes every rollup table
+    assert not any(q["sql"].startswith(("VACUUM", "ANALYZE")) for q in captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        refresh_metric_rollups(35)
+    analyzed = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert f"ANALYZE {TimedCumulative._meta.db_table}" in analyzed and len(analyzed) == 8
