@@ -53,12 +53,10 @@ def available(state) -> bool:
     return enabled() and state is not None and state.buckets_ready
 
 
-GROUPINGS = {"channel": TimedCumulative.CHANNEL, "agent": TimedCumulative.AGENT,
-             "team": TimedCumulative.TEAM}
-
-
+# The group of one dimension's value; the dimensions a dashboard breaks down by.
 SINGLE = {parts[0]: dimension for dimension, parts in TimedCumulative.PARTS.items()
           if len(parts) == 1}
+GROUPINGS = {by: SINGLE[by] for by in ("channel", "agent", "team")}
 
 
 def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
