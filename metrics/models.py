@@ -105,14 +105,21 @@ class MarginalFilter(models.IntegerChoices):
     PRIORITY = 2, _("priority")
 
 
-class DailyTicketMarginals(TicketCounts):
-    """The figures summed per day for each grouping alone, for no filter or for one
-    organization tier or priority: ~5x fewer rows than the tables they are summed from, so
-    such a dashboard reads each grouping from its own rows."""
+class MarginalKey(models.Model):
+    """Which grouping a marginal rollup row sums over, within which one filter."""
 
     dimension = models.SmallIntegerField(choices=Marginal.choices)
     filtered_by = models.SmallIntegerField(choices=MarginalFilter.choices, default=MarginalFilter.NONE)
     filter_value = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailyTicketMarginals(TicketCounts, MarginalKey):
+    """The figures summed per day for each grouping alone, for no filter or for one
+    organization tier or priority: ~5x fewer rows than the tables they are summed from, so
+    such a dashboard reads each grouping from its own rows."""
 
     class Meta:
         verbose_name = _("daily ticket marginals")
@@ -186,12 +193,8 @@ class DailyScoreTotals(ScoreHistogram):
         indexes = [models.Index(fields=["day"], name="rollup_score_total_day_idx")]
 
 
-class DailyScoreMarginals(ScoreHistogram):
+class DailyScoreMarginals(ScoreHistogram, MarginalKey):
     """The score totals summed per day for each grouping alone (see DailyTicketMarginals)."""
-
-    dimension = models.SmallIntegerField(choices=Marginal.choices)
-    filtered_by = models.SmallIntegerField(choices=MarginalFilter.choices, default=MarginalFilter.NONE)
-    filter_value = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("daily survey score marginals")

@@ -41,6 +41,12 @@ TICKET_COUNTS = ("anchored", "created", "first_timed", "first_with_target", "fir
 _DIMS = "t.channel, t.assignee_id, t.team_id, t.priority, o.tier"
 
 
+# The rollups rewritten day by day; the running totals are rebuilt from TimedTicket.
+DAY_TABLES = (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
+              DailyScoreTotals, DailyScoreMarginals, TimedTicket)
+ROLLUP_MODELS = (*DAY_TABLES, TimedCumulative)
+
+
 def _flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
@@ -247,8 +253,7 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
     # Raw SQL: bounds adapted as the ORM would (SQLite stores naive UTC text).
     adapt = connection.ops.adapt_datetimefield_value
     start, end = adapt(day_start(since)), adapt(day_start(until + timedelta(days=1)))
-    for model in (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
-                  DailyScoreTotals, DailyScoreMarginals, TimedTicket):
+    for model in DAY_TABLES:
         model.objects.filter(day__gte=since, day__lte=until).delete()
     histogram = "n, " + ", ".join(f"score_{v}" for v in SCORE_VALUES)
     with connection.cursor() as cursor:
@@ -285,9 +290,6 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
             buckets.rebuild_cumulative(date.min)
         buckets.mark_ready(True)
 
-
-ROLLUP_MODELS = (DailyTicketStats, DailyTicketTotals, DailyTicketMarginals, DailyScoreStats,
-                 DailyScoreTotals, DailyScoreMarginals, TimedTicket, TimedCumulative)
 
 
 def tidy_rollups(*, analyze: bool) -> None:

@@ -210,8 +210,8 @@ def _ticket_rows(f, trend_by, first, cur, after) -> dict:
 
 def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state) -> dict:
     """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period: from the
-    bucketed running totals for what they hold (every grouping without filters; with one
-    channel, agent or team filter, that group and its trend), percentile_cont for the rest."""
+    bucketed running totals when they hold the filter (none, or any one of channel, agent,
+    team, tier, priority), else percentile_cont over TimedTicket."""
     if connection.vendor != "postgresql":
         return _percentiles_elsewhere(f, trend_by)
     result: dict = defaultdict(lambda: defaultdict(dict))
@@ -259,9 +259,8 @@ def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wa
              trend_by: ("bucket",)}
     bys = tuple(wanted)
     sets = tuple(names[by] for by in bys)
-    # No SET LOCAL work_mem: measured on 2M rows it changed nothing (PERFORMANCE.md): the
-    # time is the sort inside each group's percentile_cont, which PostgreSQL 15 always does
-    # itself, so neither memory nor an index on (kind, day, seconds) removes it.
+    # More work_mem does not help here (measured on 2M rows, PERFORMANCE.md): the time is
+    # the sort inside each group's percentile_cont, which PostgreSQL 15 always does itself.
     rows = grouping_sets(source, params, keys=("kind",), sets=sets,
                          aggregates="percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds)")
     columns = tuple(dict.fromkeys(c for s in sets for c in s))
