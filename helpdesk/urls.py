@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -27,5 +25,6 @@ urlpatterns = [
     path("", include("tickets.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, not even with DEBUG: every stored file is a file
+# somebody sent us, reachable only through the routes that check access and serve it
+# with helpdesk.files.serve_user_file (docs/security.md).

@@ -5,6 +5,8 @@ from . import admin_email, admin_sla  # noqa: F401, I001  (registrations split b
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin import LargeTableAdmin
@@ -126,6 +128,20 @@ class AttachmentAdmin(LargeTableAdmin):
     search_fields = ("filename", "=message__ticket__id")
     list_select_related = ("message",)
     raw_id_fields = ("message",)
+    # The file is reached only through the checked route that serves it safely, never by
+    # its raw media URL (the file widget would link there).
+    exclude = ("file",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Attachment) -> str:
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("tickets:attachment", args=[obj.pk]),
+                           obj.filename)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # attachments arrive with messages, never on their own
 
 
 class EventFieldFilter(admin.SimpleListFilter):

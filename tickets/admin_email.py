@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.files import serve_user_file
+
 from . import intake
 from .models import InboundEmail
 
@@ -59,11 +61,9 @@ class InboundEmailAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         inbound = get_object_or_404(InboundEmail, pk=pk)
-        # Served as a download, never rendered: the bytes are untrusted.
-        response = HttpResponse(bytes(inbound.raw), content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="inbound-{inbound.pk}.eml"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        # The bytes are untrusted: served like every file a sender supplied (a download).
+        return serve_user_file(bytes(inbound.raw), filename=f"inbound-{inbound.pk}.eml",
+                               content_type="message/rfc822")
 
     @admin.action(description=_("Retry the selected quarantined messages"))
     def retry_selected(self, request: HttpRequest, queryset) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .api.intake import IntakeView
-from .api.messages import TicketMessages
+from .api.messages import AttachmentDownload, TicketMessages
 from .api.tickets import TicketDetail, TicketListCreate
 
 app_name = "tickets_api"
@@ -11,5 +11,6 @@ urlpatterns = [
     path("tickets/", TicketListCreate.as_view(), name="ticket-list"),
     path("tickets/<str:pk>/", TicketDetail.as_view(), name="ticket-detail"),
     path("tickets/<str:pk>/messages/", TicketMessages.as_view(), name="ticket-messages"),
+    path("attachments/<str:pk>/", AttachmentDownload.as_view(), name="attachment"),
     path("intake/<str:channel>/", IntakeView.as_view(), name="intake"),
 ]

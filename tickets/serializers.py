@@ -4,6 +4,7 @@ one strict input serializer per write."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -172,9 +173,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "filename", "content_type", "size", "url"]
 
     def get_url(self, attachment: Attachment) -> str:
-        url = attachment.file.url if attachment.file else ""
+        """The API's download route: checked access, never a raw media URL (see docs/security.md)."""
+        url = reverse("tickets_api:attachment", args=[attachment.pk])
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request and url else url
+        return request.build_absolute_uri(url) if request else url
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -29,8 +29,13 @@ def test_thread_shows_attachments_with_their_url(api, ticket):
     row = api.get(url(ticket)).json()["results"][0]
     assert row["attachments"] == [{
         "id": attachment.pk, "filename": "log.txt", "content_type": "text/plain", "size": 5,
-        "url": f"http://testserver{attachment.file.url}",
+        "url": f"http://testserver/api/v1/attachments/{attachment.pk}/",
     }]
+    # The URL works with the same token, and serves the file as a download.
+    response = api.get(row["attachments"][0]["url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"hello"
+    assert response["Content-Disposition"] == 'attachment; filename="log.txt"'
 
 
 def test_public_reply_is_emailed_and_sets_first_response(api, agent, ticket, customer,

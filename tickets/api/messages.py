@@ -1,17 +1,22 @@
-"""``/api/v1/tickets/{id}/messages/``: the thread, and replies or notes by the agent."""
+"""``/api/v1/tickets/{id}/messages/``: the thread, and replies or notes by the agent;
+``/api/v1/attachments/{id}/``: one attachment's file."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from helpdesk.api import validated
+from helpdesk.api import parse_id, validated
+from helpdesk.files import serve_stored_file
 from helpdesk.pagination import ThreadPagination
 
 from .. import services
-from ..models import Message
+from ..models import Attachment, Message
 from ..queries import visible_tickets
 from ..serializers import MessageCreateSerializer, MessageSerializer
 from .tickets import TICKET_ID, get_api_ticket
@@ -50,3 +55,23 @@ class TicketMessages(generics.ListCreateAPIView):
                                            body=data["body"], public=data["public"])
         return Response(MessageSerializer(message, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Download an attachment",
+    description="The file as sent. Raster images (PNG, JPEG, GIF, WebP, checked by content) "
+                "are served inline; everything else as application/octet-stream download.",
+    tags=["messages"],
+    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="Attachment id.")],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+)
+class AttachmentDownload(APIView):
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        attachment_id = parse_id(pk)
+        item = (Attachment.objects.filter(pk=attachment_id,
+                                          message__ticket__in=visible_tickets(request.user))
+                .only("file", "filename", "content_type").first() if attachment_id else None)
+        if item is None:
+            raise Http404
+        return serve_stored_file(item.file, filename=item.filename,
+                                 content_type=item.content_type)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+
+from helpdesk.files import serve_stored_file
 
 from .. import notifications, services
 from ..intake.content import store_attachments
@@ -181,12 +183,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @auth.customer_required
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Attachment.objects.select_related("message__ticket"), pk=pk,
                              message__public=True, message__ticket__customer=request.customer)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=not item.inline, filename=item.filename,
-                        content_type=item.content_type or "application/octet-stream")
+    return serve_stored_file(item.file, filename=item.filename, content_type=item.content_type)

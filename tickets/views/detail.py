@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from helpdesk.files import serve_stored_file
 
 from .. import services
 from ..models import Attachment, Ticket
@@ -119,14 +121,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Attachments are served only to staff who may see the ticket, never by raw
-    media URL; always as a download so a crafted HTML file cannot run in our origin."""
+    media URL, and through serve_user_file so that no file can run in our origin."""
     item = Attachment.objects.select_related("message").filter(pk=pk).first()
     if item is None:
         raise Http404
     _ticket(request, item.message.ticket_id)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=item.filename,
-                        content_type="application/octet-stream")
+    return serve_stored_file(item.file, filename=item.filename, content_type=item.content_type)
