@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/<int:pk>/merge/", views.merge, name="merge"),
     path("tickets/<int:pk>/presence/", views.presence, name="presence"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("messages/<int:pk>/html/", views.message_html, name="message_html"),
     path("filters/", views.save_filter, name="save_filter"),
     path("filters/<int:pk>/delete/", views.delete_filter, name="delete_filter"),
     path("canned/", views.canned_list, name="canned_list"),

@@ -68,6 +68,23 @@
       });
       form.querySelector("[data-typing]").addEventListener("input", markTyping);
     }
+    // "Show images" of one email: reload its frame under the policy that allows remote images.
+    document.querySelectorAll("button[data-show-images]").forEach(function (b) {
+      if (b.dataset.ready) return;
+      b.dataset.ready = "1";
+      b.addEventListener("click", function () {
+        var frame = document.getElementById(b.getAttribute("aria-controls"));
+        if (frame) frame.src = b.dataset.showImages;
+        var notice = b.closest("[data-remote-images]");
+        if (notice) notice.hidden = true;
+      });
+    });
+    // "Print" buttons (no inline handlers: the page's CSP forbids them).
+    document.querySelectorAll("button[data-print]").forEach(function (b) {
+      if (b.dataset.ready) return;
+      b.dataset.ready = "1";
+      b.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (f) {
       if (f.dataset.ready) return;
       f.dataset.ready = "1";

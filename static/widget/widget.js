@@ -59,7 +59,15 @@
   function build(labels) {
     var host = el("div", { "id": "helpdesk-widget" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-    root.appendChild(el("style", {}, CSS));
+    // A constructed stylesheet is not an inline <style>, so a host page whose CSP forbids
+    // inline styles (ours does) still styles the widget; older browsers get the element.
+    if (root !== host && window.CSSStyleSheet && "adoptedStyleSheets" in root) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.appendChild(el("style", {}, CSS));
+    }
 
     var launcher = el("button", { "class": "launcher", "type": "button", "aria-expanded": "false",
                                   "aria-controls": "hd-panel" }, labels.open);

@@ -78,7 +78,9 @@ def sanitize_html(html: str) -> str:
     """Safe HTML for the agent UI: no scripts, styles, handlers or remote tricks."""
     if not html.strip():
         return ""
-    return nh3.clean(html, link_rel="noopener noreferrer nofollow")
+    # cid: kept so inline images can be shown from our origin (tickets.mail_html).
+    return nh3.clean(html, link_rel="noopener noreferrer nofollow",
+                     url_schemes=nh3.ALLOWED_URL_SCHEMES | {"cid"})
 
 
 @dataclass

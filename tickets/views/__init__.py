@@ -2,6 +2,7 @@
 
 from .bulk import bulk_update
 from .detail import attachment, detail, merge, reply, update_properties
+from .email_frame import message_html
 from .manage import (
     canned_delete,
     canned_edit,
@@ -15,6 +16,6 @@ from .queue import delete_filter, queue, save_filter, search_view
 
 __all__ = [
     "attachment", "bulk_update", "canned_delete", "canned_edit", "canned_list", "delete_filter",
-    "detail", "merge", "new_ticket", "personal_settings", "presence", "queue", "reply",
+    "detail", "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "reply",
     "save_filter", "search_view", "set_language", "update_properties",
 ]

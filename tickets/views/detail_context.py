@@ -11,6 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
+from ..mail_html import remote_image_count
 from ..models import Attachment, CannedResponse, Message, Ticket
 from ..queries import team_ids_of, visible_teams, visible_tickets
 from .history import readable_history
@@ -86,9 +87,12 @@ def detail_context(request, ticket: Ticket) -> dict:
     others = (visible_tickets(user).filter(customer_id=ticket.customer_id).exclude(pk=ticket.pk)
               .order_by("-created_at")[:10])
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
+    messages_thread = list(thread(ticket))
+    for message in messages_thread:  # remote images stay hidden until "Show images"
+        message.remote_images = remote_image_count(message.body_html)
     return {
         **sidepanel_context(ticket, user),
-        "messages_thread": list(thread(ticket)),
+        "messages_thread": messages_thread,
         "history": readable_history(ticket),
         "other_tickets": list(others),
         "canned": canned,
