@@ -86,8 +86,8 @@ def test_every_plain_url_answers_with_a_strict_csp(client, who, customer, admin_
         assert policy.get("frame-ancestors") == ["'none'"], path
 
 
-def test_pages_behind_ids_and_tokens_have_a_strict_csp(client, ticket, customer, admin_user,
-                                                      sent_invitation):
+@pytest.mark.usefixtures("sent_invitation")
+def test_pages_behind_ids_and_tokens_have_a_strict_csp(client, ticket, customer, admin_user):
     pages = {}
     message = ticket.messages.get()
     message.body_html = "<p>Hello</p>"

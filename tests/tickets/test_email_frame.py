@@ -104,7 +104,7 @@ def test_show_images_loads_them_for_that_message_only(received, agent_client):
     response = agent_client.get(frame_url(message, images=True))
     html = response.content.decode()
     assert TRACKER.replace("&", "&amp;") in html and "//cdn.example/banner.png" in html
-    assert img_src(response) == "'self' data: https:"
+    assert img_src(response) == "'self' data: https: http:"
     # The ticket page itself never allows remote images.
     page = agent_client.get(received[0].get_absolute_url())
     assert "https:" not in page["Content-Security-Policy"]

@@ -1,7 +1,7 @@
 """One message's HTML as its own small page, shown in a sandboxed frame of the ticket page.
 
 The page has its own Content-Security-Policy: no script at all, styles and images from our
-origin only, and remote images (``https:``) only when the agent pressed "Show images" for
+origin only, and remote images (``https:``/``http:``) only when the agent pressed "Show images" for
 this message (``?images=1``). A page-wide policy cannot loosen itself after a click, so the
 frame is reloaded under a different policy instead (docs/security.md).
 """
@@ -24,7 +24,9 @@ FRAME_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 
 
 def frame_csp(*, show_remote: bool) -> str:
-    images = "'self' data: https:" if show_remote else "'self' data:"
+    # Once asked for, plain-http images load too (old newsletters use them; on an https
+    # site the browser upgrades or blocks them as mixed content anyway).
+    images = "'self' data: https: http:" if show_remote else "'self' data:"
     return ("default-src 'none'; style-src 'self'; "
             f"img-src {images}; base-uri 'none'; form-action 'none'; "
             f"frame-ancestors 'self'; sandbox {FRAME_SANDBOX}")
