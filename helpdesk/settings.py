@@ -225,6 +225,10 @@ HELPDESK_TICKET_PREFIX = env_str("HELPDESK_TICKET_PREFIX", "HD")
 HELPDESK_AUTO_CLOSE_HOURS = env_int("HELPDESK_AUTO_CLOSE_HOURS", 96, minimum=1)
 HELPDESK_MIN_RESPONSES = env_int("HELPDESK_MIN_RESPONSES", 30, minimum=1)
 HELPDESK_INTAKE_SECRET = env_str("HELPDESK_INTAKE_SECRET", "")
+# Signed intake requests: how far X-Timestamp may be from our clock (seconds), and whether
+# the original body-only signature is still accepted for bodies with an external_id.
+HELPDESK_INTAKE_MAX_SKEW = env_int("HELPDESK_INTAKE_MAX_SKEW", 300, minimum=1)
+HELPDESK_INTAKE_LEGACY_SIGNATURES = env_bool("HELPDESK_INTAKE_LEGACY_SIGNATURES", True)
 HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
