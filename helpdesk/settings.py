@@ -230,6 +230,9 @@ HELPDESK_INTAKE_SECRET = env_str("HELPDESK_INTAKE_SECRET", "")
 HELPDESK_INTAKE_MAX_SKEW = env_int("HELPDESK_INTAKE_MAX_SKEW", 300, minimum=1)
 HELPDESK_INTAKE_LEGACY_SIGNATURES = env_bool("HELPDESK_INTAKE_LEGACY_SIGNATURES", True)
 HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# The outbox's claim on a row while sending: a sender that has not finished after this
+# many seconds is presumed dead and the row is settled from tracking or sent again.
+HELPDESK_OUTBOX_LEASE_SECONDS = env_int("HELPDESK_OUTBOX_LEASE_SECONDS", 600, minimum=30)
 HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
 HELPDESK_WIDGET_ORIGINS = env_list("HELPDESK_WIDGET_ORIGINS", ["*"])
