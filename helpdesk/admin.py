@@ -89,12 +89,19 @@ class OutboundEmailAdmin(LargeTableAdmin):
 
     @admin.action(description=_("Send the selected emails again"))
     def resend(self, request, queryset) -> None:
-        """Failed rows go back in the queue; rows already sent (or stuck) go out again as
-        a copy with a new Message-ID, so the first send stays on record."""
+        """Failed rows go back in the queue; rows already sent go out again as a copy
+        with a new Message-ID, so the first send stays on record. Rows the ESP reported
+        delivered (tracking) are not sent twice: failed ones are recorded as sent,
+        delivered ones are left alone, and the admin is told."""
         failed = list(queryset.filter(status=OutboundEmail.Status.FAILED)
                       .values_list("pk", flat=True))
-        count = outbox.retry_now(email_ids=failed)
-        for email in queryset.exclude(pk__in=failed).exclude(status=OutboundEmail.Status.QUEUED):
+        retried = outbox.retry_now(email_ids=failed)
+        count, refused = retried.queued, retried.already_sent
+        copies = queryset.exclude(pk__in=failed).exclude(status=OutboundEmail.Status.QUEUED)
+        for email in copies.defer(None):
+            if email.delivery == OutboundEmail.Delivery.DELIVERED:
+                refused += 1
+                continue
             outbox.queue_email(
                 kind=email.kind, to=email.to, subject=email.subject, body_text=email.body_text,
                 body_html=email.body_html, headers=email.headers, reply_to=email.reply_to,
@@ -107,3 +114,13 @@ class OutboundEmailAdmin(LargeTableAdmin):
             % {"n": count},
             messages.SUCCESS,
         )
+        if refused:
+            self.message_user(
+                request,
+                ngettext("%(n)d email was not sent again: the ESP's tracking shows it "
+                         "already received it.",
+                         "%(n)d emails were not sent again: the ESP's tracking shows it "
+                         "already received them.",
+                         refused) % {"n": refused},
+                messages.WARNING,
+            )

@@ -7,4 +7,4 @@ class HelpdeskConfig(AppConfig):
     verbose_name = _("Helpdesk")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the ESP tracking receiver)
+        from . import checks, receivers  # noqa: F401  (registers checks, connects the ESP tracking receiver)

@@ -47,3 +47,7 @@ app.conf.beat_schedule["metrics-refresh-rollups-nightly"] = {
     "schedule": crontab(minute=40, hour=2),
     "kwargs": {"days": 35},
 }
+app.conf.beat_schedule["forget-intake-nonces"] = {
+    "task": "tickets.tasks.forget_intake_nonces",
+    "schedule": crontab(minute="*/10"),
+}

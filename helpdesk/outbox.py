@@ -4,24 +4,38 @@
 after commit, to send it. If the broker is down the row simply waits for the
 sweeper (``sweep``, run every minute by ``helpdesk.tasks.sweep_outbox``).
 
-Delivery is *at most once*: a sender first claims the row by a conditional
-update (QUEUED → SENDING); only the one whose update matched sends. A failure
-the backend reports (an exception) is known not to have sent, so the row goes
-back to QUEUED with an exponential backoff. A row left SENDING by a worker that
-died mid-send may or may not have gone out, so it is marked FAILED for a person
-to look at in the admin instead of being sent a second time.
+Delivery is *at least once*, with the row's Message-ID as the idempotency key
+(docs/email-delivery.md explains the whole guarantee):
+
+- The Message-ID is fixed when the row is written and sent unchanged on every
+  attempt, with the row id in anymail's metadata, so a second copy is the same
+  message to the recipient's mail system and to our tracking.
+- A sender claims the row with a lease (QUEUED → SENDING, ``claimed_at``,
+  ``attempts`` + 1) by one conditional UPDATE; only the claimer sends.
+- An exception from the backend means the ESP did not take the message: the row
+  goes back to QUEUED with exponential backoff, up to MAX_ATTEMPTS.
+- Success is recorded with retries, so a database restart right after the send
+  does not leave a delivered row looking unsent.
+- A row still SENDING when its lease runs out belonged to a sender that died. If
+  an ESP tracking event already names it, it was sent (recorded as SENT);
+  otherwise it is sent again, same Message-ID.
+- Tracking events for a row not yet recorded as sent record it as sent, and the
+  admin's retry refuses rows that tracking shows the ESP received.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import OutboundEmail
@@ -36,9 +50,15 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 # The on-commit task normally sends a row within seconds; the sweeper leaves
 # rows younger than this alone so it does not race every fresh row.
 SWEEP_GRACE = timedelta(minutes=1)
-# A claim older than this belongs to a worker that died (the send timeout is far shorter).
-STALE_CLAIM = timedelta(minutes=10)
 SWEEP_BATCH = 500
+# Recording a successful send survives a database restart of about this long.
+RECORD_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
+
+
+def lease() -> timedelta:
+    """How long a claim lasts. A sender still sending after this is presumed dead;
+    it must exceed the mail backend's own timeout by a wide margin."""
+    return timedelta(seconds=settings.HELPDESK_OUTBOX_LEASE_SECONDS)
 
 
 def new_message_id() -> str:
@@ -106,7 +126,7 @@ def claim(email_id: int, *, now: datetime | None = None) -> bool:
         OutboundEmail.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
             pk=email_id, status=Status.QUEUED, sent_at=None,
-        ).update(status=Status.SENDING, claimed_at=now)
+        ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -141,22 +161,52 @@ def send_one(email_id: int, *, now: datetime | None = None) -> bool:
     email = OutboundEmail.objects.get(pk=email_id)
     try:
         esp_id = deliver(email)
-    except Exception as exc:
+    except Exception as exc:  # the backend raised: the ESP did not take the message
         record_failure(email, exc)
         return False
-    OutboundEmail.objects.filter(pk=email_id).update(
-        status=Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1,
-        esp_message_id=esp_id[:255], last_error="", next_attempt_at=None,
-    )
+    record_sent(email_id, esp_message_id=esp_id)
     return True
 
 
+def record_sent(email_id: int, *, esp_message_id: str = "", at: datetime | None = None,
+                note: str = "") -> None:
+    """Mark the row sent; the mail is already out, so try hard to write that down.
+
+    A database restart between the send and this write used to leave a delivered
+    row looking unsent. Each failed try drops the broken connection (outside a
+    transaction) and waits a little longer; only then does the error escape, and
+    the lease sweep settles the row from tracking events or sends it again.
+    """
+    for delay in (*RECORD_RETRY_DELAYS, None):
+        try:
+            _write_sent(email_id, esp_message_id, at or timezone.now(), note)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None:
+                logger.error("outbound email %s was sent but could not be recorded: %r",
+                             email_id, exc)
+                raise
+            logger.warning("outbound email %s sent; recording it failed (%r), retrying in %ss",
+                           email_id, exc, delay)
+            if not connection.in_atomic_block:
+                connection.close()
+            time.sleep(delay)
+
+
+def _write_sent(email_id: int, esp_message_id: str, at: datetime, note: str) -> None:
+    fields = {"status": Status.SENT, "sent_at": Coalesce(F("sent_at"), Value(at)),
+              "last_error": note, "next_attempt_at": None}
+    if esp_message_id:
+        fields["esp_message_id"] = esp_message_id[:255]
+    OutboundEmail.objects.filter(pk=email_id).update(**fields)
+
+
 def record_failure(email: OutboundEmail, exc: Exception) -> None:
-    attempts = email.attempts + 1
+    """The attempt (counted at claim) failed before the ESP took the message."""
+    attempts = email.attempts
     failed = attempts >= MAX_ATTEMPTS
     OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
         status=Status.FAILED if failed else Status.QUEUED,
-        attempts=attempts,
         last_error=repr(exc)[:2000],
         next_attempt_at=None if failed else timezone.now() + backoff(attempts),
     )
@@ -166,19 +216,44 @@ def record_failure(email: OutboundEmail, exc: Exception) -> None:
         logger.warning("outbound email %s failed (attempt %s): %r", email.pk, attempts, exc)
 
 
+def has_left(email: OutboundEmail) -> bool:
+    """The ESP has this message: it returned an id for it, or a tracking event named it."""
+    return bool(email.esp_message_id) or email.delivery != OutboundEmail.Delivery.UNKNOWN
+
+
+def settle_expired_leases(*, now: datetime) -> tuple[int, int]:
+    """Rows whose sender died mid-send: (recorded as sent from tracking, queued again)."""
+    expired = OutboundEmail.objects.filter(status=Status.SENDING, sent_at=None,
+                                           claimed_at__lt=now - lease())
+    evidence = Q(esp_message_id__gt="") | ~Q(delivery=OutboundEmail.Delivery.UNKNOWN)
+    sent = expired.filter(evidence).update(
+        status=Status.SENT, sent_at=Coalesce(F("delivery_at"), F("claimed_at")),
+        next_attempt_at=None,
+        last_error="The sender stopped before recording the send; the ESP's tracking shows "
+                   "it received the email, so it is recorded as sent.")
+    stopped = ("The sender stopped while sending (its lease ran out); sent again with the "
+               "same Message-ID.")
+    given_up = expired.exclude(evidence).filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, next_attempt_at=None, last_error=stopped)
+    requeued = expired.exclude(evidence).filter(attempts__lt=MAX_ATTEMPTS).update(
+        status=Status.QUEUED, next_attempt_at=now, last_error=stopped)
+    if sent or requeued or given_up:
+        logger.warning("outbox leases expired: %s recorded as sent, %s queued again, %s failed",
+                       sent, requeued, given_up)
+    return sent, requeued
+
+
 def sweep(*, now: datetime | None = None) -> list[int]:
     """Find rows whose task never ran (broker down) or whose backoff is over, and
     send them; return their ids. Sending goes through the same claim, so a sweep
     racing a worker or another sweep never sends a row twice."""
     now = now or timezone.now()
-    OutboundEmail.objects.filter(
-        status=Status.SENDING, sent_at=None, claimed_at__lt=now - STALE_CLAIM
-    ).update(status=Status.FAILED,
-             last_error="The sender stopped while sending; the email may or may not have "
-                        "gone out, so it is not sent again automatically.")
+    settle_expired_leases(now=now)
     due = (
-        OutboundEmail.objects.filter(status=Status.QUEUED, created_at__lt=now - SWEEP_GRACE)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        OutboundEmail.objects.filter(status=Status.QUEUED)
+        # A fresh row is its on-commit task's; a retry is due when its backoff is over.
+        .filter(Q(next_attempt_at__isnull=True, created_at__lt=now - SWEEP_GRACE)
+                | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
@@ -189,13 +264,26 @@ def sweep(*, now: datetime | None = None) -> list[int]:
     return ids
 
 
-def retry_now(*, email_ids: list[int]) -> int:
-    """Put failed rows back in the queue (an admin action): they are sent at once."""
-    ids = list(OutboundEmail.objects.filter(pk__in=email_ids, status=Status.FAILED, sent_at=None)
-               .values_list("pk", flat=True))
+class Retried(NamedTuple):
+    queued: int
+    already_sent: int
+
+
+def retry_now(*, email_ids: list[int]) -> Retried:
+    """Put failed rows back in the queue (an admin action): they are sent at once.
+
+    A failed row that the ESP reported on (tracking) did go out: it is recorded as
+    sent instead of being sent a second time.
+    """
+    rows = OutboundEmail.objects.filter(pk__in=email_ids, status=Status.FAILED, sent_at=None)
+    already_sent = [email.pk for email in rows.only("pk", "esp_message_id", "delivery")
+                    if has_left(email)]
+    for email_id in already_sent:
+        record_sent(email_id, note="Not sent again: the ESP's tracking shows it received it.")
+    ids = list(rows.exclude(pk__in=already_sent).values_list("pk", flat=True))
     OutboundEmail.objects.filter(pk__in=ids, status=Status.FAILED).update(
         status=Status.QUEUED, next_attempt_at=None
     )
     for email_id in ids:
         transaction.on_commit(lambda email_id=email_id: enqueue(email_id))
-    return len(ids)
+    return Retried(len(ids), len(already_sent))

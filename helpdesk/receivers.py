@@ -69,19 +69,43 @@ def mark_customer_bounced(*, address: str, at) -> int:
     )
 
 
+# Events only possible once the ESP has taken the message (everything but "unknown").
+_PROVES_SENT = {EventType.QUEUED, EventType.SENT, EventType.REJECTED, EventType.FAILED,
+                EventType.BOUNCED, EventType.DEFERRED, EventType.DELIVERED,
+                EventType.AUTORESPONDED, EventType.OPENED, EventType.CLICKED,
+                EventType.COMPLAINED, EventType.UNSUBSCRIBED, EventType.SUBSCRIBED}
+
+
+def _record_sent_if_unrecorded(email: OutboundEmail, event: AnymailTrackingEvent, at) -> None:
+    """"Sent but not recorded": the sender died (or the database went away) after the
+    ESP took the message. The event proves it left, so it must not be sent again."""
+    from . import outbox
+
+    if email.status == OutboundEmail.Status.SENT or event.event_type not in _PROVES_SENT:
+        return
+    logger.warning("outbound email %s (%s) is known to the ESP; recording it as sent",
+                   email.pk, email.status)
+    esp_id = email.esp_message_id or str(event.message_id or "")
+    outbox.record_sent(email.pk, esp_message_id=esp_id, at=at,
+                       note="Recorded as sent from the ESP's tracking event.")
+
+
 @receiver(tracking, dispatch_uid="helpdesk.tracking")
 def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:
     delivery = _DELIVERY_FOR_EVENT.get(event.event_type)
-    if delivery is None:  # opened, clicked, queued, deferred…: not tracked here
+    if delivery is None and event.event_type not in _PROVES_SENT:
         return
     at = event.timestamp or timezone.now()
     email = find_email(event)
     if email is None:
         logger.info("%s tracking event %s for an unknown message %s",
                     esp_name, event.event_type, event.message_id)
-    elif _RANK[delivery] >= _RANK[Delivery(email.delivery)]:
-        OutboundEmail.objects.filter(pk=email.pk).update(delivery=delivery, delivery_at=at)
-    if _is_hard_bounce(event):
+    else:
+        _record_sent_if_unrecorded(email, event, at)
+        # Opened, clicked, queued, deferred… prove it was sent; the rest is not tracked here.
+        if delivery is not None and _RANK[delivery] >= _RANK[Delivery(email.delivery)]:
+            OutboundEmail.objects.filter(pk=email.pk).update(delivery=delivery, delivery_at=at)
+    if delivery is not None and _is_hard_bounce(event):
         address = event.recipient or (email.to if email else "")
         if address:
             mark_customer_bounced(address=address, at=at)

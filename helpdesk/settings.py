@@ -232,7 +232,14 @@ HELPDESK_MIN_RESPONSES = env_int("HELPDESK_MIN_RESPONSES", 30, minimum=1)
 HELPDESK_INTAKE_SECRET = env_str("HELPDESK_INTAKE_SECRET", "")
 # Monitoring may send "Authorization: Bearer <this>" to /healthz for the per-check detail.
 HELPDESK_HEALTH_TOKEN = env_str("HELPDESK_HEALTH_TOKEN", "")
+# Signed intake requests: how far X-Timestamp may be from our clock (seconds), and whether
+# the original body-only signature is still accepted for bodies with an external_id.
+HELPDESK_INTAKE_MAX_SKEW = env_int("HELPDESK_INTAKE_MAX_SKEW", 300, minimum=1)
+HELPDESK_INTAKE_LEGACY_SIGNATURES = env_bool("HELPDESK_INTAKE_LEGACY_SIGNATURES", True)
 HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# The outbox's claim on a row while sending: a sender that has not finished after this
+# many seconds is presumed dead and the row is settled from tracking or sent again.
+HELPDESK_OUTBOX_LEASE_SECONDS = env_int("HELPDESK_OUTBOX_LEASE_SECONDS", 600, minimum=30)
 HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
 HELPDESK_WIDGET_ORIGINS = env_list("HELPDESK_WIDGET_ORIGINS", ["*"])

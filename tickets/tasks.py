@@ -24,3 +24,11 @@ def poll_mailbox() -> int:
     if not settings.IMAP_HOST:
         return 0
     return len(poll().results)
+
+
+@shared_task(ignore_result=True)
+def forget_intake_nonces() -> int:
+    """Every 10 minutes (beat): drop intake nonces older than the signature window."""
+    from .api.intake import forget_old_nonces
+
+    return forget_old_nonces()

@@ -200,17 +200,19 @@ def test_gives_up_after_max_attempts(db, monkeypatch, broker_down,
     assert email.next_attempt_at is None
 
 
-def test_row_left_sending_by_a_dead_worker_is_failed_not_resent(db, broker_down,
-                                                                django_capture_on_commit_callbacks,
-                                                                mailoutbox):
+def test_row_left_sending_by_a_dead_worker_is_sent_again_after_its_lease(
+    db, broker_down, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Before: marked FAILED and never sent. Now: at least once, with the same Message-ID."""
     with django_capture_on_commit_callbacks(execute=True):
         email = _queue()
     assert outbox.claim(email.pk)  # the worker claimed it, then died
+    assert outbox.sweep(now=timezone.now() + timedelta(minutes=5)) == []  # lease still held
     outbox.sweep(now=timezone.now() + timedelta(minutes=11))
     email.refresh_from_db()
-    assert email.status == Status.FAILED
-    assert "may or may not" in email.last_error
-    assert mailoutbox == []
+    assert email.status == Status.SENT
+    assert email.attempts == 2
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [email.message_id]
 
 
 def test_retry_now_requeues_failed_rows(db, broker_down, django_capture_on_commit_callbacks,
@@ -220,7 +222,7 @@ def test_retry_now_requeues_failed_rows(db, broker_down, django_capture_on_commi
     OutboundEmail.objects.filter(pk=email.pk).update(status=Status.FAILED)
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.retry_now(email_ids=[email.pk]) == 1
+        assert outbox.retry_now(email_ids=[email.pk]) == (1, 0)
     email.refresh_from_db()
     assert email.status == Status.SENT
     assert len(mailoutbox) == 1

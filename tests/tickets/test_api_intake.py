@@ -1,6 +1,8 @@
 """The signed intake webhook for chat, social, phone and API integrations."""
 
 import json
+import time
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -16,11 +18,16 @@ def _secret(settings):
     settings.HELPDESK_INTAKE_SECRET = SECRET
 
 
-def post(channel: str, payload, *, signature: str | None = "good", raw: bytes | None = None):
+def post(channel: str, payload, *, signature: str | None = "good", raw: bytes | None = None,
+         fresh: bool = False):
+    """Signed the original way (body only), or with a timestamp and nonce when ``fresh``."""
     body = raw if raw is not None else json.dumps(payload).encode()
     headers = {}
+    stamp = {"timestamp": str(int(time.time())), "nonce": uuid.uuid4().hex} if fresh else {}
+    if fresh:
+        headers["HTTP_X_TIMESTAMP"], headers["HTTP_X_NONCE"] = stamp["timestamp"], stamp["nonce"]
     if signature == "good":
-        headers["HTTP_X_SIGNATURE"] = signature_of(body, SECRET)
+        headers["HTTP_X_SIGNATURE"] = signature_of(body, SECRET, **stamp)
     elif signature is not None:
         headers["HTTP_X_SIGNATURE"] = signature
     return APIClient().post(f"/api/v1/intake/{channel}/", body,
@@ -60,8 +67,8 @@ def test_same_external_id_on_another_channel_is_another_ticket(db):
 
 def test_messages_without_external_id_are_never_deduplicated(db):
     payload = {k: v for k, v in PAYLOAD.items() if k != "external_id"}
-    post("chat", payload)
-    post("chat", payload)
+    post("chat", payload, fresh=True)
+    post("chat", payload, fresh=True)
     assert Ticket.objects.count() == 2
 
 

@@ -13,6 +13,10 @@ import re
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.parser import BytesParser
+from email.policy import compat32
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,18 +56,53 @@ _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]{1,240}>)
 
 
 def dedup_key(raw: bytes) -> tuple[str, str]:
-    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes.
+    """(key, Message-ID) deciding which deliveries are retries of one message.
 
-    A regex over the header block, not a full parse: this runs before anything
-    else, for every delivery, including the duplicates it exists to stop.
+    Without a Message-ID only byte-identical mail is a retry (a digest of the
+    bytes). With one, the key also covers the sender, subject and body
+    (``content_digest``): a retry that a relay re-wrapped (extra Received
+    headers, a rebuilt MIME tree) still matches, while a *different* message
+    that reuses a Message-ID gets a key of its own and is processed, never
+    dropped as a "duplicate". See docs/email-delivery.md.
     """
     end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
               default=len(raw))
     match = _MESSAGE_ID.search(raw, 0, min(end, 1_000_000))
     if match:
         msgid = match.group(1).decode("ascii", "replace")
-        return f"mid:{msgid}", msgid
+        digest = hashlib.sha256(msgid.encode() + b"\0" + content_digest(raw).encode())
+        return f"mid:{digest.hexdigest()}", msgid
     return f"sha256:{hashlib.sha256(raw).hexdigest()}", ""
+
+
+def _header_text(value) -> str:
+    """A header as the reader sees it: encoded words decoded, folding undone."""
+    try:
+        text = str(make_header(decode_header(str(value))))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        text = str(value)
+    return " ".join(text.split())
+
+
+def content_digest(raw: bytes) -> str:
+    """SHA-256 of what a person would call "the same email": From, Subject and each
+    leaf part's type and decoded payload. Transport encoding, MIME boundaries,
+    header folding and trace headers do not count. The lenient compat32 parser
+    records defects instead of raising, so this never fails on bad mail."""
+    message = BytesParser(policy=compat32).parsebytes(raw)
+    digest = hashlib.sha256()
+    for name in ("From", "Subject"):
+        digest.update(_header_text(message.get(name, "")).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
+        digest.update(part.get_content_type().encode() + b"\0")
+        digest.update(payload.replace(b"\r\n", b"\n").strip() + b"\0")
+    return digest.hexdigest()
 
 
 def receive_raw(raw: bytes, *, source: str, esp: str = "",

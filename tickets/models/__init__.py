@@ -12,7 +12,7 @@ from .core import (
     Ticket,
     TicketEvent,
 )
-from .email import InboundEmail
+from .email import InboundEmail, IntakeNonce
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CustomHoliday",
     "Customer",
     "InboundEmail",
+    "IntakeNonce",
     "Message",
     "Organization",
     "OrganizationDomain",

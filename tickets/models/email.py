@@ -22,7 +22,8 @@ class InboundEmail(models.Model):
     esp = models.CharField(_("ESP"), max_length=40, blank=True)
     # Raw RFC 822 bytes, kept so nothing is ever lost and quarantined mail can be retried.
     raw = models.BinaryField(_("raw message"))
-    # De-duplication key: the Message-ID, or a digest of the raw bytes when there is none.
+    # De-duplication key (tickets.intake.receive.dedup_key): the Message-ID with a digest of
+    # sender, subject and body, or a digest of the raw bytes when there is no Message-ID.
     dedup_key = models.CharField(_("de-duplication key"), max_length=255, unique=True)
     email_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     sender = models.CharField(_("sender"), max_length=320, blank=True)
@@ -48,3 +49,22 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender or '?'}: {self.subject or '-'} ({self.get_status_display()})"
+
+
+class IntakeNonce(models.Model):
+    """A nonce of a signed ``/api/v1/intake/<channel>/`` request, kept while its timestamp
+    is inside the accepted window so the same signed request cannot be played again.
+
+    In the database, not a cache: every web process sees it, it survives restarts, and
+    the unique constraint decides a race between two copies of one request.
+    """
+
+    nonce = models.CharField(_("nonce"), max_length=64, unique=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("intake nonce")
+        verbose_name_plural = _("intake nonces")
+
+    def __str__(self) -> str:
+        return self.nonce
