@@ -47,3 +47,7 @@ app.conf.beat_schedule["metrics-refresh-rollups-nightly"] = {
     "schedule": crontab(minute=40, hour=2),
     "kwargs": {"days": 35},
 }
+app.conf.beat_schedule["prune-throttles"] = {
+    "task": "helpdesk.tasks.prune_throttles",
+    "schedule": crontab(minute=17),
+}
