@@ -51,3 +51,7 @@ app.conf.beat_schedule["forget-intake-nonces"] = {
     "task": "tickets.tasks.forget_intake_nonces",
     "schedule": crontab(minute="*/10"),
 }
+app.conf.beat_schedule["prune-throttles"] = {
+    "task": "helpdesk.tasks.prune_throttles",
+    "schedule": crontab(minute=17),
+}

@@ -136,3 +136,45 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}: {self.subject}"
+
+
+class ThrottleBucket(models.Model):
+    """Recent hits of one rate-limited action by one caller (an address, an IP), kept in
+    the database so a limit holds across web processes and without Redis. ``hits`` holds
+    the Unix times of the allowed hits inside the window, at most the limit's number."""
+
+    scope = models.CharField(_("scope"), max_length=64)
+    key_digest = models.CharField(_("key digest"), max_length=64)
+    hits = models.JSONField(_("hits"), default=list)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit bucket")
+        verbose_name_plural = _("rate-limit buckets")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_digest"], name="throttle_bucket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {len(self.hits)}"
+
+
+class UsedToken(models.Model):
+    """A single-use link that has been used. The unique digest makes "use it once" one
+    INSERT that only one request can win, whichever process it runs in."""
+
+    purpose = models.CharField(_("purpose"), max_length=40)
+    digest = models.CharField(_("digest"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), default=timezone.now)
+    # After this the link's own signature has expired, so the row can go.
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("used link")
+        verbose_name_plural = _("used links")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "digest"], name="used_token_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.digest[:12]}"

@@ -5,7 +5,9 @@ only by environment values (see the configuration table in README.md).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -37,7 +39,8 @@ if len(SECRET_KEY) < 32:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
-CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# The origin of SITE_URL (scheme, host, port), whatever path SITE_URL carries.
+CSRF_TRUSTED_ORIGINS = [f"{urlparse(SITE_URL).scheme}://{urlparse(SITE_URL).netloc}"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "anymail",
+    "axes",
     "helpdesk",
     "tickets",
     "surveys",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -124,6 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes refuses sign-ins of a locked-out account or IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "helpdesk.auth_views.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -157,6 +168,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "helpdesk",
+            # A Redis that does not answer must cost a page a second at most: what lives
+            # here may be lost, and helpdesk/cache.py treats an error as a miss.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -244,11 +258,41 @@ HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
 HELPDESK_WIDGET_ORIGINS = env_list("HELPDESK_WIDGET_ORIGINS", ["*"])
 
+# Sign-in throttling (django-axes), state in the database so it holds without Redis and
+# across web processes: after HELPDESK_LOGIN_FAILURE_LIMIT failures an account, and
+# separately an IP, is locked for HELPDESK_LOGIN_COOLOFF_MINUTES (docs/resilience.md).
+AXES_ENABLED = env_bool("HELPDESK_LOGIN_THROTTLE", True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("HELPDESK_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HELPDESK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "helpdesk.auth_views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # behind a proxy: see docs/resilience.md
+AXES_VERBOSE = False
+# Password-reset mails per address, and reset requests per IP, per hour (database state).
+HELPDESK_PASSWORD_RESETS_PER_ADDRESS = env_int("HELPDESK_PASSWORD_RESETS_PER_ADDRESS", 3,
+                                               minimum=1)
+HELPDESK_PASSWORD_RESETS_PER_IP = env_int("HELPDESK_PASSWORD_RESETS_PER_IP", 20, minimum=1)
+
+# HTTPS. A SITE_URL of https:// turns on secure cookies, HSTS and the redirect to HTTPS;
+# each can be set explicitly (docs/resilience.md). SECURE_PROXY_SSL_HEADER is opt-in:
+# trusting X-Forwarded-Proto is only safe behind a proxy that always sets it.
+_HTTPS = urlparse(SITE_URL).scheme == "https"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy of every page (docs/security.md): our own origin only, scripts from
 # files (or a per-request nonce), no inline style, nothing may frame us. Views that need
@@ -269,7 +313,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # axes logs every sign-in at INFO; lockouts and repeated failures are WARNING.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # Extension points, so tickets never imports the apps built on it:

@@ -16,3 +16,11 @@ def send_outbound_email(email_id: int) -> bool:
 def sweep_outbox() -> int:
     """Send rows whose task never ran (broker down) or whose backoff is over."""
     return len(outbox.sweep())
+
+
+@shared_task(ignore_result=True)
+def prune_throttles() -> int:
+    """Delete rate-limit buckets and used sign-in links that decide nothing any more."""
+    from . import throttle
+
+    return sum(throttle.prune())

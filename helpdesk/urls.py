@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .auth_views import ThrottledPasswordResetView
 
 api_v1 = [
     path("", include("tickets.api_urls")),
@@ -13,6 +14,9 @@ api_v1 = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before django.contrib.auth.urls, whose unthrottled view has the same name.
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from helpdesk.api import parse_id
+from helpdesk.params import IsoDateTimeParamFilter
 
 from . import search
 from .models import Channel, Ticket
@@ -122,8 +123,8 @@ class TicketFilter(filters.FilterSet):
                                  help_text=_("A customer id or email address."))
     q = filters.CharFilter(method="filter_q", max_length=200,
                            help_text=_("Full-text search in subject, customer and messages."))
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeParamFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeParamFilter(field_name="created_at", lookup_expr="lt")
     ordering = TicketOrdering(
         fields=("created_at", "updated_at", "priority", "status", "id"),
         help_text=_("Sort by created_at, updated_at, priority, status or id; "

@@ -6,14 +6,15 @@ rows behind the medians), so it changes only when `refresh_rollups` runs and sta
 request) is cached under a key holding the filters, the trend grouping and that stamp, so a
 refresh makes every older entry unreachable; they expire on their own. The backlog is
 counted when the entry is computed (by the warm-up right after the refresh), and the page
-says so. A missing entry is computed as before: slower, never different.
+says so. A missing entry is computed as before: slower, never different; so is every entry
+while the cache (Redis) is down (helpdesk/cache.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
+from helpdesk import cache
 
 from ..filters import PRESETS, MetricFilters, parse_filters
 from . import rollups

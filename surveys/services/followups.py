@@ -29,15 +29,22 @@ def follow_up_owner(*, team_id: int | None, program: SurveyProgram | None):
 @transaction.atomic
 def create_follow_up(*, response: Response, program: SurveyProgram | None,
                      now: datetime | None = None) -> FollowUp:
+    """The response's follow-up, created (and its owner alerted) unless it exists.
+
+    Two requests answering the same link at once can both find no follow-up; the unique
+    response decides: get_or_create inserts in a savepoint, and the loser, whose INSERT
+    waited for the winner's commit, reads the winner's row instead of raising. Only the
+    creator sends the alert."""
     now = now or timezone.now()
     hours = program.followup_due_hours if program else 48
-    follow_up = FollowUp.objects.create(
-        response=response, ticket_id=response.ticket_id, team_id=response.team_id,
-        assignee=follow_up_owner(team_id=response.team_id, program=program),
-        due_at=now + timedelta(hours=hours), created_at=now,
-    )
+    follow_up, created = FollowUp.objects.get_or_create(response=response, defaults={
+        "ticket_id": response.ticket_id, "team_id": response.team_id,
+        "assignee": follow_up_owner(team_id=response.team_id, program=program),
+        "due_at": now + timedelta(hours=hours), "created_at": now,
+    })
     response.follow_up = follow_up
-    emails.send_follow_up_alert(follow_up=follow_up, response=response)
+    if created:
+        emails.send_follow_up_alert(follow_up=follow_up, response=response)
     return follow_up
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()  # rate limits and used links live in the cache
+    cache.clear()  # presence and metrics entries; limits and used links are database rows
     yield
     cache.clear()
 

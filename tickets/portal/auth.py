@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from helpdesk import throttle
 
 from ..models import Customer
 
@@ -42,8 +44,11 @@ def customer_for_token(token: str) -> Customer | None:
 
 
 def use_token(token: str) -> bool:
-    """Mark the token used; False when it already was (links work once)."""
-    return cache.add(f"portal:used:{_digest(token)}", 1, LINK_MAX_AGE_MINUTES * 60 + 60)
+    """Mark the token used; False when it already was (links work once). The used state
+    is a database row: a cache entry would let a second process, or a Redis restart,
+    accept the same link again."""
+    valid_until = timezone.now() + timedelta(minutes=LINK_MAX_AGE_MINUTES, seconds=60)
+    return throttle.use_once(purpose="portal-sign-in", token=token, valid_until=valid_until)
 
 
 def sign_in(request: HttpRequest, customer: Customer) -> None:
@@ -84,15 +89,25 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def over_limit(scope: str, key: str, *, limit: int, window_seconds: int = 3600) -> bool:
-    """Count one hit for (scope, key) in a fixed window; True once past ``limit``."""
-    cache_key = f"portal:rate:{scope}:{_digest(key.lower())}"
-    if cache.add(cache_key, 1, window_seconds):
-        return limit < 1
-    try:
-        return cache.incr(cache_key) > limit
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, window_seconds)
-        return limit < 1
+    """Count one hit for (scope, key) in a sliding window; True once past ``limit``.
+    Raises throttle.ThrottleUnavailable when the limit cannot be checked (see fails_closed)."""
+    return not throttle.allow(scope=f"portal:{scope}", key=key, limit=limit,
+                              window=timedelta(seconds=window_seconds))
+
+
+def fails_closed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An abuse-prone view whose rate limit cannot be checked refuses the action with a
+    503 page instead of either erroring or letting it through unlimited."""
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except throttle.ThrottleUnavailable:
+            response = render(request, "portal/unavailable.html", status=503)
+            response["Retry-After"] = "60"
+            return response
+
+    return wrapper
 
 
 def client_ip(request: HttpRequest) -> str:

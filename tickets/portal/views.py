@@ -55,6 +55,7 @@ def rate_limited(request: HttpRequest, email: str, *, per_ip: int, per_email: in
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@auth.fails_closed
 def new_ticket(request: HttpRequest) -> HttpResponse:
     auth.use_customer_language(request, auth.current_customer(request))
     form = NewTicketForm(request.POST or None, request.FILES or None)
@@ -82,6 +83,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@auth.fails_closed
 def home(request: HttpRequest) -> HttpResponse:
     customer = auth.current_customer(request)
     if customer is not None:

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from helpdesk.throttle import ThrottleUnavailable
+
 from ..models import Channel
 from .forms import WidgetTicketForm
 from .views import create_web_ticket, rate_limited
@@ -79,8 +81,13 @@ def _create(request: HttpRequest) -> JsonResponse:
     if form.is_spam():
         return JsonResponse({"reference": ""}, status=201)
     fields = form.cleaned_data
-    if rate_limited(request, fields["email"], per_ip=WIDGET_TICKETS_PER_IP,
-                    per_email=WIDGET_TICKETS_PER_EMAIL, scope="widget"):
+    try:
+        limited = rate_limited(request, fields["email"], per_ip=WIDGET_TICKETS_PER_IP,
+                               per_email=WIDGET_TICKETS_PER_EMAIL, scope="widget")
+    except ThrottleUnavailable:  # fail closed: no unlimited intake while limits are unknown
+        return JsonResponse({"error": _("Sending is not possible right now. "
+                                        "Please try again in a minute.")}, status=503)
+    if limited:
         return JsonResponse({"error": _("Too many messages. Please try again later.")},
                             status=429)
     subject = fields["subject"] or fields["message"].strip().splitlines()[0][:80]

@@ -2,17 +2,18 @@
 
 Each open ticket page polls every ~10 s. Presence lives in the Django cache (one
 entry per ticket, a short TTL) so it costs no database writes and fades by
-itself when a tab is closed.
+itself when a tab is closed. Without the cache (Redis down) nobody is shown.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+
+from helpdesk import cache
 
 from .access import staff_required
 from .detail import _ticket
