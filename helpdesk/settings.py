@@ -165,8 +165,26 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker outages: the worker waits them out, however long and however often
+# (docs/email-delivery.md, "Broker outages"). Celery's default gives up after 100
+# reconnection attempts (about 50 minutes) and the worker exits.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A channel error while Redis restarts (e.g. still loading its data) is one more outage.
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+# Tasks already running finish; their messages come back after the visibility timeout
+# and find the work done (the outbox claim and every beat task are idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    # Notice a dead or half-open connection within seconds instead of hanging on it.
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by helpdesk/celery.py from each app's schedule
 
