@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "helpdesk.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,7 +256,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "helpdesk.auth_views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # behind a proxy: see docs/resilience.md
+# The client's address is REMOTE_ADDR, rewritten by TrustedProxyMiddleware behind proxies.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none trusted).
+HELPDESK_TRUSTED_PROXIES = env_int("HELPDESK_TRUSTED_PROXIES", 0, minimum=0)
 AXES_VERBOSE = False
 # Password-reset mails per address, and reset requests per IP, per hour (database state).
 HELPDESK_PASSWORD_RESETS_PER_ADDRESS = env_int("HELPDESK_PASSWORD_RESETS_PER_ADDRESS", 3,

@@ -57,9 +57,9 @@ def test_the_fixture_really_points_at_a_dead_redis(redis_down):
 
     with pytest.raises(Exception, match="(?i)connect|refused"):
         cache.get("anything")
-    with pytest.raises(Exception):  # noqa: B017 - kombu's OperationalError or redis' own
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)
+    with (pytest.raises(Exception),  # noqa: B017 - kombu's OperationalError or redis' own
+          app.connection_for_write() as connection):
+        connection.ensure_connection(max_retries=1)
 
 
 def test_customer_pages_work(redis_down, client, customer, ticket):

@@ -162,3 +162,25 @@ def test_limits_that_cannot_be_checked_refuse_with_a_clear_page(client, agent, c
         assert page.status_code == 503
         assert b"Temporarily unavailable" in page.content
     assert OutboundEmail.objects.count() == 0 and len(mailoutbox) == 0
+
+
+def test_behind_a_trusted_proxy_the_client_address_counts_not_the_proxy(client, agent,
+                                                                      manager, settings):
+    settings.HELPDESK_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.2"
+
+    def login(email, password, client_ip, spoofed="1.2.3.4"):
+        return client.post(reverse("login"), {"username": email, "password": password},
+                           REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_ip}")
+
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        login(f"guess{i}@helpdesk.test", "123456", "198.51.100.20", spoofed=f"9.9.9.{i}")
+    assert login(manager.email, PASSWORD, "198.51.100.20").status_code == 429
+    assert login(manager.email, PASSWORD, "192.0.2.30").status_code == 302
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(client, manager, settings):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"guess{i}@helpdesk.test", "password": "x"},
+                    REMOTE_ADDR="198.51.100.21", HTTP_X_FORWARDED_FOR=f"9.9.9.{i}")
+    assert _login(client, manager.email, PASSWORD, ip="198.51.100.21").status_code == 429
