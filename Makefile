@@ -35,7 +35,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install
-	$(BIN)/celery -A helpdesk worker -l info
+	$(BIN)/celery -A helpdesk worker -l info --without-gossip --without-mingle --without-heartbeat
 
 beat: install
 	$(BIN)/celery -A helpdesk beat -l info

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 
@@ -27,4 +28,25 @@ class UserPreferencesMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """Behind HELPDESK_TRUSTED_PROXIES reverse proxies, REMOTE_ADDR is the nearest proxy's
+    address, and every per-IP limit (sign-in lockout, reset and portal limits) would count
+    all visitors as one. Each trusted proxy appends the address it received from to
+    X-Forwarded-For, so the client is the entry that many places from the right; entries
+    further left were written by the client and are not trusted. With no trusted
+    proxies (the default) the header is ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        proxies = settings.HELPDESK_TRUSTED_PROXIES
+        if proxies:
+            forwarded = [part.strip() for part in
+                         request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+            if forwarded:
+                request.META["REMOTE_ADDR"] = forwarded[-min(proxies, len(forwarded))]
         return self.get_response(request)

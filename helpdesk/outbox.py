@@ -205,7 +205,9 @@ def record_failure(email: OutboundEmail, exc: Exception) -> None:
     """The attempt (counted at claim) failed before the ESP took the message."""
     attempts = email.attempts
     failed = attempts >= MAX_ATTEMPTS
-    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+    # Only our own claim: after a lease ran out the row may be another sender's by now.
+    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING,
+                                 claimed_at=email.claimed_at).update(
         status=Status.FAILED if failed else Status.QUEUED,
         last_error=repr(exc)[:2000],
         next_attempt_at=None if failed else timezone.now() + backoff(attempts),

@@ -2,8 +2,10 @@
 
 anymail's views at ``/anymail/<esp>/tracking/`` check the basic-auth secret and
 the ESP's signature, normalise the payload and send ``tracking``; this module
-records the outcome on the OutboundEmail and stops mailing a customer whose
-address hard-bounces or who reported us as spam.
+records the outcome on the OutboundEmail, records as sent a row the ESP has but
+the outbox never recorded (its sender died), and stops mailing a customer whose
+address hard-bounces or who reported us as spam. (helpdesk/webhooks.py keeps the
+views closed until they are configured; docs/email-delivery.md.)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import outbox
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -79,8 +82,6 @@ _PROVES_SENT = {EventType.QUEUED, EventType.SENT, EventType.REJECTED, EventType.
 def _record_sent_if_unrecorded(email: OutboundEmail, event: AnymailTrackingEvent, at) -> None:
     """"Sent but not recorded": the sender died (or the database went away) after the
     ESP took the message. The event proves it left, so it must not be sent again."""
-    from . import outbox
-
     if email.status == OutboundEmail.Status.SENT or event.event_type not in _PROVES_SENT:
         return
     logger.warning("outbound email %s (%s) is known to the ESP; recording it as sent",

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "helpdesk.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -182,8 +183,26 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker outages: the worker waits them out, however long and however often
+# (docs/email-delivery.md, "Broker outages"). Celery's default gives up after 100
+# reconnection attempts (about 50 minutes) and the worker exits.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A channel error while Redis restarts (e.g. still loading its data) is one more outage.
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+# Tasks already running finish; their messages come back after the visibility timeout
+# and find the work done (the outbox claim and every beat task are idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    # Notice a dead or half-open connection within seconds instead of hanging on it.
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by helpdesk/celery.py from each app's schedule
 
@@ -269,7 +288,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "helpdesk.auth_views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # behind a proxy: see docs/resilience.md
+# The client's address is REMOTE_ADDR, rewritten by TrustedProxyMiddleware behind proxies.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none trusted).
+HELPDESK_TRUSTED_PROXIES = env_int("HELPDESK_TRUSTED_PROXIES", 0, minimum=0)
 AXES_VERBOSE = False
 # Password-reset mails per address, and reset requests per IP, per hour (database state).
 HELPDESK_PASSWORD_RESETS_PER_ADDRESS = env_int("HELPDESK_PASSWORD_RESETS_PER_ADDRESS", 3,

@@ -81,7 +81,8 @@ def test_side_panel_updates_in_place(page, live_server, agent, team):
     page.select_option("#sidepanel select[name=priority]", "urgent")
     page.wait_for_selector("#sidepanel .saved")
     page.select_option("#sidepanel select[name=status]", "pending")
-    page.wait_for_function("document.getElementById('head-status').textContent.trim() === 'Pending'")
+    # A function, not an expression string: Playwright evals strings, which the page CSP forbids.
+    page.wait_for_function("() => document.getElementById('head-status').textContent.trim() === 'Pending'")
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.status) == ("urgent", "pending")
 

@@ -97,7 +97,8 @@ def test_pages_raise_no_csp_violation_and_charts_render(watched, live_server, ma
     page.context.add_cookies([_session_cookie(live_server, user=manager)])
 
     page.goto(f"{live_server.url}/metrics/")
-    page.wait_for_function("window.Chart && Chart.getChart('chart-nps') !== undefined")
+    # Predicates are functions: Playwright evals expression strings, which the CSP forbids.
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-nps') !== undefined")
     for chart in ("chart-nps", "chart-csat", "chart-csat-mean", "chart-times"):
         assert page.evaluate(f"Chart.getChart('{chart}') !== undefined"), chart
     page.evaluate("window.print = () => { window.__printed = true; }")
@@ -143,14 +144,14 @@ def test_remote_images_load_only_after_show_images(watched, live_server, team, c
     frame = page.frame_locator(f"#email-{result.message.pk}")
     logo = frame.locator("img[alt=Logo]")
     logo.wait_for()
-    page.wait_for_function(f"""document.getElementById('email-{result.message.pk}')
+    page.wait_for_function(f"""() => document.getElementById('email-{result.message.pk}')
         .contentDocument.querySelector('img[alt=Logo]').naturalWidth > 0""")
     assert remote == []  # the tracker and the banner were not even requested
     assert page.is_visible("[data-remote-images]")
     assert violations(page) == []
 
     page.click("button[data-show-images]")
-    page.wait_for_function("document.querySelector('[data-remote-images]').hidden")
+    page.wait_for_function("() => document.querySelector('[data-remote-images]').hidden")
     frame.locator("img[alt=Banner][src]").wait_for()
     page.wait_for_timeout(500)
     assert any("tracker.example" in url for url in remote)

@@ -25,9 +25,9 @@ class EmailBackend(BaseEmailBackend):
         after = os.environ.get("BLOCKING_EMAIL_AFTER") == "1"
         for message in email_messages:
             message_id = message.extra_headers.get("Message-ID", "")
-            (folder / f"started-{os.getpid()}").write_text(message_id)
-            if after:
+            if after:  # logged before the marker, so whoever sees the marker sees the log
                 self._log(folder, message_id)
+            (folder / f"started-{os.getpid()}").write_text(message_id)
             self._wait(folder)
             if not after:
                 self._log(folder, message_id)

@@ -64,7 +64,7 @@ def test_bad_date_parameter_is_a_400_naming_it(kind, name, param, value, manager
 @pytest.mark.parametrize(("kind", "name", "params"), [(k, n, p) for k, n, p in ENDPOINTS])
 def test_good_date_parameters_still_work(kind, name, params, manager, client):
     good = ("2026-01-01T00:00:00+14:00", "2026-02-01T00:00:00-12:00")
-    if not params[0] in DATETIME_PARAMS:
+    if params[0] not in DATETIME_PARAMS:
         good = ("2026-01-01", "2026-02-01")
     response = _get(kind, name, dict(zip(params, good, strict=True)), manager, client)
     assert response.status_code == 200, response.content[:300]

@@ -24,25 +24,30 @@ DOWN = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connection is ref
 
 @pytest.fixture
 def redis_down():
-    """Cache and broker on the dead port, tasks really enqueued (not eager). Undone before
-    the shared teardown, which empties the (then working again) cache."""
+    """Cache and broker on the dead port, tasks really enqueued (not eager). Celery reads
+    its CELERY_* settings from Django's on each access, so overriding them is enough; its
+    producer pool, though, keeps the URL it was made with and is rebuilt on both sides.
+    Undone before the shared teardown, which empties the (then working again) cache."""
     dead = override_settings(
         CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                             "LOCATION": DOWN,
                             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}},
-        REDIS_URL=DOWN, CELERY_TASK_ALWAYS_EAGER=False)
+        REDIS_URL=DOWN, CELERY_BROKER_URL=DOWN, CELERY_TASK_ALWAYS_EAGER=False)
     dead.enable()
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=DOWN, task_always_eager=False)
-    app.pool.force_close_all()
-    app._pool = None  # the producer pool keeps the URL it was made with
+    _new_producer_pool()
     safe_cache.reset()
     yield
     dead.disable()
-    app.conf.update(saved)
-    app.pool.force_close_all()
-    app._pool = None
+    _new_producer_pool()
     safe_cache.reset()
+
+
+def _new_producer_pool() -> None:
+    from kombu import pools
+
+    pools.reset()  # closes and forgets every connection and producer pool
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _customer_client(client, customer):
@@ -57,9 +62,9 @@ def test_the_fixture_really_points_at_a_dead_redis(redis_down):
 
     with pytest.raises(Exception, match="(?i)connect|refused"):
         cache.get("anything")
-    with pytest.raises(Exception):  # noqa: B017 - kombu's OperationalError or redis' own
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)
+    with (pytest.raises(Exception),  # noqa: B017 - kombu's OperationalError or redis' own
+          app.connection_for_write() as connection):
+        connection.ensure_connection(max_retries=1)
 
 
 def test_customer_pages_work(redis_down, client, customer, ticket):

@@ -162,3 +162,72 @@ def test_limits_that_cannot_be_checked_refuse_with_a_clear_page(client, agent, c
         assert page.status_code == 503
         assert b"Temporarily unavailable" in page.content
     assert OutboundEmail.objects.count() == 0 and len(mailoutbox) == 0
+
+
+def test_behind_a_trusted_proxy_the_client_address_counts_not_the_proxy(client, agent,
+                                                                      manager, settings):
+    settings.HELPDESK_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.2"
+
+    def login(email, password, client_ip, spoofed="1.2.3.4"):
+        return client.post(reverse("login"), {"username": email, "password": password},
+                           REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_ip}")
+
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        login(f"guess{i}@helpdesk.test", "123456", "198.51.100.20", spoofed=f"9.9.9.{i}")
+    assert login(manager.email, PASSWORD, "198.51.100.20").status_code == 429
+    assert login(manager.email, PASSWORD, "192.0.2.30").status_code == 302
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(client, manager, settings):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"guess{i}@helpdesk.test", "password": "x"},
+                    REMOTE_ADDR="198.51.100.21", HTTP_X_FORWARDED_FOR=f"9.9.9.{i}")
+    assert _login(client, manager.email, PASSWORD, ip="198.51.100.21").status_code == 429
+
+
+def test_prune_deletes_only_what_decides_nothing(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from helpdesk.models import UsedToken
+    from helpdesk.tasks import prune_throttles
+
+    now = timezone.now()
+    throttle.allow(scope="old", key="a", limit=1, now=now - timedelta(days=2))
+    throttle.allow(scope="recent", key="a", limit=1, now=now - timedelta(minutes=5))
+    throttle.use_once(purpose="p", token="expired", valid_until=now - timedelta(minutes=1))
+    throttle.use_once(purpose="p", token="live", valid_until=now + timedelta(minutes=30))
+    assert prune_throttles() == 2
+    assert list(ThrottleBucket.objects.values_list("scope", flat=True)) == ["recent"]
+    assert not throttle.use_once(purpose="p", token="live",
+                                 valid_until=now + timedelta(minutes=30))
+    assert UsedToken.objects.count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.skipif(not __import__("os").environ.get("DATABASE_URL", "").startswith(
+    ("postgres", "pgsql")), reason="needs PostgreSQL: SQLite serialises every write")
+def test_concurrent_requests_never_exceed_the_limit(transactional_db):
+    import threading
+
+    from django.db import connection
+
+    results: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def hit():
+        try:
+            barrier.wait()
+            results.append(throttle.allow(scope="race", key="same@example.com", limit=3))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [False] * 5 + [True] * 3
+    assert len(ThrottleBucket.objects.get(scope="race").hits) == 3
