@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tickets",
     "surveys",
     "metrics",
+    "rules",
 ]
 
 MIDDLEWARE = [
