@@ -17,7 +17,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from tickets.services.changes import apply_ticket_changes
 
 from helpdesk.models import User
 from helpdesk.outbox import queue_email
@@ -78,6 +77,8 @@ def _change(kind: str, value) -> dict:
 
 
 def _apply(ticket: Ticket, changes: dict, event, chain) -> Ticket:
+    from tickets.services.changes import apply_ticket_changes  # TEMP until core-change merge
+
     with transaction.atomic():
         engine.chained(ticket.pk, chain, event.depth + 1)
         result = apply_ticket_changes(ticket=ticket, changes=changes, actor=None, source="rule",
@@ -177,8 +178,8 @@ def send_email(*, rule, ticket, value, event, message, kind: str) -> None:
     subject, language = _texts(ticket, value["subject"], language, message=message, rule=rule)
     body, _language = _texts(ticket, value["body"], language, message=message, rule=rule)
     with translation.override(language):
-        html = render_to_string("rules/email/rule.html", {
-            "body": body, "brand_name": settings.HELPDESK_BRAND_NAME, "language": language,
+        html = render_to_string("tickets/email/custom.html", {
+            "text": body, "brand_name": settings.HELPDESK_BRAND_NAME, "language": language,
             "site_url": settings.SITE_URL})
     headers = {notifications.TICKET_HEADER: ticket.reference,
                "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}

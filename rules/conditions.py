@@ -79,13 +79,26 @@ class Facts:
         if name == "business_hours":
             return within_business_hours(self.now)
         if name == "changed":
-            return set(self.event.changes)
+            return self._changed()
         if name == "survey_score":
             return self.event.extra.get("score")
         spec = FIELDS[name]
         if spec.kind == "hours":
             return self._hours(spec)
         raise KeyError(name)
+
+    def _changed(self) -> set[str]:
+        """Fields this event changed; at creation every field that has a value."""
+        event, t = self.event, self.ticket
+        if event.name == "ticket.created":
+            names = {"status", "priority"}
+            names |= {n for n, v in (("team", t.team_id), ("assignee", t.assignee_id)) if v}
+            return names | ({"tags"} if self.get("tags") else set())
+        if event.name == "ticket.assigned":
+            return {"assignee"}
+        if event.name in ("ticket.solved", "ticket.closed", "ticket.reopened"):
+            return {"status"}
+        return set(event.changes)
 
     def _body(self) -> str:
         query = Message.objects.filter(ticket_id=self.ticket.pk)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,16 +77,15 @@ _lock = threading.Lock()
 
 def bump_version() -> None:
     """Every process recompiles its rules on its next event."""
-    cache.set(VERSION_KEY, timezone.now().timestamp(), None)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     _compiled.clear()
 
 
-def _version():
+def _version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:  # evicted or a fresh cache: start a new version
-        version = timezone.now().timestamp()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
     return version
 
 

@@ -20,6 +20,7 @@ from tickets import signals as ticket_signals
 from tickets.models import Message, Ticket
 from tickets.signals import (
     message_added,
+    ticket_assigned,
     ticket_closed,
     ticket_created,
     ticket_reopened,
@@ -54,6 +55,12 @@ def on_ticket_updated(sender, *, ticket_id: int, changes: dict, actor_id=None, s
     services.handle_ticket_event(engine.Event(
         "ticket.updated", ticket_id, depth=depth, actor_id=actor_id, changes=changes,
         extra={"source": source}))
+
+
+@receiver(ticket_assigned, sender=Ticket, dispatch_uid="rules.on_ticket_assigned")
+def on_ticket_assigned(sender, *, ticket_id: int, assignee_id=None, actor_id=None,
+                       **kwargs) -> None:
+    services.handle_ticket_event(engine.Event("ticket.assigned", ticket_id, actor_id=actor_id))
 
 
 @receiver(message_added, sender=Ticket, dispatch_uid="rules.on_message_added")

@@ -25,6 +25,7 @@ from tickets.models import Channel, Organization, Team, Ticket
 EVENTS: dict[str, str] = {
     "ticket.created": gettext_lazy("Ticket created"),
     "ticket.updated": gettext_lazy("Ticket updated"),
+    "ticket.assigned": gettext_lazy("Ticket assigned"),
     "message.customer": gettext_lazy("Customer replied"),
     "message.agent": gettext_lazy("Agent replied"),
     "ticket.solved": gettext_lazy("Ticket solved"),

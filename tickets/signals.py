@@ -6,7 +6,9 @@ Every signal is sent after the transaction that caused it has committed, with
 
 from django.dispatch import Signal
 
-#: A ticket was created on any channel. kwargs: ``ticket_id``.
+#: A ticket was created on any channel. kwargs: ``ticket_id``, ``message_id`` (its first
+#: message), ``actor_id`` (the agent who logged it, or None), ``acknowledge`` (False when
+#: the message is automatic or the agent chose not to acknowledge it).
 ticket_created = Signal()
 
 #: A ticket became solved. kwargs: ``ticket_id``, ``actor_id`` (staff user or None).
