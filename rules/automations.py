@@ -50,7 +50,7 @@ def business_cutoff(calendar, now: datetime, hours: float) -> datetime:
     lo, hi = now - timedelta(days=366 * 5), now
     if business_us_between(calendar, lo, now) < wanted:
         return lo
-    while hi - lo > timedelta(seconds=1):
+    while hi - lo > timedelta(microseconds=1):
         mid = lo + (hi - lo) / 2
         if business_us_between(calendar, mid, now) >= wanted:
             lo = mid

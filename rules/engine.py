@@ -69,6 +69,12 @@ class CompiledRule:
     actions: list[dict]
     needs: frozenset[str]
 
+    @property
+    def quiet(self) -> bool:
+        """Only built-in notifications: their emails are in the outbox and were never
+        history lines, so a firing is not written either (a line per reply is noise)."""
+        return all(a["type"] == "notify" for a in self.actions)
+
 
 # Per-process copy of the compiled triggers: (version, {event: [rules in order]}).
 _compiled: list[tuple[object, dict[str, list[CompiledRule]]]] = []
@@ -184,7 +190,8 @@ def evaluate(ticket: Ticket, event: Event, rules: list[CompiledRule], chain: Cha
         if event.depth > MAX_DEPTH:
             record_event(ticket=ticket, field="rule_stopped", old=event.name, new=rule.name, at=now)
             continue
-        record_event(ticket=ticket, field="rule", old=event.name, new=rule.name, at=now)
+        if not rule.quiet:
+            record_event(ticket=ticket, field="rule", old=event.name, new=rule.name, at=now)
         fired.append(rule.name)
         run_actions(rule=rule, ticket=ticket, event=event, chain=chain, facts=facts)
         facts.ticket_changed(ticket)

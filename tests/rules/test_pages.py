@@ -146,11 +146,12 @@ def test_edit_page_shows_the_rows_of_the_rule(signed_in, other_team,
     assert ">BB</textarea>" in html
 
 
-def test_edit_page_in_finnish(signed_in, manager):
+def test_edit_page_in_finnish(signed_in, manager, finnish_part):
     manager.language = "fi"
     manager.save(update_fields=["language"])
     html = signed_in.get(reverse("rules:new")).content.decode()
-    assert "Lisää ehto" in html
+    assert "Lisää ehto" in html and "Suoritetaan, kun" in html
+    assert ">Aseta tiimi<" in html
 
 
 def test_pages_carry_no_inline_script(signed_in):

@@ -89,3 +89,25 @@ def _intake(ctx: Context):
         return 200
 
     return receive
+
+
+# Rules (docs/rules.md). Function calls, not requests: what a ticket event's trigger
+# evaluation and one automation pass cost on this database.
+def _rules_event(ctx: Context):
+    try:
+        from rules import benchmark
+    except ImportError:
+        return None
+    return benchmark.trigger_evaluation(ticket_id=ctx.ticket_id, count=200)
+
+
+def _automation_pass(ctx: Context):
+    try:
+        from rules import benchmark
+    except ImportError:
+        return None
+    return benchmark.automation_pass()
+
+
+case("Rules: one ticket event, 200 triggers", "anonymous", _rules_event)
+case("Rules: one automation pass", "anonymous", _automation_pass)
