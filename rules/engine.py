@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,11 +122,14 @@ def triggers_by_event() -> dict[str, list[CompiledRule]]:
     return by_event
 
 
-# Chains in flight, per thread and ticket (a stack: chains may nest).
+# Chains in flight, per thread and ticket (a stack: chains may nest). An entry lives
+# for the few milliseconds between an action's commit and its signals; should another
+# receiver raise and skip the pop, the entry expires instead of adopting later events.
 _local = threading.local()
+CHAIN_TTL_SECONDS = 30
 
 
-def _chains() -> dict[int, list[tuple[Chain, int]]]:
+def _chains() -> dict[int, list[tuple[Chain, int, float]]]:
     if not hasattr(_local, "chains"):
         _local.chains = {}
     return _local.chains
@@ -134,7 +138,8 @@ def _chains() -> dict[int, list[tuple[Chain, int]]]:
 def chained(ticket_id: int, chain: Chain, depth: int) -> None:
     """Call inside the transaction of a rule's action, before the action: the events
     it causes are handled as part of ``chain`` at ``depth``."""
-    transaction.on_commit(lambda: _chains().setdefault(ticket_id, []).append((chain, depth)))
+    transaction.on_commit(lambda: _chains().setdefault(ticket_id, []).append(
+        (chain, depth, time.monotonic())))
 
 
 def unchained(ticket_id: int) -> None:
@@ -150,7 +155,9 @@ def unchained(ticket_id: int) -> None:
 
 def current_chain(ticket_id: int) -> tuple[Chain, int] | None:
     stack = _chains().get(ticket_id)
-    return stack[-1] if stack else None
+    while stack and time.monotonic() - stack[-1][2] > CHAIN_TTL_SECONDS:
+        stack.pop()
+    return stack[-1][:2] if stack else None
 
 
 def load_ticket(ticket_id: int) -> Ticket | None:
