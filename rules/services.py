@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from tickets.models import Message
@@ -77,8 +77,7 @@ def update_rule(*, rule: Rule, actor=None, **changes) -> Rule:
     for name, value in cleaned.items():
         setattr(rule, name, value)
     rule.updated_by, rule.updated_at = actor, timezone.now()
-    rule.save(update_fields=[*changes, "events", "conditions", "actions", "updated_by",
-                             "updated_at"] if changes else ["updated_by", "updated_at"])
+    rule.save(update_fields=sorted({*changes, *cleaned, "updated_by", "updated_at"}))
     return rule
 
 
@@ -112,8 +111,3 @@ def set_rule_active(*, rule: Rule, active: bool, actor=None) -> Rule:
     rule.save(update_fields=["active", "updated_by", "updated_at"])
     return rule
 
-
-def shift_positions(*, kind: str, from_position: int) -> None:
-    """Make room at ``from_position`` (rules at or after it move one down)."""
-    Rule.objects.filter(kind=kind, position__gte=from_position).update(position=F("position") + 1)
-    engine.bump_version()

@@ -8,7 +8,8 @@ from tests.factories import TeamFactory, UserFactory
 from tests.rules.conftest import finnish_part  # noqa: F401  (fixture)
 from tickets.models import Ticket
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the default rules (a data migration) are there, as on a fresh install.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHOTS = Path("/tmp/shots/rules")
 

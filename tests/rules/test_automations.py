@@ -129,3 +129,30 @@ def test_default_auto_close_rule_uses_the_setting_at_install(db, settings):
     assert hours == {"hours_since_solved": settings.HELPDESK_AUTO_CLOSE_HOURS,
                      "hours_since_updated": settings.HELPDESK_AUTO_CLOSE_HOURS}
     assert Rule.objects.filter(kind="automation").count() == 1
+
+
+def test_default_auto_close_closes_quiet_solved_tickets_once(run, ticket, agent, time_machine,
+                                                             settings):
+    run(ticket_services.solve_ticket, ticket=ticket, actor=agent)
+    hours = settings.HELPDESK_AUTO_CLOSE_HOURS
+    time_machine.move_to(timezone.now() + timedelta(hours=hours - 1))
+    run(run_automations.apply)
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
+    time_machine.move_to(timezone.now() + timedelta(hours=2))
+    run(run_automations.apply)
+    ticket.refresh_from_db()
+    assert ticket.status == "closed"
+    assert ("automation", "Close solved tickets after a quiet period") in history(ticket)
+    assert ticket.events.filter(field="status", new_value="closed", actor=None).exists()
+
+
+def test_recent_activity_keeps_a_solved_ticket_open(run, ticket, agent, time_machine, settings):
+    run(ticket_services.solve_ticket, ticket=ticket, actor=agent)
+    time_machine.move_to(timezone.now() + timedelta(hours=settings.HELPDESK_AUTO_CLOSE_HOURS - 2))
+    ticket.refresh_from_db()
+    run(ticket_services.add_internal_note, ticket=ticket, agent=agent, body="Checked again")
+    time_machine.move_to(timezone.now() + timedelta(hours=3))
+    run(run_automations.apply)
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
