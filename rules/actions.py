@@ -24,6 +24,7 @@ from tickets import notifications
 from tickets.email_tokens import make_reply_address
 from tickets.models import Team, Ticket
 from tickets.services import add_internal_note, record_event
+from tickets.services.changes import apply_ticket_changes
 
 from . import engine, templating
 from .schema import EMAIL_ACTIONS
@@ -77,8 +78,6 @@ def _change(kind: str, value) -> dict:
 
 
 def _apply(ticket: Ticket, changes: dict, event, chain) -> Ticket:
-    from tickets.services.changes import apply_ticket_changes  # TEMP until core-change merge
-
     with transaction.atomic():
         engine.chained(ticket.pk, chain, event.depth + 1)
         result = apply_ticket_changes(ticket=ticket, changes=changes, actor=None, source="rule",

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import (
-    Signal,  # noqa: E402  TEMP until core-change is merged
-    receiver,
-)
+from django.dispatch import receiver
 
-from tickets import signals as ticket_signals
 from tickets.models import Message, Ticket
 from tickets.signals import (
     message_added,
@@ -25,9 +21,8 @@ from tickets.signals import (
     ticket_created,
     ticket_reopened,
     ticket_solved,
+    ticket_updated,
 )
-
-ticket_updated = getattr(ticket_signals, 'ticket_updated', Signal())
 
 from . import engine, services
 from .models import Rule

@@ -9,7 +9,6 @@ from rules import services
 from rules.models import Rule
 from tickets import services as ticket_services
 
-
 PART = Path(__file__).resolve().parents[2] / "locale" / "fi" / "parts" / "rules.po"
 
 
@@ -17,11 +16,12 @@ PART = Path(__file__).resolve().parents[2] / "locale" / "fi" / "parts" / "rules.
 def finnish_part(settings, tmp_path):
     """This branch's Finnish (locale/fi/parts/rules.po), compiled as the merge into
     the project's catalogue will compile it."""
-    if shutil.which("msgfmt") is None:
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
         pytest.skip("msgfmt is missing")
     target = tmp_path / "locale" / "fi" / "LC_MESSAGES"
     target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PART)], check=True)
+    subprocess.run([msgfmt, "-o", str(target / "django.mo"), str(PART)], check=True)  # noqa: S603
     settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
 
 
