@@ -26,7 +26,7 @@ RULE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Rule i
 class RuleListCreate(generics.ListCreateAPIView):
     serializer_class = RuleSerializer
     permission_classes = [IsManager]
-    queryset = Rule.objects.order_by("kind", "position", "pk")
+    queryset = Rule.objects.order_by("-kind", "position", "pk")  # triggers first
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = validated(RuleInputSerializer, request.data)
