@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("tickets.api_urls")),
     path("surveys/", include("surveys.api_urls")),
     path("metrics/", include("metrics.api_urls")),
+    path("webhooks/", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
