@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.dispatch import receiver
 
 from tickets.models import Message
@@ -55,3 +56,15 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, author_type: st
     elif (author_type == Message.Author.CUSTOMER and listening(Event.MESSAGE_CUSTOMER)
           and Message.objects.filter(ticket_id=ticket_id, pk__lt=message_id).exists()):
         notify_subscribers(event=Event.MESSAGE_CUSTOMER, ticket_id=ticket_id)
+
+
+def on_response_recorded(sender, *, ticket_id: int, first: bool, **kwargs) -> None:
+    if first:  # a changed score is the same answer
+        notify_subscribers(event=Event.SURVEY_ANSWERED, ticket_id=ticket_id)
+
+
+# Survey answers reach webhooks through the surveys app's documented signal only.
+if apps.is_installed("surveys"):
+    from surveys.signals import response_recorded
+
+    response_recorded.connect(on_response_recorded, dispatch_uid="integrations.survey_answered")

@@ -191,3 +191,26 @@ def test_deleted_subscription_keeps_its_log(subscription, ticket, receiver,
     assert not WebhookSubscription.objects.exists()
     assert WebhookDelivery.objects.count() == 2  # ticket.created and ticket.solved
     assert not WebhookDelivery.objects.filter(subscription__isnull=False).exists()
+
+
+def test_first_survey_answer_is_posted_as_survey_answered(
+        receiver, admin_user, ticket, customer, django_capture_on_commit_callbacks):
+    from surveys import services as survey_services
+    from surveys.models import Invitation, SurveyProgram
+
+    services.create_subscription(url=receiver.url, secret=SECRET, actor=admin_user,
+                                 events=["survey.answered"])
+    program = SurveyProgram.objects.create(name="CSAT", metric="csat", trigger="closed",
+                                           question_en="Happy?", question_fi="Tyytyväinen?")
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        program=program, ticket=ticket, customer=customer, metric="csat",
+        status=Invitation.Status.SENT, send_after=now, sent_at=now,
+        expires_at=now + timedelta(days=14))
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_services.record_response(invitation=invitation, score=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_services.record_response(invitation=invitation, score=4)  # changed: not again
+    events = [r["headers"]["X-Helpdesk-Event"] for r in receiver.requests]
+    assert events == ["survey.answered"]
+    assert json.loads(receiver.requests[0]["body"])["ticket"]["id"] == ticket.pk
