@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .api.intake import IntakeView
+from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import TicketMessages
 from .api.tickets import TicketDetail, TicketListCreate
 
@@ -12,4 +13,7 @@ urlpatterns = [
     path("tickets/<str:pk>/", TicketDetail.as_view(), name="ticket-detail"),
     path("tickets/<str:pk>/messages/", TicketMessages.as_view(), name="ticket-messages"),
     path("intake/<str:channel>/", IntakeView.as_view(), name="intake"),
+    path("tickets/<str:pk>/apply_macro/", ApplyMacro.as_view(), name="ticket-apply-macro"),
+    path("macros/", MacroList.as_view(), name="macro-list"),
+    path("macros/<str:pk>/", MacroDetail.as_view(), name="macro-detail"),
 ]

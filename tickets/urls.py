@@ -21,6 +21,13 @@ urlpatterns = [
     path("canned/new/", views.canned_edit, name="canned_new"),
     path("canned/<int:pk>/", views.canned_edit, name="canned_edit"),
     path("canned/<int:pk>/delete/", views.canned_delete, name="canned_delete"),
+    path("macros/", views.macro_list, name="macro_list"),
+    path("macros/new/", views.macro_edit, name="macro_new"),
+    path("macros/<int:pk>/", views.macro_edit, name="macro_edit"),
+    path("macros/<int:pk>/delete/", views.macro_delete, name="macro_delete"),
+    path("tickets/<int:pk>/macros/<int:macro_pk>/preview/", views.macro_preview,
+         name="macro_preview"),
+    path("tickets/<int:pk>/macros/<int:macro_pk>/apply/", views.macro_apply, name="macro_apply"),
     path("settings/", views.personal_settings, name="settings"),
     path("settings/language/", views.set_language, name="set_language"),
 ]

@@ -1,4 +1,4 @@
-"""Bulk actions on the ticket list: assign, status, priority, tag.
+"""Bulk actions on the ticket list: assign, status, priority, tag, apply a macro.
 
 All selected tickets change in one transaction, each through its service. If the
 model refuses one (say, reopening a closed ticket), nothing changes and the
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..queries import visible_tickets
+from ..services.macros import apply_macro, visible_macros
 from .access import staff_required
 from .queue import _assignable_agents, safe_next
 
@@ -42,6 +43,12 @@ def _action(request: HttpRequest):
         return lambda t: services.change_status(ticket=t, status=value, actor=user)
     if action == "priority":
         return lambda t: services.change_priority(ticket=t, priority=value, actor=user)
+    if action == "macro":
+        # No reply box in a list: the macro's reply is sent to each ticket's customer.
+        macro = visible_macros(user).filter(pk=value).first() if value.isdigit() else None
+        if macro is None:
+            return None
+        return lambda t: apply_macro(macro=macro, ticket=t, actor=user, send_reply=True)
     if action == "tag" and value.strip():
         def add_tag(t):
             names = [tag.name for tag in t.tags.all()] + [value]
