@@ -323,3 +323,14 @@ def test_bulk_apply_is_all_or_nothing(client, agent, team, waiting_macro):
     ok.refresh_from_db()
     assert ok.status == Ticket.Status.NEW
     assert not Message.objects.filter(ticket=ok, author_type="agent").exists()
+
+
+@pytest.mark.parametrize("name", ["tickets:macro_list", "tickets:macro_new"])
+def test_macro_pages_need_a_staff_login_and_open_for_agents_and_managers(client, agent, manager,
+                                                                        name):
+    assert client.get(reverse(name)).status_code == 302
+    for user in (agent, manager):
+        client.force_login(user)
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert ('name="shared"' in response.text) == (user == manager and name.endswith("new"))
