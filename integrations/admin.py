@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import sending
-from .models import WebhookDelivery, WebhookSubscription
+from . import sending, services, targets
+from .models import Event, WebhookDelivery, WebhookSubscription
 
 
 class AdminsOnly:
@@ -36,10 +40,38 @@ class AdminsOnly:
         return self._is_admin(request) and super().has_delete_permission(request, obj)
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The same checks as the API's service: the URL's target, the events, the secret."""
+
+    events = forms.MultipleChoiceField(label=_("events"), choices=Event.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    secret = forms.CharField(label=_("signing secret"), required=False, max_length=200,
+                             help_text=_("At least 16 characters; left empty, one is generated."))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "events", "secret", "active"]
+
+    def clean_url(self):
+        try:
+            return targets.check_static(self.cleaned_data["url"], field="url")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"]
+        if not secret and self.instance.pk:
+            return self.instance.secret
+        try:
+            return services.validate_secret(secret) if secret else ""
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["secret"]) from None
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(AdminsOnly, admin.ModelAdmin):
-    list_display = ["url", "event_list", "active", "failing_since", "disabled_at",
-                    "delivery_counts"]
+    form = WebhookSubscriptionForm
+    list_display = ["url", "event_list", "active", "state", "delivery_counts"]
     list_filter = ["active"]
     search_fields = ["url"]
     fields = ["url", "events", "secret", "active", "created_by", "created_at",
@@ -58,6 +90,16 @@ class WebhookSubscriptionAdmin(AdminsOnly, admin.ModelAdmin):
     def event_list(self, obj: WebhookSubscription) -> str:
         return ", ".join(obj.events or [])
 
+    @admin.display(description=_("state"))
+    def state(self, obj: WebhookSubscription) -> str:
+        if obj.disabled_at:
+            return _("switched off %(when)s") % {"when": date_format(
+                localtime(obj.disabled_at), "SHORT_DATETIME_FORMAT")}
+        if obj.failing_since:
+            return _("failing since %(when)s") % {"when": date_format(
+                localtime(obj.failing_since), "SHORT_DATETIME_FORMAT")}
+        return _("working")
+
     @admin.display(description=_("deliveries"))
     def delivery_counts(self, obj: WebhookSubscription) -> str:
         url = reverse("admin:integrations_webhookdelivery_changelist")
@@ -66,11 +108,16 @@ class WebhookSubscriptionAdmin(AdminsOnly, admin.ModelAdmin):
                            % {"sent": obj.n_sent, "failed": obj.n_failed})
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         if not change:
-            obj.created_by = request.user
-        if change and "active" in form.changed_data and obj.active:
-            obj.failing_since = obj.disabled_at = None  # a fresh day before disabling again
-        super().save_model(request, obj, form, change)
+            created = services.create_subscription(url=data["url"], events=data["events"],
+                                                   secret=data["secret"], active=data["active"],
+                                                   actor=request.user)
+            obj.pk, obj.secret = created.pk, created.secret
+            return
+        original = WebhookSubscription.objects.get(pk=obj.pk)
+        services.update_subscription(subscription=original, changes={
+            name: data[name] for name in ("url", "events", "secret", "active")})
 
 
 @admin.register(WebhookDelivery)
