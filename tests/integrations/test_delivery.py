@@ -214,3 +214,30 @@ def test_first_survey_answer_is_posted_as_survey_answered(
     events = [r["headers"]["X-Helpdesk-Event"] for r in receiver.requests]
     assert events == ["survey.answered"]
     assert json.loads(receiver.requests[0]["body"])["ticket"]["id"] == ticket.pk
+
+
+def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(ticket, receiver):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        delivery = services.queue_webhook_delivery(url=receiver.url, secret=SECRET,
+                                                   event="ticket.updated", ticket=ticket)
+        assert sending.claim(delivery.pk, now=start) is True
+        assert sending.claim(delivery.pk, now=start) is False  # a second worker
+        assert sending.sweep() == []  # the lease keeps the sweeper off it
+    # The first worker died mid-POST: after the lease the row is sent again, same id.
+    with time_machine.travel(start + sending.LEASE + timedelta(seconds=1), tick=False):
+        assert sending.sweep() == [delivery.pk]
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SENT and delivery.attempts == 2
+    assert receiver.requests[0]["headers"]["X-Helpdesk-Delivery"] == str(delivery.delivery)
+
+
+def test_redirects_are_not_followed(receiver, ticket, django_capture_on_commit_callbacks):
+    receiver.statuses = [302]
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = services.queue_webhook_delivery(url=receiver.url, secret=SECRET,
+                                                   event="ticket.updated", ticket=ticket)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert delivery.last_status_code == 302 and delivery.error == "HTTP 302"
+    assert len(receiver.requests) == 1

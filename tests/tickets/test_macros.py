@@ -334,3 +334,12 @@ def test_macro_pages_need_a_staff_login_and_open_for_agents_and_managers(client,
         response = client.get(reverse(name))
         assert response.status_code == 200
         assert ('name="shared"' in response.text) == (user == manager and name.endswith("new"))
+
+
+def test_schema_lists_the_macro_endpoints(db):
+    import yaml
+    from rest_framework.test import APIClient
+
+    paths = yaml.safe_load(APIClient().get("/api/schema/").content)["paths"]
+    assert set(paths["/api/v1/macros/"]) >= {"get", "post"}
+    assert "post" in paths["/api/v1/tickets/{id}/apply_macro/"]
