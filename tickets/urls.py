@@ -23,4 +23,5 @@ urlpatterns = [
     path("canned/<int:pk>/delete/", views.canned_delete, name="canned_delete"),
     path("settings/", views.personal_settings, name="settings"),
     path("settings/language/", views.set_language, name="set_language"),
+    path("settings/availability/", views.set_availability, name="availability"),
 ]
