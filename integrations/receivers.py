@@ -8,12 +8,11 @@ from django.dispatch import receiver
 from tickets.models import Message
 from tickets.signals import (
     message_added,
-    ticket_assigned,
-    ticket_changed,
     ticket_closed,
     ticket_created,
     ticket_reopened,
     ticket_solved,
+    ticket_updated,
 )
 
 from .models import Event
@@ -40,9 +39,10 @@ def on_ticket_reopened(sender, *, ticket_id: int, **kwargs) -> None:
     notify_subscribers(event=Event.TICKET_REOPENED, ticket_id=ticket_id)
 
 
-@receiver(ticket_changed, dispatch_uid="integrations.ticket_changed")
-@receiver(ticket_assigned, dispatch_uid="integrations.ticket_assigned")
+@receiver(ticket_updated, dispatch_uid="integrations.ticket_updated")
 def on_ticket_updated(sender, *, ticket_id: int, **kwargs) -> None:
+    """One delivery per change set (status, priority, team, assignee, tags), whoever
+    made it: agents, the API, bulk actions, macros, rules, assignment."""
     notify_subscribers(event=Event.TICKET_UPDATED, ticket_id=ticket_id)
 
 

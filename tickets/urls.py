@@ -30,4 +30,5 @@ urlpatterns = [
     path("tickets/<int:pk>/macros/<int:macro_pk>/apply/", views.macro_apply, name="macro_apply"),
     path("settings/", views.personal_settings, name="settings"),
     path("settings/language/", views.set_language, name="set_language"),
+    path("settings/availability/", views.set_availability, name="availability"),
 ]

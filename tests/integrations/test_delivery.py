@@ -241,3 +241,18 @@ def test_redirects_are_not_followed(receiver, ticket, django_capture_on_commit_c
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert delivery.last_status_code == 302 and delivery.error == "HTTP 302"
     assert len(receiver.requests) == 1
+
+
+def test_one_change_set_is_one_ticket_updated(receiver, admin_user, ticket, agent,
+                                              django_capture_on_commit_callbacks):
+    from tickets.services.changes import apply_ticket_changes
+
+    services.create_subscription(url=receiver.url, secret=SECRET, actor=admin_user,
+                                 events=["ticket.updated"])
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_ticket_changes(ticket=ticket, actor=agent, source="web", changes={
+            "priority": "high", "add_tags": ["vip"], "assignee": agent})
+    assert [r["headers"]["X-Helpdesk-Event"] for r in receiver.requests] == ["ticket.updated"]
+    ticket_data = json.loads(receiver.requests[0]["body"])["ticket"]
+    assert ticket_data["priority"] == "high" and ticket_data["tags"] == ["vip"]
+    assert ticket_data["assignee"]["id"] == agent.pk

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notifications, search
+from .. import notifications, policy, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
 from ..signals import (
     message_added,
@@ -249,7 +249,10 @@ def reply_to_ticket(
     record_event(ticket=ticket, field="reply" if public else "note", new=message.pk,
                  actor=agent, at=now)
     if new_status and new_status != ticket.status:
-        change_status(ticket=ticket, status=new_status, actor=agent, now=now)
+        from .changes import apply_ticket_changes  # changes builds on this module
+
+        apply_ticket_changes(ticket=ticket, changes={"status": new_status}, actor=agent,
+                             source="reply", now=now)
     search.refresh_on_commit(ticket.pk)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=public)
@@ -385,7 +388,10 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
 
     The source's messages move to the target (so email replies to them thread
     into the target), the source is closed and marked merged; both get events.
+    The actor must be allowed to merge both tickets (``tickets.policy``).
     """
+    policy.check(actor, policy.Action.MERGE, source)
+    policy.check(actor, policy.Action.MERGE, target)
     if source.pk == target.pk:
         raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
     if source.customer_id != target.customer_id:

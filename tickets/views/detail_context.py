@@ -61,7 +61,7 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
                      if v == ticket.status or ticket.can_transition(v)],
         "priorities": Ticket.Priority.choices,
         "teams": list(visible_teams(user).distinct()),
-        "agents": list(_assignable_agents(user)),
+        "agents": list(_assignable_agents(user, ticket)),
         "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
     }
 

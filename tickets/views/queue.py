@@ -12,9 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.models import User
-
-from .. import search
+from .. import policy, search
 from ..models import Channel, SavedFilter, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
@@ -85,12 +83,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return queue(request, search_page=True)
 
 
-def _assignable_agents(user):
-    agents = (User.objects.filter(is_active=True).exclude(role="").only("pk", "name", "email")
-              .order_by("name", "email"))
-    if not user.sees_all_tickets:
-        agents = agents.filter(teams__in=visible_teams(user)).distinct()
-    return agents
+def _assignable_agents(user, ticket=None):
+    """Agents this user may assign (``tickets.policy.assignable_agents``)."""
+    return policy.assignable_agents(user, ticket)
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
