@@ -48,3 +48,7 @@ app.conf.beat_schedule["metrics-refresh-rollups-nightly"] = {
     "schedule": crontab(minute=40, hour=2),
     "kwargs": {"days": 35},
 }
+app.conf.beat_schedule["sweep-webhook-deliveries"] = {
+    "task": "integrations.tasks.sweep_webhook_deliveries",
+    "schedule": crontab(minute="*"),
+}

@@ -11,6 +11,7 @@ api_v1 = [
     path("surveys/", include("surveys.api_urls")),
     path("metrics/", include("metrics.api_urls")),
     path("", include("rules.api_urls")),
+    path("webhooks/", include("integrations.api_urls")),
 ]
 
 urlpatterns = [

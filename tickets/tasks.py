@@ -24,3 +24,12 @@ def poll_mailbox() -> int:
     if not settings.IMAP_HOST:
         return 0
     return len(poll().results)
+
+
+@shared_task(ignore_result=True)
+def assign_waiting_tickets(team_ids: list[int]) -> int:
+    """Someone has room again (available, capacity, a ticket solved, a team switched to
+    automatic): hand the teams' waiting tickets out, oldest first."""
+    from .services import assignment
+
+    return assignment.assign_waiting(team_ids=team_ids)

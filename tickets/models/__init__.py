@@ -13,6 +13,7 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail
+from .macros import Macro
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CustomHoliday",
     "Customer",
     "InboundEmail",
+    "Macro",
     "Message",
     "Organization",
     "OrganizationDomain",

@@ -1,4 +1,4 @@
-"""Bulk actions on the ticket list: assign, status, priority, tag.
+"""Bulk actions on the ticket list: assign, status, priority, tag, apply a macro.
 
 All selected tickets change in one transaction, each through ``apply_ticket_changes``. If the
 model refuses one (say, reopening a closed ticket), nothing changes and the
@@ -19,7 +19,9 @@ from django.views.decorators.http import require_POST
 from helpdesk.models import User
 
 from .. import policy, services
+from ..models import Macro
 from ..queries import visible_tickets
+from ..services.macros import apply_macro, visible_macros
 from .access import staff_required
 from .queue import safe_next
 
@@ -49,13 +51,22 @@ def _changes(request: HttpRequest) -> dict | None:
     return None
 
 
+def _macro(request: HttpRequest) -> Macro | None:
+    """The macro of the "apply macro" action (one the user may apply), or None."""
+    value = request.POST.get("value", "")
+    if request.POST.get("action") != "macro" or not value.isdigit():
+        return None
+    return visible_macros(request.user).filter(pk=value).first()
+
+
 @require_POST
 @staff_required
 def bulk_update(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, "/")
     ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
-    changes = _changes(request)
-    if not ids or changes is None or not policy.can(request.user, policy.Action.BULK):
+    changes, macro = _changes(request), _macro(request)
+    if (not ids or (changes is None and macro is None)
+            or not policy.can(request.user, policy.Action.BULK)):
         messages.error(request, _("Select tickets and an action first."))
         return redirect(back)
     refused: list[str] = []
@@ -69,8 +80,13 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
                                % {"n": len(ids) - len(tickets)})
             for ticket in tickets:
                 try:
-                    services.apply_ticket_changes(ticket=ticket, changes=changes,
-                                                  actor=request.user, source="bulk")
+                    if macro is not None:
+                        # No reply box in a list: the macro's reply goes to each customer.
+                        apply_macro(macro=macro, ticket=ticket, actor=request.user,
+                                    send_reply=True)
+                    else:
+                        services.apply_ticket_changes(ticket=ticket, changes=changes,
+                                                      actor=request.user, source="bulk")
                     done += 1
                 except ValidationError as exc:
                     refused.append(f"{ticket.reference}: {' '.join(exc.messages)}")

@@ -16,6 +16,7 @@ from .. import policy, search
 from ..models import Channel, SavedFilter, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
+from ..services.macros import visible_macros
 from . import queues
 from .access import staff_required
 
@@ -66,6 +67,7 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "saved_filters": list(SavedFilter.objects.filter(user=user)),
         "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
         "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
+        "macro_choices": list(visible_macros(user).values_list("pk", "name")),
         "statuses": Ticket.Status.choices,
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
