@@ -1,4 +1,5 @@
-"""A manager writes a routing rule on the rules page; a web-form ticket is routed by it."""
+"""A manager writes a routing rule on the rules page; a web-form ticket is routed by it
+(and assigned round robin in the team it was routed to)."""
 
 from pathlib import Path
 
@@ -23,8 +24,10 @@ def _sign_in(page, live_server, user):
 
 
 def test_manager_writes_a_rule_and_a_web_form_ticket_is_routed(page, live_server):
-    billing = TeamFactory(name="Billing", email="billing@helpdesk.test")
+    billing = TeamFactory(name="Billing", email="billing@helpdesk.test",
+                          assignment="round_robin")
     TeamFactory(name="Support")
+    biller = UserFactory(email="bea@helpdesk.test", name="Bea Biller", teams=[billing])
     manager = UserFactory(email="maija@helpdesk.test", name="Maija Manager", role="manager")
     _sign_in(page, live_server, manager)
 
@@ -62,6 +65,7 @@ def test_manager_writes_a_rule_and_a_web_form_ticket_is_routed(page, live_server
     ticket = Ticket.objects.get(customer__email="kalle@example.com")
     assert ticket.team == billing
     assert list(ticket.tags.values_list("name", flat=True)) == ["web"]
+    assert ticket.assignee == biller  # Billing hands its tickets out round robin
     page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
     assert "Rule “Web form to Billing” ran" in page.content()
 
