@@ -44,12 +44,18 @@ _COLUMNS = {"channel": "channel", "status": "status", "priority": "priority",
 
 
 def business_cutoff(calendar, now: datetime, hours: float) -> datetime:
-    """The latest instant with ``hours`` of working time between it and ``now``
-    (a binary search over calendar time: business time only grows going back)."""
+    """The latest instant with ``hours`` of working time between it and ``now``.
+
+    Business time only grows going back, so: widen a window (doubling from the
+    calendar span, which is never too wide) until it holds enough working time, then
+    halve it down to the microsecond. Short windows keep each step cheap."""
     wanted = round(hours * 3600 * 1_000_000)
-    lo, hi = now - timedelta(days=366 * 5), now
-    if business_us_between(calendar, lo, now) < wanted:
-        return lo
+    span, limit, hi = timedelta(hours=max(hours, 1 / 60)), timedelta(days=366 * 5), now
+    while business_us_between(calendar, now - span, now) < wanted:
+        if span >= limit:
+            return now - limit
+        hi, span = now - span, span * 2  # not enough that far back: the cutoff is earlier
+    lo = now - span
     while hi - lo > timedelta(microseconds=1):
         mid = lo + (hi - lo) / 2
         if business_us_between(calendar, mid, now) >= wanted:
@@ -146,13 +152,19 @@ def _reset(rule: Rule, matching: QuerySet) -> int:
     return reset
 
 
-def run_automation(rule: Rule, *, now: datetime, batch: int = BATCH) -> int:
-    compiled = engine.compile_rule(rule)
+def due_ticket_ids(rule: Rule, *, now: datetime, batch: int = BATCH) -> list[int]:
+    """Forget reset firings, then the ids of (at most ``batch``) tickets the rule is due
+    on: the queries of a run, without acting."""
     matching = candidates(rule, now)
     _reset(rule, matching)
-    ids = list(matching.exclude(Exists(RuleFiring.objects.filter(rule=rule,
-                                                                  ticket_id=OuterRef("pk"))))
-               .order_by("pk").values_list("pk", flat=True)[:batch])
+    return list(matching.exclude(Exists(RuleFiring.objects.filter(rule=rule,
+                                                                   ticket_id=OuterRef("pk"))))
+                .order_by("pk").values_list("pk", flat=True)[:batch])
+
+
+def run_automation(rule: Rule, *, now: datetime, batch: int = BATCH) -> int:
+    compiled = engine.compile_rule(rule)
+    ids = due_ticket_ids(rule, now=now, batch=batch)
     fired = 0
     for ticket_id in ids:
         ticket = engine.load_ticket(ticket_id)

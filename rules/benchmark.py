@@ -6,16 +6,16 @@ created), compiled as the engine compiles them, evaluated on one ticket event:
 the ticket is loaded, tags and message text are read once each, no rule matches
 (so the time is evaluation, not the actions' writes).
 
-``automation_pass``: the active automations plus three typical ones (pending
-reminder, unassigned for 30 business minutes, stale high priority) over every
-ticket, inside the bench's rolled-back transaction.
+``automation_queries`` and ``automation_pass``: the active automations plus three
+typical ones (pending reminder, unassigned for 30 business minutes, stale urgent)
+over every ticket, inside the bench's rolled-back transaction.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from . import automations, engine
+from . import automations, conditions, engine
 from .models import Rule
 
 _WORDS = ["refund", "invoice", "crash", "login", "password", "gdpr", "outage", "billing"]
@@ -42,6 +42,21 @@ def bench_triggers(count: int) -> list[engine.CompiledRule]:
             for i in range(count)]
 
 
+def predicates_only(*, ticket_id: int, count: int = 200):
+    """The rules' share alone: 200 predicates over facts already read."""
+    rules = bench_triggers(count)
+    ticket = engine.load_ticket(ticket_id)
+    facts = conditions.Facts(ticket=ticket, event=engine.Event("ticket.updated", ticket_id),
+                             now=timezone.now())
+    for name in ("tags", "body"):
+        facts.get(name)
+
+    def action() -> int:
+        return 200 if not any(rule.test(facts) for rule in rules) else 500
+
+    return action
+
+
 def trigger_evaluation(*, ticket_id: int, count: int = 200):
     rules = bench_triggers(count)
 
@@ -54,7 +69,7 @@ def trigger_evaluation(*, ticket_id: int, count: int = 200):
     return action
 
 
-def automation_pass():
+def _bench_automations() -> list[Rule]:
     extra = [
         ("Bench: remind pending", [{"field": "hours_since_pending", "op": "gt", "value": 72}],
          [{"type": "add_note", "value": "reminder"}]),
@@ -68,11 +83,32 @@ def automation_pass():
          [{"type": "set_priority", "value": "high"}]),
     ]
 
+    return [Rule(pk=-(i + 1), name=name, kind="automation",
+                 conditions={"all": conditions, "any": []}, actions=actions)
+            for i, (name, conditions, actions) in enumerate(extra)]
+
+
+def automation_queries():
+    """Every active automation and the three above: the queries of one pass (candidates,
+    reset firings, due tickets), without acting on the tickets."""
     def action() -> int:
-        for name, conditions, actions in extra:
-            Rule.objects.create(name=name, kind="automation", position=99,
-                                conditions={"all": conditions, "any": []}, actions=actions)
-        automations.run_automations(now=timezone.now(), batch=100)
+        rules = [*Rule.objects.filter(kind=Rule.Kind.AUTOMATION, active=True),
+                 *_bench_automations()]
+        now = timezone.now()
+        for rule in rules:
+            automations.due_ticket_ids(rule, now=now)
+        return 200
+
+    return action
+
+
+def automation_pass(batch: int = 10):
+    """A full pass acting on at most ``batch`` tickets per automation (rolled back)."""
+    def action() -> int:
+        for rule in _bench_automations():
+            rule.pk = None
+            rule.save()
+        automations.run_automations(now=timezone.now(), batch=batch)
         return 200
 
     return action

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from django.db.models import Max
+
 from tickets.businesstime import business_seconds_between
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.services.sla.cache import calendar_snapshot, default_calendar_id
@@ -112,8 +114,10 @@ class Facts:
         """When a pending ticket became pending: its latest status event."""
         if self.ticket.status != Ticket.Status.PENDING:
             return None
+        # An aggregate, not ORDER BY … LIMIT 1: the latter tempts PostgreSQL to walk the
+        # (field, created_at) index of every ticket's status events backwards.
         return (TicketEvent.objects.filter(ticket_id=self.ticket.pk, field="status")
-                .order_by("-created_at", "-pk").values_list("created_at", flat=True).first())
+                .aggregate(since=Max("created_at"))["since"])
 
     def _hours(self, spec) -> float | None:
         t = self.ticket

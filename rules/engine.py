@@ -161,8 +161,9 @@ def current_chain(ticket_id: int) -> tuple[Chain, int] | None:
 
 
 def load_ticket(ticket_id: int) -> Ticket | None:
+    # The search document can be large and no rule reads it.
     return (Ticket.objects.select_related("customer__organization", "team", "assignee")
-            .filter(pk=ticket_id).first())
+            .defer("search_vector").filter(pk=ticket_id).first())
 
 
 def handle_event(event: Event) -> list[str]:

@@ -105,6 +105,19 @@ def test_business_hours_cutoff_skips_the_weekend(db):
     assert business_seconds_between(office, cutoff, monday_9) == 7200
 
 
+@pytest.mark.parametrize("hours", [0.5, 2, 7.75, 40, 100, 1000])
+def test_business_hours_cutoff_holds_exactly_that_much_working_time(db, hours):
+    from tickets.businesstime import CalendarSnapshot, business_us_between
+
+    office = CalendarSnapshot(time_zone="Europe/Helsinki", holiday_country="FI",
+                              week={d: [(_t(8), _t(16))] for d in range(5)})
+    now = timezone.datetime.fromisoformat("2026-12-28T10:30:00+02:00")  # after Christmas
+    cutoff = automations.business_cutoff(office, now, hours)
+    assert business_us_between(office, cutoff, now) == round(hours * 3600 * 1_000_000)
+    later = cutoff + timedelta(microseconds=2)
+    assert business_us_between(office, later, now) < round(hours * 3600 * 1_000_000)
+
+
 def _t(hour):
     from datetime import time
 

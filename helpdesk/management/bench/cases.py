@@ -101,13 +101,26 @@ def _rules_event(ctx: Context):
     return benchmark.trigger_evaluation(ticket_id=ctx.ticket_id, count=200)
 
 
-def _automation_pass(ctx: Context):
+def _automation(name: str):
+    def prepare(ctx: Context):
+        try:
+            from rules import benchmark
+        except ImportError:
+            return None
+        return getattr(benchmark, name)()
+    return prepare
+
+
+def _rules_predicates(ctx: Context):
     try:
         from rules import benchmark
     except ImportError:
         return None
-    return benchmark.automation_pass()
+    return benchmark.predicates_only(ticket_id=ctx.ticket_id, count=200)
 
 
 case("Rules: one ticket event, 200 triggers", "anonymous", _rules_event)
-case("Rules: one automation pass", "anonymous", _automation_pass)
+case("Rules: 200 triggers' conditions alone", "anonymous", _rules_predicates)
+case("Rules: automation pass, queries only", "anonymous", _automation("automation_queries"))
+case("Rules: automation pass, acting on <= 10 tickets each", "anonymous",
+     _automation("automation_pass"))
