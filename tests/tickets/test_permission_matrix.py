@@ -197,3 +197,20 @@ def test_agent_may_not_remove_the_team(world, agent):
                                            {"team": None}, format="json")
     assert response.status_code == 400
     assert "team" in response.json()
+
+
+def test_session_api_refuses_other_team_like_the_token(world, agent):
+    """Issue 11 item 3 with a browser session instead of a token."""
+    client = APIClient()
+    client.force_login(agent)
+    url = f"/api/v1/tickets/{world['own_ticket'].pk}/"
+    for body, field in (({"team": world["other_team"].pk}, "team"),
+                        ({"assignee": world["other_agent"].pk}, "assignee")):
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400 and field in response.json()
+    created = client.post("/api/v1/tickets/", {
+        "subject": "x", "body": "y", "customer": {"email": "s@example.com"},
+        "team": world["other_team"].pk}, format="json")
+    assert created.status_code == 400 and "team" in created.json()
+    world["own_ticket"].refresh_from_db()
+    assert world["own_ticket"].team_id != world["other_team"].pk

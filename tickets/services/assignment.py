@@ -81,10 +81,11 @@ def auto_assign(*, ticket_id: int) -> User | None:
     Returns the agent, or None when the ticket stays as it is (manual team, already
     assigned, not open, or nobody available under capacity: it waits).
     """
-    team_id = Ticket.objects.filter(pk=ticket_id).values_list("team_id", flat=True).first()
-    if team_id is None:
+    # Most teams assign by hand: find that out without taking the team lock.
+    row = Ticket.objects.filter(pk=ticket_id).values_list("team_id", "team__assignment").first()
+    if row is None or row[0] is None or row[1] == Team.Assignment.MANUAL:
         return None
-    team = Team.objects.select_for_update().filter(pk=team_id).first()
+    team = Team.objects.select_for_update().filter(pk=row[0]).first()
     if team is None or team.assignment == Team.Assignment.MANUAL:
         return None
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
