@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tickets.models.Ticket.Status",
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "RuleEventEnum": "rules.schema.EVENT_NAMES",
+        "WebhookEventEnum": "integrations.models.Event",
     },
 }
 

@@ -34,6 +34,9 @@ EVENTS: dict[str, str] = {
     "survey.answered": gettext_lazy("Survey answered"),
 }
 
+#: The event names as a list, for the OpenAPI enum (settings.ENUM_NAME_OVERRIDES).
+EVENT_NAMES = list(EVENTS)
+
 # Value kinds and the operators each accepts.
 OPS: dict[str, tuple[str, ...]] = {
     "choice": ("is", "is_not", "in"),
