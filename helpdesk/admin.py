@@ -57,6 +57,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("name", "language", "time_zone")}),
         (_("Role"), {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
+        (_("Assignment"), {"fields": ("availability", "capacity")}),
         (_("Admin permissions"), {"classes": ("collapse",),
                                   "fields": ("groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
@@ -66,7 +67,8 @@ class UserAdmin(BaseUserAdmin):
                 "fields": ("email", "name", "role", "usable_password", "password1",
                            "password2")}),
     )
-    list_display = ("email", "name", "role", "is_active", "is_staff", "last_login")
+    list_display = ("email", "name", "role", "availability", "capacity", "is_active",
+                    "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "teams")
     search_fields = ("email", "name")
     ordering = ("email",)

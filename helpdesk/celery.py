@@ -13,9 +13,10 @@ app.autodiscover_tasks()
 
 # Periodic work. Each entry names a task that calls one service.
 app.conf.beat_schedule = {
-    "close-quiet-solved-tickets": {
-        "task": "tickets.tasks.close_quiet_solved_tickets",
-        "schedule": crontab(minute="*/15"),
+    # Automations (rules app), auto-close among them (docs/rules.md).
+    "run-automations": {
+        "task": "rules.tasks.run_automations",
+        "schedule": crontab(minute="*/5"),
     },
 }
 app.conf.beat_schedule["sweep-outbox"] = {
@@ -54,4 +55,8 @@ app.conf.beat_schedule["forget-intake-nonces"] = {
 app.conf.beat_schedule["prune-throttles"] = {
     "task": "helpdesk.tasks.prune_throttles",
     "schedule": crontab(minute=17),
+}
+app.conf.beat_schedule["sweep-webhook-deliveries"] = {
+    "task": "integrations.tasks.sweep_webhook_deliveries",
+    "schedule": crontab(minute="*"),
 }

@@ -40,6 +40,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         MANAGER = "manager", _("Manager")
         ADMIN = "admin", _("Admin")
 
+    class Availability(models.TextChoices):
+        """Only available agents receive tickets automatically (docs/routing.md)."""
+
+        AVAILABLE = "available", _("Available")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
+
     email = models.EmailField(_("email"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.AGENT)
@@ -48,6 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    availability = models.CharField(_("availability"), max_length=16, choices=Availability,
+                                    default=Availability.AVAILABLE)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True,
+        help_text=_("Most open tickets assigned automatically; empty for no limit."))
 
     objects = UserManager()
 

@@ -4,6 +4,7 @@ Defaults run a fresh checkout on SQLite with eager Celery; production differs
 only by environment values (see the configuration table in README.md).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     "tickets",
     "surveys",
     "metrics",
+    "rules",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge from the online validator: the docs page loads nothing from other origins.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tickets.models.Ticket.Status",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "RuleEventEnum": "rules.schema.EVENT_NAMES",
+        "WebhookEventEnum": "integrations.models.Event",
+    },
 }
 
 # Product settings.
@@ -353,3 +362,18 @@ IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
 IMAP_SSL = env_bool("IMAP_SSL", True)
 HELPDESK_INTAKE_RATE_LIMIT = env_int("HELPDESK_INTAKE_RATE_LIMIT", 20, minimum=1)
 HELPDESK_INTAKE_RATE_WINDOW = env_int("HELPDESK_INTAKE_RATE_WINDOW", 600, minimum=1)
+
+# Outgoing webhooks (integrations): the read timeout of one POST, how long a subscription
+# may fail before it is switched off, and the private ranges it may nevertheless reach
+# (comma-separated CIDRs; by default private, loopback and link-local addresses are refused).
+HELPDESK_WEBHOOK_TIMEOUT = env_int("HELPDESK_WEBHOOK_TIMEOUT", 10, minimum=1)
+HELPDESK_WEBHOOK_DISABLE_AFTER_HOURS = env_int("HELPDESK_WEBHOOK_DISABLE_AFTER_HOURS", 24,
+                                               minimum=1)
+HELPDESK_WEBHOOK_ALLOWED_NETWORKS = env_list("HELPDESK_WEBHOOK_ALLOWED_NETWORKS", [])
+for _network in HELPDESK_WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"HELPDESK_WEBHOOK_ALLOWED_NETWORKS must list networks such as 10.0.0.0/8, "
+            f"got {_network!r}") from None

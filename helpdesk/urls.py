@@ -9,6 +9,8 @@ api_v1 = [
     path("", include("tickets.api_urls")),
     path("surveys/", include("surveys.api_urls")),
     path("metrics/", include("metrics.api_urls")),
+    path("", include("rules.api_urls")),
+    path("webhooks/", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +31,7 @@ urlpatterns = [
     path("support/", include("tickets.portal_urls")),
     path("surveys/", include("surveys.urls")),
     path("metrics/", include("metrics.urls")),
+    path("rules/", include("rules.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -10,8 +10,9 @@ from .queries import customer_responses
 
 
 def customer_scores(request, ticket) -> SafeString:
-    """The customer's latest survey scores and comments, newest first: one query."""
-    responses = customer_responses(ticket.customer_id)
+    """The customer's latest survey scores and comments that this user may see
+    (as in the responses API), newest first: one query."""
+    responses = customer_responses(ticket.customer_id, user=request.user)
     for response in responses:
         response.tone = ("detractor" if is_detractor(response.metric, response.score)
                          else "promoter" if is_promoter(response.metric, response.score)

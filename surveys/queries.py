@@ -24,7 +24,9 @@ def visible_follow_ups(user) -> QuerySet[FollowUp]:
     return follow_ups.filter(Q(team_id__in=team_ids_of(user)) | Q(assignee=user))
 
 
-def customer_responses(customer_id: int, limit: int = 10) -> list[Response]:
-    """The customer's latest answers for the ticket side panel (response_customer_idx)."""
-    return list(Response.objects.filter(customer_id=customer_id)
+def customer_responses(customer_id: int, *, user, limit: int = 10) -> list[Response]:
+    """The customer's latest answers for the ticket side panel (response_customer_idx),
+    limited by the responses API's rule (``visible_responses``): an agent never reads
+    another team's scores and comments beside one of their own tickets."""
+    return list(visible_responses(user).filter(customer_id=customer_id)
                 .select_related("ticket").order_by("-created_at")[:limit])

@@ -66,8 +66,10 @@ class TeamMembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "member_count")
+    list_display = ("name", "email", "assignment", "member_count")
+    list_filter = ("assignment",)
     search_fields = ("name",)
+    fields = ("name", "email", "assignment")
     inlines = [TeamMembershipInline]
 
     def get_queryset(self, request):

@@ -1,13 +1,22 @@
-"""Emails the ticket services send, written to the outbox in the caller's transaction.
+"""The ticket emails, written to the outbox in the caller's transaction.
+
+Who sends them: the default rules of the rules app (docs/rules.md, "Default
+rules"), which a manager may switch off or reword; the services announce the
+events (tickets.signals) and send nothing themselves. The sign-in link is sent
+by the portal directly.
 
 Each function renders its subject, plain text and branded HTML in the recipient's
 language from templates under ``templates/tickets/email/`` and queues one
-OutboundEmail. Every ticket email carries ``X-Helpdesk-Ticket: HD-n`` and automatic
+OutboundEmail. ``override`` (a rule's own wording) maps the recipient's language to
+``(subject, text)``, either of which may be None for the template's; custom text is
+wrapped in the same branded layout. Every ticket email carries ``X-Helpdesk-Ticket: HD-n`` and automatic
 ones carry ``Auto-Submitted`` (RFC 3834), so intake recognises our own mail and
 other systems do not auto-reply to it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -23,13 +32,24 @@ TICKET_HEADER = "X-Helpdesk-Ticket"
 MAX_REFERENCES = 20
 
 
-def _render(template: str, language: str, context: dict) -> tuple[str, str, str]:
-    with translation.override(language or settings.LANGUAGE_CODE):
+Override = Callable[[str], tuple[str | None, str | None]]
+
+
+def _render(template: str, language: str, context: dict,
+            override: Override | None = None) -> tuple[str, str, str]:
+    language = language or settings.LANGUAGE_CODE
+    own_subject, own_text = override(language) if override else (None, None)
+    with translation.override(language):
         context = {"site_url": settings.SITE_URL, "brand_name": settings.HELPDESK_BRAND_NAME,
-                   "language": language or settings.LANGUAGE_CODE, **context}
-        subject = render_to_string(f"tickets/email/{template}_subject.txt", context).strip()
-        text = render_to_string(f"tickets/email/{template}.txt", context)
-        html = render_to_string(f"tickets/email/{template}.html", context)
+                   "language": language, **context}
+        subject = own_subject or render_to_string(f"tickets/email/{template}_subject.txt",
+                                                  context).strip()
+        if own_text:
+            text = own_text
+            html = render_to_string("tickets/email/custom.html", {**context, "text": own_text})
+        else:
+            text = render_to_string(f"tickets/email/{template}.txt", context)
+            html = render_to_string(f"tickets/email/{template}.html", context)
     return " ".join(subject.split()), text, html
 
 
@@ -67,12 +87,12 @@ def _thread_headers(ticket: Ticket, thread: list[Message] | None = None) -> dict
 
 def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
                  automatic: bool, message_id: str = "",
-                 thread: list[Message] | None = None) -> str:
+                 thread: list[Message] | None = None, override: Override | None = None) -> str:
     customer = ticket.customer
     if customer.bounced:
         return ""
     subject, text, html = _render(kind, customer.language, {
-        "ticket": ticket, "message": message, "customer": customer})
+        "ticket": ticket, "message": message, "customer": customer}, override)
     headers = {TICKET_HEADER: ticket.reference, **_thread_headers(ticket, thread)}
     if automatic:
         headers.update(_automatic(kind))
@@ -83,46 +103,51 @@ def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
     return email.message_id
 
 
-def _to_staff(kind: str, ticket: Ticket, to: str, language: str, context: dict) -> None:
+def _to_staff(kind: str, ticket: Ticket, to: str, language: str, context: dict,
+              override: Override | None = None) -> None:
     language = language or settings.LANGUAGE_CODE
-    subject, text, html = _render(kind, language, {"ticket": ticket, **context})
+    subject, text, html = _render(kind, language, {"ticket": ticket, **context}, override)
     headers = {TICKET_HEADER: ticket.reference, **_automatic(kind)}
     queue_email(kind=kind, to=to, subject=subject, body_text=text, body_html=html,
                 headers=headers, language=language, ticket_id=ticket.pk)
 
 
-def acknowledge_ticket(*, ticket: Ticket, message: Message) -> None:
-    """Acknowledge a new ticket, whose only message is ``message``."""
-    _to_customer("acknowledgement", ticket, message, automatic=True, thread=[message])
+def acknowledge_ticket(*, ticket: Ticket, message: Message,
+                       override: Override | None = None) -> None:
+    """Acknowledge a new ticket, whose first message is ``message``."""
+    _to_customer("acknowledgement", ticket, message, automatic=True, thread=[message],
+                 override=override)
 
 
-def agent_replied(*, ticket: Ticket, message: Message) -> None:
+def agent_replied(*, ticket: Ticket, message: Message, override: Override | None = None) -> None:
     """Email the reply and keep its Message-ID on the message, so the customer's
     answer (In-Reply-To it) threads back into this ticket."""
     message_id = new_message_id()
-    if _to_customer("agent_reply", ticket, message, automatic=False, message_id=message_id):
+    if _to_customer("agent_reply", ticket, message, automatic=False, message_id=message_id,
+                    override=override):
         Message.objects.filter(pk=message.pk).update(email_message_id=message_id)
         message.email_message_id = message_id
 
 
-def ticket_solved(*, ticket: Ticket) -> None:
-    _to_customer("solved", ticket, None, automatic=True)
+def ticket_solved(*, ticket: Ticket, override: Override | None = None) -> None:
+    _to_customer("solved", ticket, None, automatic=True, override=override)
 
 
-def customer_replied(*, ticket: Ticket, message: Message) -> None:
+def customer_replied(*, ticket: Ticket, message: Message,
+                     override: Override | None = None) -> None:
     agent = ticket.assignee
     to = agent.email if agent else (ticket.team.email if ticket.team_id else "")
     if not to:
         return
     _to_staff("customer_reply", ticket, to, agent.language if agent else "",
-              {"message": message})
+              {"message": message}, override)
 
 
-def ticket_assigned(*, ticket: Ticket, actor=None) -> None:
+def ticket_assigned(*, ticket: Ticket, actor=None, override: Override | None = None) -> None:
     agent = ticket.assignee
     if agent is None or agent == actor:
         return
-    _to_staff("assigned", ticket, agent.email, agent.language, {"actor": actor})
+    _to_staff("assigned", ticket, agent.email, agent.language, {"actor": actor}, override)
 
 
 def send_sign_in_link(*, customer: Customer, url: str, valid_minutes: int) -> None:

@@ -1,28 +1,25 @@
-"""Reads shared by views, the API and other apps."""
+"""Reads shared by views, the API and other apps.
+
+Who may see what is decided in ``tickets.policy``; these names stay for callers.
+"""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Team, TeamMembership, Ticket
+from . import policy
+from .models import Team, Ticket
 
 
 def team_ids_of(user) -> list[int]:
-    return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+    return sorted(policy.team_ids(user))
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
     """Tickets this staff user may see: managers and admins all, agents their
-    teams' tickets plus any ticket assigned to them."""
-    tickets = Ticket.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return tickets.none()
-    if user.sees_all_tickets:
-        return tickets
-    from django.db.models import Q
-
-    return tickets.filter(Q(team_id__in=team_ids_of(user)) | Q(assignee=user))
+    teams' tickets plus any ticket assigned to them (``policy.visible_tickets``)."""
+    return policy.visible_tickets(user)
 
 
 def get_ticket_for_agent(user, pk: int) -> Ticket:
@@ -34,6 +31,5 @@ def get_ticket_for_agent(user, pk: int) -> Ticket:
 
 
 def visible_teams(user) -> QuerySet[Team]:
-    if user.sees_all_tickets:
-        return Team.objects.all()
-    return Team.objects.filter(memberships__user=user)
+    """Teams this user works in: the teams they may move tickets to and create in."""
+    return policy.allowed_teams(user)

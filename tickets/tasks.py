@@ -32,3 +32,12 @@ def forget_intake_nonces() -> int:
     from .api.intake import forget_old_nonces
 
     return forget_old_nonces()
+
+
+@shared_task(ignore_result=True)
+def assign_waiting_tickets(team_ids: list[int]) -> int:
+    """Someone has room again (available, capacity, a ticket solved, a team switched to
+    automatic): hand the teams' waiting tickets out, oldest first."""
+    from .services import assignment
+
+    return assignment.assign_waiting(team_ids=team_ids)

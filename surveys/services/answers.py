@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import emails
 from ..models import Invitation, Response, is_detractor, is_promoter
+from ..signals import response_recorded
 from .followups import create_follow_up
 
 COMMENT_MAX = 5000
@@ -65,6 +66,7 @@ def record_response(*, invitation: Invitation, score: int, comment: str = "",
             Response.objects.filter(pk=response.pk).update(score=score, comment=comment,
                                                            updated_at=now)
             response.score, response.comment, response.updated_at = score, comment, now
+            _announce(response, first=False)
         _close_the_loop(invitation, response, now, first=False)
         return response
     try:
@@ -77,7 +79,14 @@ def record_response(*, invitation: Invitation, score: int, comment: str = "",
                                                        remind_after=None)
     invitation.status, invitation.response = Invitation.Status.ANSWERED, response
     _close_the_loop(invitation, response, now, first=True)
+    _announce(response, first=True)
     return response
+
+
+def _announce(response: Response, *, first: bool) -> None:
+    kwargs = {"response_id": response.pk, "ticket_id": response.ticket_id,
+              "metric": response.metric, "score": response.score, "first": first}
+    transaction.on_commit(lambda: response_recorded.send(sender=Response, **kwargs))
 
 
 def _create(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:

@@ -265,7 +265,8 @@ def test_ticket_page_shows_public_thread_but_never_internal_notes(customer_clien
 
 
 def test_merge_system_notes_are_not_shown(customer_client, ticket, customer, agent):
-    duplicate = services.create_ticket(subject="Dup", body="Again", customer=customer)
+    duplicate = services.create_ticket(subject="Dup", body="Again", customer=customer,
+                                       team=ticket.team)
     services.merge_tickets(source=duplicate, target=ticket, actor=agent)
     page = customer_client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
     assert "merged" not in page.lower()

@@ -198,7 +198,8 @@ def test_set_tags_refuses_blank_names(ticket):
 
 
 def test_merge_moves_the_thread_and_closes_the_duplicate(ticket, agent, customer):
-    duplicate = services.create_ticket(subject="Fire!", body="Also on fire", customer=customer)
+    duplicate = services.create_ticket(subject="Fire!", body="Also on fire", customer=customer,
+                                       team=ticket.team)
     services.merge_tickets(source=duplicate, target=ticket, actor=agent)
     duplicate.refresh_from_db()
     assert duplicate.status == Ticket.Status.CLOSED
@@ -211,7 +212,8 @@ def test_merge_moves_the_thread_and_closes_the_duplicate(ticket, agent, customer
 
 
 def test_merge_refuses_tickets_of_different_customers(ticket, agent, other_customer):
-    other = services.create_ticket(subject="x", body="y", customer=other_customer)
+    other = services.create_ticket(subject="x", body="y", customer=other_customer,
+                                   team=ticket.team)
     with pytest.raises(ValidationError) as info:
         services.merge_tickets(source=other, target=ticket, actor=agent)
     assert "target" in info.value.message_dict

@@ -226,6 +226,6 @@ def test_manager_assigns_agent_of_any_team(client, manager, other_agent, ticket)
 def test_agent_cannot_assign_agent_outside_their_teams(signed_in, other_agent, ticket):
     response = signed_in.post(reverse("tickets:properties", args=[ticket.pk]),
                               {"assignee": str(other_agent.pk)}, headers={"HX-Request": "true"})
-    assert "Choose an agent of your teams." in response.text
+    assert "Choose an agent of the ticket’s team or of your teams." in response.text
     ticket.refresh_from_db()
     assert ticket.assignee is None

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from helpdesk.api import parse_id, validated
 
-from .. import services
+from .. import policy, services
 from ..filters import TicketFilter
 from ..models import Ticket
 from ..queries import visible_tickets
@@ -63,7 +63,8 @@ class TicketListCreate(generics.ListCreateAPIView):
         user = request.user
         if team is None and not user.sees_all_tickets:
             # Otherwise an agent would create a ticket they could not see afterwards.
-            team = user.teams.order_by("pk").first()
+            team = policy.allowed_teams(user).order_by("pk").first()
+        policy.check(user, policy.Action.CREATE, team=team)  # 400 naming "team"
         with transaction.atomic():
             customer = services.get_or_create_customer(email=person["email"], name=person["name"])
             ticket = services.create_ticket(
@@ -96,17 +97,6 @@ class TicketDetail(generics.RetrieveUpdateAPIView):
         return Response(TicketSerializer(ticket, context={"request": request}).data)
 
 
-@transaction.atomic
 def apply_changes(*, ticket: Ticket, changes: dict, actor) -> None:
-    """One service per field, all or nothing: a refused status keeps the other changes out."""
-    # Team before assignee: a team change may unassign, an assignment may set the team.
-    if "team" in changes:
-        services.change_team(ticket=ticket, team=changes["team"], actor=actor)
-    if "assignee" in changes:
-        services.assign_ticket(ticket=ticket, assignee=changes["assignee"], actor=actor)
-    if "priority" in changes:
-        services.change_priority(ticket=ticket, priority=changes["priority"], actor=actor)
-    if "tags" in changes:
-        services.set_tags(ticket=ticket, tags=changes["tags"], actor=actor)
-    if "status" in changes:
-        services.change_status(ticket=ticket, status=changes["status"], actor=actor)
+    """The PATCH body as one change set: all or nothing, checked by ``tickets.policy``."""
+    services.apply_ticket_changes(ticket=ticket, changes=dict(changes), actor=actor, source="api")

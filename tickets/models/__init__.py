@@ -13,6 +13,7 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail, IntakeNonce
+from .macros import Macro
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Customer",
     "InboundEmail",
     "IntakeNonce",
+    "Macro",
     "Message",
     "Organization",
     "OrganizationDomain",

@@ -105,6 +105,13 @@ class Customer(models.Model):
 
 
 class Team(models.Model):
+    class Assignment(models.TextChoices):
+        """How new tickets of the team find an agent (docs/routing.md)."""
+
+        MANUAL = "manual", _("Manual")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_BUSY = "least_busy", _("Least busy")
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     email = models.EmailField(_("team address"), blank=True)
     members = models.ManyToManyField(
@@ -112,6 +119,14 @@ class Team(models.Model):
         through="TeamMembership",
         related_name="teams",
         verbose_name=_("members"),
+    )
+    assignment = models.CharField(_("assignment"), max_length=16, choices=Assignment,
+                                  default=Assignment.MANUAL)
+    # Round robin: the agent who got the team's last automatic assignment; the next
+    # one goes to the member after them.
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("last assigned agent"),
     )
 
     class Meta:

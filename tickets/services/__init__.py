@@ -1,5 +1,6 @@
 """The tickets services: the only code that writes tickets and their threads."""
 
+from .changes import ChangeResult, apply_ticket_changes
 from .customers import get_or_create_customer, organization_for_email, set_survey_opt_out
 from .events import record_event
 from .tickets import (
@@ -19,6 +20,8 @@ from .tickets import (
 )
 
 __all__ = [
+    "ChangeResult",
+    "apply_ticket_changes",
     "add_customer_message",
     "add_internal_note",
     "assign_ticket",

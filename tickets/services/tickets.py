@@ -1,4 +1,8 @@
-"""Every change of a ticket's state. Views, the API, commands and tasks call these."""
+"""Every change of a ticket's state. Views, the API, commands and tasks call these.
+
+They send no email themselves: the notifications (acknowledgement, reply, solved
+notice, …) are default rules of the rules app that hear the signals sent here.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notifications, search
+from .. import policy, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
 from ..signals import (
     message_added,
@@ -126,13 +130,12 @@ def open_ticket(
         body_html=body_html, quoted_text=quoted_text, is_automatic=is_automatic,
         email_message_id=email_message_id, in_reply_to=in_reply_to, references=references,
     )
-    if acknowledge and not is_automatic:
-        notifications.acknowledge_ticket(ticket=ticket, message=message)
-    if assignee is not None:
-        notifications.ticket_assigned(ticket=ticket, actor=actor)
     # In this transaction, not after it: one commit per ticket instead of two.
     search.refresh([ticket.pk])
-    _after_commit(ticket_created, ticket_id=ticket.pk)
+    # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
+    _after_commit(ticket_created, ticket_id=ticket.pk, message_id=message.pk,
+                  actor_id=getattr(actor, "pk", None),
+                  acknowledge=acknowledge and not is_automatic)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=True)
     return ticket, message
@@ -189,7 +192,6 @@ def add_customer_message(
         if ticket.waiting_since is None:
             ticket.waiting_since = now
             fields.append("waiting_since")
-        notifications.customer_replied(ticket=ticket, message=message)
         sla.on_customer_message(ticket=ticket, old_status=old, now=now)
     ticket.save(update_fields=fields)
     search.refresh([ticket.pk])  # the row is locked already; no second commit
@@ -243,13 +245,15 @@ def reply_to_ticket(
         fields += ["public_reply_count", "waiting_since"]
         if ticket.status == Status.NEW and new_status is None:
             new_status = Status.OPEN
-        notifications.agent_replied(ticket=ticket, message=message)
     ticket.save(update_fields=fields)
     sla.on_agent_reply(ticket=ticket, public=public, now=now)
     record_event(ticket=ticket, field="reply" if public else "note", new=message.pk,
                  actor=agent, at=now)
     if new_status and new_status != ticket.status:
-        change_status(ticket=ticket, status=new_status, actor=agent, now=now)
+        from .changes import apply_ticket_changes  # changes builds on this module
+
+        apply_ticket_changes(ticket=ticket, changes={"status": new_status}, actor=agent,
+                             source="reply", now=now)
     search.refresh_on_commit(ticket.pk)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=public)
@@ -273,8 +277,6 @@ def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | No
     ticket.save(update_fields=["status", "solved_at", "closed_at", "reopen_count", "updated_at"])
     sla.on_status_changed(ticket=ticket, old=old, now=now)
     record_event(ticket=ticket, field="status", old=old, new=status, actor=actor, at=now)
-    if status == Status.SOLVED:
-        notifications.ticket_solved(ticket=ticket)
     _announce_status(ticket, old, getattr(actor, "pk", None))
     return ticket
 
@@ -344,8 +346,6 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
             record_event(ticket=ticket, field="team", old=None, new=team, actor=actor)
     ticket.save(update_fields=fields)
     record_event(ticket=ticket, field="assignee", old=old, new=assignee, actor=actor)
-    if assignee is not None and assignee != actor:
-        notifications.ticket_assigned(ticket=ticket, actor=actor)
     _after_commit(ticket_assigned, ticket_id=ticket.pk,
                   assignee_id=assignee.pk if assignee else None,
                   actor_id=getattr(actor, "pk", None))
@@ -385,7 +385,10 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
 
     The source's messages move to the target (so email replies to them thread
     into the target), the source is closed and marked merged; both get events.
+    The actor must be allowed to merge both tickets (``tickets.policy``).
     """
+    policy.check(actor, policy.Action.MERGE, source)
+    policy.check(actor, policy.Action.MERGE, target)
     if source.pk == target.pk:
         raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
     if source.customer_id != target.customer_id:

@@ -1,8 +1,10 @@
 """The agent workspace (HTML + htmx). Every change goes through tickets.services."""
 
+from .availability import set_availability
 from .bulk import bulk_update
 from .detail import attachment, detail, merge, reply, update_properties
 from .email_frame import message_html
+from .macros import macro_apply, macro_delete, macro_edit, macro_list, macro_preview
 from .manage import (
     canned_delete,
     canned_edit,
@@ -16,6 +18,7 @@ from .queue import delete_filter, queue, save_filter, search_view
 
 __all__ = [
     "attachment", "bulk_update", "canned_delete", "canned_edit", "canned_list", "delete_filter",
-    "detail", "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "reply",
-    "save_filter", "search_view", "set_language", "update_properties",
+    "detail", "macro_apply", "macro_delete", "macro_edit", "macro_list", "macro_preview",
+    "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "reply", "save_filter",
+    "search_view", "set_availability", "set_language", "update_properties",
 ]

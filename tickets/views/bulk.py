@@ -1,6 +1,6 @@
-"""Bulk actions on the ticket list: assign, status, priority, tag.
+"""Bulk actions on the ticket list: assign, status, priority, tag, apply a macro.
 
-All selected tickets change in one transaction, each through its service. If the
+All selected tickets change in one transaction, each through ``apply_ticket_changes``. If the
 model refuses one (say, reopening a closed ticket), nothing changes and the
 message names the tickets that refused, so the agent can deselect and retry.
 """
@@ -16,57 +16,77 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import services
+from helpdesk.models import User
+
+from .. import policy, services
+from ..models import Macro
 from ..queries import visible_tickets
+from ..services.macros import apply_macro, visible_macros
 from .access import staff_required
-from .queue import _assignable_agents, safe_next
+from .queue import safe_next
 
 
 class _Refused(Exception):
     pass
 
 
-def _action(request: HttpRequest):
-    """The service call for the chosen action, or None when the input is not valid."""
+def _changes(request: HttpRequest) -> dict | None:
+    """The change set of the chosen action, or None when the input is not valid.
+
+    The policy judges each ticket in ``apply_ticket_changes``; an assignee the
+    user may not pick for one of the tickets refuses the whole batch.
+    """
     action, value, user = request.POST.get("action"), request.POST.get("value", ""), request.user
     if action == "assign":
         if value == "none":
-            return lambda t: services.assign_ticket(ticket=t, assignee=None, actor=user)
+            return {"assignee": None}
         if value == "me":
             value = str(user.pk)
-        agent = _assignable_agents(user).filter(pk=value).first() if value.isdigit() else None
-        if agent is None:
-            return None
-        return lambda t: services.assign_ticket(ticket=t, assignee=agent, actor=user)
-    if action == "status":
-        return lambda t: services.change_status(ticket=t, status=value, actor=user)
-    if action == "priority":
-        return lambda t: services.change_priority(ticket=t, priority=value, actor=user)
+        agent = User.objects.filter(pk=value, is_active=True).first() if value.isdigit() else None
+        return {"assignee": agent} if agent is not None else None
+    if action in ("status", "priority") and value:
+        return {action: value}
     if action == "tag" and value.strip():
-        def add_tag(t):
-            names = [tag.name for tag in t.tags.all()] + [value]
-            services.set_tags(ticket=t, tags=names, actor=user)
-        return add_tag
+        return {"add_tags": [value]}
     return None
+
+
+def _macro(request: HttpRequest) -> Macro | None:
+    """The macro of the "apply macro" action (one the user may apply), or None."""
+    value = request.POST.get("value", "")
+    if request.POST.get("action") != "macro" or not value.isdigit():
+        return None
+    return visible_macros(request.user).filter(pk=value).first()
 
 
 @require_POST
 @staff_required
 def bulk_update(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, "/")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    apply = _action(request)
-    if not ids or apply is None:
+    ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
+    changes, macro = _changes(request), _macro(request)
+    if (not ids or (changes is None and macro is None)
+            or not policy.can(request.user, policy.Action.BULK)):
         messages.error(request, _("Select tickets and an action first."))
         return redirect(back)
     refused: list[str] = []
     done = 0
     try:
         with transaction.atomic():
-            tickets = visible_tickets(request.user).filter(pk__in=ids).select_for_update()
-            for ticket in tickets.order_by("pk"):
+            tickets = list(visible_tickets(request.user).filter(pk__in=ids)
+                           .select_for_update().order_by("pk"))
+            if len(tickets) != len(ids):  # some ids are not tickets this user works on
+                refused.append(_("%(n)d of the selected tickets are not yours to change.")
+                               % {"n": len(ids) - len(tickets)})
+            for ticket in tickets:
                 try:
-                    apply(ticket)
+                    if macro is not None:
+                        # No reply box in a list: the macro's reply goes to each customer.
+                        apply_macro(macro=macro, ticket=ticket, actor=request.user,
+                                    send_reply=True)
+                    else:
+                        services.apply_ticket_changes(ticket=ticket, changes=changes,
+                                                      actor=request.user, source="bulk")
                     done += 1
                 except ValidationError as exc:
                     refused.append(f"{ticket.reference}: {' '.join(exc.messages)}")
@@ -78,4 +98,3 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
     messages.success(request, ngettext("%(n)d ticket updated.", "%(n)d tickets updated.", done)
                      % {"n": done})
     return redirect(back)
-

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.files import serve_stored_file
+from helpdesk.models import User
 
 from .. import services
-from ..models import Attachment, Ticket
-from ..queries import get_ticket_for_agent, visible_teams, visible_tickets
+from ..models import Attachment, Team, Ticket
+from ..queries import get_ticket_for_agent, visible_tickets
 from .access import staff_required
 from .detail_context import detail_context, sidepanel_context
-from .queue import _assignable_agents
 
 REPLY_STATUS = {"send": None, "send_pending": Ticket.Status.PENDING,
                 "send_solved": Ticket.Status.SOLVED}
@@ -54,27 +53,32 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(ticket)
 
 
+def _chosen(queryset, value: str, field: str):
+    """The object a side-panel select names; the policy judges whether it may be chosen."""
+    if not value:
+        return None
+    obj = queryset.filter(pk=value).first() if value.isdigit() else None
+    if obj is None:
+        raise ValidationError({field: _("Select a valid choice.")}, code="invalid")
+    return obj
+
+
 def _apply_properties(request: HttpRequest, ticket: Ticket) -> None:
-    """Call the service of each side-panel field that changed, in one transaction."""
-    post, user = request.POST, request.user
-    with transaction.atomic():
-        if post.get("status") and post["status"] != ticket.status:
-            services.change_status(ticket=ticket, status=post["status"], actor=user)
-        if post.get("priority") and post["priority"] != ticket.priority:
-            services.change_priority(ticket=ticket, priority=post["priority"], actor=user)
-        if "team" in post and post["team"] != str(ticket.team_id or ""):
-            team = visible_teams(user).filter(pk=post["team"]).first() if post["team"].isdigit() else None
-            if post["team"] and team is None:
-                raise ValidationError({"team": _("Choose one of your teams.")})
-            services.change_team(ticket=ticket, team=team, actor=user)
-        if "assignee" in post and post["assignee"] != str(ticket.assignee_id or ""):
-            value = post["assignee"]
-            agent = _assignable_agents(user).filter(pk=value).first() if value.isdigit() else None
-            if value and agent is None:
-                raise ValidationError({"assignee": _("Choose an agent of your teams.")})
-            services.assign_ticket(ticket=ticket, assignee=agent, actor=user)
-        if "tags" in post:
-            services.set_tags(ticket=ticket, tags=post["tags"].replace(",", " ").split(), actor=user)
+    """The side panel's changed fields as one change set through the change service."""
+    post, changes = request.POST, {}
+    if post.get("status") and post["status"] != ticket.status:
+        changes["status"] = post["status"]
+    if post.get("priority") and post["priority"] != ticket.priority:
+        changes["priority"] = post["priority"]
+    if "team" in post and post["team"] != str(ticket.team_id or ""):
+        changes["team"] = _chosen(Team.objects.all(), post["team"], "team")
+    if "assignee" in post and post["assignee"] != str(ticket.assignee_id or ""):
+        changes["assignee"] = _chosen(User.objects.filter(is_active=True), post["assignee"],
+                                      "assignee")
+    if "tags" in post:
+        changes["tags"] = post["tags"].replace(",", " ").split()
+    services.apply_ticket_changes(ticket=ticket, changes=changes, actor=request.user,
+                                  source="web")
 
 
 @require_POST

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -13,28 +12,14 @@ from django.utils.safestring import mark_safe
 
 from ..mail_html import remote_image_count
 from ..models import Attachment, CannedResponse, Message, Ticket
+from ..placeholders import fill_placeholders
 from ..queries import team_ids_of, visible_teams, visible_tickets
+from ..services.macros import visible_macros
 from .history import readable_history
+from .macros import pop_draft
 from .queue import _assignable_agents
 
 logger = logging.getLogger(__name__)
-
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
-
-
-def fill_placeholders(text: str, ticket: Ticket, agent) -> str:
-    """Fill the few placeholders canned responses may use. A plain substitution,
-    not the template engine: canned text is user input and must not reach
-    arbitrary attributes."""
-    values = {
-        "customer.name": ticket.customer.display_name,
-        "customer.email": ticket.customer.email,
-        "ticket.reference": ticket.reference,
-        "ticket.subject": ticket.subject,
-        "agent.name": agent.get_full_name(),
-    }
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-
 
 def canned_for(user):
     """Shared canned responses plus those of the user's teams (managers: all)."""
@@ -77,7 +62,7 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
                      if v == ticket.status or ticket.can_transition(v)],
         "priorities": Ticket.Priority.choices,
         "teams": list(visible_teams(user).distinct()),
-        "agents": list(_assignable_agents(user)),
+        "agents": list(_assignable_agents(user, ticket)),
         "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
     }
 
@@ -91,6 +76,8 @@ def detail_context(request, ticket: Ticket) -> dict:
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
+        "macros": list(visible_macros(user)),
+        "reply_draft": pop_draft(request, ticket.pk),
         **sidepanel_context(ticket, user),
         "messages_thread": messages_thread,
         "history": readable_history(ticket),

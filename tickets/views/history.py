@@ -64,6 +64,17 @@ def describe(event: TicketEvent, users: dict, teams: dict) -> str:
         return _("%(ref)s was merged into this ticket") % {"ref": _ref(event.new_value)}
     if field == "follows_up":
         return _("Follows up %(ref)s") % {"ref": _ref(event.new_value)}
+    # Written by the rules app (docs/rules.md): a trigger or automation fired, one of
+    # its actions failed, or the re-triggering bound stopped it.
+    if field == "rule":
+        return _("Rule “%(rule)s” ran (%(event)s)") % {"rule": event.new_value,
+                                                      "event": event.old_value}
+    if field == "rule_failed":
+        return _("Rule “%(rule)s” could not act: %(detail)s") % {"rule": event.old_value,
+                                                                "detail": event.new_value}
+    if field == "rule_stopped":
+        return _("Rule “%(rule)s” was stopped: rules re-triggered each other too many times "
+                 "on this ticket") % {"rule": event.new_value}
     return _("%(field)s changed from “%(old)s” to “%(new)s”") % {
         "field": field, "old": event.old_value, "new": event.new_value}
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import policy, services
 from ..forms import CannedResponseForm, NewTicketForm, PersonalSettingsForm
 from ..queries import visible_teams
 from ..services import canned as canned_services
@@ -26,6 +27,14 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                          initial={"team": teams.first() if not request.user.sees_all_tickets else None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["team"] is None and not request.user.sees_all_tickets:
+            # As in the API: an agent's ticket lands in their first team, never nowhere.
+            data["team"] = policy.allowed_teams(request.user).order_by("pk").first()
+        try:
+            policy.check(request.user, policy.Action.CREATE, team=data["team"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return render(request, "tickets/new_ticket.html", {"form": form}, status=400)
         with transaction.atomic():
             customer = services.get_or_create_customer(email=data["customer_email"],
                                                        name=data["customer_name"])

@@ -12,12 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.models import User
-
-from .. import search
+from .. import policy, search
 from ..models import Channel, SavedFilter, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
+from ..services.macros import visible_macros
 from . import queues
 from .access import staff_required
 
@@ -68,6 +67,7 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "saved_filters": list(SavedFilter.objects.filter(user=user)),
         "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
         "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
+        "macro_choices": list(visible_macros(user).values_list("pk", "name")),
         "statuses": Ticket.Status.choices,
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
@@ -83,12 +83,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return queue(request, search_page=True)
 
 
-def _assignable_agents(user):
-    agents = (User.objects.filter(is_active=True).exclude(role="").only("pk", "name", "email")
-              .order_by("name", "email"))
-    if not user.sees_all_tickets:
-        agents = agents.filter(teams__in=visible_teams(user)).distinct()
-    return agents
+def _assignable_agents(user, ticket=None):
+    """Agents this user may assign (``tickets.policy.assignable_agents``)."""
+    return policy.assignable_agents(user, ticket)
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

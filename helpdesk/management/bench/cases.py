@@ -89,3 +89,38 @@ def _intake(ctx: Context):
         return 200
 
     return receive
+
+
+# Rules (docs/rules.md). Function calls, not requests: what a ticket event's trigger
+# evaluation and one automation pass cost on this database.
+def _rules_event(ctx: Context):
+    try:
+        from rules import benchmark
+    except ImportError:
+        return None
+    return benchmark.trigger_evaluation(ticket_id=ctx.ticket_id, count=200)
+
+
+def _automation(name: str):
+    def prepare(ctx: Context):
+        try:
+            from rules import benchmark
+        except ImportError:
+            return None
+        return getattr(benchmark, name)()
+    return prepare
+
+
+def _rules_predicates(ctx: Context):
+    try:
+        from rules import benchmark
+    except ImportError:
+        return None
+    return benchmark.predicates_only(ticket_id=ctx.ticket_id, count=200)
+
+
+case("Rules: one ticket event, 200 triggers", "anonymous", _rules_event)
+case("Rules: 200 triggers' conditions alone", "anonymous", _rules_predicates)
+case("Rules: automation pass, queries only", "anonymous", _automation("automation_queries"))
+case("Rules: automation pass, acting on <= 10 tickets each", "anonymous",
+     _automation("automation_pass"))

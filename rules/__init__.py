@@ -1,0 +1,1 @@
+"""Triggers and automations: managers' own rules that act on tickets (docs/rules.md)."""

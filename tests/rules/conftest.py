@@ -1,0 +1,66 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpdesk.models import OutboundEmail
+from rules import services
+from rules.models import Rule
+from tickets import services as ticket_services
+
+PART = Path(__file__).resolve().parents[2] / "locale" / "fi" / "parts" / "rules.po"
+
+
+@pytest.fixture
+def finnish_part(settings, tmp_path):
+    """This branch's Finnish (locale/fi/parts/rules.po), compiled as the merge into
+    the project's catalogue will compile it."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("msgfmt is missing")
+    target = tmp_path / "locale" / "fi" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    subprocess.run([msgfmt, "-o", str(target / "django.mo"), str(PART)], check=True)  # noqa: S603
+    settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call a service and run its after-commit work (signals, rules, outbox)."""
+    def _run(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+    return _run
+
+
+@pytest.fixture
+def make_rule(db):
+    def _make(name="Rule", *, events=("ticket.created",), all=(), any=(), actions=(),
+              kind="trigger", **kwargs):
+        return services.create_rule(
+            name=name, kind=kind, events=list(events),
+            conditions={"all": list(all), "any": list(any)}, actions=list(actions), **kwargs)
+    return _make
+
+
+@pytest.fixture
+def web_ticket(run, customer, team):
+    def _create(**kwargs):
+        data = {"subject": "Invoice is wrong", "body": "Please fix my invoice.",
+                "customer": customer, "channel": "web", "team": team, **kwargs}
+        return run(ticket_services.create_ticket, **data)
+    return _create
+
+
+def emails(kind):
+    return list(OutboundEmail.objects.filter(kind=kind).order_by("pk"))
+
+
+def history(ticket, field="rule"):
+    return list(ticket.events.filter(field=field).order_by("pk")
+                .values_list("old_value", "new_value"))
+
+
+def default_rule(key: str) -> Rule:
+    return Rule.objects.get(system_key=key)
