@@ -13,6 +13,7 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail
+from .routing import ChannelDefault, ReceivingAddress
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -20,12 +21,14 @@ __all__ = [
     "BusinessCalendar",
     "CannedResponse",
     "Channel",
+    "ChannelDefault",
     "CustomHoliday",
     "Customer",
     "InboundEmail",
     "Message",
     "Organization",
     "OrganizationDomain",
+    "ReceivingAddress",
     "SLAPolicy",
     "SavedFilter",
     "Tag",
