@@ -77,7 +77,10 @@ class Scheduler:
             if result.failed():
                 logger.error("scheduled job %s failed:\n%s", job.name, result.traceback)
             else:
-                logger.info("scheduled job %s: %s", job.name, result.result)
+                # The console is where the demo's emails appear: only jobs that did
+                # something speak up, the every-20-seconds "nothing due" stays quiet.
+                level = logging.INFO if did_something(result.result) else logging.DEBUG
+                logger.log(level, "scheduled job %s: %s", job.name, result.result)
         except Exception:  # a broken job must not stop the others
             logger.exception("scheduled job %s failed", job.name)
         finally:
@@ -98,6 +101,15 @@ class Scheduler:
         logger.info("scheduler started: %s", ", ".join(job.name for job in self.jobs))
         while not self._stop.wait(self.tick):
             self.run_pending()
+
+
+def did_something(result) -> bool:
+    """False for the results of a job that found nothing to do: 0, (0, 0), {"x": 0}, None."""
+    if isinstance(result, dict):
+        return any(did_something(value) for value in result.values())
+    if isinstance(result, (list, tuple)):
+        return any(did_something(value) for value in result)
+    return bool(result)
 
 
 def _bound(entry_schedule, app) -> BaseSchedule:

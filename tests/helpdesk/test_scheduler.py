@@ -122,3 +122,12 @@ def test_run_demo_starts_the_scheduler_then_serves(monkeypatch, settings):
 
 def test_the_demo_checks_for_due_surveys_often():
     assert DEMO_INTERVALS["send-due-surveys"] <= timedelta(seconds=30)
+
+
+@pytest.mark.parametrize(("result", "spoke"), [
+    (0, False), ((0, 0), False), ({"a": 0, "b": 0}, False), (None, False),
+    (3, True), ((0, 1), True), ({"a": 0, "b": 2}, True), ("2026-06-01..2026-06-02", True)])
+def test_only_jobs_that_did_something_are_logged_at_info(result, spoke):
+    from helpdesk.scheduler import did_something
+
+    assert did_something(result) is spoke

@@ -5,6 +5,8 @@ the serving process (docs/demo.md). With the autoreloader the thread starts in t
 reloaded child, so a code change restarts the jobs with the new code.
 """
 
+import logging
+
 from django.core.management.commands.runserver import Command as RunserverCommand
 
 from helpdesk.scheduler import Scheduler
@@ -19,6 +21,8 @@ class Command(RunserverCommand):
                             help="Serve only; run no periodic jobs.")
 
     def inner_run(self, *args, **options):
+        # Celery logs every task it runs ("Task … succeeded"); the jobs log what they did.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         if options.get("scheduler", True):
             scheduler = Scheduler()
             scheduler.start()
