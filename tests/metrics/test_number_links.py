@@ -180,3 +180,17 @@ def test_a_filtered_link_without_a_view_lists_all_matching_tickets(figures, mana
     response = manager_client.get(reverse("tickets:queue") + "?created_after=2026-06-01")
     assert response.context["view"] == "all"
     assert response.context["page"].paginator.count > 0
+
+
+def test_a_list_opened_from_a_tile_says_which_filters_it_has_and_keeps_them(figures,
+                                                                            manager_client):
+    tiles = {tile.key: tile for tile in manager_client.get(DASHBOARD).context["tiles"]}
+    response = manager_client.get(tiles["backlog"].link)
+    html = response.content.decode()
+    assert "data-figure-filters" in html and "no spam or merged tickets" in html
+    # changing a dropdown keeps the dashboard's filters (hidden inputs), and the several
+    # statuses of the backlog are a choice of the status dropdown
+    assert '<input type="hidden" name="counted" value="1">' in html
+    assert '<option value="new,open,pending,on_hold" selected' in html
+    resolution = manager_client.get(tiles["resolution"].link).content.decode()
+    assert "solved 06/01/2026–06/07/2026 · with a resolution target" in resolution

@@ -70,7 +70,10 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "saved_filters": list(SavedFilter.objects.filter(user=user)),
         "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
         "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
-        "statuses": Ticket.Status.choices,
+        "statuses": queues.status_choices(params),
+        # A list opened from a dashboard's number: its filters, kept and said in words.
+        "figure_params": queues.figure_params(params),
+        "figure_filters": queues.describe_figure_filters(params),
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
         "search_page": search_page,

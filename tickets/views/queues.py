@@ -157,6 +157,60 @@ def apply_filters(tickets: QuerySet[Ticket], params, user) -> QuerySet[Ticket]:
     return apply_figure_filters(tickets, params)
 
 
+def figure_params(params) -> list[tuple[str, str]]:
+    """The dashboard filters of this list, for hidden inputs: changing a dropdown keeps them."""
+    return [(name, params[name]) for name in FIGURE_FIELDS if params.get(name)]
+
+
+def status_choices(params) -> list[tuple[str, str]]:
+    """The status dropdown's choices, plus the dashboard's several-statuses value when
+    the list was opened with one (e.g. the backlog's "new,open,pending,on_hold")."""
+    choices = list(S.choices)
+    wanted = [value for value in params.get("status", "").split(",") if value in S.values]
+    if len(wanted) > 1:
+        label = ", ".join(str(S(value).label) for value in wanted)
+        choices.append((",".join(wanted), label))
+    return choices
+
+
+def describe_figure_filters(params) -> list[str]:
+    """In words, the dashboard filters of this list ("created 1.6.2026–7.6.2026", …)."""
+    from django.utils.formats import date_format
+
+    def day(moment: datetime) -> str:
+        return date_format(timezone.localtime(moment).date(), "SHORT_DATE_FORMAT")
+
+    names = {"created": _("created"), "solved": _("solved"),
+             "responded": _("first response")}
+    words = []
+    for name in PERIOD_ANCHORS:
+        after, before = (parse_moment(params.get(f"{name}_{edge}", ""))
+                         for edge in ("after", "before"))
+        if after or before:
+            # The end is exclusive: midnight of the day after the last day shown.
+            last = before - timedelta(microseconds=1) if before else None
+            words.append(_("%(what)s %(start)s–%(end)s") % {
+                "what": names[name], "start": day(after) if after else "…",
+                "end": day(last) if last else "…"})
+    if params.get("tier") in Organization.Tier.values:
+        words.append(_("tier: %(tier)s") % {"tier": Organization.Tier(params["tier"]).label})
+    targets = {"first_response": _("with a first-response target"),
+               "resolution": _("with a resolution target")}
+    breaches = {"first_response": _("first-response target breached"),
+                "resolution": _("resolution target breached")}
+    if params.get("sla_target") in SLA_CLOCKS:
+        words.append(targets[params["sla_target"]])
+    if params.get("breached") in SLA_CLOCKS:
+        words.append(breaches[params["breached"]])
+    if params.get("fcr") == "1":
+        words.append(_("solved at first contact"))
+    if params.get("reopened") == "1":
+        words.append(_("reopened"))
+    if params.get("counted") == "1":
+        words.append(_("no spam or merged tickets"))
+    return words
+
+
 def apply_figure_filters(tickets: QuerySet[Ticket], params) -> QuerySet[Ticket]:
     """The filters only the dashboards' links use (the definitions of metrics/queries)."""
     conditions = {}

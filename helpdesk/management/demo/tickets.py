@@ -84,8 +84,10 @@ class TicketMaker:
         topic = c.choices(TOPICS, weights=TOPIC_WEIGHTS)[0]
         team_name, tags, subjects_en, subjects_fi = v.TOPICS[topic]
         subjects = subjects_fi if language == "fi" else subjects_en
+        # Both drawn every time: a fixed number of draws per ticket (see __init__).
+        item, number = c.choice(v.ITEMS), f"#{c.randrange(10000, 99999)}"
         subject = subjects[int(c.random() * len(subjects))].format(
-            x=c.choice(v.ITEMS) if c.random() < 0.5 else f"#{c.randrange(10000, 99999)}")
+            x=item[1 if language == "fi" else 0], o=number)
         channel = c.choices(CHANNELS, cum_weights=CHANNEL_CUM)[0]
         priority = c.choices(PRIORITIES, cum_weights=PRIORITY_CUM)[0]
         bodies = v.BODIES_FI if language == "fi" else v.BODIES_EN

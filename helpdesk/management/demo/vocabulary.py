@@ -27,31 +27,32 @@ PERSONAL_DOMAINS = ["mail.example", "posti.example", "inbox.example", "koti.exam
 
 TEAMS = ["Support", "Billing", "Technical", "Onboarding", "Enterprise", "Nordic"]
 
-# Topic → (team, tags, English subjects, Finnish subjects). "{x}" is filled with an item.
+# Topic → (team, tags, English subjects, Finnish subjects). "{x}" is filled with a product
+# or integration (ITEMS), "{o}" with an order or invoice number.
 TOPICS = {
     "billing": ("Billing", ["billing", "invoice", "refund", "payment"], [
-        "Invoice {x} charged twice", "Question about invoice {x}", "Refund for order {x}",
-        "Wrong VAT on invoice {x}", "Cannot update credit card", "Change billing address",
-        "Payment failed for subscription", "Please send receipt for {x}",
+        "Invoice {o} charged twice", "Question about invoice {o}", "Refund for order {o}",
+        "Wrong VAT on invoice {o}", "Cannot update credit card", "Change billing address",
+        "Payment failed for subscription", "Please send a receipt for order {o}",
     ], [
-        "Lasku {x} veloitettu kahdesti", "Kysymys laskusta {x}", "Hyvitys tilauksesta {x}",
-        "Väärä ALV laskulla {x}", "Luottokortin päivitys ei onnistu", "Laskutusosoitteen muutos",
-        "Tilauksen maksu epäonnistui", "Kuitti tilauksesta {x}",
+        "Lasku {o} veloitettu kahdesti", "Kysymys laskusta {o}", "Hyvitys tilauksesta {o}",
+        "Väärä ALV laskulla {o}", "Luottokortin päivitys ei onnistu", "Laskutusosoitteen muutos",
+        "Tilauksen maksu epäonnistui", "Kuitti tilauksesta {o}",
     ]),
     "technical": ("Technical", ["bug", "api", "integration", "outage", "performance"], [
-        "Error 500 when saving {x}", "API returns 401 for {x}", "Sync with {x} stopped",
+        "Error 500 when saving {x} settings", "API returns 401 for {x}", "Sync with {x} stopped",
         "App crashes on startup", "Export to CSV is empty", "Webhook to {x} not firing",
         "Very slow dashboard since update", "Login loop after password reset",
     ], [
-        "Virhe 500 tallennettaessa {x}", "API palauttaa 401: {x}", "Synkronointi {x} pysähtyi",
-        "Sovellus kaatuu käynnistyessä", "CSV-vienti on tyhjä", "Webhook {x} ei laukea",
+        "Virhe 500 tallennettaessa asetuksia: {x}", "API palauttaa 401: {x}", "Synkronointi pysähtyi: {x}",
+        "Sovellus kaatuu käynnistyessä", "CSV-vienti on tyhjä", "Webhook ei laukea: {x}",
         "Hallintapaneeli hidas päivityksen jälkeen", "Kirjautuminen jumittaa salasanan vaihdon jälkeen",
     ]),
     "onboarding": ("Onboarding", ["onboarding", "training", "setup"], [
         "Help setting up {x}", "How do I invite my team?", "Importing data from {x}",
         "Training session for new users", "Where do I find the setup guide?",
     ], [
-        "Apua {x} käyttöönottoon", "Miten kutsun tiimini?", "Tietojen tuonti: {x}",
+        "Apua käyttöönottoon: {x}", "Miten kutsun tiimini?", "Tietojen tuonti: {x}",
         "Koulutus uusille käyttäjille", "Mistä löydän asennusohjeen?",
     ]),
     "account": ("Support", ["account", "password", "gdpr", "how-to"], [
@@ -64,16 +65,19 @@ TOPICS = {
         "Kysymys: {x}", "Toive: {x}",
     ]),
     "delivery": ("Support", ["delivery", "order", "shipping"], [
-        "Order {x} has not arrived", "Damaged item in order {x}", "Change delivery address for {x}",
-        "Tracking number for {x} does not work",
+        "Order {o} has not arrived", "Damaged item in order {o}", "Change delivery address for order {o}",
+        "Tracking number for order {o} does not work",
     ], [
-        "Tilaus {x} ei ole saapunut", "Rikkinäinen tuote tilauksessa {x}",
-        "Toimitusosoitteen muutos tilaukselle {x}", "Seurantakoodi {x} ei toimi",
+        "Tilaus {o} ei ole saapunut", "Rikkinäinen tuote tilauksessa {o}",
+        "Toimitusosoitteen muutos tilaukselle {o}", "Tilauksen {o} seurantakoodi ei toimi",
     ]),
 }
 TOPIC_WEIGHTS = {"billing": 22, "technical": 28, "onboarding": 10, "account": 25, "delivery": 15}
-ITEMS = ["Salesforce", "Google Sheets", "Slack", "Netvisor", "Procountor", "the mobile app",
-         "reports", "user roles", "SSO", "the calendar", "Shopify", "Excel"]
+# (English, Finnish): integrations keep their names, features are translated.
+ITEMS = [("Salesforce", "Salesforce"), ("Google Sheets", "Google Sheets"), ("Slack", "Slack"),
+         ("Netvisor", "Netvisor"), ("Procountor", "Procountor"), ("the mobile app", "mobiilisovellus"),
+         ("reports", "raportit"), ("user roles", "käyttäjäroolit"), ("SSO", "SSO"),
+         ("the calendar", "kalenteri"), ("Shopify", "Shopify"), ("Excel", "Excel")]
 
 # The customer's first message: a greeting, the subject as a sentence, the topic's own
 # detail (DETAILS), and a sign-off. "{s}" the subject, "{d}" the detail, "{n}" the name.
