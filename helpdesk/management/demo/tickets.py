@@ -227,8 +227,9 @@ class _Life:
         if ticket.assignee_id is None:
             self._assign(at - timedelta(seconds=1))
         finnish = self.language == "fi"
-        if self.upcoming in ("pending", "hold"):
-            replies = v.ASKS_FI if finnish else v.ASKS_EN
+        if self.upcoming in ("pending", "hold"):  # ask the topic's question first
+            ask = v.ASKS[self.topic][1 if finnish else 0]
+            replies = [(v.ASK_FI if finnish else v.ASK_EN).replace("{ask}", ask)]
         else:
             replies = v.REPLIES_FI if finnish else v.REPLIES_EN
         # The topic's resolution, in the customer's language: replies answer the question asked.
@@ -255,8 +256,8 @@ class _Life:
         self.status(at, S.ON_HOLD, actor=self.ticket.assignee_id)
 
     def _customer(self, at: datetime) -> None:
-        texts = v.FOLLOWUPS_FI if self.language == "fi" else v.FOLLOWUPS_EN
-        self.customer(at, self.rng.choice(texts))
+        # The answer to the topic's question the agent asked before "pending".
+        self.customer(at, v.ASKS[self.topic][3 if self.language == "fi" else 2])
         if self.ticket.status in (S.PENDING, S.ON_HOLD):
             self.status(at, S.OPEN, customer=self.ticket.customer_id)
 

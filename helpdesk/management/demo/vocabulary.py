@@ -149,20 +149,29 @@ FIXES = {
                  ("a replacement is on its way; the new tracking code is in your email",
                   "korvaava tuote on matkalla; uusi seurantakoodi on sähköpostissasi")],
 }
-# An agent's reply that asks before it can solve (the ticket then waits, pending).
-ASKS_EN = [
-    "Hi {c},\n\nThanks for the details. Could you send a screenshot of what you see and roughly when it happened? Then I can check our logs.\n\n{a}",
-    "Hello {c},\n\nTo find this I need the order or invoice number it concerns. Could you send it?\n\n{a}",
-]
-ASKS_FI = [
-    "Hei {c},\n\nKiitos tiedoista. Voisitko lähettää kuvakaappauksen ja kertoa suunnilleen, milloin tämä tapahtui? Tarkistan sitten lokimme.\n\n{a}",
-    "Moi {c},\n\nTarvitsen selvittämiseen tilaus- tai laskunumeron. Voisitko lähettää sen?\n\n{a}",
-]
-# The customer's answer to such a question, and the message that reopens a solved ticket.
-FOLLOWUPS_EN = ["Here is the screenshot you asked for. It happened at about 9:40.",
-                "Sure, the number is in the attachment. Thanks for looking into it."]
-FOLLOWUPS_FI = ["Tässä pyytämäsi kuvakaappaus. Se tapahtui noin klo 9.40.",
-                "Numero on liitteessä. Kiitos, että selvität asiaa."]
+# An agent's reply that asks before it can solve (the ticket then waits, pending), and the
+# customer's answer, per topic: (English, Finnish) pairs of question and answer.
+ASKS = {
+    "billing": ("Could you tell me the last four digits of the card that was charged? Then I can find the payment.",
+                "Kertoisitko veloitetun kortin neljä viimeistä numeroa? Löydän maksun niiden avulla.",
+                "The card ends in 4821.", "Kortin numero päättyy 4821."),
+    "technical": ("Could you send a screenshot of what you see and roughly when it happened? Then I can check our logs.",
+                  "Voisitko lähettää kuvakaappauksen ja kertoa suunnilleen, milloin tämä tapahtui? Tarkistan sitten lokimme.",
+                  "Here is the screenshot. It happened at about 9:40.",
+                  "Tässä kuvakaappaus. Se tapahtui noin klo 9.40."),
+    "onboarding": ("How many users will you have? Then I can suggest the right setup.",
+                   "Montako käyttäjää teillä tulee olemaan? Voin sitten ehdottaa sopivia asetuksia.",
+                   "About 25 users to begin with.", "Aluksi noin 25 käyttäjää."),
+    "account": ("To protect your account, could you confirm the email address you signed up with?",
+                "Tilisi suojaamiseksi: voisitko vahvistaa sähköpostiosoitteen, jolla rekisteröidyit?",
+                "I signed up with this same address.", "Rekisteröidyin tällä samalla osoitteella."),
+    "delivery": ("Could you confirm the delivery address and a phone number for the courier?",
+                 "Voisitko vahvistaa toimitusosoitteen ja puhelinnumeron kuljettajaa varten?",
+                 "Mannerheimintie 12 B 5, Helsinki. Phone 040 123 4567.",
+                 "Mannerheimintie 12 B 5, Helsinki. Puhelin 040 123 4567."),
+}
+ASK_EN = "Hi {c},\n\nThanks for the details. {ask}\n\n{a}"
+ASK_FI = "Hei {c},\n\nKiitos tiedoista. {ask}\n\n{a}"
 REOPENS_EN = ["Thanks, but it still does not work.", "It happened again this morning."]
 REOPENS_FI = ["Kiitos, mutta ei toimi vieläkään.", "Sama tapahtui taas aamulla."]
 NOTES = ["Checked logs: see related incident.", "Escalating to second line.",
