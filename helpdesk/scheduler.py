@@ -83,8 +83,6 @@ class Scheduler:
                 logger.log(level, "scheduled job %s: %s", job.name, result.result)
         except Exception:  # a broken job must not stop the others
             logger.exception("scheduled job %s failed", job.name)
-        finally:
-            close_old_connections()  # this thread's connection, not the web requests'
 
     def start(self) -> threading.Thread:
         self._thread = threading.Thread(target=self._loop, name="helpdesk-scheduler",
@@ -100,7 +98,11 @@ class Scheduler:
     def _loop(self) -> None:
         logger.info("scheduler started: %s", ", ".join(job.name for job in self.jobs))
         while not self._stop.wait(self.tick):
-            self.run_pending()
+            if self.run_pending():
+                # This thread's own connection, as after a request: a broken or too
+                # old one is not kept for the next job. (Only here: called from a
+                # test or a request, run_pending must not close the caller's.)
+                close_old_connections()
 
 
 def did_something(result) -> bool:
