@@ -101,3 +101,13 @@ def test_digest_preview_is_for_managers(client, agent):
 def test_digest_preference_page_links_to_the_preview(manager_client):
     page = manager_client.get(reverse("metrics:digest_preference"))
     assert reverse("metrics:digest_preview") in page.content.decode()
+
+
+def test_digest_preview_query_count(manager_client, django_assert_num_queries):
+    url = reverse("metrics:digest_preview")
+    manager_client.get(url)
+    # the digest's figures (a fixed number of aggregate queries) and the recipients count,
+    # not a query per team, agent or ticket
+    TeamFactory.create_batch(5)
+    with django_assert_num_queries(18):
+        assert manager_client.get(url).status_code == 200

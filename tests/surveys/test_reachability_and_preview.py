@@ -124,3 +124,13 @@ def test_reminder_preview_and_agents_are_refused(client, manager, agent):
     assert client.get(f"{URL}{program.pk}/preview/").status_code == 403
     client.force_login(manager)
     assert client.get(f"{URL}999999/preview/").status_code == 404
+
+
+def test_email_preview_query_count(client, manager, django_assert_num_queries):
+    program = make("CSAT", 1)
+    client.force_login(manager)
+    url = f"{URL}{program.pk}/preview/"
+    client.get(url)
+    # session + user, the program: the sample ticket and customer are never saved
+    with django_assert_num_queries(3):
+        assert client.get(url).status_code == 200
