@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from helpdesk.models import OutboundEmail, User
@@ -109,5 +110,6 @@ def test_digest_preview_query_count(manager_client, django_assert_num_queries):
     # the digest's figures (a fixed number of aggregate queries) and the recipients count,
     # not a query per team, agent or ticket
     TeamFactory.create_batch(5)
-    with django_assert_num_queries(18):
+    # PostgreSQL's percentile_cont needs no extra window-function queries SQLite does
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 18):
         assert manager_client.get(url).status_code == 200
