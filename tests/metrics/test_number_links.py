@@ -194,3 +194,21 @@ def test_a_list_opened_from_a_tile_says_which_filters_it_has_and_keeps_them(figu
     assert '<option value="new,open,pending,on_hold" selected' in html
     resolution = manager_client.get(tiles["resolution"].link).content.decode()
     assert "solved 06/01/2026–06/07/2026 · with a resolution target" in resolution
+
+
+def test_the_agents_own_dashboard_opens_their_tickets_and_their_teams(figures, client):
+    from helpdesk.models import User
+    from tickets.models import TeamMembership
+
+    ann = User.objects.get(name="Ann")
+    red = ann.assigned_tickets.first().team
+    TeamMembership.objects.create(team=red, user=ann)
+    client.force_login(ann)
+    page = client.get(reverse("metrics:agent_dashboard") + "?from=2026-06-01&to=2026-06-07")
+    mine, team = page.context["mine"], page.context["team_summary"]
+    links, team_links = page.context["my_links"], page.context["team_links"]
+    assert listed(client, links["solved"]) == mine["tickets_solved"] == 2
+    assert listed(client, links["first_response"]) == mine["first_response"]["with_target"]
+    assert listed(client, links["resolution"]) == mine["resolution"]["with_target"]
+    assert listed(client, team_links["solved"]) == team["tickets_solved"]
+    assert 'data-cell="my_solved"' in page.content.decode()
