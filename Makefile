@@ -25,10 +25,12 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# run_demo = runserver plus Celery beat's periodic jobs in a thread of the same process
+# (surveys, reminders, SLA warnings, auto-close, rollups, digest): docs/demo.md.
 run: migrate
 	$(COMPILE_MESSAGES)
 	$(BIN)/python manage.py seed_demo --once
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_demo 127.0.0.1:8000
 
 test: install
 	$(COMPILE_MESSAGES)

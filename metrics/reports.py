@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from helpdesk.email_preview import email_document, preview_language
+
+from .digest import digest_context, last_week, recipients, render_digest
 from .filters import PRESETS
 from .forms import OrganizationImportForm
 from .importer import import_organizations
 from .models import DigestOptOut
 from .queries.churn import churn_by_nps_category, churn_by_period
-from .views import manager_required, request_filters
+from .views import filter_error_context, filters_or_errors, manager_required
 
 
 def month_periods(start, end) -> list:
@@ -40,18 +44,16 @@ def churn(request: HttpRequest) -> HttpResponse:
         for error in result.errors[:20]:
             messages.error(request, error)
         return redirect("metrics:churn")
-    try:
-        f = request_filters(request)
-    except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+    f, errors = filters_or_errors(request.GET, me_id=request.user.pk)
     start, end = timezone.localtime(f.start).date(), timezone.localtime(f.end).date()
     context = {
         "filters": f, "params": f.query_params(), "form": form, "presets": PRESETS,
         "periods": churn_by_period(month_periods(start, end)),
         "categories": churn_by_nps_category(start, end, responses_from=f.start - timedelta(
             days=365), responses_to=f.end),
+        **filter_error_context(request, errors),
     }
-    return render(request, "metrics/churn.html", context)
+    return render(request, "metrics/churn.html", context, status=400 if errors else 200)
 
 
 @manager_required
@@ -66,3 +68,19 @@ def digest_preference(request: HttpRequest) -> HttpResponse:
         return redirect("metrics:digest_preference")
     opted_out = DigestOptOut.objects.filter(user=request.user).exists()
     return render(request, "metrics/digest_preference.html", {"opted_out": opted_out})
+
+
+@manager_required
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    """This week's digest as the signed-in manager would receive it (``?lang=`` for another
+    language; ``?format=html`` the email's own HTML document, which the page frames)."""
+    language = preview_language(request)
+    reader = copy.copy(request.user)
+    reader.language = language
+    subject, text, html = render_digest(reader, digest_context(last_week()))
+    if request.GET.get("format") == "html":
+        return email_document(html)
+    return render(request, "metrics/digest_preview.html", {
+        "subject": subject, "text": text, "preview_language": language,
+        "languages": settings.LANGUAGES, "recipients": recipients().count(),
+    })

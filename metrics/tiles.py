@@ -83,7 +83,7 @@ def headline_tiles(current: dict, previous: dict, links: dict[str, str]) -> list
              link=links["first_response"]),
         Tile("resolution", str(_("Resolution SLA met")), resolution["sla_met_pct"],
              resolution["with_target"], unit="%",
-             previous=previous["resolution"]["sla_met_pct"], link=links["solved"]),
+             previous=previous["resolution"]["sla_met_pct"], link=links["resolution"]),
         Tile("fcr", str(_("First contact resolution")), current["fcr_pct"],
              current["tickets_solved"], unit="%", previous=previous["fcr_pct"],
              comparison=tests["fcr"], link=links["solved"]),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("export/<str:by>.csv", exports.export_table, name="export"),
     path("churn/", reports.churn, name="churn"),
     path("digest/", reports.digest_preference, name="digest_preference"),
+    path("digest/preview/", reports.digest_preview, name="digest_preview"),
 ]

@@ -7,7 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from tickets.queries import team_ids_of
 from . import queries
 from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
-from .links import dashboard_links
+from .links import dashboard_links, row_links, ticket_figure_links
 from .queries import rollups
 from .queries.cache import trend_dimension
 from .tiles import headline_tiles, score_comparisons
@@ -53,6 +53,31 @@ def request_filters(request: HttpRequest) -> MetricFilters:
     return parse_filters(request.GET, me_id=request.user.pk)
 
 
+PERIOD_KEYS = ("from", "to", "days")
+
+
+def filters_or_errors(params, *, me_id: int | None = None) -> tuple[MetricFilters, list[str]]:
+    """The filters, or when they are invalid (From after To, a bad date) the default
+    period with the other filters kept, and the messages to show beside the form."""
+    try:
+        return parse_filters(params, me_id=me_id), []
+    except ValidationError as exc:
+        errors = exc.messages
+    kept = {k: v for k, v in params.items() if k not in PERIOD_KEYS}
+    try:
+        return parse_filters(kept, me_id=me_id), errors
+    except ValidationError:  # another filter is bad too: the defaults, every message
+        return parse_filters({}, me_id=me_id), errors
+
+
+def filter_error_context(request: HttpRequest, errors: list[str]) -> dict:
+    """What the filter form shows when the period was refused: the dates as entered."""
+    if not errors:
+        return {}
+    return {"filter_errors": errors,
+            "entered": {key: request.GET.get(key, "") for key in ("from", "to")}}
+
+
 def filter_choices() -> dict:
     return {
         "presets": PRESETS,
@@ -69,9 +94,11 @@ TABLE_TITLES = {"channel": (_("By channel"), _("Channel")), "agent": (_("By agen
                 "team": (_("By team"), _("Team"))}
 
 
-def breakdown_table(by: str, rows: list[dict]) -> dict:
+def breakdown_table(by: str, rows: list[dict], f: MetricFilters | None = None) -> dict:
     for row in rows:  # the filter key that narrows a link to this row's group
         row[f"{by}_key"] = "" if row["key"] is None else row["key"]
+        if f is not None:  # every number of the row opens the tickets or responses behind it
+            row["links"] = row_links(f, by, row["key"])
     title, heading = TABLE_TITLES[by]
     return {"by": by, "title": title, "heading": heading, "rows": rows}
 
@@ -118,10 +145,7 @@ def freshness(f: MetricFilters, *, every_figure: bool = False, state=False) -> d
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.sees_all_tickets:
         return redirect("metrics:agent_dashboard")
-    try:
-        f = request_filters(request)
-    except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+    f, errors = filters_or_errors(request.GET, me_id=request.user.pk)
     state, choices = rollups.rollup_state(), filter_choices()
     # The choices already hold every active agent's and every team's name: label the tables
     # from them (group_labels asks only when a row names someone else).
@@ -133,19 +157,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": f, "params": f.query_params(), "choices": choices, "presets": PRESETS,
         "summary": current, "tiles": headline_tiles(current, previous, dashboard_links(f)),
         "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
-        "tables": [breakdown_table(by, rows) for by, rows in figures["tables"].items()],
+        "tables": [breakdown_table(by, rows, f) for by, rows in figures["tables"].items()],
         "follow_ups": queries.follow_up_summary(f),
         "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f, every_figure=figures["all_as_of_refresh"], state=state),
+        **filter_error_context(request, errors),
     }
-    return render(request, "metrics/dashboard.html", context)
+    # 400 with the whole page: the figures of the default period, the error beside the form.
+    return render(request, "metrics/dashboard.html", context, status=400 if errors else 200)
 
 
 @staff_required
 def agent_dashboard(request: HttpRequest) -> HttpResponse:
-    try:
-        f = parse_filters({k: v for k, v in request.GET.items() if k in ("from", "to", "days")})
-    except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+    f, errors = filters_or_errors({k: v for k, v in request.GET.items() if k in PERIOD_KEYS})
     team_ids = team_ids_of(request.user)
     team_id = int(request.GET["team"]) if request.GET.get("team", "").isdigit() else None
     team_id = team_id if team_id in team_ids else (team_ids[0] if team_ids else None)
@@ -163,8 +186,13 @@ def agent_dashboard(request: HttpRequest) -> HttpResponse:
         "my_follow_up_summary": queries.follow_up_summary(
             MetricFilters(f.start, f.end, agent_id=request.user.pk)),
         "freshness": freshness(MetricFilters(f.start, f.end)),
+        # The tickets behind the agent's and the team's figures (both visible to the agent).
+        "my_links": ticket_figure_links(MetricFilters(f.start, f.end, agent_id=request.user.pk)),
+        "team_links": (ticket_figure_links(MetricFilters(f.start, f.end, team_id=team_id))
+                       if team_id else {}),
+        **filter_error_context(request, errors),
     }
-    return render(request, "metrics/agent_dashboard.html", context)
+    return render(request, "metrics/agent_dashboard.html", context, status=400 if errors else 200)
 
 
 def scoped_filters_or_403(request: HttpRequest, *, by: str | None = None) -> MetricFilters:

@@ -43,19 +43,27 @@ def _render(name: str, language: str, context: dict, html: bool = False) -> tupl
     return " ".join(subject.split()), text, body_html
 
 
-def send_invitation(*, invitation: Invitation, reminder: bool) -> None:
-    customer, program, ticket = invitation.customer, invitation.program, invitation.ticket
-    language = customer.language
-    unsubscribe = unsubscribe_url(customer.pk)
-    links = score_links(invitation)
+def render_invitation(*, invitation: Invitation, reminder: bool, language: str,
+                      links: list[dict], unsubscribe: str) -> tuple[str, str, str]:
+    """(subject, text, HTML) of an invitation: what is sent, and what the preview shows."""
+    program = invitation.program
     context = {
-        "customer": customer, "ticket": ticket, "reminder": reminder,
+        "customer": invitation.customer, "ticket": invitation.ticket, "reminder": reminder,
         "question": program.question(language), "links": links,
         "low": links[0]["score"], "high": links[-1]["score"],
         "metric": program.metric, "unsubscribe_url": unsubscribe,
         "expires_at": invitation.expires_at, "labels": SCALE_LABELS[program.metric],
     }
-    subject, text, html = _render("invitation", language, context, html=True)
+    return _render("invitation", language, context, html=True)
+
+
+def send_invitation(*, invitation: Invitation, reminder: bool) -> None:
+    customer, ticket = invitation.customer, invitation.ticket
+    language = customer.language
+    unsubscribe = unsubscribe_url(customer.pk)
+    subject, text, html = render_invitation(
+        invitation=invitation, reminder=reminder, language=language,
+        links=score_links(invitation), unsubscribe=unsubscribe)
     queue_email(
         kind="survey_reminder" if reminder else "survey_invitation",
         to=customer.email, subject=subject, body_text=text, body_html=html,
@@ -66,12 +74,14 @@ def send_invitation(*, invitation: Invitation, reminder: bool) -> None:
     )
 
 
-def send_follow_up_alert(*, follow_up: FollowUp, response: Response) -> None:
-    to = follow_up.assignee.email if follow_up.assignee else (
-        follow_up.team.email if follow_up.team else "")
+def send_follow_up_alert(*, follow_up: FollowUp, response: Response, to=None) -> None:
+    """The alert to ``to`` (a staff user: the owner, or each manager when one of them
+    owns it by default); without one, to the team's address."""
+    person = to
+    to = person.email if person else (follow_up.team.email if follow_up.team else "")
     if not to:
         return
-    language = (follow_up.assignee.language if follow_up.assignee else "") or settings.LANGUAGE_CODE
+    language = (person.language if person else "") or settings.LANGUAGE_CODE
     context = {"follow_up": follow_up, "response": response, "ticket": follow_up.ticket,
                "url": absolute(reverse("surveys:followups"))}
     subject, text, _ = _render("followup_alert", language, context)

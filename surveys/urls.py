@@ -14,6 +14,7 @@ urlpatterns = [
     path("programs/", staff.programs, name="programs"),
     path("programs/new/", staff.edit_program, name="new_program"),
     path("programs/<int:pk>/", staff.edit_program, name="edit_program"),
+    path("programs/<int:pk>/preview/", staff.program_preview, name="program_preview"),
     path("responses.csv", staff.export_responses, name="export"),
     path("tickets/<int:pk>/scores/", staff.ticket_scores, name="ticket_scores"),
 ]

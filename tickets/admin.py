@@ -1,4 +1,4 @@
-from . import admin_email, admin_sla  # noqa: F401, I001  (registrations split by subdomain; this line stays first)
+from . import admin_email, admin_routing, admin_sla  # noqa: F401, I001  (registrations split by subdomain; this line stays first)
 
 # Admin for the ticket domain. Changelists of tickets, messages and events stay fast at
 # millions of rows: capped counts, related rows joined, raw id widgets instead of selects.

@@ -35,6 +35,13 @@ def signed(value) -> str:
 
 
 @register.simple_tag
+def preset_query(params: dict, days: int) -> str:
+    """A period preset's query string: the other filters kept, the dates replaced."""
+    kept = {k: v for k, v in params.items() if k not in ("from", "to", "days")}
+    return urlencode({**kept, "days": days})
+
+
+@register.simple_tag
 def query(params: dict, **extra) -> str:
     """The query string of the current filters with some keys replaced."""
     merged = {**params, **{k: v for k, v in extra.items() if v not in (None, "")}}

@@ -6,24 +6,48 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
 from tickets.models import TeamMembership
 
 from .. import emails
 from ..models import FollowUp, Response, SurveyProgram
 
 
-def follow_up_owner(*, team_id: int | None, program: SurveyProgram | None):
-    """The team's lead; else the program's configured fallback; else nobody (the alert
-    then goes to the team's address)."""
+def managers() -> list[User]:
+    """Every active manager (admins when there is none): the owners of last resort."""
+    people = list(User.objects.filter(is_active=True, role=User.Role.MANAGER).order_by("pk"))
+    return people or list(User.objects.filter(is_active=True, role=User.Role.ADMIN)
+                          .order_by("pk"))
+
+
+def follow_up_owner(*, team_id: int | None, program: SurveyProgram | None) -> tuple[User | None, list[User]]:
+    """(owner, who gets the alert): the team's lead; else the program's fallback; else
+    a manager, with every manager alerted, so a detractor is never left unassigned
+    and unannounced. (None, []) only when the helpdesk has no manager or admin."""
     if team_id is not None:
         lead = (TeamMembership.objects.filter(team_id=team_id, is_lead=True, user__is_active=True)
                 .select_related("user").order_by("pk").first())
         if lead is not None:
-            return lead.user
-    return program.followup_fallback if program else None
+            return lead.user, [lead.user]
+    fallback = program.followup_fallback if program else None
+    if fallback is not None and fallback.is_active:
+        return fallback, [fallback]
+    everyone = managers()
+    # The manager with the fewest open follow-ups owns it; they all hear of it.
+    load = open_counts(everyone)
+    owner = min(everyone, key=lambda m: (load.get(m.pk, 0), m.pk), default=None)
+    return owner, everyone
+
+
+def open_counts(people: list[User]) -> dict[int, int]:
+    """Open follow-ups per person, in one query."""
+    return dict(FollowUp.objects.filter(status=FollowUp.Status.OPEN, assignee__in=people)
+                .order_by().values("assignee").annotate(n=Count("pk"))
+                .values_list("assignee", "n"))
 
 
 @transaction.atomic
@@ -37,14 +61,17 @@ def create_follow_up(*, response: Response, program: SurveyProgram | None,
     creator sends the alert."""
     now = now or timezone.now()
     hours = program.followup_due_hours if program else 48
+    owner, alerted = follow_up_owner(team_id=response.team_id, program=program)
     follow_up, created = FollowUp.objects.get_or_create(response=response, defaults={
         "ticket_id": response.ticket_id, "team_id": response.team_id,
-        "assignee": follow_up_owner(team_id=response.team_id, program=program),
-        "due_at": now + timedelta(hours=hours), "created_at": now,
+        "assignee": owner, "due_at": now + timedelta(hours=hours), "created_at": now,
     })
     response.follow_up = follow_up
     if created:
-        emails.send_follow_up_alert(follow_up=follow_up, response=response)
+        for person in alerted:
+            emails.send_follow_up_alert(follow_up=follow_up, response=response, to=person)
+        if not alerted:  # no staff to name at all: the team's address, if it has one
+            emails.send_follow_up_alert(follow_up=follow_up, response=response, to=None)
     return follow_up
 
 

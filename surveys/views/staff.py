@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.email_preview import email_document, preview_language
+from tickets.models import Customer, Ticket
 from tickets.queries import get_ticket_for_agent
 
-from .. import services
+from .. import emails, services
 from ..export import responses_csv
 from ..forms import CloseFollowUpForm, SurveyProgramForm
-from ..models import FollowUp, SurveyProgram
+from ..models import FollowUp, Invitation, SurveyProgram
 from ..panels import customer_scores
-from ..queries import visible_follow_ups, visible_responses
+from ..queries import unreachable_programs, visible_follow_ups, visible_responses
 from .access import staff_required
 
 PAGE_SIZE = 50
@@ -59,8 +64,12 @@ def close_followup(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(managers_only=True)
 def programs(request: HttpRequest) -> HttpResponse:
-    rows = SurveyProgram.objects.prefetch_related("teams").order_by("position", "pk")
-    return render(request, "surveys/programs.html", {"programs": rows})
+    rows = list(SurveyProgram.objects.prefetch_related("teams").order_by("position", "pk"))
+    dead = unreachable_programs(rows)
+    for program in rows:  # the warning of a program that can never send, and why
+        program.taken_by = dead.get(program.pk)
+    return render(request, "surveys/programs.html", {
+        "programs": rows, "unreachable": [p for p in rows if p.taken_by is not None]})
 
 
 @staff_required(managers_only=True)
@@ -84,3 +93,30 @@ def ticket_scores(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer-scores panel of one ticket on its own (for htmx or a direct look)."""
     ticket = get_ticket_for_agent(request.user, pk)
     return HttpResponse(customer_scores(request, ticket))
+
+
+@staff_required(managers_only=True)
+def program_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The program's survey email as a customer would receive it, for a sample ticket
+    (``?lang=`` for the other language; ``?format=html`` the email's own document)."""
+    program = get_object_or_404(SurveyProgram, pk=pk)
+    language = preview_language(request)
+    with translation.override(language):
+        customer = Customer(pk=0, name=_("Kalle Customer"), email="customer@example.com",
+                            language=language)
+        ticket = Ticket(pk=1042, subject=_("My order has not arrived"), customer=customer)
+    invitation = Invitation(program=program, ticket=ticket, customer=customer,
+                            metric=program.metric,
+                            expires_at=timezone.now() + timedelta(days=program.expiry_days))
+    low, high = program.scale
+    # The buttons lead nowhere in a preview: no token for an invitation that does not exist.
+    links = [{"score": score, "url": "#"} for score in range(low, high + 1)]
+    subject, text, html = emails.render_invitation(
+        invitation=invitation, reminder=request.GET.get("reminder") == "1", language=language,
+        links=links, unsubscribe="#")
+    if request.GET.get("format") == "html":
+        return email_document(html)
+    return render(request, "surveys/program_preview.html", {
+        "program": program, "subject": subject, "text": text, "preview_language": language,
+        "languages": settings.LANGUAGES, "reminder": request.GET.get("reminder") == "1",
+    })

@@ -178,7 +178,7 @@ def _handle(inbound: InboundEmail, recipients: list[str]) -> IntakeResult:
     ticket = Ticket(pk=ticket_id) if ticket_id else None
     if automatic and ticket is None:
         return IntakeResult("skipped", "auto-reply")
-    return _write(parsed, ticket, automatic)
+    return _write(parsed, ticket, automatic, [*recipients, *parsed.recipients])
 
 
 def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
@@ -206,7 +206,8 @@ def _mark_bounced(addresses: set[str]) -> None:
         mark_customer_bounced(address=address, at=at)
 
 
-def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool) -> IntakeResult:
+def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool,
+           addresses: list[str]) -> IntakeResult:
     content = visible_content(parsed)
     customer = services.get_or_create_customer(
         email=parsed.from_email, name=parsed.from_name, language=content.language)
@@ -217,8 +218,9 @@ def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool) -> Intak
         "references": " ".join(parsed.references),
     }
     if ticket is None:
+        # The addresses it was sent to choose the team (ReceivingAddress, docs/teams.md).
         ticket, message = open_ticket(subject=parsed.subject, customer=customer,
-                                      channel="email", **email_fields)
+                                      channel="email", addresses=addresses, **email_fields)
         status = "created"
     else:
         message = services.add_customer_message(ticket=ticket, customer=customer,

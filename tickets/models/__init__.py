@@ -14,6 +14,7 @@ from .core import (
 )
 from .email import InboundEmail, IntakeNonce
 from .macros import Macro
+from .routing import ChannelDefault, ReceivingAddress
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "BusinessCalendar",
     "CannedResponse",
     "Channel",
+    "ChannelDefault",
     "CustomHoliday",
     "Customer",
     "InboundEmail",
@@ -29,6 +31,7 @@ __all__ = [
     "Message",
     "Organization",
     "OrganizationDomain",
+    "ReceivingAddress",
     "SLAPolicy",
     "SavedFilter",
     "Tag",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import policy, search
+from .. import policy, routing, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
 from ..signals import (
     message_added,
@@ -89,6 +89,7 @@ def open_ticket(
     references: str = "",
     follows_up: Ticket | None = None,
     acknowledge: bool = True,
+    addresses: Iterable[str] = (),
     now: datetime | None = None,
 ) -> tuple[Ticket, Message]:
     """Open a ticket with the customer's first message, from any channel.
@@ -99,6 +100,10 @@ def open_ticket(
     ``actor`` is the agent who logged it (phone, chat on behalf); the first
     message is still the customer's words. An acknowledgement is emailed unless
     the message is automatic or ``acknowledge`` is false.
+
+    Without ``team`` the ticket goes to the default team of its receiving
+    ``addresses`` (email) or channel (``routing.default_team``): no ticket is
+    ever without a team, so no ticket is invisible to agents.
     """
     now = now or timezone.now()
     subject = (subject or "").strip()[:255] or _("(no subject)")
@@ -106,6 +111,8 @@ def open_ticket(
         raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
     if priority not in Ticket.Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
+    if team is None:
+        team = routing.default_team(channel=channel, addresses=addresses)
     ticket = Ticket.objects.create(
         subject=subject,
         customer=customer,

@@ -36,12 +36,14 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
     text = params.get("q", "").strip()
     visible = visible_tickets(user)
     conditions = queues.queue_conditions(user, now)
-    default_view = "all" if (text or search_page) else "mine"
+    filtered = queues.is_filtered(params) or bool(text)
+    # A filtered link without a view (a dashboard's number) lists every matching ticket,
+    # not the filtered part of "my open tickets".
+    default_view = "all" if (filtered or search_page) else "mine"
     view = params.get("view") or default_view
     if view not in conditions and view != "all":
         view = default_view
     tickets = visible.filter(conditions[view]) if view in conditions else visible
-    filtered = any(params.get(f) for f in queues.FILTER_FIELDS) or bool(text)
     tickets = queues.apply_filters(tickets, params, user)
     tickets = search.filter_tickets(tickets, text)
     if search_page and not filtered:
@@ -68,7 +70,10 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
         "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
         "macro_choices": list(visible_macros(user).values_list("pk", "name")),
-        "statuses": Ticket.Status.choices,
+        "statuses": queues.status_choices(params),
+        # A list opened from a dashboard's number: its filters, kept and said in words.
+        "figure_params": queues.figure_params(params),
+        "figure_filters": queues.describe_figure_filters(params),
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
         "search_page": search_page,

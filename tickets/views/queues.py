@@ -6,13 +6,14 @@ queue come from one aggregate query (Count with filter=...).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Ticket
+from ..models import Organization, Ticket
 
 S = Ticket.Status
 RECENT_DAYS = 7
@@ -101,11 +102,43 @@ def apply_sort(tickets: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], 
 
 FILTER_FIELDS = ("status", "priority", "channel", "team", "assignee", "tag")
 
+# The filters a number on the dashboards links with (metrics/links.py), so the list
+# holds exactly the tickets behind the number. Periods are half-open like the
+# dashboards': "<name>_after" inclusive, "<name>_before" exclusive.
+PERIOD_ANCHORS = {"created": "created_at", "solved": "solved_at",
+                  "responded": "first_response_at"}
+SLA_CLOCKS = {"first_response": ("sla__first_response_due_at", "sla__first_response_breached"),
+              "resolution": ("sla__resolution_due_at", "sla__resolution_breached")}
+FIGURE_FIELDS = (*(f"{anchor}_{edge}" for anchor in PERIOD_ANCHORS for edge in ("after", "before")),
+                 "tier", "sla_target", "breached", "fcr", "reopened", "counted")
+
+
+def is_filtered(params) -> bool:
+    return any(params.get(f) for f in (*FILTER_FIELDS, *FIGURE_FIELDS))
+
+
+def parse_moment(value: str) -> datetime | None:
+    """An ISO date-time, or a date meaning its local midnight; None when malformed."""
+    value = (value or "").strip()
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime.combine(day, time.min) if day else None
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
 
 def apply_filters(tickets: QuerySet[Ticket], params, user) -> QuerySet[Ticket]:
-    """The filters of the list and of saved filters (same query-string names as the API)."""
-    if params.get("status") in S.values:
-        tickets = tickets.filter(status=params["status"])
+    """The filters of the list and of saved filters (same query-string names as the API).
+
+    Malformed values are ignored (the list shows the tickets of the other filters)."""
+    statuses = [value for value in params.get("status", "").split(",") if value in S.values]
+    if statuses:  # one status, or several separated by commas like the API's
+        tickets = tickets.filter(status__in=statuses)
     if params.get("priority") in Ticket.Priority.values:
         tickets = tickets.filter(priority=params["priority"])
     if params.get("channel"):
@@ -121,7 +154,87 @@ def apply_filters(tickets: QuerySet[Ticket], params, user) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee_id=int(assignee))
     if params.get("tag"):
         tickets = tickets.filter(tags__name=params["tag"].strip().lower())
-    return tickets
+    return apply_figure_filters(tickets, params)
+
+
+def figure_params(params) -> list[tuple[str, str]]:
+    """The dashboard filters of this list, for hidden inputs: changing a dropdown keeps them."""
+    return [(name, params[name]) for name in FIGURE_FIELDS if params.get(name)]
+
+
+def status_choices(params) -> list[tuple[str, str]]:
+    """The status dropdown's choices, plus the dashboard's several-statuses value when
+    the list was opened with one (e.g. the backlog's "new,open,pending,on_hold")."""
+    choices = list(S.choices)
+    wanted = [value for value in params.get("status", "").split(",") if value in S.values]
+    if len(wanted) > 1:
+        label = ", ".join(str(S(value).label) for value in wanted)
+        choices.append((",".join(wanted), label))
+    return choices
+
+
+def describe_figure_filters(params) -> list[str]:
+    """In words, the dashboard filters of this list ("created 1.6.2026–7.6.2026", …)."""
+    from django.utils.formats import date_format
+
+    def day(moment: datetime) -> str:
+        return date_format(timezone.localtime(moment).date(), "SHORT_DATE_FORMAT")
+
+    names = {"created": _("created"), "solved": _("solved"),
+             "responded": _("first response")}
+    words = []
+    for name in PERIOD_ANCHORS:
+        after, before = (parse_moment(params.get(f"{name}_{edge}", ""))
+                         for edge in ("after", "before"))
+        if after or before:
+            # The end is exclusive: midnight of the day after the last day shown.
+            last = before - timedelta(microseconds=1) if before else None
+            words.append(_("%(what)s %(start)s–%(end)s") % {
+                "what": names[name], "start": day(after) if after else "…",
+                "end": day(last) if last else "…"})
+    if params.get("tier") in Organization.Tier.values:
+        words.append(_("tier: %(tier)s") % {"tier": Organization.Tier(params["tier"]).label})
+    targets = {"first_response": _("with a first-response target"),
+               "resolution": _("with a resolution target")}
+    breaches = {"first_response": _("first-response target breached"),
+                "resolution": _("resolution target breached")}
+    if params.get("sla_target") in SLA_CLOCKS:
+        words.append(targets[params["sla_target"]])
+    if params.get("breached") in SLA_CLOCKS:
+        words.append(breaches[params["breached"]])
+    if params.get("fcr") == "1":
+        words.append(_("solved at first contact"))
+    if params.get("reopened") == "1":
+        words.append(_("reopened"))
+    if params.get("counted") == "1":
+        words.append(_("no spam or merged tickets"))
+    return words
+
+
+def apply_figure_filters(tickets: QuerySet[Ticket], params) -> QuerySet[Ticket]:
+    """The filters only the dashboards' links use (the definitions of metrics/queries)."""
+    conditions = {}
+    for name, field in PERIOD_ANCHORS.items():
+        after, before = (parse_moment(params.get(f"{name}_{edge}", ""))
+                         for edge in ("after", "before"))
+        if after:
+            conditions[f"{field}__gte"] = after
+        if before:
+            conditions[f"{field}__lt"] = before
+    if params.get("tier") in Organization.Tier.values:
+        conditions["customer__organization__tier"] = params["tier"]
+    if params.get("sla_target") in SLA_CLOCKS:  # tickets the SLA-met share counts
+        conditions[f"{SLA_CLOCKS[params['sla_target']][0]}__isnull"] = False
+    if params.get("breached") in SLA_CLOCKS:
+        due, breached = SLA_CLOCKS[params["breached"]]
+        conditions |= {f"{due}__isnull": False, breached: True}
+    if params.get("fcr") == "1":  # solved with one public reply and never reopened
+        conditions |= {"public_reply_count": 1, "reopen_count": 0}
+    if params.get("reopened") == "1":
+        conditions["reopen_count__gt"] = 0
+    if params.get("counted") == "1":  # what the metrics count: no spam, no merged tickets
+        conditions |= {"is_spam": False, "merged_into__isnull": True}
+    return tickets.filter(**conditions) if conditions else tickets
 
 
 def now():

@@ -88,6 +88,13 @@ def build_staff(rng: random.Random, *, agents: int = 40) -> Cast:
             lead = members[-1][0]  # the last member leads: the demo agent stays a plain agent
             TeamMembership.objects.filter(team_id=team_id, user_id=lead).update(is_lead=True)
         cast.lead_of_team[team_id] = lead
+    # Every agent also belongs to Support, the default team new tickets land in
+    # (docs/teams.md): whoever signs in sees the web form's and the widget's tickets.
+    # After the loop above, so the demo's history still goes to each agent's own team.
+    support = cast.teams["Support"]
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team_id=support, user=by_email[email])
+         for email, _, role, _ in users if role == "agent"], ignore_conflicts=True)
     for user in by_email.values():
         cast.agent_skill[user.pk] = rng.gauss(0, 1)
         cast.agent_names[user.pk] = user.get_short_name()
@@ -148,20 +155,36 @@ def _all_emails() -> set[str]:
     return set(Customer.objects.annotate(e=Lower("email")).values_list("e", flat=True))
 
 
+# Minutes between closing a ticket and its survey in the demo: a newcomer who closes a
+# ticket sees the survey email in the console a couple of minutes later (docs/demo.md).
+DEMO_SURVEY_DELAY_MINUTES = 2
+
+
 def build_programs(cast: Cast) -> None:
+    """The demo's programs, narrowest first: the first match wins, so a catch-all goes
+    last (the programs page warns about a program that can never send)."""
     specs = [
-        ("Email and web NPS", Metric.NPS, ["email", "web", "api"],
-         "How likely are you to recommend us to a friend or colleague?",
-         "Kuinka todennäköisesti suosittelisit meitä ystävälle tai kollegalle?"),
-        ("Chat and phone CSAT", Metric.CSAT, ["chat", "phone", "social"],
-         "How satisfied were you with the support you received?",
-         "Kuinka tyytyväinen olit saamaasi tukeen?"),
-        ("Effort score", Metric.CES, [],
+        ("Enterprise effort score", Metric.CES, [], ["enterprise"],
          "The company made it easy for me to handle my issue.",
          "Yritys teki asiani hoitamisesta helppoa."),
+        ("Email and web NPS", Metric.NPS, ["email", "web"], [],
+         "How likely are you to recommend us to a friend or colleague?",
+         "Kuinka todennäköisesti suosittelisit meitä ystävälle tai kollegalle?"),
+        ("Chat and phone CSAT", Metric.CSAT, ["chat", "phone"], [],
+         "How satisfied were you with the support you received?",
+         "Kuinka tyytyväinen olit saamaasi tukeen?"),
     ]
-    for position, (name, metric, channels, en, fi) in enumerate(specs):
-        program, _ = SurveyProgram.objects.get_or_create(
-            name=name, defaults={"metric": metric, "channels": channels, "question_en": en,
-                                 "question_fi": fi, "position": position})
-        cast.programs[metric] = program.pk
+    for position, (name, metric, channels, tiers, en, fi) in enumerate(specs, 1):
+        program, _ = SurveyProgram.objects.update_or_create(
+            name=name, defaults={"metric": metric, "channels": channels, "tiers": tiers,
+                                 "question_en": en, "question_fi": fi,
+                                 "position": position * 10,
+                                 "delay_minutes": DEMO_SURVEY_DELAY_MINUTES})
+        cast.programs[name] = program.pk
+    # The installation's default program (a migration) surveys what is left: API and
+    # social tickets. Last in order, or nothing after it could ever send.
+    default = SurveyProgram.objects.filter(name="Customer satisfaction (all tickets)").first()
+    if default is not None:
+        default.position, default.delay_minutes = 100, DEMO_SURVEY_DELAY_MINUTES
+        default.save(update_fields=["position", "delay_minutes"])
+        cast.programs[default.name] = default.pk

@@ -43,14 +43,14 @@ class SurveyMaker:
             customer = self.customers[ticket.customer_id]
             if rng.random() >= 0.5:  # half the closed tickets match a program and pass the throttle
                 continue
-            metric = self._metric(ticket.channel)
+            metric, program = self._program(ticket.channel, customer[3])
             sent = ticket.closed_at + timedelta(hours=1)
             if sent >= self.now:
                 continue
             answered_at = sent + timedelta(hours=rng.expovariate(1 / 6))
             answered = rng.random() < 0.5 and answered_at < self.now
             invitation = Invitation(
-                pk=self.next_invitation, program_id=self.cast.programs.get(metric),
+                pk=self.next_invitation, program_id=self.cast.programs.get(program),
                 ticket_id=ticket.pk, customer_id=ticket.customer_id, metric=metric,
                 status=Invitation.Status.ANSWERED if answered else Invitation.Status.SENT,
                 send_after=sent, sent_at=sent, expires_at=sent + timedelta(days=14),
@@ -60,10 +60,16 @@ class SurveyMaker:
             if answered:
                 self._respond(invitation, ticket, hours, answered_at, out)
 
-    def _metric(self, channel: str) -> str:
-        if self.rng.random() < 0.2:
-            return Metric.CES
-        return Metric.NPS if channel in ("email", "web", "api") else Metric.CSAT
+    @staticmethod
+    def _program(channel: str, tier: str) -> tuple[str, str]:
+        """(metric, program name): the first of people.build_programs that matches."""
+        if tier == "enterprise":
+            return Metric.CES, "Enterprise effort score"
+        if channel in ("email", "web"):
+            return Metric.NPS, "Email and web NPS"
+        if channel in ("chat", "phone"):
+            return Metric.CSAT, "Chat and phone CSAT"
+        return Metric.CSAT, "Customer satisfaction (all tickets)"
 
     def _respond(self, invitation: Invitation, ticket, hours: float, at: datetime,
                  out: SurveyRows) -> None:
@@ -97,7 +103,9 @@ class SurveyMaker:
                              team_id=ticket.team_id, due_at=at + timedelta(hours=48),
                              created_at=at)
         closed_at = at + timedelta(hours=rng.expovariate(1 / 30))
-        if closed_at < self.now and rng.random() < 0.85:
+        # Managers close the loop: what is still open is from the last two weeks.
+        stale = at < self.now - timedelta(days=14)
+        if closed_at < self.now and (stale or rng.random() < 0.4):
             follow_up.status = FollowUp.Status.CLOSED
             follow_up.outcome = rng.choice(OUTCOMES)
             follow_up.closed_at = closed_at

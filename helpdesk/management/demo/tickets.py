@@ -31,6 +31,7 @@ TOPICS = list(v.TOPIC_WEIGHTS)
 TOPIC_WEIGHTS = list(v.TOPIC_WEIGHTS.values())
 AUTO_CLOSE = timedelta(hours=96)
 STALL_WINDOW = timedelta(days=21)
+STALL_SHARE = 0.3  # of the last three weeks' tickets: a few open tickets per agent
 
 
 # Messages and events are plain tuples in these column orders: a million tickets make
@@ -83,12 +84,16 @@ class TicketMaker:
         topic = c.choices(TOPICS, weights=TOPIC_WEIGHTS)[0]
         team_name, tags, subjects_en, subjects_fi = v.TOPICS[topic]
         subjects = subjects_fi if language == "fi" else subjects_en
+        # Both drawn every time: a fixed number of draws per ticket (see __init__).
+        item, number = c.choice(v.ITEMS), f"#{c.randrange(10000, 99999)}"
         subject = subjects[int(c.random() * len(subjects))].format(
-            x=c.choice(v.ITEMS) if c.random() < 0.5 else f"#{c.randrange(10000, 99999)}")
+            x=item[1 if language == "fi" else 0], o=number)
         channel = c.choices(CHANNELS, cum_weights=CHANNEL_CUM)[0]
         priority = c.choices(PRIORITIES, cum_weights=PRIORITY_CUM)[0]
         bodies = v.BODIES_FI if language == "fi" else v.BODIES_EN
-        body = c.choice(bodies).format(s=subject, n=first_name, t=tier or "basic")
+        detail = c.choice(v.DETAILS[topic])[1 if language == "fi" else 0]
+        sentence = subject if subject[-1] in "?!." else f"{subject}."
+        body = c.choice(bodies).format(s=sentence, d=detail, n=first_name, t=tier or "basic")
         tag_names = c.sample(tags, k=int(c.random() * 2.4))
         if tier == "enterprise" and c.random() < 0.6:
             team_name = "Enterprise"
@@ -96,12 +101,13 @@ class TicketMaker:
             team_name = "Nordic"
         team_id = self.cast.teams[team_name]
         agents = self.cast.agents_by_team.get(team_id) or [None]
-        assignee = agents[int(len(agents) * t.random() ** 1.5)]  # some agents take more
+        # Evenly within the team: the busy teams' agents have the most open tickets.
+        assignee = agents[int(len(agents) * t.random())]
 
         ticket = Ticket(pk=ticket_id, subject=subject, status=S.NEW, priority=priority,
                         channel=channel, customer_id=customer_id, team_id=team_id,
                         created_at=created, updated_at=created, waiting_since=created)
-        life = _Life(self, ticket, out, language, first_name, assignee)
+        life = _Life(self, ticket, out, language, first_name, assignee, topic)
         first_message, first_event = len(out.messages), len(out.events)
         life.customer(created, body, first=True)
         out.events.append(event(ticket_id, "created", created, new=channel, customer=customer_id))
@@ -109,7 +115,7 @@ class TicketMaker:
             out.tags.extend((ticket_id, name) for name in tag_names)
             out.events.append(event(ticket_id, "tags", created, new=",".join(sorted(tag_names))))
         steps = self._plan(ticket, created)
-        if self.now - created < STALL_WINDOW and t.random() < 0.1:
+        if self.now - created < STALL_WINDOW and t.random() < STALL_SHARE:
             # Part of the recent work stays unfinished: the queue's backlog (new, open,
             # pending or on hold), not just what arrived in the last hours.
             solve = next(i for i, step in enumerate(steps) if step[1] == "solve")
@@ -175,16 +181,21 @@ class _Life:
     """Applies planned steps to one ticket, writing messages and events as the services do."""
 
     def __init__(self, maker: TicketMaker, ticket: Ticket, out: Built, language: str,
-                 first_name: str, assignee: int | None):
+                 first_name: str, assignee: int | None, topic: str):
         self.maker, self.ticket, self.out = maker, ticket, out
         self.language, self.first_name, self.assignee = language, first_name, assignee
+        self.topic = topic
+        self.upcoming = ""  # the next planned step, set by run()
         self.rng = maker.times
 
     def run(self, steps: list[tuple[datetime, str]]) -> None:
         now = self.maker.now
-        for at, action in steps:
+        for index, (at, action) in enumerate(steps):
             if at >= now:
                 break
+            # A reply followed by "pending" asks the customer something; one before "solve"
+            # answers. Thread texts then follow each other as a real conversation does.
+            self.upcoming = steps[index + 1][1] if index + 1 < len(steps) else ""
             getattr(self, f"_{action}")(at)
             self.ticket.updated_at = at
 
@@ -215,8 +226,14 @@ class _Life:
         ticket = self.ticket
         if ticket.assignee_id is None:
             self._assign(at - timedelta(seconds=1))
-        replies = v.REPLIES_FI if self.language == "fi" else v.REPLIES_EN
-        fix = self.rng.choice(v.FIXES)
+        finnish = self.language == "fi"
+        if self.upcoming in ("pending", "hold"):  # ask the topic's question first
+            ask = v.ASKS[self.topic][1 if finnish else 0]
+            replies = [(v.ASK_FI if finnish else v.ASK_EN).replace("{ask}", ask)]
+        else:
+            replies = v.REPLIES_FI if finnish else v.REPLIES_EN
+        # The topic's resolution, in the customer's language: replies answer the question asked.
+        fix = self.rng.choice(v.FIXES[self.topic])[1 if finnish else 0]
         agent_name = self.maker.cast.agent_names.get(ticket.assignee_id, "Support")
         body = self.rng.choice(replies).format(c=self.first_name, fix=fix, a=agent_name,
                                                fix_cap=fix[0].upper() + fix[1:])
@@ -239,8 +256,8 @@ class _Life:
         self.status(at, S.ON_HOLD, actor=self.ticket.assignee_id)
 
     def _customer(self, at: datetime) -> None:
-        texts = v.FOLLOWUPS_FI if self.language == "fi" else v.FOLLOWUPS_EN
-        self.customer(at, self.rng.choice(texts))
+        # The answer to the topic's question the agent asked before "pending".
+        self.customer(at, v.ASKS[self.topic][3 if self.language == "fi" else 2])
         if self.ticket.status in (S.PENDING, S.ON_HOLD):
             self.status(at, S.OPEN, customer=self.ticket.customer_id)
 
@@ -248,8 +265,8 @@ class _Life:
         self.status(at, S.SOLVED, actor=self.ticket.assignee_id)
 
     def _reopen(self, at: datetime) -> None:
-        texts = v.FOLLOWUPS_FI if self.language == "fi" else v.FOLLOWUPS_EN
-        self.customer(at, texts[0])
+        texts = v.REOPENS_FI if self.language == "fi" else v.REOPENS_EN
+        self.customer(at, self.rng.choice(texts))
         self.status(at, S.OPEN, customer=self.ticket.customer_id)
 
     def _close(self, at: datetime) -> None:

@@ -50,7 +50,9 @@ def seed(*, tickets: int, seed: int = 1, batch: int = 5000, progress: bool = Tru
     started = time.monotonic()
     now = timezone.now()
     rng = random.Random(seed)
-    cast = build_staff(rng)
+    # Staff in proportion to the work (about 150 tickets a year each, 12 to 40 agents), so
+    # that each agent has a few tickets open, as in a real team.
+    cast = build_staff(rng, agents=max(12, min(40, tickets // 150)))
     orgs = build_organizations(rng, count=max(8, min(400, tickets // 50)),
                                today=now.astimezone(HELSINKI).date())
     build_customers(rng, count=max(40, min(60_000, tickets // 8)), orgs=orgs, cast=cast)
