@@ -28,7 +28,7 @@ SUBJECT = "My order 5521 has not arrived"
 def fresh_install() -> None:
     """What the migrations of a fresh clone write (a transactional test flushed it)."""
     for module, function in (("tickets.migrations.0004_default_sla_calendar", "create_defaults"),
-                             ("tickets.migrations.0008_default_support_team", "set_default_team"),
+                             ("tickets.migrations.0011_default_support_team", "set_default_team"),
                              ("surveys.migrations.0003_default_csat_program",
                               "create_default_program")):
         getattr(importlib.import_module(module), function)(apps, None)

@@ -85,7 +85,7 @@ def test_a_default_team_cannot_be_deleted_from_under_the_rule(team):
 def test_migration_gives_teamless_tickets_the_default_team(team, customer):
     ticket = services.create_ticket(subject="old", body="b", customer=customer)
     Ticket.objects.filter(pk=ticket.pk).update(team=None)  # as before routing existed
-    migration = importlib.import_module("tickets.migrations.0008_default_support_team")
+    migration = importlib.import_module("tickets.migrations.0011_default_support_team")
     migration.set_default_team(apps, None)
     ticket.refresh_from_db()
     assert ticket.team == team
@@ -96,7 +96,7 @@ def test_migration_on_an_installation_without_support_picks_its_oldest_team(cust
     ChannelDefault.objects.all().delete()
     Team.objects.all().delete()
     first, _second = TeamFactory(name="Helpdesk"), TeamFactory(name="Sales")
-    migration = importlib.import_module("tickets.migrations.0008_default_support_team")
+    migration = importlib.import_module("tickets.migrations.0011_default_support_team")
     migration.set_default_team(apps, None)
     assert ChannelDefault.objects.get(channel="").team == first
     assert not Team.objects.filter(name="Support").exists()

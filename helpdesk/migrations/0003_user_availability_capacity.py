@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('helpdesk', '0001_initial'),
+        ('helpdesk', '0002_throttle_buckets_and_used_tokens'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0007_team_assignment_mode'),
+        ('tickets', '0008_team_assignment_mode'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,7 +27,7 @@ def set_default_team(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0007_intake_routing"),
+        ("tickets", "0010_intake_routing"),
     ]
 
     operations = [

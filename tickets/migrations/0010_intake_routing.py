@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0006_unresolved_customer_index'),
+        ('tickets', '0009_macros'),
     ]
 
     operations = [
