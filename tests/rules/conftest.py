@@ -5,6 +5,7 @@ from rules import services
 from rules.models import Rule
 from tickets import services as ticket_services
 
+
 @pytest.fixture
 def finnish_part():
     """The rules' Finnish lives in the project's catalogue (locale/fi/LC_MESSAGES)."""
