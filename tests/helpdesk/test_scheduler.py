@@ -36,10 +36,11 @@ def test_nothing_is_due_at_start_and_each_job_runs_at_its_interval(db):
         assert scheduler.run_pending() == ["send-due-surveys"]  # the demo's 20 s
         clock.shift(timedelta(minutes=1))
         assert scheduler.run_pending() == [
-            "sweep-outbox", "send-due-surveys", "check-sla", "poll-mailbox"]  # every minute
+            "sweep-outbox", "send-due-surveys", "check-sla", "poll-mailbox",
+            "sweep-webhook-deliveries"]  # every minute
         assert scheduler.run_pending() == []  # ran once, not again until due
-        clock.shift(timedelta(minutes=14))  # 10:15:30: the quarter-hourly auto-close too
-        assert "close-quiet-solved-tickets" in scheduler.run_pending()
+        clock.shift(timedelta(minutes=14))  # 10:15:30: the five-minute automations too
+        assert "run-automations" in scheduler.run_pending()
         clock.move_to(datetime(2026, 3, 9, 7, 0, 30, tzinfo=ZoneInfo("Europe/Helsinki")))
         assert "metrics-weekly-digest" in scheduler.run_pending()  # Monday 07:00
 
