@@ -1,6 +1,7 @@
 """A manager writes a routing rule on the rules page; a web-form ticket is routed by it
 (and assigned round robin in the team it was routed to)."""
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,17 @@ from tests.factories import TeamFactory, UserFactory
 from tests.rules.conftest import finnish_part  # noqa: F401  (fixture)
 from tickets.models import Ticket
 
-# serialized_rollback: the default rules (a data migration) are there, as on a fresh install.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def default_rules(transactional_db):
+    """The default rules (a data migration), as on a fresh install: an earlier live-server
+    test's flush removed them."""
+    from django.apps import apps
+
+    default_rules_migration = importlib.import_module("rules.migrations.0002_default_rules")
+    default_rules_migration.create_default_rules(apps, None)
 
 SHOTS = Path("/tmp/shots/rules")
 
