@@ -224,7 +224,7 @@ class Validator:
         if field is None:
             self.add("conditions", f"{path}.field", _("unknown field “%(name)s”.") % {"name": name})
             return None
-        if op not in ALL_OPS:
+        if not isinstance(op, str) or op not in ALL_OPS:
             self.add("conditions", f"{path}.op", _("unknown operator “%(op)s”.") % {"op": op})
             return None
         if op not in OPS[field.kind]:
@@ -300,7 +300,7 @@ class Validator:
             if unknown:
                 self.add("actions", path, _("unknown key “%(key)s”.") % {"key": unknown[0]})
             kind = item.get("type")
-            if kind not in ACTIONS:
+            if not isinstance(kind, str) or kind not in ACTIONS:
                 self.add("actions", f"{path}.type", _("unknown action “%(type)s”.") % {"type": kind})
                 continue
             value = self.action_value(kind, item.get("value"), f"{path}.value")

@@ -121,3 +121,17 @@ def test_schema_lists_the_rules_endpoints(db):
     paths = yaml.safe_load(APIClient().get("/api/schema/").content)["paths"]
     assert set(paths["/api/v1/rules/"]) >= {"get", "post"}
     assert set(paths["/api/v1/rules/{id}/"]) >= {"get", "patch", "delete"}
+
+
+@pytest.mark.parametrize("body", [
+    {"actions": [{"type": {}, "value": None}]},
+    {"actions": [{"type": ["add_tags"], "value": "x"}]},
+    {"conditions": {"all": [{"field": "channel", "op": {}, "value": "web"}], "any": []}},
+])
+def test_a_non_text_action_type_or_operator_is_a_400_not_a_500(body, managers):
+    """Found by schemathesis: an object where a name belongs raised TypeError (unhashable)."""
+    data = {"name": "Typed", "kind": "trigger", "events": ["ticket.created"],
+            "conditions": {"all": [], "any": []}, "actions": [], **body}
+    response = managers.post("/api/v1/rules/", data, format="json")
+    assert response.status_code == 400
+    assert "actions" in response.json() or "conditions" in response.json()
