@@ -55,6 +55,17 @@ def set(key: str, value: Any, timeout: float | None) -> bool:
     return True
 
 
+def add(key: str, value: Any, timeout: float | None) -> bool:
+    """Set the key unless it holds a value; False when it did or the cache does not answer."""
+    if not available():
+        return False
+    try:
+        return bool(cache.add(key, value, timeout))
+    except Exception as exc:
+        _failed("add", exc)
+        return False
+
+
 def reset() -> None:
     """Forget an earlier failure (tests; an operator after fixing Redis need not wait)."""
     global _down_until

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk import cache
 from tickets.models import Message, Ticket
 from tickets.services import record_event
 
@@ -89,10 +89,14 @@ def bump_version() -> None:
 
 
 def _version() -> str:
+    """The shared version of the rules. Without a cache that answers (Redis down) every
+    event gets a version of its own, so the rules are read afresh: one query, never stale."""
     version = cache.get(VERSION_KEY)
-    if version is None:  # evicted or a fresh cache: start a new version
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+    if version is None:  # evicted, a fresh cache, or no cache: start a new version
+        fresh = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, fresh, None):
+            return fresh
+        version = cache.get(VERSION_KEY) or fresh
     return version
 
 
