@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from tests.factories import TeamFactory, UserFactory
-from tests.rules.conftest import finnish_part  # noqa: F401  (fixture)
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,7 +80,7 @@ def test_manager_writes_a_rule_and_a_web_form_ticket_is_routed(page, live_server
 
 
 @pytest.mark.parametrize("language", ["en", "fi"])
-def test_rules_pages_screenshots(browser, live_server, language, finnish_part):  # noqa: F811
+def test_rules_pages_screenshots(browser, live_server, language):
     from rules import services
 
     TeamFactory(name="Billing")

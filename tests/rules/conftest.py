@@ -7,12 +7,6 @@ from tickets import services as ticket_services
 
 
 @pytest.fixture
-def finnish_part():
-    """The rules' Finnish lives in the project's catalogue (locale/fi/LC_MESSAGES)."""
-    return None
-
-
-@pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """Call a service and run its after-commit work (signals, rules, outbox)."""
     def _run(fn, **kwargs):

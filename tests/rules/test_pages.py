@@ -146,7 +146,7 @@ def test_edit_page_shows_the_rows_of_the_rule(signed_in, other_team,
     assert ">BB</textarea>" in html
 
 
-def test_edit_page_in_finnish(signed_in, manager, finnish_part):
+def test_edit_page_in_finnish(signed_in, manager):
     manager.language = "fi"
     manager.save(update_fields=["language"])
     html = signed_in.get(reverse("rules:new")).content.decode()
