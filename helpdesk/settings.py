@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled in by helpdesk/celery.py from each app
 
 # Email: every message goes through the outbox, then this backend.
 # Django 6.1 deprecates EMAIL_BACKEND/EMAIL_FILE_PATH as settings; the environment
-# variables of CONTRACT.md still choose the backend, expressed as MAILERS.
+# variables of docs/api.md still choose the backend, expressed as MAILERS.
 _EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 _EMAIL_OPTIONS = {}
 if _EMAIL_BACKEND.endswith("filebased.EmailBackend"):

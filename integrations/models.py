@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):
-    """The ticket events a subscription may listen to (names as in CONTRACT.md)."""
+    """The ticket events a subscription may listen to (names as in docs/macros-and-webhooks.md)."""
 
     TICKET_CREATED = "ticket.created", _("Ticket created")
     TICKET_UPDATED = "ticket.updated", _("Ticket updated")

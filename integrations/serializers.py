@@ -1,4 +1,4 @@
-"""REST API shapes of webhook subscriptions and deliveries (CONTRACT.md)."""
+"""REST API shapes of webhook subscriptions and deliveries (docs/macros-and-webhooks.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metrics API of CONTRACT.md: the same query functions as the dashboards."""
+"""The metrics API (docs/api.md): the same query functions as the dashboards."""
 
 from __future__ import annotations
 

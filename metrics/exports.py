@@ -32,7 +32,7 @@ COLUMNS = [
     ("tickets_created", ("tickets_created",)), ("tickets_solved", ("tickets_solved",)),
 ]
 
-# Score bands of DESIGN.md, for "the responses behind this number".
+# Score bands of docs/metrics.md, for "the responses behind this number".
 CATEGORIES = {
     "promoter": {"metric": "nps", "score__gte": 9},
     "passive": {"metric": "nps", "score__gte": 7, "score__lte": 8},

@@ -1,4 +1,4 @@
-"""Uncertainty of scores: the margins DESIGN.md prescribes and a two-sample test.
+"""Uncertainty of scores: the margins of docs/metrics.md and a two-sample test.
 
 Pure functions of counts that the SQL aggregates return; no database access.
 """
@@ -25,7 +25,7 @@ def _adjusted_nps_parts(promoters: int, detractors: int, n: int) -> tuple[float,
 
 
 def nps_margin(promoters: int, detractors: int, n: int) -> float | None:
-    """95% margin of error of NPS in NPS points (adjusted-Wald, DESIGN.md)."""
+    """95% margin of error of NPS in NPS points (adjusted-Wald, docs/metrics.md)."""
     if n == 0:
         return None
     p, d, n_adj = _adjusted_nps_parts(promoters, detractors, n)

@@ -1,6 +1,6 @@
 """Rules managers write: triggers (on ticket events) and automations (on a schedule).
 
-A rule's conditions and actions are JSON in the shape of the API (CONTRACT.md,
+A rule's conditions and actions are JSON in the shape of the API (docs/rules.md,
 "Routing and automation"); ``rules.schema`` validates them and ``rules.engine``
 compiles them once per process.
 """

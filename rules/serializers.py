@@ -1,4 +1,4 @@
-"""REST API shapes of rules (CONTRACT.md, "Routing and automation").
+"""REST API shapes of rules (docs/rules.md).
 
 The parts of a rule are free JSON to the serializer and checked by
 ``rules.schema.validate_rule``, the validator the manager page uses too, so a

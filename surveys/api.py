@@ -1,4 +1,4 @@
-"""REST API of survey responses (CONTRACT.md: GET /api/v1/surveys/responses/)."""
+"""REST API of survey responses (docs/api.md: GET /api/v1/surveys/responses/)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ class Metric(models.TextChoices):
     CSAT = "csat", _("CSAT")
 
 
-# The scale of each metric (DESIGN.md). A response stores its own scale so a
+# The scale of each metric (docs/metrics.md). A response stores its own scale so a
 # later change never mixes into an old trend line.
 SCALES = {Metric.NPS: (0, 10), Metric.CES: (1, 7), Metric.CSAT: (1, 5)}
 
-# Closing the loop (DESIGN.md): detractors get a follow-up. "Promoters" of CSAT and
+# Closing the loop (docs/metrics.md): detractors get a follow-up. "Promoters" of CSAT and
 # CES are the top of their scale; they get the thank-you with a review link.
 DETRACTOR_MAX = {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}
 PROMOTER_MIN = {Metric.NPS: 9, Metric.CSAT: 5, Metric.CES: 6}

@@ -1,4 +1,4 @@
-"""Metric queries: one implementation of each definition of DESIGN.md, in SQL."""
+"""Metric queries: one implementation of each definition of docs/metrics.md, in SQL."""
 
 from .base import DIMENSIONS
 from .summary import breakdown, dashboard, follow_up_summary, summary, summary_pair

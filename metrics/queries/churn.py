@@ -1,4 +1,4 @@
-"""Churn of organizations (DESIGN.md) and churn by the organization's NPS category."""
+"""Churn of organizations (docs/metrics.md) and churn by the organization's NPS category."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Anchors (which timestamp puts a row in the period):
 - survey scores: the response's created_at; filtered on the response's own stored
-  channel, agent, team and organization tier (DESIGN.md: no join back to tickets).
+  channel, agent, team and organization tier (docs/metrics.md: no join back to tickets).
   Priority is not stored on a response, so that one filter goes through its ticket.
 - response rate: invitations sent in the period, and which of them were answered.
 - first response: tickets whose first public agent reply is in the period.

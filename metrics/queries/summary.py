@@ -1,4 +1,4 @@
-"""The summary and breakdown rows of CONTRACT.md, assembled from the metric families."""
+"""The summary and breakdown rows of the metrics API (docs/api.md), assembled from the metric families."""
 
 from __future__ import annotations
 

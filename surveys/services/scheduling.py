@@ -44,7 +44,7 @@ def skip_reason_for(*, ticket: Ticket, program: SurveyProgram | None, now: datet
         return SkipReason.OPTED_OUT
     if customer.bounced:
         return SkipReason.BOUNCED
-    # DESIGN.md: throttled when the customer *answered* any survey within the window.
+    # docs/metrics.md ("who is asked"): throttled when the customer *answered* any survey within the window.
     window_start = now - timedelta(days=program.throttle_days)
     if Response.objects.filter(customer=customer, created_at__gte=window_start).exists():
         return SkipReason.THROTTLED

@@ -1,4 +1,4 @@
-"""Every definition of DESIGN.md against hand-computed fixtures."""
+"""Every definition of docs/metrics.md against hand-computed fixtures."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The ticket lifecycle of DESIGN.md: allowed moves, refused moves, auto-close."""
+"""The ticket lifecycle (docs/architecture.md): allowed moves, refused moves, auto-close."""
 
 from datetime import timedelta
 
@@ -13,7 +13,8 @@ from tickets.models import Ticket
 from tickets.signals import ticket_closed, ticket_reopened, ticket_solved
 
 S = Ticket.Status
-ALLOWED = [(old, new) for old, targets in Ticket.TRANSITIONS.items() for new in targets]
+# Sorted: TRANSITIONS holds sets, and pytest-xdist workers must collect the same order.
+ALLOWED = sorted((old, new) for old, targets in Ticket.TRANSITIONS.items() for new in targets)
 REFUSED = [(old, new) for old in S.values for new in S.values
            if old != new and new not in Ticket.TRANSITIONS[old]]
 

@@ -1,4 +1,4 @@
-"""``/api/v1/macros/`` and ``/api/v1/tickets/{id}/apply_macro/`` (CONTRACT.md)."""
+"""``/api/v1/macros/`` and ``/api/v1/tickets/{id}/apply_macro/`` (docs/api.md)."""
 
 from __future__ import annotations
 

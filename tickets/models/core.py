@@ -181,7 +181,7 @@ class Ticket(models.Model):
         HIGH = "high", _("High")
         URGENT = "urgent", _("Urgent")
 
-    # The lifecycle of DESIGN.md, in one place. Closed is final: a customer
+    # The lifecycle of docs/architecture.md, in one place. Closed is final: a customer
     # writing to a closed ticket starts a new, linked ticket instead.
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED}),

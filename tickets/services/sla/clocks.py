@@ -1,6 +1,6 @@
 """The SLA clocks of a ticket, moved by the ticket services' hooks.
 
-Rules (DESIGN.md "Definitions"):
+Rules (docs/metrics.md, "SLA"):
 - first response: creation → first public agent reply;
 - next response: from the customer's earliest unanswered message (after the first
   response) → the next public agent reply;
