@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
-from django.apps import apps
 from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import outbox
 from .models import OutboundEmail
+from .signals import address_bounced
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +64,6 @@ def _is_hard_bounce(event: AnymailTrackingEvent) -> bool:
     return esp_event.get("Type") not in _SOFT_BOUNCES
 
 
-def mark_customer_bounced(*, address: str, at) -> int:
-    """Stop emailing this address: surveys and notifications skip bounced customers."""
-    customer_model = apps.get_model("tickets", "Customer")
-    return customer_model.objects.filter(email__iexact=address, bounced=False).update(
-        bounced=True, bounced_at=at
-    )
-
-
 # Events only possible once the ESP has taken the message (everything but "unknown").
 _PROVES_SENT = {EventType.QUEUED, EventType.SENT, EventType.REJECTED, EventType.FAILED,
                 EventType.BOUNCED, EventType.DEFERRED, EventType.DELIVERED,
@@ -109,4 +101,4 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
     if delivery is not None and _is_hard_bounce(event):
         address = event.recipient or (email.to if email else "")
         if address:
-            mark_customer_bounced(address=address, at=at)
+            address_bounced.send(OutboundEmail, address=address, at=at)

@@ -12,10 +12,13 @@ from anymail.signals import AnymailInboundEvent, inbound
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from helpdesk.signals import address_bounced
+
 from .intake import receive_raw
 from .intake.noise import forget_team_addresses
 from .models import InboundEmail, Team, Ticket
 from .services import assignment
+from .services.customers import mark_customer_bounced
 from .signals import ticket_changed, ticket_created, ticket_updated
 
 # Team addresses are "our own mail" to the intake, which caches them briefly.
@@ -63,3 +66,9 @@ def on_status_changed(sender, *, ticket_id: int, field: str, new, **kwargs) -> N
     assignee_id = Ticket.objects.filter(pk=ticket_id).values_list("assignee_id", flat=True).first()
     if assignee_id:
         assignment.agent_has_room(agent_id=assignee_id)
+
+
+@receiver(address_bounced, dispatch_uid="tickets.address_bounced")
+def on_address_bounced(sender, address: str, at, **kwargs) -> None:
+    """The ESP reported a hard bounce or a complaint (helpdesk/receivers.py)."""
+    mark_customer_bounced(address=address, at=at)

@@ -25,10 +25,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
-from helpdesk.receivers import mark_customer_bounced
 
 from .. import services
 from ..models import InboundEmail, Message, Ticket
+from ..services.customers import mark_customer_bounced
 from ..services.tickets import open_ticket
 from . import noise, threading
 from .content import store_attachments, visible_content

@@ -69,3 +69,10 @@ def update_organization_account(
     if changed:
         organization.save(update_fields=changed)
     return organization
+
+
+def mark_customer_bounced(*, address: str, at) -> int:
+    """Stop emailing this address: surveys and notifications skip bounced customers.
+    Only customers we already know are marked: a bounce never creates anyone."""
+    return Customer.objects.filter(email__iexact=address, bounced=False).update(
+        bounced=True, bounced_at=at)
