@@ -60,3 +60,7 @@ app.conf.beat_schedule["sweep-webhook-deliveries"] = {
     "task": "integrations.tasks.sweep_webhook_deliveries",
     "schedule": crontab(minute="*"),
 }
+app.conf.beat_schedule["apply-retention"] = {
+    "task": "tickets.tasks.apply_retention",
+    "schedule": crontab(minute=25, hour=3),
+}

@@ -16,3 +16,14 @@ class IsStaffUser(BasePermission):
 class IsManager(BasePermission):
     def has_permission(self, request, view) -> bool:
         return is_staff_member(request.user) and request.user.sees_all_tickets
+
+
+def is_admin(user) -> bool:
+    return is_staff_member(user) and (user.is_superuser or user.role == user.Role.ADMIN)
+
+
+class IsAdmin(BasePermission):
+    """Installation-wide powers: personal data export and erasure, webhooks."""
+
+    def has_permission(self, request, view) -> bool:
+        return is_admin(request.user)

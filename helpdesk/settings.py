@@ -283,6 +283,10 @@ HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 10
 # many seconds is presumed dead and the row is settled from tracking or sent again.
 HELPDESK_OUTBOX_LEASE_SECONDS = env_int("HELPDESK_OUTBOX_LEASE_SECONDS", 600, minimum=30)
 HELPDESK_BRAND_NAME = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
+# Retention (docs/privacy.md), 0 = keep: erase what was written on tickets closed this many
+# months ago, and delete quarantined raw email after this many days.
+HELPDESK_RETENTION_CLOSED_MONTHS = env_int("HELPDESK_RETENTION_CLOSED_MONTHS", 0, minimum=0)
+HELPDESK_RETENTION_QUARANTINE_DAYS = env_int("HELPDESK_RETENTION_QUARANTINE_DAYS", 0, minimum=0)
 # Sites allowed to embed the chat widget (CORS); ["*"] allows any site.
 HELPDESK_WIDGET_ORIGINS = env_list("HELPDESK_WIDGET_ORIGINS", ["*"])
 

@@ -7,4 +7,4 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the ticket signal receivers)
+        from . import privacy, receivers  # noqa: F401  (signal receivers; data export sections)

@@ -7,4 +7,4 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the ticket signal receivers)
+        from . import privacy, receivers  # noqa: F401  (signal receivers; data export sections)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.admin import LargeTableAdmin
 
 from . import search
+from .admin_privacy import PrivacyActions
 from .models import (
     Attachment,
     CannedResponse,
@@ -49,7 +50,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(LargeTableAdmin):
+class CustomerAdmin(PrivacyActions, LargeTableAdmin):
+    actions = ["export_personal_data", "erase_personal_data"]
     list_display = ("email", "name", "organization", "language", "survey_opt_out", "bounced",
                     "created_at")
     list_filter = ("language", "survey_opt_out", "bounced", "organization__tier")

@@ -3,6 +3,7 @@ from django.urls import path
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
+from .api.privacy import CustomerErase, CustomerExport
 from .api.teams import AgentMe, TeamDetail, TeamList
 from .api.tickets import TicketDetail, TicketListCreate
 
@@ -21,4 +22,6 @@ urlpatterns = [
     path("teams/", TeamList.as_view(), name="team-list"),
     path("teams/<str:pk>/", TeamDetail.as_view(), name="team-detail"),
     path("agents/me/", AgentMe.as_view(), name="agent-me"),
+    path("customers/<str:pk>/export/", CustomerExport.as_view(), name="customer-export"),
+    path("customers/<str:pk>/erase/", CustomerErase.as_view(), name="customer-erase"),
 ]

@@ -41,3 +41,11 @@ def assign_waiting_tickets(team_ids: list[int]) -> int:
     from .services import assignment
 
     return assignment.assign_waiting(team_ids=team_ids)
+
+
+@shared_task(ignore_result=True)
+def apply_retention() -> dict[str, int]:
+    """Daily: erase old closed tickets' contents and old quarantined mail (docs/privacy.md)."""
+    from .privacy import apply_retention as run
+
+    return run()

@@ -87,6 +87,8 @@ class Customer(models.Model):
     bounced = models.BooleanField(_("email bounces"), default=False)
     bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set when the person's data was erased (tickets/privacy.py); the row stays for metrics.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("customer")
@@ -250,6 +252,9 @@ class Ticket(models.Model):
     )
     # PostgreSQL full-text document (subject, customer, messages); unused on SQLite.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # Retention or a customer's erasure removed what was written (tickets/privacy.py).
+    contents_erased_at = models.DateTimeField(_("contents erased at"), null=True, blank=True,
+                                              editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -274,6 +279,9 @@ class Ticket(models.Model):
             models.Index(fields=["customer"],
                          condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
                          name="ticket_unresolved_customer_idx"),
+            # Retention: closed tickets whose contents are still kept, oldest first.
+            models.Index(fields=["closed_at"], name="ticket_retention_idx",
+                         condition=models.Q(status="closed", contents_erased_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

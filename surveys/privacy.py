@@ -1,0 +1,39 @@
+"""The surveys' part of a customer's data export and erasure (tickets/privacy.py,
+docs/privacy.md). Scores, metrics, channel, agent, team and dates stay: metrics count them.
+Comments and follow-up notes are what the person (or staff about them) wrote: erased."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tickets.models import Customer
+from tickets.privacy import Section, register
+
+from .models import FollowUp, Invitation, Response
+
+
+def export_surveys(customer: Customer) -> dict:
+    invitations = Invitation.objects.filter(customer=customer).order_by("pk")
+    responses = Response.objects.filter(customer=customer).order_by("pk")
+    follow_ups = FollowUp.objects.filter(response__customer=customer).order_by("pk")
+    return {
+        "invitations": list(invitations.values(
+            "id", "ticket_id", "metric", "status", "skip_reason", "send_after", "sent_at",
+            "reminded_at", "expires_at", "language", "created_at")),
+        "responses": list(responses.values(
+            "id", "ticket_id", "metric", "score", "scale_min", "scale_max", "comment",
+            "channel", "created_at", "updated_at")),
+        "follow_ups": list(follow_ups.values(
+            "id", "ticket_id", "status", "due_at", "outcome", "note", "created_at",
+            "closed_at")),
+    }
+
+
+def erase_surveys(customer: Customer, now: datetime) -> int:
+    comments = Response.objects.filter(customer=customer).exclude(comment="").update(comment="")
+    notes = FollowUp.objects.filter(response__customer=customer).exclude(note="").update(note="")
+    return comments + notes
+
+
+register(Section("surveys", export_surveys, erase_surveys,
+                 covers=("surveys.Invitation", "surveys.Response", "surveys.FollowUp")))

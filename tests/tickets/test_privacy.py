@@ -1,0 +1,269 @@
+"""A customer's data: export, erasure that leaves every metric unchanged, retention
+(docs/privacy.md)."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.models import OutboundEmail, User
+from integrations.models import WebhookDelivery
+from surveys.models import FollowUp, Response
+from tests.conftest import api_client_for
+from tests.factories import CustomerFactory, MessageFactory, TicketFactory, UserFactory
+from tests.metrics.conftest import make_response
+from tests.metrics.test_rollups import _everything, _filter_sets, _refresh_all, varied  # noqa: F401
+from tickets import privacy, tasks
+from tickets.models import Attachment, Customer, InboundEmail, Message, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+SECRET_WORDS = ("Kalle", "customer@example.com", "+358401234567", "pacemaker", "invoice-77")
+
+
+@pytest.fixture
+def story(customer, agent, team):
+    """A customer with a ticket, a reply, a note, an attachment, an email each way, a low
+    score with a comment, a follow-up and a webhook delivery."""
+    Customer.objects.filter(pk=customer.pk).update(phone="+358401234567")
+    ticket = TicketFactory(customer=customer, team=team, assignee=agent, status="solved",
+                           subject="My pacemaker invoice-77", solved_at=timezone.now())
+    first = MessageFactory(ticket=ticket, author_type="customer", author_customer=customer,
+                           body_text="Hello, Kalle here about my pacemaker.")
+    MessageFactory(ticket=ticket, author_type="agent", author_user=agent,
+                   body_text="Hi Kalle, invoice-77 is paid.")
+    MessageFactory(ticket=ticket, author_type="agent", author_user=agent, public=False,
+                   body_text="Note: Kalle called about the pacemaker.")
+    attachment = Attachment(message=first, filename="scan.png", content_type="image/png", size=4)
+    attachment.file.save("scan.png", ContentFile(b"\x89PNG"), save=True)
+    TicketEvent.objects.create(ticket=ticket, field="subject", old_value="pacemaker",
+                               new_value="My pacemaker invoice-77")
+    InboundEmail.objects.create(source="file", raw=b"From: customer@example.com\r\n\r\npacemaker",
+                                dedup_key="k1", sender="Kalle <customer@example.com>",
+                                subject="pacemaker", ticket=ticket, status="created")
+    OutboundEmail.objects.create(kind="reply", to="customer@example.com", subject="Re: pacemaker",
+                                 body_text="Hi Kalle", message_id="<m1@x>", ticket_id=ticket.pk)
+    response = make_response("nps", 2, ticket=ticket, comment="Kalle is unhappy: pacemaker",
+                             created_at=timezone.now())
+    FollowUp.objects.create(response=response, ticket=ticket, due_at=timezone.now(),
+                            note="Called Kalle about invoice-77")
+    WebhookDelivery.objects.create(ticket=ticket, url="https://example.com/h", event="x",
+                                   payload={"customer": "customer@example.com"}, secret="s")
+    return ticket
+
+
+def _archive(response) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(b"".join(response) if hasattr(response, "streaming_content")
+                                      else response.content))
+
+
+def test_export_holds_everything_stored_about_the_customer(story, customer, admin_user):
+    response = api_client_for(admin_user).get(f"/api/v1/customers/{customer.pk}/export/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = _archive(response)
+    names = set(archive.namelist())
+    assert {"index.json", "customer.json", "tickets.json", "emails.json", "surveys.json",
+            "webhook_deliveries.json"} <= names
+    assert any(n.startswith(f"attachments/{story.pk}/") and n.endswith("scan.png") for n in names)
+    person = json.loads(archive.read("customer.json"))
+    assert person["email"] == "customer@example.com" and person["phone"] == "+358401234567"
+    tickets = json.loads(archive.read("tickets.json"))
+    assert [t["subject"] for t in tickets] == ["My pacemaker invoice-77"]
+    assert len(tickets[0]["messages"]) == 3 and tickets[0]["history"]
+    surveys = json.loads(archive.read("surveys.json"))
+    assert surveys["responses"][0]["comment"] == "Kalle is unhappy: pacemaker"
+    assert surveys["follow_ups"][0]["note"] == "Called Kalle about invoice-77"
+    emails = json.loads(archive.read("emails.json"))
+    assert emails["sent_to_customer"][0]["body_text"] == "Hi Kalle"
+
+
+def _stored_text(customer: Customer) -> str:
+    """Every text the database holds that could name or quote the person."""
+    texts = [json.dumps(list(Customer.objects.filter(pk=customer.pk).values()), default=str)]
+    for model in (Ticket, Message, TicketEvent, InboundEmail, OutboundEmail, Response, FollowUp,
+                  WebhookDelivery):
+        texts.append(json.dumps(list(model.objects.values()), default=str))
+    return "\n".join(texts)
+
+
+def test_erasure_removes_the_person_and_what_was_written(story, customer, admin_user,
+                                                        django_capture_on_commit_callbacks):
+    before = _stored_text(customer)
+    assert all(word in before for word in SECRET_WORDS)  # the check can fail
+    stored_file = Attachment.objects.get().file.name
+    storage = Attachment._meta.get_field("file").storage
+
+    with django_capture_on_commit_callbacks(execute=True):  # the files go after commit
+        response = api_client_for(admin_user).post(f"/api/v1/customers/{customer.pk}/erase/")
+    assert response.status_code == 200, response.content
+    assert response.json()["sections"]["tickets"] == 1
+
+    after = _stored_text(customer)
+    assert [word for word in SECRET_WORDS if word in after] == []
+    customer.refresh_from_db()
+    assert customer.erased_at is not None and customer.email.endswith("@erased.invalid")
+    assert customer.survey_opt_out  # never asked again
+    assert not Attachment.objects.exists()
+    assert not storage.exists(stored_file)
+    assert WebhookDelivery.objects.get().status == "failed"  # the pending copy is never sent
+    # The facts stay: the ticket, its status, the score.
+    story.refresh_from_db()
+    assert story.status == "solved" and story.contents_erased_at is not None
+    assert Response.objects.get().score == 2
+    # Twice is the same as once.
+    again = api_client_for(admin_user).post(f"/api/v1/customers/{customer.pk}/erase/")
+    assert again.status_code == 200
+
+
+def test_every_metric_is_the_same_after_erasing_every_customer(varied, team, agent):  # noqa: F811
+    filters = _filter_sets(team, agent)
+    live_before = _everything(filters)
+    _refresh_all()
+    rolled_before = _everything(filters)
+    assert live_before[0][0]["nps"]["n"] > 5  # not vacuous
+
+    for customer in Customer.objects.all():
+        privacy.erase_customer(customer=customer)
+    assert not Customer.objects.filter(erased_at__isnull=True).exists()
+
+    assert _everything(filters) == rolled_before  # rollups, as refreshed before
+    _refresh_all()
+    assert _everything(filters) == rolled_before  # rollups refreshed after erasure
+    from metrics.models import RollupState
+    RollupState.objects.all().delete()
+    assert _everything(filters) == live_before  # the live queries
+
+
+ROLES = {
+    "anonymous": lambda: None,
+    "agent": lambda: UserFactory(role=User.Role.AGENT),
+    "manager": lambda: UserFactory(role=User.Role.MANAGER),
+    "admin": lambda: UserFactory(role=User.Role.ADMIN),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["export", "erase"])
+def test_only_admins_may_export_or_erase(role, action, customer):
+    client = api_client_for(ROLES[role]())
+    url = f"/api/v1/customers/{customer.pk}/{action}/"
+    response = client.get(url) if action == "export" else client.post(url)
+    expected = {"anonymous": 401, "agent": 403, "manager": 403, "admin": 200}[role]
+    assert response.status_code == expected
+    customer.refresh_from_db()
+    assert (customer.erased_at is not None) == (action == "erase" and role == "admin")
+
+
+@pytest.mark.parametrize("pk", ["999999", "abc", "0"])
+def test_unknown_customer_is_a_json_404(pk, admin_user):
+    response = api_client_for(admin_user).post(f"/api/v1/customers/{pk}/erase/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_admin_action_asks_for_confirmation_then_erases(client, story, customer, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:tickets_customer_changelist")
+    form = {"action": "erase_personal_data", "_selected_action": [customer.pk]}
+    page = client.post(url, form)
+    assert page.status_code == 200
+    assert "Yes, erase their personal data" in page.content.decode()
+    customer.refresh_from_db()
+    assert customer.erased_at is None  # nothing happens before the confirmation
+    done = client.post(url, {**form, "confirmed": "yes"}, follow=True)
+    assert done.status_code == 200
+    customer.refresh_from_db()
+    assert customer.erased_at is not None
+
+
+def test_admin_export_action_downloads_the_archive(client, story, customer, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:tickets_customer_changelist"),
+                           {"action": "export_personal_data", "_selected_action": [customer.pk]})
+    assert response.status_code == 200
+    assert "customer.json" in _archive(response).namelist()
+
+
+def test_a_manager_in_the_admin_has_no_privacy_actions(client, customer):
+    manager = UserFactory(role=User.Role.MANAGER, is_staff=True, is_superuser=False)
+    manager.user_permissions.add(*Permission.objects.filter(codename__endswith="customer"))
+    client.force_login(manager)
+    page = client.get(reverse("admin:tickets_customer_changelist"))
+    assert page.status_code == 200
+    assert "erase_personal_data" not in page.content.decode()
+    client.post(reverse("admin:tickets_customer_changelist"),
+                {"action": "erase_personal_data", "_selected_action": [customer.pk],
+                 "confirmed": "yes"})
+    customer.refresh_from_db()
+    assert customer.erased_at is None
+
+
+def test_retention_erases_old_closed_tickets_and_old_quarantined_mail(settings, customer):
+    settings.HELPDESK_RETENTION_CLOSED_MONTHS = 6
+    settings.HELPDESK_RETENTION_QUARANTINE_DAYS = 30
+    now = timezone.now()
+    old = TicketFactory(customer=customer, status="closed", subject="old pacemaker",
+                        closed_at=now - timedelta(days=200))
+    recent = TicketFactory(customer=customer, status="closed", subject="recent",
+                           closed_at=now - timedelta(days=150))
+    still_open = TicketFactory(customer=customer, status="open", subject="open one")
+    MessageFactory(ticket=old, body_text="old text")
+    MessageFactory(ticket=recent, body_text="recent text")
+    stale = InboundEmail.objects.create(source="file", raw=b"x", dedup_key="q1",
+                                        status="quarantined",
+                                        received_at=now - timedelta(days=31))
+    fresh = InboundEmail.objects.create(source="file", raw=b"y", dedup_key="q2",
+                                        status="quarantined", received_at=now - timedelta(days=29))
+
+    assert tasks.apply_retention() == {"tickets": 1, "quarantined": 1}
+
+    old.refresh_from_db(), recent.refresh_from_db(), still_open.refresh_from_db()
+    assert old.subject == privacy.ERASED and old.contents_erased_at is not None
+    assert list(old.messages.values_list("body_text", flat=True)) == [""]
+    assert recent.subject == "recent" and still_open.subject == "open one"
+    assert not InboundEmail.objects.filter(pk=stale.pk).exists()
+    assert InboundEmail.objects.filter(pk=fresh.pk).exists()
+    customer.refresh_from_db()
+    assert customer.erased_at is None  # retention erases tickets, not people
+    assert tasks.apply_retention() == {"tickets": 0, "quarantined": 0}  # done once
+
+
+def test_retention_is_off_by_default(settings, customer, capsys):
+    TicketFactory(customer=customer, status="closed", closed_at=timezone.now() - timedelta(days=3000))
+    call_command("apply_retention")
+    assert "tickets erased: 0 (retention off months)" in capsys.readouterr().out
+
+
+# Models that point at a customer, ticket or message but hold nothing personal.
+NOT_PERSONAL = {
+    "tickets.TicketSLA": "clock times and flags",
+    "rules.RuleFiring": "which automation fired on which ticket, and when",
+    "tickets.Ticket": "covered by the tickets section (self references)",
+}
+
+
+def test_every_model_that_points_at_a_customer_ticket_or_message_is_covered():
+    """A new model holding a customer's data must join a section of tickets/privacy.py (or be
+    listed above with the reason it holds nothing personal)."""
+    targets = {apps.get_model("tickets", name) for name in ("Customer", "Ticket", "Message")}
+    covered = {label for section in privacy.SECTIONS for label in section.covers}
+    missing = []
+    for model in apps.get_models():
+        label = model._meta.label
+        pointing = [f for f in model._meta.get_fields()
+                    if isinstance(f, models.ForeignKey | models.OneToOneField)
+                    and f.related_model in targets]
+        if pointing and label not in covered and label not in NOT_PERSONAL:
+            missing.append(label)
+    assert missing == []
+    assert {"tickets.Customer", "surveys.Response", "integrations.WebhookDelivery"} <= covered

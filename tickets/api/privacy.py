@@ -1,0 +1,65 @@
+"""``/api/v1/customers/{id}/export/`` and ``/erase/`` (admins; docs/privacy.md)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from helpdesk.api import parse_id
+from helpdesk.permissions import IsAdmin
+
+from .. import privacy
+from ..models import Customer
+
+
+def _customer(pk: str) -> Customer:
+    customer_id = parse_id(pk)
+    customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    if customer is None:
+        raise Http404
+    return customer
+
+
+class CustomerExport(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        summary="Everything stored about a customer, as a zip archive",
+        description="One JSON file per section (customer, tickets with messages and history, "
+                    "emails, survey invitations, responses and follow-ups) plus the "
+                    "attachments. Admins only.",
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        customer = _customer(pk)
+        archive = privacy.export_customer(customer=customer)
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
+        return response
+
+
+class CustomerErase(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        summary="Erase a customer's personal data and message contents",
+        description="Keeps the anonymous facts metrics need, so every figure stays the same. "
+                    "Idempotent. Admins only.",
+        request=None,
+        responses={200: inline_serializer("ErasureResult", {
+            "customer": serializers.IntegerField(),
+            "erased_at": serializers.DateTimeField(),
+            "sections": serializers.DictField(child=serializers.IntegerField()),
+        })},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        customer = _customer(pk)
+        sections = privacy.erase_customer(customer=customer)
+        customer.refresh_from_db(fields=["erased_at"])
+        return Response({"customer": customer.pk, "erased_at": customer.erased_at,
+                         "sections": sections})

@@ -1,0 +1,246 @@
+"""Personal data of a customer: export everything, erase it, and retention (docs/privacy.md).
+
+Each app that stores something about a customer registers a *section*: what it exports and
+how it erases. Tickets registers its own below; surveys registers its own in
+``surveys/privacy.py`` (the dependency rule: tickets never imports surveys). A test walks every
+model that points at a customer, ticket or message and fails when a section does not cover it,
+so a new model cannot be forgotten.
+
+Erasure keeps the facts metrics need (timestamps, status, channel, team, agent, scores, counts)
+and removes who the person is and what anyone wrote: every dashboard figure is the same
+afterwards (``tests/tickets/test_privacy.py`` checks exactly that).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from helpdesk.models import OutboundEmail
+
+from .models import Attachment, Customer, InboundEmail, Message, Ticket, TicketEvent
+
+ERASED = "[erased]"
+# TicketEvent fields whose values may name or quote the person.
+_PERSONAL_EVENT_FIELDS = ("subject", "customer", "email", "cc", "phone", "name")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the export archive and its erasure."""
+
+    name: str
+    export: Callable[[Customer], object]
+    erase: Callable[[Customer, datetime], int]
+    # Stored files for the archive: (path inside the archive, open binary file).
+    files: Callable[[Customer], Iterable[tuple[str, object]]] | None = None
+    # "app_label.ModelName" of every model this section exports and erases.
+    covers: tuple[str, ...] = field(default=())
+
+
+SECTIONS: list[Section] = []
+
+
+def register(section: Section) -> None:
+    if any(s.name == section.name for s in SECTIONS):
+        return  # apps' ready() may run twice in tests
+    SECTIONS.append(section)
+
+
+def _rows(queryset, fields: Iterable[str]) -> list[dict]:
+    return list(queryset.values(*fields))
+
+
+def _tickets(customer: Customer):
+    return Ticket.objects.filter(customer=customer)
+
+
+def erased_address(customer: Customer) -> str:
+    return f"erased-{customer.pk}@erased.invalid"
+
+
+# The tickets app's own sections ------------------------------------------------------------
+
+
+def export_customer_row(customer: Customer) -> dict:
+    row = {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
+    row["organization_name"] = customer.organization.name if customer.organization_id else None
+    return row
+
+
+def erase_customer_row(customer: Customer, now: datetime) -> int:
+    """Blank every text field of the person (new fields included), keep organization,
+    language and created_at: churn and per-organization figures need them."""
+    keep = {"language"}
+    changes: dict = {}
+    for f in Customer._meta.concrete_fields:
+        if f.name in keep or f.primary_key or f.is_relation:
+            continue
+        if f.get_internal_type() in ("CharField", "TextField", "EmailField"):
+            changes[f.attname] = "" if f.blank else ERASED
+    changes["email"] = erased_address(customer)
+    changes["erased_at"] = now
+    changes["survey_opt_out"] = True  # never ask an erased person again
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    customer.save(update_fields=list(changes))
+    return 1
+
+
+def export_tickets(customer: Customer) -> list[dict]:
+    tickets = _rows(_tickets(customer).order_by("pk"),
+                    ("id", "subject", "status", "priority", "channel", "team__name",
+                     "assignee__name", "created_at", "first_response_at", "solved_at",
+                     "closed_at", "reopen_count"))
+    by_ticket: dict[int, list] = {t["id"]: [] for t in tickets}
+    messages = Message.objects.filter(ticket__customer=customer).order_by("pk")
+    for m in messages.values("id", "ticket_id", "author_type", "author_user__name", "public",
+                             "channel", "body_text", "created_at"):
+        by_ticket[m.pop("ticket_id")].append(m)
+    events = TicketEvent.objects.filter(ticket__customer=customer).order_by("pk")
+    history: dict[int, list] = {t["id"]: [] for t in tickets}
+    for e in events.values("ticket_id", "actor__name", "field", "old_value", "new_value",
+                           "created_at"):
+        history[e.pop("ticket_id")].append(e)
+    for t in tickets:
+        t["messages"] = by_ticket[t["id"]]
+        t["history"] = history[t["id"]]
+    return tickets
+
+
+def erase_tickets(customer: Customer, now: datetime) -> int:
+    return erase_ticket_contents(_tickets(customer), now=now)
+
+
+def erase_ticket_contents(tickets, *, now: datetime) -> int:
+    """What was written on these tickets: subjects, message bodies, attachments, raw and
+    sent email, personal history values. Counts, times and assignments stay."""
+    ids = list(tickets.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Message.objects.filter(ticket_id__in=ids).update(body_text="", body_html="", quoted_text="")
+    Ticket.objects.filter(pk__in=ids).update(subject=ERASED, contents_erased_at=now,
+                                             search_vector=None)
+    TicketEvent.objects.filter(ticket_id__in=ids, field__in=_PERSONAL_EVENT_FIELDS).update(
+        old_value="", new_value="")
+    InboundEmail.objects.filter(ticket_id__in=ids).update(raw=b"", subject="", sender="")
+    OutboundEmail.objects.filter(ticket_id__in=ids).update(subject=ERASED, body_text="",
+                                                          body_html="")
+    attachments = Attachment.objects.filter(message__ticket_id__in=ids)
+    files = [a.file.name for a in attachments.only("file") if a.file]
+    attachments.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return len(ids)
+
+
+def attachment_files(customer: Customer):
+    rows = Attachment.objects.filter(message__ticket__customer=customer).order_by("pk")
+    for a in rows.select_related("message"):
+        if a.file:
+            yield f"attachments/{a.message.ticket_id}/{a.pk}-{a.filename}", a.file
+
+
+def export_emails(customer: Customer) -> dict:
+    address = customer.email
+    ticket_ids = list(_tickets(customer).values_list("pk", flat=True))
+    sent = OutboundEmail.objects.filter(Q(to__iexact=address) | Q(ticket_id__in=ticket_ids))
+    received = InboundEmail.objects.filter(Q(sender__icontains=address)
+                                           | Q(ticket_id__in=ticket_ids))
+    return {
+        "sent_to_customer": _rows(sent.order_by("pk"), ("id", "kind", "to", "subject",
+                                                         "body_text", "created_at", "status")),
+        "received": _rows(received.order_by("pk"), ("id", "sender", "subject", "received_at",
+                                                     "status", "ticket_id")),
+    }
+
+
+def erase_emails(customer: Customer, now: datetime) -> int:
+    address = customer.email
+    sent = OutboundEmail.objects.filter(to__iexact=address).update(
+        to=erased_address(customer), subject=ERASED, body_text="", body_html="")
+    received = InboundEmail.objects.filter(sender__icontains=address).update(
+        raw=b"", sender="", subject="")
+    return sent + received
+
+
+register(Section("customer", export_customer_row, erase_customer_row,
+                 covers=("tickets.Customer",)))
+register(Section("tickets", export_tickets, erase_tickets, files=attachment_files,
+                 covers=("tickets.Ticket", "tickets.Message", "tickets.Attachment",
+                         "tickets.TicketEvent")))
+register(Section("emails", export_emails, erase_emails,
+                 covers=("tickets.InboundEmail", "helpdesk.OutboundEmail")))
+
+
+# Export and erase -------------------------------------------------------------------------
+
+
+def export_customer(*, customer: Customer) -> bytes:
+    """A zip archive: one JSON file per section plus the customer's attachments."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        index = {"customer_id": customer.pk, "exported_at": timezone.now(),
+                 "sections": [s.name for s in SECTIONS]}
+        archive.writestr("index.json", json.dumps(index, cls=DjangoJSONEncoder, indent=2))
+        for section in SECTIONS:
+            data = section.export(customer)
+            archive.writestr(f"{section.name}.json",
+                             json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+            for path, stored in (section.files(customer) if section.files else ()):
+                try:
+                    with stored.open("rb") as handle:
+                        archive.writestr(path, handle.read())
+                except FileNotFoundError:
+                    archive.writestr(f"{path}.missing.txt", "The stored file is missing.")
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def erase_customer(*, customer: Customer, now: datetime | None = None) -> dict[str, int]:
+    """Remove the person and what was written, keep the facts. Idempotent. Returns rows
+    touched per section. The customer row goes last: the other sections match by its email."""
+    now = now or timezone.now()
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    done = {}
+    for section in sorted(SECTIONS, key=lambda s: s.name == "customer"):
+        done[section.name] = section.erase(customer, now)
+    return done
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
+    """Erase the contents of tickets closed longer ago than the retention period, and
+    delete quarantined raw email older than its own. Both off (0) by default."""
+    now = now or timezone.now()
+    done = {"tickets": 0, "quarantined": 0}
+    months = settings.HELPDESK_RETENTION_CLOSED_MONTHS
+    if months:
+        cutoff = now - timedelta(days=round(months * 30.44))
+        due = Ticket.objects.filter(status=Ticket.Status.CLOSED, closed_at__lt=cutoff,
+                                    contents_erased_at__isnull=True)
+        while True:
+            with transaction.atomic():
+                batch = Ticket.objects.filter(pk__in=list(due.values_list("pk", flat=True)[:500]))
+                count = erase_ticket_contents(batch, now=now)
+            done["tickets"] += count
+            if count < 500:
+                break
+    days = settings.HELPDESK_RETENTION_QUARANTINE_DAYS
+    if days:
+        old = InboundEmail.objects.filter(status=InboundEmail.Status.QUARANTINED,
+                                          received_at__lt=now - timedelta(days=days))
+        done["quarantined"], _ = old.delete()
+    return done
