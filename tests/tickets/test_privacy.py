@@ -19,7 +19,7 @@ from helpdesk.models import OutboundEmail, User
 from integrations.models import WebhookDelivery
 from surveys.models import FollowUp, Response
 from tests.conftest import api_client_for
-from tests.factories import CustomerFactory, MessageFactory, TicketFactory, UserFactory
+from tests.factories import MessageFactory, TicketFactory, UserFactory
 from tests.metrics.conftest import make_response
 from tests.metrics.test_rollups import _everything, _filter_sets, _refresh_all, varied  # noqa: F401
 from tickets import privacy, tasks
