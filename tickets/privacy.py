@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
@@ -43,7 +44,7 @@ class Section:
     export: Callable[[Customer], object]
     erase: Callable[[Customer, datetime], int]
     # Stored files for the archive: (path inside the archive, open binary file).
-    files: Callable[[Customer], Iterable[tuple[str, object]]] | None = None
+    files: Callable[[Customer], Iterable[tuple[str, FieldFile]]] | None = None
     # "app_label.ModelName" of every model this section exports and erases.
     covers: tuple[str, ...] = field(default=())
 
@@ -74,7 +75,8 @@ def erased_address(customer: Customer) -> str:
 
 def export_customer_row(customer: Customer) -> dict:
     row = {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
-    row["organization_name"] = customer.organization.name if customer.organization_id else None
+    organization = customer.organization
+    row["organization_name"] = organization.name if organization is not None else None
     return row
 
 
@@ -106,12 +108,12 @@ def export_tickets(customer: Customer) -> list[dict]:
     messages = Message.objects.filter(ticket__customer=customer).order_by("pk")
     for m in messages.values("id", "ticket_id", "author_type", "author_user__name", "public",
                              "channel", "body_text", "created_at"):
-        by_ticket[m.pop("ticket_id")].append(m)
+        by_ticket[m["ticket_id"]].append(m)
     events = TicketEvent.objects.filter(ticket__customer=customer).order_by("pk")
     history: dict[int, list] = {t["id"]: [] for t in tickets}
     for e in events.values("ticket_id", "actor__name", "field", "old_value", "new_value",
                            "created_at"):
-        history[e.pop("ticket_id")].append(e)
+        history[e["ticket_id"]].append(e)
     for t in tickets:
         t["messages"] = by_ticket[t["id"]]
         t["history"] = history[t["id"]]
@@ -137,10 +139,15 @@ def erase_ticket_contents(tickets, *, now: datetime) -> int:
     OutboundEmail.objects.filter(ticket_id__in=ids).update(subject=ERASED, body_text="",
                                                           body_html="")
     attachments = Attachment.objects.filter(message__ticket_id__in=ids)
-    files = [a.file.name for a in attachments.only("file") if a.file]
+    files = [str(a.file.name) for a in attachments.only("file") if a.file]
     attachments.delete()
     storage = Attachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     return len(ids)
 
 
