@@ -13,6 +13,12 @@ from django.utils.translation import ngettext
 from . import outbox
 from .models import OutboundEmail, User
 
+# The admin's own name, in the user's language (docs/admin.md).
+admin.site.site_header = _("Helpdesk administration")
+admin.site.site_title = _("Helpdesk admin")
+admin.site.index_title = _("Settings and records")
+admin.site.site_url = "/"
+
 
 class CappedCountPaginator(Paginator):
     """Counts at most CAP rows: COUNT(*) over millions of tickets or messages takes longer

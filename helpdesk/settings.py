@@ -41,6 +41,8 @@ if len(SECRET_KEY) < 32:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 # The origin of SITE_URL (scheme, host, port), whatever path SITE_URL carries.
+# A styled, translated page instead of Django's bare one (helpdesk/errors.py).
+CSRF_FAILURE_VIEW = "helpdesk.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [f"{urlparse(SITE_URL).scheme}://{urlparse(SITE_URL).netloc}"]
 
 INSTALLED_APPS = [

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -15,6 +17,9 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links (docs/error-pages.md).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True),
+         name="favicon"),
     path("admin/", admin.site.urls),
     # Before django.contrib.auth.urls, whose unthrottled view has the same name.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),
@@ -38,3 +43,9 @@ urlpatterns = [
 # MEDIA_ROOT is never served as such, not even with DEBUG: every stored file is a file
 # somebody sent us, reachable only through the routes that check access and serve it
 # with helpdesk.files.serve_user_file (docs/security.md).
+
+# Styled, translated error pages (helpdesk/errors.py, docs/error-pages.md).
+handler400 = "helpdesk.errors.bad_request"
+handler403 = "helpdesk.errors.permission_denied"
+handler404 = "helpdesk.errors.page_not_found"
+handler500 = "helpdesk.errors.server_error"

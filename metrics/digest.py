@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from helpdesk.models import User
@@ -75,9 +76,9 @@ def digest_rows(context: dict) -> list[dict]:
 def render_digest(user, context: dict) -> tuple[str, str, str]:
     """(subject, text, HTML) of one manager's digest, in their language."""
     f = context["filters"]
-    week_key = timezone.localtime(f.start).date().isoformat()
     with translation.override(user.language or None):
-        subject = _("Weekly support digest, week of %(day)s") % {"day": week_key}
+        subject = _("Weekly support digest, week of %(day)s") % {
+            "day": date_format(timezone.localtime(f.start).date(), "DATE_FORMAT")}
         extra = {
             "user": user, "subject": subject, "brand": settings.HELPDESK_BRAND_NAME,
             "language": translation.get_language(), "rows": digest_rows(context),

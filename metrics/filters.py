@@ -35,6 +35,15 @@ class MetricFilters:
     def days(self) -> int:
         return max(1, round((self.end - self.start).total_seconds() / 86400))
 
+    @property
+    def first_day(self) -> date:
+        """The period's first day, for showing (``query_params`` has the ISO form)."""
+        return timezone.localtime(self.start).date()
+
+    @property
+    def last_day(self) -> date:
+        return timezone.localtime(self.end).date() - timedelta(days=1)
+
     def previous(self) -> MetricFilters:
         """The period of the same length just before this one, same filters."""
         length = self.end - self.start

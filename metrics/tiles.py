@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from . import stats
@@ -57,6 +58,11 @@ def score_comparisons(a: dict, b: dict) -> dict[str, stats.Comparison]:
     }
 
 
+def _num(value) -> str:
+    """A figure in the page language's format (Finnish decimal comma)."""
+    return number_format(value, use_l10n=True)
+
+
 def headline_tiles(current: dict, previous: dict, links: dict[str, str]) -> list[Tile]:
     tests = score_comparisons(current, previous)
     nps, csat, ces = current["nps"], current["csat"], current["ces"]
@@ -64,16 +70,18 @@ def headline_tiles(current: dict, previous: dict, links: dict[str, str]) -> list
     return [
         Tile("nps", str(_("NPS")), nps["score"], nps["n"], previous=previous["nps"]["score"],
              too_few=nps["too_few"], comparison=tests["nps"], link=links["nps"],
-             margin=f"± {nps['margin_of_error']}" if nps["margin_of_error"] is not None else ""),
+             margin=f"± {_num(nps['margin_of_error'])}" if nps["margin_of_error"] is not None
+             else ""),
         Tile("csat", str(_("CSAT")), csat["score"], csat["n"], unit="%",
              previous=previous["csat"]["score"], too_few=csat["too_few"],
              comparison=tests["csat"], link=links["csat"],
-             margin=f"{csat['ci_low']}–{csat['ci_high']} %" if csat["ci_low"] is not None else ""),
+             margin=f"{_num(csat['ci_low'])}–{_num(csat['ci_high'])} %" if csat["ci_low"] is not None
+             else ""),
         Tile("csat_mean", str(_("CSAT mean (1–5)")), csat["mean"], csat["n"],
              previous=previous["csat"]["mean"], too_few=csat["too_few"], link=links["csat"]),
         Tile("ces", str(_("CES (1–7)")), ces["score"], ces["n"], previous=previous["ces"]["score"],
              too_few=ces["too_few"], link=links["ces"],
-             margin=str(_("%(pct)s %% easy") % {"pct": ces["easy_pct"]})
+             margin=str(_("%(pct)s %% easy") % {"pct": _num(ces["easy_pct"])})
              if ces["easy_pct"] is not None else ""),
         Tile("response_rate", str(_("Response rate")), current["response_rate"],
              current["invitations_delivered"], unit="%", previous=previous["response_rate"],

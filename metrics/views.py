@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import User
@@ -103,6 +105,14 @@ def breakdown_table(by: str, rows: list[dict], f: MetricFilters | None = None) -
     return {"by": by, "title": title, "heading": heading, "rows": rows}
 
 
+def _axis_label(label):
+    """A period's first day in the page language's short date format (1.11.2026)."""
+    try:
+        return date_format(date.fromisoformat(str(label)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return label
+
+
 def chart_data(trend: list[dict]) -> dict:
     """Series for the trend charts; error bars as [low, high] per point."""
     def nps_range(row):
@@ -114,7 +124,7 @@ def chart_data(trend: list[dict]) -> dict:
 
     hours = lambda s: None if s is None else round(s / 3600, 2)  # noqa: E731
     return {
-        "labels": [row["label"] for row in trend],
+        "labels": [_axis_label(row["label"]) for row in trend],
         "names": {"nps": str(_("NPS")), "csat": str(_("CSAT %")),
                   "csat_mean": str(_("CSAT mean")),
                   "first_response": str(_("First response, hours")),

@@ -3,8 +3,10 @@ each ticket's SLA clocks read-only (only the services move clocks)."""
 
 from django import forms
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from .admin_widgets import HoursMinutesField, holidays_to_apply
 from .models import (
     BusinessCalendar,
     Channel,
@@ -29,6 +31,13 @@ class SLAPolicyForm(forms.ModelForm):
     tiers = forms.MultipleChoiceField(
         label=_("Organization tiers"), choices=Organization.Tier.choices, required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any tier."))
+    # Targets typed as hours and minutes; the model keeps business minutes.
+    first_response_minutes = HoursMinutesField(
+        label=_("First response target"), help_text=_("Business time. Empty: no target."))
+    next_response_minutes = HoursMinutesField(
+        label=_("Next response target"), help_text=_("Business time. Empty: no target."))
+    resolution_minutes = HoursMinutesField(
+        label=_("Resolution target"), help_text=_("Business time. Empty: no target."))
 
     class Meta:
         model = SLAPolicy
@@ -51,6 +60,17 @@ class CustomHolidayInline(admin.TabularInline):
 class BusinessCalendarAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision", "is_default"]
     inlines = [WorkingIntervalInline, CustomHolidayInline]
+    readonly_fields = ["holidays_applied"]
+
+    @admin.display(description=_("Holidays it applies (this year and next)"))
+    def holidays_applied(self, obj: BusinessCalendar) -> str:
+        try:
+            rows, error = holidays_to_apply(obj), ""
+        except NotImplementedError:  # the holidays package does not know the code
+            rows, error = [], _("The holidays package has no country or subdivision "
+                                "with these codes: only this calendar's own dates apply.")
+        return render_to_string("admin/tickets/calendar_holidays.html",
+                                {"rows": rows, "error": error})
 
 
 @admin.register(SLAPolicy)

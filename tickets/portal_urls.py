@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .portal import views, widget
+from .portal import actions, views, widget
 
 app_name = "portal"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/solve/", actions.solve, name="solve"),
+    path("language/", actions.set_language, name="set_language"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("widget/tickets/", widget.widget_tickets, name="widget_tickets"),
     path("widget/demo/", widget.widget_demo, name="widget_demo"),

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -24,14 +25,16 @@ def duration(seconds) -> str:
 def number(value, unit: str = "") -> str:
     if value is None or value == "":
         return "—"
-    return f"{value}{unit}"
+    # The page language's decimal separator (Finnish: a comma), as every figure.
+    return f"{number_format(value, use_l10n=True)}{unit}"
 
 
 @register.filter
 def signed(value) -> str:
     if value is None:
         return ""
-    return f"+{value}" if value > 0 else str(value)
+    text = number_format(value, use_l10n=True)
+    return f"+{text}" if value > 0 else text
 
 
 @register.simple_tag

@@ -28,13 +28,17 @@
     },
   };
 
+  // Numbers on the axes and in tooltips in the page's language (Finnish: decimal comma),
+  // not the browser's: Chart.js formats with Intl.NumberFormat(options.locale).
+  const locale = document.documentElement.lang || undefined;
+
   function lineChart(id, labels, datasets, yOptions) {
     const canvas = document.getElementById(id);
     if (!canvas || !window.Chart) return;
     new Chart(canvas, {
       type: "line",
       data: { labels, datasets },
-      options: { animation: false, responsive: true, scales: { y: yOptions },
+      options: { animation: false, responsive: true, locale, scales: { y: yOptions },
                  plugins: { legend: { display: datasets.length > 1 } } },
       plugins: [errorBars],
     });

@@ -1,9 +1,10 @@
 """Email intake: raw RFC 822 from webhooks, files and IMAP → tickets, through one function.
 
 ``receive_raw`` stores, de-duplicates, filters noise, threads and writes through
-``tickets.services``; ``retry`` runs a stored (quarantined) message again.
+``tickets.services``; ``retry`` runs a stored (quarantined) message again; ``release`` does so with a sender
+the admin chose.
 """
 
-from .receive import IntakeResult, receive_raw, retry
+from .receive import IntakeResult, receive_raw, release, retry
 
-__all__ = ["IntakeResult", "receive_raw", "retry"]
+__all__ = ["IntakeResult", "receive_raw", "release", "retry"]

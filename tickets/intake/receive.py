@@ -135,11 +135,23 @@ def retry(inbound: InboundEmail) -> IntakeResult:
         return process(inbound, recipients=[])
 
 
-def process(inbound: InboundEmail, *, recipients: list[str]) -> IntakeResult:
+def release(inbound: InboundEmail, *, email: str, name: str = "") -> IntakeResult:
+    """Process a quarantined message again as if ``email`` (and ``name``) had sent it: the
+    admin's way out for mail without a usable sender (docs/email-delivery.md)."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if inbound.status != Status.QUARANTINED:
+            return IntakeResult("duplicate", inbound=inbound, ticket=inbound.ticket,
+                                message=inbound.message)
+        return process(inbound, recipients=[], sender=(email.strip(), name.strip()))
+
+
+def process(inbound: InboundEmail, *, recipients: list[str],
+            sender: tuple[str, str] | None = None) -> IntakeResult:
     inbound.attempts += 1
     try:
         with transaction.atomic():
-            result = _handle(inbound, recipients)
+            result = _handle(inbound, recipients, sender)
     except Exception as exc:  # quarantine: kept raw, visible in the admin, retryable
         logger.exception("inbound email %s quarantined", inbound.pk)
         result = IntakeResult("quarantined", f"error: {type(exc).__name__}: {exc}"[:255])
@@ -154,8 +166,11 @@ def process(inbound: InboundEmail, *, recipients: list[str]) -> IntakeResult:
     return result
 
 
-def _handle(inbound: InboundEmail, recipients: list[str]) -> IntakeResult:
+def _handle(inbound: InboundEmail, recipients: list[str],
+            sender: tuple[str, str] | None = None) -> IntakeResult:
     parsed = parse(bytes(inbound.raw))
+    if sender is not None:  # released with a sender the admin chose
+        parsed.from_email, parsed.from_name = sender[0], sender[1] or parsed.from_name
     inbound.sender = parsed.from_email[:320]
     inbound.subject = parsed.subject[:998]
     if noise.is_own_mail(parsed, check_outbox=False):

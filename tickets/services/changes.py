@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,9 +105,19 @@ def _validate(ticket: Ticket, changes: dict, actor) -> None:
             ticket.transition(status, now=timezone.now())  # raises the model's message
 
 
+def _validate_customer(ticket: Ticket, changes: dict, actor, customer) -> None:
+    """A customer may do one thing to a ticket: mark their own request solved."""
+    if actor is not None or ticket.customer_id != customer.pk:
+        raise PermissionDenied(_("You may not change this request."))
+    if set(changes) != {"status"} or changes["status"] != Ticket.Status.SOLVED:
+        raise ValidationError({"status": _("A customer can only mark a request solved.")},
+                              code="invalid")
+
+
 @transaction.atomic
 def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
-                         now: datetime | None = None, depth: int = 0) -> ChangeResult:
+                         now: datetime | None = None, depth: int = 0,
+                         actor_customer=None) -> ChangeResult:
     """Apply a change set to a ticket: all of it or nothing.
 
     ``changes`` may hold ``status``, ``priority``, ``team`` (Team or None),
@@ -116,6 +126,8 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
     ``tickets.policy``) or None for the system; ``source`` says which door the
     change came through ("web", "api", "bulk", "portal", "rule", "assignment", …);
     ``depth`` is passed on to ``ticket_updated`` so rules can bound re-triggering.
+    ``actor_customer`` is the customer acting from the portal (``actor`` None): they
+    may only mark their own ticket solved, and the event names them.
 
     Fields apply in ``ORDER``, each through its field service, which writes the
     TicketEvent and announces the per-field signals as before. After commit,
@@ -125,6 +137,8 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
     now = now or timezone.now()
     # Lock the row and read it fresh: a concurrent change must not be overwritten.
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+    if actor_customer is not None:
+        _validate_customer(ticket, changes, actor, actor_customer)
     _validate(ticket, changes, actor)
     before = {"team": ticket.team_id, "assignee": ticket.assignee_id,
               "priority": ticket.priority, "status": ticket.status}
@@ -142,7 +156,7 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
             field_services.set_tags(ticket=ticket, tags=wanted_tags, actor=actor)
         elif name == "status" and "status" in changes:
             field_services.change_status(ticket=ticket, status=changes["status"], actor=actor,
-                                         now=now)
+                                         now=now, actor_customer=actor_customer)
     after = {"team": ticket.team_id, "assignee": ticket.assignee_id,
              "priority": ticket.priority, "status": ticket.status}
     result = ChangeResult(ticket=ticket, changes={

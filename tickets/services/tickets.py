@@ -272,7 +272,8 @@ def add_internal_note(*, ticket: Ticket, agent, body: str, now: datetime | None 
 
 
 @transaction.atomic
-def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | None = None) -> Ticket:
+def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | None = None,
+                  actor_customer=None) -> Ticket:
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")}, code="invalid")
     now = now or timezone.now()
@@ -283,7 +284,8 @@ def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | No
     ticket.updated_at = now
     ticket.save(update_fields=["status", "solved_at", "closed_at", "reopen_count", "updated_at"])
     sla.on_status_changed(ticket=ticket, old=old, now=now)
-    record_event(ticket=ticket, field="status", old=old, new=status, actor=actor, at=now)
+    record_event(ticket=ticket, field="status", old=old, new=status, actor=actor,
+                 actor_customer=actor_customer, at=now)
     _announce_status(ticket, old, getattr(actor, "pk", None))
     return ticket
 
