@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from .. import policy
@@ -87,3 +88,20 @@ def send_reply(
     if public:
         _keep_copies(ticket, cc, bcc, agent, message.created_at)
     return message
+
+
+def signature_teams(user):
+    """Teams whose signature ``user`` may edit: managers and admins all, a team lead theirs."""
+    from ..models import Team
+
+    if policy.sees_all(user):
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__is_lead=True)
+
+
+@transaction.atomic
+def set_team_signature(*, team, signature: str, actor) -> None:
+    if not signature_teams(actor).filter(pk=team.pk).exists():
+        raise PermissionDenied
+    team.signature = (signature or "").strip()[:5000]
+    team.save(update_fields=["signature"])
