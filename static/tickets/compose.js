@@ -47,7 +47,8 @@
 
   function formatSize(bytes) {
     var lang = document.documentElement.lang || undefined;
-    var units = ["B", "KB", "MB", "GB"], i = 0, n = bytes;
+    var zone = document.querySelector("[data-units]");
+    var units = (zone ? zone.dataset.units : "B KB MB GB").split(" "), i = 0, n = bytes;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
     return new Intl.NumberFormat(lang, { maximumFractionDigits: i ? 1 : 0 }).format(n) + " " + units[i];
   }

@@ -104,7 +104,7 @@ def test_file_sizes_are_written_the_finnish_way(client, agent, ticket):
     client.force_login(agent)
     send_reply(ticket=ticket, agent=agent, body="Loki", files=[upload("server.log", b"x" * 1536)])
     page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
-    assert "1,5\xa0kt" in page
+    assert "1,5\xa0kt" in page  # Finnish units, decimal comma
 
 
 def test_refused_file_keeps_everything_typed_and_names_the_file(client, agent, ticket, settings):

@@ -54,6 +54,8 @@ def compose_limits() -> dict:
         "per_file": per_file, "per_message": per_message,
         "files": settings.HELPDESK_MAX_REPLY_FILES,
         "forbidden": " ".join(sorted(FORBIDDEN_EXTENSIONS)),
+        # filesizeformat's units in the page's language, for sizes the browser writes.
+        "units": " ".join(["B", *((_(u) % "").strip() for u in ("%s KB", "%s MB", "%s GB"))]),
         "too_large": _("%(name)s (%(size)s) is larger than the limit of %(limit)s per file.")
         % {"name": "{name}", "size": "{size}", "limit": filesizeformat(per_file)},
         "too_much": _("With %(name)s the files come to %(size)s, more than the limit of "
