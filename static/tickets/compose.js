@@ -84,7 +84,7 @@
       kept.forEach(function (file, index) {
         var item = document.createElement("li");
         var name = document.createElement("span");
-        name.textContent = "📎 " + file.name + " ";
+        name.textContent = file.name + " ";
         var size = document.createElement("span");
         size.className = "muted";
         size.textContent = formatSize(file.size) + " · " + (file.type || "?");
