@@ -127,3 +127,15 @@ def test_team_signature_page_is_for_managers_and_the_teams_lead(client, agent, m
     team.refresh_from_db()
     assert (team.signature == "Team {{ team.name }}") is may_save
     assert response.status_code == (302 if may_save else 404)
+
+
+def test_team_signature_page_queries_do_not_grow_with_teams(client, manager,
+                                                           django_assert_max_num_queries):
+    from tickets.models import Team
+
+    client.force_login(manager)
+    client.get(reverse("tickets:team_signatures"))
+    Team.objects.bulk_create([Team(name=f"Team {i}") for i in range(15)])
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("tickets:team_signatures")).content.decode()
+    assert page.count('name="signature"') >= 16
