@@ -61,7 +61,7 @@ class UserAdmin(BaseUserAdmin):
     add_form = StaffCreationForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("name", "language", "time_zone")}),
+        (_("Personal info"), {"fields": ("name", "language", "time_zone", "signature")}),
         (_("Role"), {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
         (_("Assignment"), {"fields": ("availability", "capacity")}),
         (_("Admin permissions"), {"classes": ("collapse",),

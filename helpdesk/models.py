@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True,
         help_text=_("Most open tickets assigned automatically; empty for no limit."))
+    # Ends the agent's public replies (docs/replies.md); placeholders allowed.
+    signature = models.TextField(_("signature"), blank=True)
 
     objects = UserManager()
 
@@ -133,6 +135,11 @@ class OutboundEmail(models.Model):
         _("delivery"), max_length=16, choices=Delivery, default=Delivery.UNKNOWN, blank=True
     )
     delivery_at = models.DateTimeField(_("delivery updated at"), null=True, blank=True)
+    # Copies and files (docs/replies.md). Attachments are files in the default storage,
+    # ``[{"path", "filename", "content_type", "content_id"}]``: the outbox knows no app's models.
+    cc = models.JSONField(_("CC"), default=list, blank=True)
+    bcc = models.JSONField(_("BCC"), default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outbound email")

@@ -28,10 +28,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
+from email.message import MIMEPart
 from email.utils import make_msgid
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, Value
@@ -53,6 +55,7 @@ SWEEP_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 500
 # Recording a successful send survives a database restart of about this long.
 RECORD_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
+DEFAULT_TYPE = "application/octet-stream"
 
 
 def lease() -> timedelta:
@@ -80,8 +83,14 @@ def queue_email(
     language: str = "",
     ticket_id: int | None = None,
     related_key: str = "",
+    cc: list[str] | None = None,
+    bcc: list[str] | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
+    """Write one email to send. ``attachments``: files in the default storage as
+    ``{"path", "filename", "content_type", "content_id"}`` (content_id for inline images)."""
     email = OutboundEmail.objects.create(
+        cc=list(cc or []), bcc=list(bcc or []), attachments=list(attachments or []),
         kind=kind,
         to=to,
         subject=subject.replace("\n", " ").replace("\r", " ")[:998],
@@ -143,15 +152,35 @@ def deliver(email: OutboundEmail) -> str:
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
         headers=headers,
+        cc=email.cc or None,
+        bcc=email.bcc or None,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    _attach_files(message, email.attachments)
     # anymail passes metadata to the ESP, which echoes it in tracking events: the
     # tracking receiver matches on it when the ESP's own message id is unknown.
     message.metadata = {"outbound_email_id": str(email.pk), "message_id": email.message_id}
     message.send()
     status = getattr(message, "anymail_status", None)
     return str(getattr(status, "message_id", None) or "")
+
+
+def _attach_files(message: EmailMultiAlternatives, files: list[dict]) -> None:
+    """Real MIME parts for the row's stored files; inline images carry their Content-ID
+    so the HTML part's ``cid:`` references show them."""
+    for item in files:
+        with default_storage.open(item["path"], "rb") as handle:
+            data = handle.read()
+        maintype, _, subtype = (item.get("content_type") or DEFAULT_TYPE).partition("/")
+        if item.get("content_id") and maintype == "image":
+            part = MIMEPart()
+            part.set_content(data, maintype="image", subtype=subtype or "png",
+                             disposition="inline", filename=item["filename"],
+                             cid=f"<{item['content_id']}>")
+            message.attach(part)
+        else:
+            message.attach(item["filename"], data, item.get("content_type") or DEFAULT_TYPE)
 
 
 def send_one(email_id: int, *, now: datetime | None = None) -> bool:

@@ -281,6 +281,10 @@ HELPDESK_HEALTH_TOKEN = env_str("HELPDESK_HEALTH_TOKEN", "")
 HELPDESK_INTAKE_MAX_SKEW = env_int("HELPDESK_INTAKE_MAX_SKEW", 300, minimum=1)
 HELPDESK_INTAKE_LEGACY_SIGNATURES = env_bool("HELPDESK_INTAKE_LEGACY_SIGNATURES", True)
 HELPDESK_MAX_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# -- Agent replies (docs/replies.md): all files of one reply together, and how many.
+HELPDESK_MAX_REPLY_ATTACHMENT_BYTES = env_int("HELPDESK_MAX_REPLY_ATTACHMENT_BYTES",
+                                              20 * 1024 * 1024, minimum=1)
+HELPDESK_MAX_REPLY_FILES = env_int("HELPDESK_MAX_REPLY_FILES", 10, minimum=1)
 # The outbox's claim on a row while sending: a sender that has not finished after this
 # many seconds is presumed dead and the row is settled from tracking or sent again.
 HELPDESK_OUTBOX_LEASE_SECONDS = env_int("HELPDESK_OUTBOX_LEASE_SECONDS", 600, minimum=30)

@@ -71,7 +71,7 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "email", "assignment", "member_count")
     list_filter = ("assignment",)
     search_fields = ("name",)
-    fields = ("name", "email", "assignment")
+    fields = ("name", "email", "assignment", "signature")
     inlines = [TeamMembershipInline]
 
     def get_queryset(self, request):

@@ -4,6 +4,7 @@ from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
 from .api.privacy import CustomerErase, CustomerExport
+from .api.side import TicketForward
 from .api.teams import AgentMe, TeamDetail, TeamList
 from .api.tickets import TicketDetail, TicketListCreate
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("tickets/", TicketListCreate.as_view(), name="ticket-list"),
     path("tickets/<str:pk>/", TicketDetail.as_view(), name="ticket-detail"),
     path("tickets/<str:pk>/messages/", TicketMessages.as_view(), name="ticket-messages"),
+    path("tickets/<str:pk>/forward/", TicketForward.as_view(), name="ticket-forward"),
     path("attachments/<str:pk>/", AttachmentDownload.as_view(), name="attachment"),
     path("intake/<str:channel>/", IntakeView.as_view(), name="intake"),
     path("tickets/<str:pk>/apply_macro/", ApplyMacro.as_view(), name="ticket-apply-macro"),

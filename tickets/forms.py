@@ -63,7 +63,13 @@ class PersonalSettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "language", "time_zone"]
+        fields = ["name", "language", "time_zone", "signature"]
+        # Replies (docs/replies.md): the signature ends public replies.
+        widgets = {"signature": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"signature": _(
+            "Ends your public replies; without one, your team's signature is used. "
+            "Placeholders: {{ agent.name }}, {{ team.name }}, {{ ticket.reference }}, "
+            "{{ customer.first_name }}. **bold**, *italic* and [links](https://…) work.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from helpdesk.outbox import new_message_id, queue_email
 
 from .email_tokens import make_reply_address
 from .models import Customer, Message, Ticket
+from .replies.files import outbox_files
 
 TICKET_HEADER = "X-Helpdesk-Ticket"
 # References grows with a long thread; mail clients only need the recent end of it.
@@ -87,7 +88,8 @@ def _thread_headers(ticket: Ticket, thread: list[Message] | None = None) -> dict
 
 def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
                  automatic: bool, message_id: str = "",
-                 thread: list[Message] | None = None, override: Override | None = None) -> str:
+                 thread: list[Message] | None = None, override: Override | None = None,
+                 **copies) -> str:
     customer = ticket.customer
     if customer.bounced:
         return ""
@@ -99,7 +101,7 @@ def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
     email = queue_email(kind=kind, to=customer.email, subject=subject, body_text=text,
                         body_html=html, headers=headers, message_id=message_id,
                         reply_to=make_reply_address(ticket.pk), language=customer.language,
-                        ticket_id=ticket.pk)
+                        ticket_id=ticket.pk, **copies)
     return email.message_id
 
 
@@ -123,8 +125,12 @@ def agent_replied(*, ticket: Ticket, message: Message, override: Override | None
     """Email the reply and keep its Message-ID on the message, so the customer's
     answer (In-Reply-To it) threads back into this ticket."""
     message_id = new_message_id()
+    # CC, BCC and the files of the reply (docs/replies.md); the CC'd answer threads
+    # back by In-Reply-To like the customer's.
+    copies = {"cc": message.cc, "bcc": message.bcc,
+              "attachments": outbox_files(message.attachments.all())}
     if _to_customer("agent_reply", ticket, message, automatic=False, message_id=message_id,
-                    override=override):
+                    override=override, **copies):
         Message.objects.filter(pk=message.pk).update(email_message_id=message_id)
         message.email_message_id = message_id
 

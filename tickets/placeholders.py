@@ -9,7 +9,8 @@ from .models import Ticket
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 
 #: The placeholders a text may use, for help texts.
-NAMES = ("customer.name", "customer.email", "ticket.reference", "ticket.subject", "agent.name")
+NAMES = ("customer.name", "customer.first_name", "customer.email", "ticket.reference",
+         "ticket.subject", "agent.name", "team.name")
 
 
 def fill_placeholders(text: str, ticket: Ticket, agent) -> str:
@@ -18,6 +19,8 @@ def fill_placeholders(text: str, ticket: Ticket, agent) -> str:
     reach arbitrary attributes. Unknown placeholders are left as they are."""
     values = {
         "customer.name": ticket.customer.display_name,
+        "customer.first_name": ticket.customer.display_name.split(" ")[0],
+        "team.name": ticket.team.name if ticket.team_id else "",
         "customer.email": ticket.customer.email,
         "ticket.reference": ticket.reference,
         "ticket.subject": ticket.subject,

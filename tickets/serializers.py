@@ -17,6 +17,7 @@ from .models import (
     Customer,
     Message,
     Organization,
+    SideConversation,
     SLAPolicy,
     Team,
     Ticket,
@@ -198,6 +199,8 @@ class MessageSerializer(serializers.ModelSerializer):
             "is_automatic",
             "created_at",
             "attachments",
+            "cc",
+            "bcc",
         ]
         read_only_fields = fields
 
@@ -207,6 +210,8 @@ class MessageSerializer(serializers.ModelSerializer):
                                           "email": {"type": "string"}}}
     )
     def get_author(self, message: Message) -> dict:
+        if message.sender_email:  # an outside party answering a side conversation
+            return {"id": None, "name": message.author_name, "email": message.sender_email}
         person = message.author_user or message.author_customer
         if person is None:
             return {"id": None, "name": str(_("System")), "email": ""}
@@ -216,8 +221,41 @@ class MessageSerializer(serializers.ModelSerializer):
 class MessageCreateSerializer(StrictSerializer):
     read_only_names = frozenset(MessageSerializer.Meta.fields)
 
-    body = serializers.CharField(max_length=MAX_BODY)
+    body = serializers.CharField(max_length=MAX_BODY, help_text=_(
+        "Markdown: **bold**, *italic*, lists, [links](https://…); sent as sanitized HTML with a "
+        "plain-text part. Images named by an attachment's file name, ![](cid:name.png), are "
+        "sent inline. A public reply ends with the agent's or team's signature."))
     public = serializers.BooleanField(default=True)
+    # Replies (docs/replies.md): copies and files. Addresses are checked by the service,
+    # so that an error names the address.
+    cc = serializers.ListField(
+        child=serializers.CharField(max_length=320), required=False, max_length=20,
+        help_text=_("Copies of this and later public replies; replaces the ticket's list. "
+                    "Leave out to keep it, send [] to clear it."))
+    bcc = serializers.ListField(
+        child=serializers.CharField(max_length=320), required=False, max_length=20,
+        help_text=_("Blind copies, kept like cc."))
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False,
+        help_text=_("Files (multipart/form-data). Programs are refused; size limits per file "
+                    "and per message (HELPDESK_MAX_ATTACHMENT_BYTES, "
+                    "HELPDESK_MAX_REPLY_ATTACHMENT_BYTES)."))
+
+
+class ForwardSerializer(StrictSerializer):
+    to = serializers.CharField(max_length=320, help_text=_("One email address."))
+    body = serializers.CharField(max_length=MAX_BODY, required=False, allow_blank=True,
+                                 default="", help_text=_("Your words above the forwarded text."))
+    message = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text=_("One message of the ticket; leave out to "
+                                                   "forward its whole public thread."))
+
+
+class SideConversationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SideConversation
+        fields = ["id", "ticket", "token", "to", "subject", "forwarded_message", "created_at"]
+        read_only_fields = fields
 
 
 class IntakeSerializer(StrictSerializer):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("tickets/new/", views.new_ticket, name="new"),
     path("tickets/<int:pk>/", views.detail, name="detail"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
+    # Replies (docs/replies.md): preview, forward, pasted images.
+    path("tickets/<int:pk>/reply/preview/", views.reply_preview, name="reply_preview"),
+    path("tickets/<int:pk>/forward/", views.forward, name="forward"),
+    path("messages/<int:pk>/images/<str:cid>", views.inline_image, name="inline_image"),
+    path("settings/team-signatures/", views.team_signatures, name="team_signatures"),
     path("tickets/<int:pk>/properties/", views.update_properties, name="properties"),
     path("tickets/<int:pk>/merge/", views.merge, name="merge"),
     path("tickets/<int:pk>/presence/", views.presence, name="presence"),

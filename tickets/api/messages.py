@@ -15,10 +15,10 @@ from helpdesk.api import parse_id, validated
 from helpdesk.files import serve_stored_file
 from helpdesk.pagination import ThreadPagination
 
-from .. import services
 from ..models import Attachment, Message
 from ..queries import visible_tickets
 from ..serializers import MessageCreateSerializer, MessageSerializer
+from ..services import compose
 from .tickets import TICKET_ID, get_api_ticket
 
 
@@ -27,8 +27,14 @@ from .tickets import TICKET_ID, get_api_ticket
                       parameters=[TICKET_ID]),
     post=extend_schema(
         summary="Reply to a ticket or add an internal note",
-        description="A public reply is emailed to the customer; a note (public=false) is not.",
-        tags=["messages"], parameters=[TICKET_ID], request=MessageCreateSerializer,
+        description="A public reply is emailed to the customer, its cc and bcc, with the "
+                    "attachments as real MIME parts; a note (public=false) is not. Send files "
+                    "as multipart/form-data. A file over the size limits or a program is a 400 "
+                    "naming `attachments` and the file; a bad address a 400 naming `cc`/`bcc` "
+                    "(docs/replies.md).",
+        tags=["messages"], parameters=[TICKET_ID],
+        request={"application/json": MessageCreateSerializer,
+                 "multipart/form-data": MessageCreateSerializer},
         responses={201: MessageSerializer},
     ),
 )
@@ -51,8 +57,9 @@ class TicketMessages(generics.ListCreateAPIView):
         ticket = get_api_ticket(request.user, self.kwargs["pk"],
                                 queryset=visible_tickets(request.user))
         data = validated(MessageCreateSerializer, request.data)
-        message = services.reply_to_ticket(ticket=ticket, agent=request.user,
-                                           body=data["body"], public=data["public"])
+        message = compose.send_reply(ticket=ticket, agent=request.user, body=data["body"],
+                                     public=data["public"], files=data.get("attachments", []),
+                                     cc=data.get("cc"), bcc=data.get("bcc"))
         return Response(MessageSerializer(message, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

@@ -29,6 +29,7 @@ from helpdesk.models import OutboundEmail
 from .. import services
 from ..models import InboundEmail, Message, Ticket
 from ..services.customers import mark_customer_bounced
+from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket
 from . import noise, threading
 from .content import store_attachments, visible_content
@@ -188,6 +189,11 @@ def _handle(inbound: InboundEmail, recipients: list[str],
     if recent >= getattr(settings, "HELPDESK_INTAKE_RATE_LIMIT", 20):
         return IntakeResult("skipped", "rate limited")
     automatic = noise.is_automatic(parsed)
+    # An answer to a side conversation (a forward) becomes a note, never a customer message.
+    side = side_conversation_for(subject=parsed.subject,
+                                 message_ids=[*parsed.in_reply_to, *parsed.references])
+    if side is not None:
+        return _write_side(parsed, side) if not automatic else IntakeResult("skipped", "auto-reply")
     ticket_id = threading.find_ticket_id(parsed, recipients)
     # The service locks and loads the ticket itself: an id is all it needs.
     ticket = Ticket(pk=ticket_id) if ticket_id else None
@@ -219,6 +225,15 @@ def _mark_bounced(addresses: set[str]) -> None:
     at = timezone.now()
     for address in sorted(addresses):
         mark_customer_bounced(address=address, at=at)
+
+
+def _write_side(parsed: ParsedEmail, side) -> IntakeResult:
+    content = visible_content(parsed)
+    message = add_side_reply(side=side, sender_email=parsed.from_email,
+                             sender_name=parsed.from_name, body=content.text,
+                             body_html=content.html, email_message_id=parsed.message_id)
+    store_attachments(message, content.attachments)
+    return IntakeResult("added", "side conversation", ticket=side.ticket, message=message)
 
 
 def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_default_support_team'),
+        ("tickets", "0014_replies_cc_side_conversations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,6 +15,7 @@ from .core import (
 from .email import InboundEmail, IntakeNonce
 from .macros import Macro
 from .routing import ChannelDefault, ReceivingAddress
+from .side import SideConversation
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ReceivingAddress",
     "SLAPolicy",
     "SavedFilter",
+    "SideConversation",
     "Tag",
     "Team",
     "TeamMembership",

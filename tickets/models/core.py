@@ -124,6 +124,9 @@ class Team(models.Model):
     )
     assignment = models.CharField(_("assignment"), max_length=16, choices=Assignment,
                                   default=Assignment.MANUAL)
+    # Ends the team's public replies when the agent has no signature of their own
+    # (docs/replies.md; placeholders as in canned responses).
+    signature = models.TextField(_("signature"), blank=True)
     # Round robin: the agent who got the team's last automatic assignment; the next
     # one goes to the member after them.
     last_assigned = models.ForeignKey(
@@ -250,6 +253,10 @@ class Ticket(models.Model):
         verbose_name=_("follow-up of"),
         help_text=_("The closed ticket this one continues."),
     )
+    # -- Replies (docs/replies.md): the CC and BCC addresses every public reply keeps
+    # until an agent removes them.
+    cc = models.JSONField(_("CC"), default=list, blank=True)
+    bcc = models.JSONField(_("BCC"), default=list, blank=True)
     # PostgreSQL full-text document (subject, customer, messages); unused on SQLite.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # Retention or a customer's erasure removed what was written (tickets/privacy.py).
@@ -337,6 +344,8 @@ class Message(models.Model):
         CUSTOMER = "customer", _("Customer")
         AGENT = "agent", _("Agent")
         SYSTEM = "system", _("System")
+        # Someone outside the ticket answering a side conversation (docs/replies.md).
+        EXTERNAL = "external", _("Outside party")
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket")
@@ -374,6 +383,17 @@ class Message(models.Model):
     email_message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
+    # -- Replies (docs/replies.md): who else got it, who wrote it when that is no
+    # customer or agent of ours (a forward's recipient), and the side conversation.
+    cc = models.JSONField(_("CC"), default=list, blank=True)
+    bcc = models.JSONField(_("BCC"), default=list, blank=True)
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    sender_email = models.EmailField(_("sender email"), max_length=320, blank=True)
+    side_conversation = models.ForeignKey(
+        "tickets.SideConversation", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="messages", verbose_name=_("side conversation"))
+    # The body already ends with the agent's or team's signature (the email adds none).
+    signed = models.BooleanField(_("signed"), default=False)
 
     class Meta:
         verbose_name = _("message")
@@ -394,6 +414,8 @@ class Message(models.Model):
 
     @property
     def author_name(self) -> str:
+        if self.sender_email:
+            return self.sender_name or self.sender_email
         if self.author_user_id:
             return str(self.author_user)
         if self.author_customer_id:

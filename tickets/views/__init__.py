@@ -2,6 +2,8 @@
 
 from .availability import set_availability
 from .bulk import bulk_update
+from .compose import forward, inline_image
+from .compose import preview as reply_preview
 from .detail import attachment, detail, merge, reply, update_properties
 from .email_frame import message_html
 from .macros import macro_apply, macro_delete, macro_edit, macro_list, macro_preview
@@ -15,9 +17,10 @@ from .manage import (
 )
 from .presence import presence
 from .queue import delete_filter, queue, save_filter, search_view
+from .signatures import team_signatures
 
 __all__ = [
-    "attachment", "bulk_update", "canned_delete", "canned_edit", "canned_list", "delete_filter",
+    "attachment", "bulk_update", "team_signatures", "forward", "inline_image", "reply_preview", "canned_delete", "canned_edit", "canned_list", "delete_filter",
     "detail", "macro_apply", "macro_delete", "macro_edit", "macro_list", "macro_preview",
     "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "reply", "save_filter",
     "search_view", "set_availability", "set_language", "update_properties",

@@ -15,11 +15,9 @@ from helpdesk.models import User
 from .. import services
 from ..models import Attachment, Team, Ticket
 from ..queries import get_ticket_for_agent, visible_tickets
+from . import compose
 from .access import staff_required
 from .detail_context import detail_context, sidepanel_context
-
-REPLY_STATUS = {"send": None, "send_pending": Ticket.Status.PENDING,
-                "send_solved": Ticket.Status.SOLVED}
 
 
 def _ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -39,18 +37,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _ticket(request, pk)
-    action = request.POST.get("action", "send")
-    public = request.POST.get("kind", "reply") != "note"
-    new_status = REPLY_STATUS.get(action)
-    try:
-        services.reply_to_ticket(ticket=ticket, agent=request.user, body=request.POST.get("body", ""),
-                                 public=public, new_status=new_status)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect(ticket)
-    messages.success(request, _("Reply sent.") if public else _("Internal note added."))
-    return redirect(ticket)
+    # Files, CC/BCC, formatting and signature; a refused reply is shown again as typed.
+    return compose.send(request, _ticket(request, pk))
 
 
 def _chosen(queryset, value: str, field: str):
