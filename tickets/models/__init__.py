@@ -13,6 +13,9 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail, IntakeNonce
+# Custom fields, time tracking and links (tk-fields).
+from .fields import CustomField, TicketFieldValue
+from .worklog import TicketLink, TimeEntry
 from .macros import Macro
 from .routing import ChannelDefault, ReceivingAddress
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
@@ -41,4 +44,9 @@ __all__ = [
     "TicketEvent",
     "TicketSLA",
     "WorkingInterval",
+    # tk-fields
+    "CustomField",
+    "TicketFieldValue",
+    "TicketLink",
+    "TimeEntry",
 ]
