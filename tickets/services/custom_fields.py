@@ -125,6 +125,14 @@ def clean_value(field: CustomField, raw) -> list[str]:
     return [text] if text else []
 
 
+def clean_filter_value(field: CustomField, raw: str) -> list[str]:
+    """A filter's wanted values: for option fields one option or several separated by
+    commas (any of them matches), otherwise one value of the field's type."""
+    if field.type in CustomField.WITH_OPTIONS:
+        return sorted({_option(field, part.strip()) for part in raw.split(",") if part.strip()})
+    return clean_value(field, raw)
+
+
 def clean_values(raw: dict, fields: list[CustomField]) -> dict[CustomField, list[str]]:
     """``{key: value}`` checked against ``fields`` (the ones allowed here); every
     problem at once, each under ``field_<key>``."""
@@ -223,3 +231,26 @@ def display(field: CustomField, values: list[str]) -> str:
     if field.type == CustomField.Type.DATE:
         return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     return value
+
+
+def typed_value(field: CustomField, values: list[str]):
+    """A value as JSON: a list for multi-selects, numbers, booleans, else text."""
+    if field.type == CustomField.Type.MULTISELECT:
+        return values
+    if not values:
+        return None
+    value = values[0]
+    if field.type == CustomField.Type.NUMBER:
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if field.type == CustomField.Type.CHECKBOX:
+        return value == TRUE
+    return value
+
+
+def typed_values(ticket: Ticket) -> dict:
+    """The ticket's values by key, from ``field_values`` (prefetch it with its field)."""
+    grouped: dict[CustomField, list[str]] = {}
+    for row in ticket.field_values.all():
+        grouped.setdefault(row.field, []).append(row.value)
+    return {field.key: typed_value(field, sorted(values)) for field, values in grouped.items()}

@@ -19,6 +19,7 @@ from ..services import canned as canned_services
 from ..services.macros import visible_macros
 from . import queues
 from .access import staff_required
+from .custom_fields import queue_field_filters
 
 PAGE_SIZE = 25
 
@@ -77,6 +78,7 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
         "search_page": search_page,
+        "field_filters": queue_field_filters(params),  # custom fields
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "tickets/queue.html#ticket_list", context)
