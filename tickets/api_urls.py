@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .api.custom_fields import CustomFieldDetail, CustomFieldList
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
@@ -21,4 +22,7 @@ urlpatterns = [
     path("teams/", TeamList.as_view(), name="team-list"),
     path("teams/<str:pk>/", TeamDetail.as_view(), name="team-detail"),
     path("agents/me/", AgentMe.as_view(), name="agent-me"),
+    # Custom fields, time entries, links (docs/custom-fields.md).
+    path("custom-fields/", CustomFieldList.as_view(), name="custom-field-list"),
+    path("custom-fields/<str:pk>/", CustomFieldDetail.as_view(), name="custom-field-detail"),
 ]

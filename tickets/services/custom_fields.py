@@ -254,3 +254,55 @@ def typed_values(ticket: Ticket) -> dict:
     for row in ticket.field_values.all():
         grouped.setdefault(row.field, []).append(row.value)
     return {field.key: typed_value(field, sorted(values)) for field, values in grouped.items()}
+
+
+# -- definitions, as admins write them ----------------------------------------------------
+
+def may_define_fields(user) -> bool:
+    """Only admins define custom fields (they change every agent's ticket page)."""
+    from helpdesk.permissions import is_staff_member
+
+    return is_staff_member(user) and (user.is_superuser or user.role == "admin")
+
+
+def clean_options(raw, *, field_type: str) -> list[dict]:
+    """Options as ``[{"key", "en", "fi"}]``: keys unique, both labels given; required
+    for dropdowns and multi-selects, refused for the other types."""
+    if raw in (None, ""):
+        raw = []
+    if not isinstance(raw, list):
+        raise ValidationError({"options": _("Give a list of options.")}, code="invalid")
+    if field_type not in CustomField.WITH_OPTIONS:
+        if raw:
+            raise ValidationError({"options": _("Only dropdowns and multi-selects have "
+                                                "options.")}, code="invalid")
+        return []
+    if not raw:
+        raise ValidationError({"options": _("Add at least one option.")}, code="required")
+    out, seen = [], set()
+    for n, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item[k].strip()
+                                                 for k in ("key", "en", "fi")):
+            raise ValidationError({"options": _("Option %(n)d: give a key and labels in "
+                                                "English and Finnish.") % {"n": n}})
+        key = item["key"].strip()
+        if len(key) > 64 or "," in key:
+            raise ValidationError({"options": _("Option %(n)d: a key is at most 64 characters "
+                                                "without commas.") % {"n": n}})
+        if key in seen:
+            raise ValidationError({"options": _("Option %(n)d: the key “%(key)s” is given "
+                                                "twice.") % {"n": n, "key": key}})
+        seen.add(key)
+        out.append({"key": key, "en": item["en"].strip()[:100], "fi": item["fi"].strip()[:100]})
+    return out
+
+
+def clean_channels(raw) -> list[str]:
+    from ..models import Channel
+
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or any(c not in Channel.values for c in raw):
+        raise ValidationError({"channels": _("Choose among: %(choices)s.")
+                               % {"choices": ", ".join(Channel.values)}}, code="invalid")
+    return sorted(set(raw))
