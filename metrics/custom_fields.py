@@ -16,7 +16,6 @@ from .queries.families import filtered_responses, filtered_tickets
 from .queries.summary import _pct, csat_block, nps_block
 
 
-
 def dropdown_fields() -> list[CustomField]:
     return list(CustomField.objects.filter(active=True, type=CustomField.Type.DROPDOWN))
 

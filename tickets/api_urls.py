@@ -6,6 +6,14 @@ from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
 from .api.teams import AgentMe, TeamDetail, TeamList
 from .api.tickets import TicketDetail, TicketListCreate
+from .api.worklog import (
+    SolveIncidents,
+    TicketLinkDetail,
+    TicketLinks,
+    TicketTime,
+    TicketTimer,
+    TimeEntryDetail,
+)
 
 app_name = "tickets_api"
 
@@ -25,4 +33,12 @@ urlpatterns = [
     # Custom fields, time entries, links (docs/custom-fields.md).
     path("custom-fields/", CustomFieldList.as_view(), name="custom-field-list"),
     path("custom-fields/<str:pk>/", CustomFieldDetail.as_view(), name="custom-field-detail"),
+    path("tickets/<str:pk>/time/", TicketTime.as_view(), name="ticket-time"),
+    path("tickets/<str:pk>/time/timer/", TicketTimer.as_view(), name="ticket-timer"),
+    path("time-entries/<str:pk>/", TimeEntryDetail.as_view(), name="time-entry-detail"),
+    path("tickets/<str:pk>/links/", TicketLinks.as_view(), name="ticket-links"),
+    path("tickets/<str:pk>/links/<str:link_id>/", TicketLinkDetail.as_view(),
+         name="ticket-link-detail"),
+    path("tickets/<str:pk>/solve_incidents/", SolveIncidents.as_view(),
+         name="ticket-solve-incidents"),
 ]

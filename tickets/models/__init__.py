@@ -13,12 +13,13 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail, IntakeNonce
+
 # Custom fields, time tracking and links (tk-fields).
 from .fields import CustomField, TicketFieldValue
-from .worklog import TicketLink, TimeEntry
 from .macros import Macro
 from .routing import ChannelDefault, ReceivingAddress
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
+from .worklog import TicketLink, TimeEntry
 
 __all__ = [
     "Attachment",

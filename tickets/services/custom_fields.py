@@ -149,7 +149,7 @@ def clean_values(raw: dict, fields: list[CustomField]) -> dict[CustomField, list
         try:
             cleaned[field] = clean_value(field, value)
         except ValidationError as exc:
-            errors.update({k: v for k, v in exc.message_dict.items()})
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors, code="invalid")
     return cleaned

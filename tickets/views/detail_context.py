@@ -19,6 +19,7 @@ from .custom_fields import field_rows
 from .history import readable_history
 from .macros import pop_draft
 from .queue import _assignable_agents
+from .worklog import ticket_extras
 
 logger = logging.getLogger(__name__)
 
@@ -86,5 +87,6 @@ def detail_context(request, ticket: Ticket) -> dict:
         "other_tickets": list(others),
         "canned": canned,
         "panels": side_panels(request, ticket),
+        **ticket_extras(request, ticket),  # time and links panels (tk-fields)
         "Author": Message.Author,
     }
