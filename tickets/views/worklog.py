@@ -30,14 +30,14 @@ LATEST = 10
 
 def time_context(ticket: Ticket, user, **extra) -> dict:
     totals = TimeEntry.objects.filter(ticket=ticket).aggregate(
-        seconds=Sum("seconds"), entries=Count("pk", filter=Q(seconds__isnull=False)),
+        total_seconds=Sum("seconds"), entry_count=Count("pk", filter=Q(seconds__isnull=False)),
         running_since=Min("worked_at", filter=Q(seconds__isnull=True, agent=user)))
     latest = list(TimeEntry.objects.filter(ticket=ticket, seconds__isnull=False)
                   .select_related("agent")[:LATEST])
     for entry in latest:
         entry.deletable = worklog.may_delete(user, entry)
     return {"ticket": ticket, "time": {**totals, "latest": latest,
-                                       "more": max(0, totals["entries"] - len(latest))}, **extra}
+                                       "more": max(0, totals["entry_count"] - len(latest))}, **extra}
 
 
 def links_context(ticket: Ticket, user, **extra) -> dict:
