@@ -79,3 +79,13 @@ def _good_filters(params):
         except ValidationError:
             continue
     return good
+
+
+def bounded_paginator(tickets: QuerySet[Ticket], per_page: int, page):
+    """The queue's paginator for lists filtered by custom fields: an exact count up to a
+    bound (``helpdesk.pagination``), since counting every ticket of a common value of a
+    million would cost more than the page; pages past the bound stay reachable."""
+    from helpdesk.pagination import COUNT_CAP, BoundedCountPaginator
+
+    number = int(page) if str(page or "").isdigit() and len(str(page)) < 9 else 1
+    return BoundedCountPaginator(tickets, per_page, bound=max(COUNT_CAP, number * per_page))

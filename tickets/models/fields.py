@@ -93,10 +93,12 @@ class CustomField(models.Model):
 
 
 class TicketFieldValue(models.Model):
+    # No single-column indexes: the unique constraint leads with the ticket, the
+    # composite index with the field.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="field_values",
-                               verbose_name=_("ticket"))
+                               verbose_name=_("ticket"), db_index=False)
     field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values",
-                              verbose_name=_("field"))
+                              verbose_name=_("field"), db_index=False)
     # The canonical text: option key, text, ISO date, "true"/"false", or the number.
     value = models.CharField(_("value"), max_length=255)
     # Number fields also as a number, for ranges and sums.

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO tickets_ticketfieldvalue (ticket_id, field_id, value) "  # noqa: S608
-                f"SELECT t.id, %s, CASE t.id % 10 {cases} END FROM tickets_ticket t "
+                f"SELECT t.id, %s, CASE t.id %% 10 {cases} END FROM tickets_ticket t "
                 "WHERE NOT EXISTS (SELECT 1 FROM tickets_ticketfieldvalue v "
                 "WHERE v.ticket_id = t.id AND v.field_id = %s)", [field.pk, field.pk])
             added = cursor.rowcount
