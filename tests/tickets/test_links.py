@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from helpdesk.models import OutboundEmail
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory
-from helpdesk.models import OutboundEmail
 from tickets.models import Ticket, TicketLink
 from tickets.services import create_ticket, merge_tickets
 from tickets.services import links as link_services

@@ -7,9 +7,8 @@ from django.urls import reverse
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory
 from tickets.models import CustomField, TicketLink, TimeEntry
-from tickets.services import apply_ticket_changes, create_ticket
+from tickets.services import apply_ticket_changes, create_ticket, worklog
 from tickets.services import links as link_services
-from tickets.services import worklog
 from tickets.services.custom_fields import values_of
 
 from .custom_field_fixtures import *  # noqa: F403

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import policy, search
+from ..custom_field_query import bounded_paginator, field_params
 from ..models import Channel, SavedFilter, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
 from ..services.macros import visible_macros
 from . import queues
 from .access import staff_required
-from ..custom_field_query import bounded_paginator, field_params
 from .custom_fields import queue_field_filters
 
 PAGE_SIZE = 25
