@@ -89,3 +89,15 @@ def test_the_list_stays_at_a_constant_number_of_queries(api, ticket, customer, t
         _set(t, product="printer", serial=f"S{n}")
     with django_assert_max_num_queries(count):
         api.get("/api/v1/tickets/?field_product=printer")
+
+
+def test_a_checkbox_filters_by_ticked_and_unticked(api, ticket, customer, team, all_fields):
+    from tickets.services import create_ticket
+
+    other = create_ticket(subject="Other", body="x", customer=customer, team=team)
+    _set(ticket, warranty=True)
+    _set(other, warranty=False)  # unticked: stored as no value
+    ticked = api.get("/api/v1/tickets/?field_warranty=true").json()["results"]
+    unticked = api.get("/api/v1/tickets/?field_warranty=false").json()["results"]
+    assert [t["id"] for t in ticked] == [ticket.pk]
+    assert [t["id"] for t in unticked] == [other.pk]

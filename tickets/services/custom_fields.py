@@ -113,8 +113,8 @@ def clean_value(field: CustomField, raw) -> list[str]:
         return [_option(field, raw)]
     if kind == CustomField.Type.NUMBER:
         return [_number(field, raw)]
-    if kind == CustomField.Type.CHECKBOX:
-        return [_checkbox(field, raw)]
+    if kind == CustomField.Type.CHECKBOX:  # only a ticked box is stored: unticked = empty
+        return [TRUE] if _checkbox(field, raw) == TRUE else []
     if kind == CustomField.Type.DATE:
         return [_date(field, raw)]
     if not isinstance(raw, str):
@@ -127,7 +127,10 @@ def clean_value(field: CustomField, raw) -> list[str]:
 
 def clean_filter_value(field: CustomField, raw: str) -> list[str]:
     """A filter's wanted values: for option fields one option or several separated by
-    commas (any of them matches), otherwise one value of the field's type."""
+    commas (any of them matches), otherwise one value of the field's type (a checkbox:
+    "true" or "false")."""
+    if field.type == CustomField.Type.CHECKBOX:
+        return [_checkbox(field, raw)]
     if field.type in CustomField.WITH_OPTIONS:
         return sorted({_option(field, part.strip()) for part in raw.split(",") if part.strip()})
     return clean_value(field, raw)
