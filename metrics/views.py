@@ -20,7 +20,7 @@ from surveys.models import FollowUp
 from tickets.models import Channel, Organization, Team, Ticket
 from tickets.queries import team_ids_of
 
-from . import queries
+from . import custom_fields, queries
 from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links, row_links, ticket_figure_links
@@ -171,6 +171,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "follow_ups": queries.follow_up_summary(f),
         "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f, every_figure=figures["all_as_of_refresh"], state=state),
         **filter_error_context(request, errors),
+        **custom_fields.dashboard_section(request.GET, f),  # by a custom dropdown
     }
     # 400 with the whole page: the figures of the default period, the error beside the form.
     return render(request, "metrics/dashboard.html", context, status=400 if errors else 200)

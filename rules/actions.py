@@ -32,7 +32,7 @@ from .schema import EMAIL_ACTIONS
 logger = logging.getLogger(__name__)
 
 FIELD_ACTIONS = ("set_team", "set_assignee", "set_priority", "set_status", "add_tags",
-                 "remove_tags")
+                 "remove_tags", "set_field")
 
 
 class ActionFailed(Exception):
@@ -74,6 +74,8 @@ def _change(kind: str, value) -> dict:
         return {"status": value}
     if kind == "add_tags":
         return {"add_tags": value}
+    if kind == "set_field":  # a custom field (docs/custom-fields.md)
+        return {"fields": {value["field"]: value["value"]}}
     return {"remove_tags": value}
 
 
@@ -100,6 +102,8 @@ def _field_actions(rule, ticket: Ticket, actions: list[dict], event, chain) -> T
         for key, value in change.items():
             if key in ("add_tags", "remove_tags"):
                 combined[key] = [*combined.get(key, []), *value]
+            elif key == "fields":
+                combined[key] = {**combined.get(key, {}), **value}
             else:
                 combined[key] = value
     try:

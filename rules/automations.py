@@ -93,7 +93,9 @@ def _time_q(spec, op: str, hours: float, now: datetime) -> Q:
 
 def _condition_q(condition: dict, now: datetime) -> Q:
     name, op, value = condition["field"], condition["op"], condition["value"]
-    spec = FIELDS[name]
+    spec = FIELDS.get(name)
+    if spec is None:  # a custom field ("field.<key>"): left to the Python predicate
+        raise _Untranslatable(name)
     if spec.kind == "hours":
         return _time_q(spec, op, value, now)
     if name == "tags":

@@ -15,7 +15,7 @@ from tickets.businesstime import business_seconds_between
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.services.sla.cache import calendar_snapshot, default_calendar_id
 
-from .schema import FIELDS
+from .schema import CUSTOM_KINDS, CUSTOM_PREFIX, FIELDS, field_spec
 
 _MISSING = object()
 
@@ -82,8 +82,12 @@ class Facts:
             return within_business_hours(self.now)
         if name == "changed":
             return self._changed()
+        if name == "__custom_values":
+            return self._custom_values()
         if name == "survey_score":
             return self.event.extra.get("score")
+        if name.startswith(CUSTOM_PREFIX):
+            return self._custom(name)
         spec = FIELDS[name]
         if spec.kind == "hours":
             return self._hours(spec)
@@ -101,6 +105,31 @@ class Facts:
         if event.name in ("ticket.solved", "ticket.closed", "ticket.reopened"):
             return {"status"}
         return set(event.changes)
+
+    def _custom(self, name: str):
+        """A custom field's value as its condition kind compares it; the ticket's custom
+        values and the fields' types are read once per event (two queries)."""
+        types, values = self.get("__custom_values")
+        key = name[len(CUSTOM_PREFIX):]
+        kind = CUSTOM_KINDS.get(types.get(key, "text"), "text")
+        found = values.get(key, [])
+        if kind == "tags":
+            return set(found)
+        if kind == "bool":
+            return found == ["true"]
+        if kind == "number":
+            return float(found[0]) if found else None
+        return found[0] if found else ""
+
+    def _custom_values(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        from tickets.models import CustomField, TicketFieldValue
+
+        types = dict(CustomField.objects.values_list("key", "type"))
+        values: dict[str, list[str]] = {}
+        for key, value in (TicketFieldValue.objects.filter(ticket_id=self.ticket.pk)
+                           .values_list("field__key", "value")):
+            values.setdefault(key, []).append(value)
+        return types, values
 
     def _body(self) -> str:
         query = Message.objects.filter(ticket_id=self.ticket.pk)
@@ -136,7 +165,7 @@ def _fold(value):
 
 
 def _predicate(name: str, op: str, value) -> Callable[[Facts], bool]:
-    kind = FIELDS[name].kind
+    kind = field_spec(name).kind
     if kind == "text":
         wanted = [_fold(v) for v in value] if op == "in" else _fold(value)
         tests = {

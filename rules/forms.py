@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Rule
-from .schema import EVENTS, FIELDS
+from .schema import EVENTS, field_spec
 
 LANGS = [code for code, _name in settings.LANGUAGES]
 
@@ -76,7 +76,8 @@ def parse_conditions(post) -> tuple[dict, list[dict]]:
         name = post.get(f"cond-{n}-field", "")
         op = post.get(f"cond-{n}-op", "")
         values = post.getlist(f"cond-{n}-value")
-        kind = FIELDS[name].kind if name in FIELDS else None
+        spec = field_spec(name)  # built-in or custom "field.<key>"
+        kind = spec.kind if spec else None
         if op == "in":
             items = values if kind in ("choice", "id") and len(values) != 1 else _split(values)
             value = [_scalar(kind, v) for v in items]
@@ -110,6 +111,8 @@ def parse_actions(post) -> tuple[list[dict], list[dict]]:
                      "body": _localized(post, n, "body")}
             if kind == "email_address":
                 value["to"] = post.get(f"act-{n}-to", "").strip()
+        elif kind == "set_field":
+            value = {"field": post.get(f"act-{n}-field", ""), "value": raw.strip()}
         elif kind == "webhook":
             value = {"url": post.get(f"act-{n}-url", "").strip(),
                      "secret": post.get(f"act-{n}-secret", "")}

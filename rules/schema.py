@@ -117,6 +117,38 @@ class _HoursLabel:
 
 
 FIELDS = _fields()
+
+# Custom ticket fields (docs/custom-fields.md) as condition fields "field.<key>", read
+# from the database when a rule is validated or compiled.
+CUSTOM_PREFIX = "field."
+CUSTOM_KINDS = {"dropdown": "choice", "multiselect": "tags", "text": "text", "number": "number",
+                "checkbox": "bool", "date": "text"}
+
+
+def custom_specs(fields=None) -> dict[str, Field]:
+    """``fields``: the active custom fields when already loaded."""
+    from tickets.models import CustomField
+
+    if fields is None:
+        fields = CustomField.objects.filter(active=True)
+    return {f"{CUSTOM_PREFIX}{f.key}": Field(f"{CUSTOM_PREFIX}{f.key}", CUSTOM_KINDS[f.type],
+                                              f.label, tuple(o["key"] for o in f.options))
+            for f in fields}
+
+
+def field_spec(name) -> Field | None:
+    """A condition field: a built-in one, or "field.<key>" of an active custom field."""
+    if not isinstance(name, str):
+        return None
+    if name.startswith(CUSTOM_PREFIX):
+        return custom_specs().get(name)
+    return FIELDS.get(name)
+
+
+def all_specs(fields=None) -> dict[str, Field]:
+    return {**FIELDS, **custom_specs(fields)}
+
+
 TIME_FIELDS = frozenset(name for name, f in FIELDS.items() if f.kind == "hours")
 
 # Action types and the shape of their value.
@@ -134,6 +166,7 @@ ACTIONS: dict[str, object] = {
     "email_address": gettext_lazy("Email an address"),
     "webhook": gettext_lazy("Call a webhook"),
     "notify": gettext_lazy("Send a built-in notification"),
+    "set_field": gettext_lazy("Set a custom field"),
 }
 EMAIL_ACTIONS = ("email_customer", "email_assignee", "email_team", "email_address")
 # The built-in notifications (tickets/notifications.py) a "notify" action sends.
@@ -220,7 +253,7 @@ class Validator:
         if unknown:
             self.add("conditions", path, _("unknown key “%(key)s”.") % {"key": unknown[0]})
         name, op = item.get("field"), item.get("op")
-        field = FIELDS.get(name) if isinstance(name, str) else None
+        field = field_spec(name)
         if field is None:
             self.add("conditions", f"{path}.field", _("unknown field “%(name)s”.") % {"name": name})
             return None
@@ -336,7 +369,31 @@ class Validator:
             return self.webhook(value, path)
         if kind == "notify":
             return self.notify(value, path)
+        if kind == "set_field":
+            return self.set_field(value, path)
         raise AssertionError(kind)
+
+    def set_field(self, value, path: str):
+        """``{"field": key, "value": v}``: v checked as the field's type now, so a rule
+        never stores a value the field refuses."""
+        from tickets.models import CustomField
+        from tickets.services.custom_fields import clean_value
+
+        if not isinstance(value, dict) or set(value) != {"field", "value"}:
+            self.add("actions", path, _("must be an object with field and value."))
+            return _INVALID
+        field = CustomField.objects.filter(key=value["field"], active=True).first() if isinstance(
+            value["field"], str) else None
+        if field is None:
+            self.add("actions", f"{path}.field",
+                     _("unknown custom field “%(name)s”.") % {"name": value["field"]})
+            return _INVALID
+        try:
+            clean_value(field, value["value"])
+        except ValidationError as exc:
+            self.add("actions", f"{path}.value", "; ".join(exc.messages))
+            return _INVALID
+        return {"field": field.key, "value": value["value"]}
 
     def localized(self, value, path: str, *, required: bool = True):
         """Text with placeholders, either one string or one per language code."""

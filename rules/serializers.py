@@ -18,7 +18,9 @@ from .schema import ACTIONS, ALL_OPS, EVENTS, FIELDS
 CONDITION_SCHEMA = {
     "type": "object",
     "properties": {
-        "field": {"type": "string", "enum": list(FIELDS)},
+        # A built-in field, or a custom ticket field "field.<key>" (docs/custom-fields.md).
+        "field": {"anyOf": [{"type": "string", "enum": list(FIELDS)},
+                            {"type": "string", "pattern": r"^field\.[a-z][a-z0-9_]*$"}]},
         "op": {"type": "string", "enum": list(ALL_OPS)},
         "value": {"description": "text, number, boolean, id, null or a list (op \"in\")"},
     },

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from helpdesk.models import User
 from tickets.models import Channel, Organization, Team, Ticket
 
-from .schema import ACTIONS, FIELDS, NOTIFICATIONS, OP_LABELS, OPS
+from .schema import ACTIONS, CUSTOM_PREFIX, FIELDS, NOTIFICATIONS, OP_LABELS, OPS, all_specs
 
 LANGS = list(settings.LANGUAGES)
 
@@ -43,6 +43,17 @@ class Options:
             "changed": [(name, str(FIELDS[name].label)) for name in
                         ("status", "priority", "team", "assignee", "tags")],
         }
+        # Custom fields ("field.<key>"): their options, or yes/no (docs/custom-fields.md).
+        from tickets.models import CustomField
+
+        self.custom_fields = list(CustomField.objects.filter(active=True))
+        self.specs = {name: spec for name, spec in all_specs(self.custom_fields).items()
+                      if name.startswith(CUSTOM_PREFIX)}
+        for custom in self.custom_fields:
+            if custom.type in CustomField.WITH_OPTIONS:
+                self.by_field[f"{CUSTOM_PREFIX}{custom.key}"] = custom.option_choices
+            elif custom.type == CustomField.Type.CHECKBOX:
+                self.by_field[f"{CUSTOM_PREFIX}{custom.key}"] = self.by_field["business_hours"]
 
 
 def _text(value) -> str:
@@ -56,7 +67,7 @@ def _text(value) -> str:
 
 
 def value_widget(options: Options, field: str, op: str = "", value=None) -> dict:
-    spec = FIELDS.get(field)
+    spec = FIELDS.get(field) or options.specs.get(field)
     choices = options.by_field.get(field)
     chosen = {_text(v) for v in value} if isinstance(value, list) else {_text(value)}
     if choices is not None:
@@ -69,7 +80,7 @@ def value_widget(options: Options, field: str, op: str = "", value=None) -> dict
 
 def field_specs() -> list[dict]:
     return [{"name": name, "label": str(spec.label), "ops": " ".join(OPS[spec.kind])}
-            for name, spec in FIELDS.items()]
+            for name, spec in all_specs().items()]
 
 
 def op_choices() -> list[tuple[str, str]]:
@@ -121,6 +132,10 @@ def action_widget(options: Options, kind: str, value=None) -> dict:
                                    for k, label in NOTIFICATIONS.items()]
     elif kind == "webhook":
         widget["url"], widget["secret"] = texts.get("url", ""), texts.get("secret", "")
+    elif kind == "set_field":
+        widget["fields"] = [(f.key, f.label, texts.get("field") == f.key)
+                            for f in options.custom_fields]
+        widget["text"] = _text(texts.get("value"))
     return widget
 
 
@@ -133,7 +148,7 @@ def action_rows(options: Options, rows: list[dict]) -> list[dict]:
 def banks(options: Options) -> dict:
     """Empty widgets per field and per action type, for the page's templates."""
     return {
-        "value_bank": [value_widget(options, name) for name in FIELDS],
+        "value_bank": [value_widget(options, name) for name in {**FIELDS, **options.specs}],
         "action_bank": [action_widget(options, kind) for kind in ACTIONS],
     }
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .api.custom_fields import CustomFieldDetail, CustomFieldList
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
@@ -7,6 +8,14 @@ from .api.privacy import CustomerErase, CustomerExport
 from .api.side import TicketForward
 from .api.teams import AgentMe, TeamDetail, TeamList
 from .api.tickets import TicketDetail, TicketListCreate
+from .api.worklog import (
+    SolveIncidents,
+    TicketLinkDetail,
+    TicketLinks,
+    TicketTime,
+    TicketTimer,
+    TimeEntryDetail,
+)
 
 app_name = "tickets_api"
 
@@ -26,4 +35,15 @@ urlpatterns = [
     path("agents/me/", AgentMe.as_view(), name="agent-me"),
     path("customers/<str:pk>/export/", CustomerExport.as_view(), name="customer-export"),
     path("customers/<str:pk>/erase/", CustomerErase.as_view(), name="customer-erase"),
+    # Custom fields, time entries, links (docs/custom-fields.md).
+    path("custom-fields/", CustomFieldList.as_view(), name="custom-field-list"),
+    path("custom-fields/<str:pk>/", CustomFieldDetail.as_view(), name="custom-field-detail"),
+    path("tickets/<str:pk>/time/", TicketTime.as_view(), name="ticket-time"),
+    path("tickets/<str:pk>/time/timer/", TicketTimer.as_view(), name="ticket-timer"),
+    path("time-entries/<str:pk>/", TimeEntryDetail.as_view(), name="time-entry-detail"),
+    path("tickets/<str:pk>/links/", TicketLinks.as_view(), name="ticket-links"),
+    path("tickets/<str:pk>/links/<str:link_id>/", TicketLinkDetail.as_view(),
+         name="ticket-link-detail"),
+    path("tickets/<str:pk>/solve_incidents/", SolveIncidents.as_view(),
+         name="ticket-solve-incidents"),
 ]

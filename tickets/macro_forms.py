@@ -53,6 +53,7 @@ class MacroForm(forms.Form):
         self.fields["set_assignee"].choices = [
             NO_CHANGE, (ME, _("Whoever applies the macro")), (NOBODY, _("Nobody"))] + [
             (str(a.pk), str(a)) for a in policy.assignable_agents(user)]
+        self.custom_names = add_custom_field_inputs(self)
 
     @staticmethod
     def initial_for(macro: Macro) -> dict:
@@ -65,6 +66,9 @@ class MacroForm(forms.Form):
                 value = NOBODY if value is None else str(value)
             elif kind == "set_team":
                 value = str(value)
+            elif kind == "set_fields":
+                initial.update(custom_field_initial(value))
+                continue
             initial[kind] = value
         return initial
 
@@ -82,6 +86,9 @@ class MacroForm(forms.Form):
         for kind in ("add_tags", "remove_tags"):
             if _split_tags(data.get(kind, "")):
                 actions.append({"type": kind, "value": _split_tags(data[kind])})
+        values = custom_field_values(self)
+        if values:
+            actions.append({"type": "set_fields", "value": values})
         return actions
 
     def add_service_errors(self, exc: ValidationError) -> None:
@@ -90,9 +97,47 @@ class MacroForm(forms.Form):
         for name, messages in exc.message_dict.items():
             for message in messages:
                 kind, _sep, rest = message.partition(": ")
-                if name == "actions" and kind in self.fields:
+                if name == "actions" and kind == "set_fields" and self.custom_names:
+                    self.add_error(self.custom_names[0], rest)
+                elif name == "actions" and kind in self.fields:
                     self.add_error(kind, rest)
                 elif name in self.fields:
                     self.add_error(name, message)
                 else:
                     self.add_error(None, message)
+
+
+# -- custom fields (docs/custom-fields.md): one "no change" input per active field ---------
+
+CUSTOM_PREFIX = "set_field_"
+
+
+def add_custom_field_inputs(form: forms.Form) -> list[str]:
+    from .models import CustomField
+
+    names = []
+    for custom in CustomField.objects.filter(active=True):
+        name = f"{CUSTOM_PREFIX}{custom.key}"
+        if custom.type == CustomField.Type.DROPDOWN:
+            field = forms.ChoiceField(choices=[NO_CHANGE, *custom.option_choices])
+        elif custom.type == CustomField.Type.CHECKBOX:
+            field = forms.ChoiceField(choices=[NO_CHANGE, ("true", _("Yes")),
+                                               ("false", _("No"))])
+        else:
+            field = forms.CharField(max_length=255, help_text=_(
+                "Empty: no change.") if custom.type != CustomField.Type.MULTISELECT else _(
+                "Option keys separated by commas; empty: no change."))
+        field.required, field.label = False, custom.label
+        form.fields[name] = field
+        names.append(name)
+    return names
+
+
+def custom_field_values(form: forms.Form) -> dict:
+    return {name[len(CUSTOM_PREFIX):]: form.cleaned_data[name]
+            for name in form.custom_names if form.cleaned_data.get(name)}
+
+
+def custom_field_initial(values: dict) -> dict:
+    return {f"{CUSTOM_PREFIX}{key}": ", ".join(v) if isinstance(v, list) else str(v)
+            for key, v in values.items()}

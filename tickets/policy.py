@@ -51,6 +51,10 @@ class Action(StrEnum):
     CREATE = "create"  # open a ticket in a team (``team=``), no ticket yet
     MERGE = "merge"
     BULK = "bulk"  # use bulk actions at all; each ticket is then checked on its own
+    # tk-fields: custom field values, time entries, links to other tickets.
+    FIELDS = "fields"
+    LOG_TIME = "log_time"
+    LINK = "link"  # link to another ticket: the user must see both (asked for each)
 
 
 class _Unset:
@@ -63,7 +67,7 @@ UNSET = _Unset()
 
 # Actions that only need the ticket to be one the user works on.
 _ON_VISIBLE = {Action.VIEW, Action.REPLY, Action.NOTE, Action.STATUS, Action.PRIORITY,
-               Action.TAGS, Action.MERGE}
+               Action.TAGS, Action.MERGE, Action.FIELDS, Action.LOG_TIME, Action.LINK}
 
 
 # -- facts, cached on the user object so a bulk action asks the database once ----------

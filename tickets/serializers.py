@@ -87,6 +87,7 @@ class TicketSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     sla = serializers.SerializerMethodField()
+    custom_fields = serializers.SerializerMethodField()  # docs/custom-fields.md
 
     class Meta:
         model = Ticket
@@ -113,8 +114,17 @@ class TicketSerializer(serializers.ModelSerializer):
             "merged_into",
             "follows_up",
             "sla",
+            "custom_fields",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "additionalProperties": {},
+                          "description": "Custom field key → value (text, number, option key, "
+                                         "list of option keys, true/false, YYYY-MM-DD)."})
+    def get_custom_fields(self, ticket: Ticket) -> dict:
+        from .services.custom_fields import typed_values
+
+        return typed_values(ticket)
 
     @extend_schema_field(TicketSLASerializer)
     def get_sla(self, ticket: Ticket) -> dict:
@@ -164,6 +174,9 @@ class TicketUpdateSerializer(StrictSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
                                               allow_null=True)
     tags = TagListField(required=False, max_length=50)
+    custom_fields = serializers.DictField(
+        required=False, help_text=_("Custom field key → value; null or \"\" clears it. "
+                                    "A wrong type is a 400 naming field_<key>."))
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

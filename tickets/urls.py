@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .extras_urls import urlpatterns as extras_urlpatterns
 
 app_name = "tickets"
 
@@ -38,3 +39,6 @@ urlpatterns = [
     path("settings/language/", views.set_language, name="set_language"),
     path("settings/availability/", views.set_availability, name="availability"),
 ]
+
+# Custom fields, time tracking, links (docs/custom-fields.md).
+urlpatterns += extras_urlpatterns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,11 +14,21 @@ from rest_framework.response import Response
 from helpdesk.api import parse_id, validated
 
 from .. import policy, services
+from ..custom_field_query import filter_by_fields
 from ..filters import TicketFilter
-from ..models import Ticket
+from ..models import Ticket, TicketFieldValue
 from ..queries import visible_tickets
 from ..serializers import TicketCreateSerializer, TicketSerializer, TicketUpdateSerializer
 
+# Custom field values with their field, for the serializer (docs/custom-fields.md).
+FIELD_VALUES = Prefetch("field_values", queryset=TicketFieldValue.objects.select_related("field"))
+FIELD_FILTER = OpenApiParameter(
+    "field_<key>", str, OpenApiParameter.QUERY, required=False,
+    description="Custom field filter, one parameter per field: field_<key>=value (e.g. "
+                "field_product=printer). Option fields take one option key or several "
+                "separated by commas (any matches); checkboxes true or false; dates "
+                "YYYY-MM-DD. An unknown field or a value of the wrong type is a 400 naming "
+                "the parameter.")
 TICKET_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Ticket id.")
 
 
@@ -26,7 +37,7 @@ def api_tickets(user):
     return (
         visible_tickets(user)
         .select_related("customer__organization", "team", "assignee", "sla__policy")
-        .prefetch_related("tags")
+        .prefetch_related("tags", FIELD_VALUES)
         # The search document can be large and is never shown.
         .defer("search_vector")
     )
@@ -44,7 +55,7 @@ def get_api_ticket(user, pk, *, queryset=None) -> Ticket:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List tickets", tags=["tickets"]),
+    get=extend_schema(summary="List tickets", tags=["tickets"], parameters=[FIELD_FILTER]),
     post=extend_schema(summary="Create a ticket", tags=["tickets"],
                        request=TicketCreateSerializer, responses={201: TicketSerializer}),
 )
@@ -54,7 +65,8 @@ class TicketListCreate(generics.ListCreateAPIView):
     filterset_class = TicketFilter
 
     def get_queryset(self):
-        return api_tickets(self.request.user).order_by("-created_at", "-id")
+        tickets = api_tickets(self.request.user).order_by("-created_at", "-id")
+        return filter_by_fields(tickets, self.request.query_params, strict=True)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = validated(TicketCreateSerializer, request.data)
@@ -99,4 +111,7 @@ class TicketDetail(generics.RetrieveUpdateAPIView):
 
 def apply_changes(*, ticket: Ticket, changes: dict, actor) -> None:
     """The PATCH body as one change set: all or nothing, checked by ``tickets.policy``."""
-    services.apply_ticket_changes(ticket=ticket, changes=dict(changes), actor=actor, source="api")
+    changes = dict(changes)
+    if "custom_fields" in changes:  # the service's name for them is "fields"
+        changes["fields"] = changes.pop("custom_fields")
+    services.apply_ticket_changes(ticket=ticket, changes=changes, actor=actor, source="api")

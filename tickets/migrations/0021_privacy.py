@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0014_replies_cc_side_conversations"),
+        ("tickets", "0016_custom_fields_time_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

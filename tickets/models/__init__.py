@@ -13,10 +13,14 @@ from .core import (
     TicketEvent,
 )
 from .email import InboundEmail, IntakeNonce
+
+# Custom fields, time tracking and links (tk-fields).
+from .fields import CustomField, TicketFieldValue
 from .macros import Macro
 from .routing import ChannelDefault, ReceivingAddress
 from .side import SideConversation
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
+from .worklog import TicketLink, TimeEntry
 
 __all__ = [
     "Attachment",
@@ -43,4 +47,9 @@ __all__ = [
     "TicketEvent",
     "TicketSLA",
     "WorkingInterval",
+    # tk-fields
+    "CustomField",
+    "TicketFieldValue",
+    "TicketLink",
+    "TimeEntry",
 ]

@@ -18,6 +18,7 @@ from ..intake.content import store_attachments
 from ..intake.parse import Part
 from ..models import Attachment, Channel, Customer, Message, Ticket
 from . import auth
+from .custom_fields import add_public_fields, public_values, set_public_values
 from .forms import NewTicketForm, ReplyForm, SignInForm
 
 PAGE_SIZE = 25
@@ -34,7 +35,7 @@ def _uploads_to_parts(files) -> list[Part]:
 
 
 def create_web_ticket(*, name: str, email: str, subject: str, body: str, channel: str,
-                      files=()) -> Ticket:
+                      files=(), fields: dict | None = None) -> Ticket:
     """The web form's and the widget's ticket: customer found or created, attachments stored."""
     with transaction.atomic():
         customer = services.get_or_create_customer(email=email, name=name,
@@ -43,6 +44,8 @@ def create_web_ticket(*, name: str, email: str, subject: str, body: str, channel
                                         channel=channel)
         if files:
             store_attachments(ticket.messages.get(), _uploads_to_parts(files))
+        if fields:  # public custom fields (docs/custom-fields.md)
+            set_public_values(ticket, fields)
     return ticket
 
 
@@ -59,6 +62,7 @@ def rate_limited(request: HttpRequest, email: str, *, per_ip: int, per_email: in
 def new_ticket(request: HttpRequest) -> HttpResponse:
     auth.use_customer_language(request, auth.current_customer(request))
     form = NewTicketForm(request.POST or None, request.FILES or None)
+    add_public_fields(form)  # custom fields marked public
     if request.method == "POST" and form.is_valid():
         if form.is_spam():  # look like success so the bot learns nothing
             return redirect("portal:thanks")
@@ -68,10 +72,12 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             return render(request, "portal/rate_limited.html", status=429)
         ticket = create_web_ticket(name=data["name"], email=data["email"],
                                    subject=data["subject"], body=data["message"],
-                                   channel=Channel.WEB, files=data["attachments"])
+                                   channel=Channel.WEB, files=data["attachments"],
+                                   fields=public_values(form))
         request.session["portal_new_reference"] = ticket.reference
         return redirect("portal:thanks")
-    return render(request, "portal/new.html", {"form": form})
+    return render(request, "portal/new.html", {
+        "form": form, "custom_fields": [form[name] for name in form.custom_field_names]})
 
 
 @never_cache

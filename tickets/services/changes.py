@@ -22,16 +22,17 @@ from helpdesk.permissions import is_staff_member
 from .. import policy
 from ..models import Team, Ticket
 from ..signals import ticket_updated
+from . import custom_fields
 from . import tickets as field_services
 
-#: The keys ``changes`` may hold.
-FIELDS = ("status", "priority", "team", "assignee", "tags", "add_tags", "remove_tags")
+#: The keys ``changes`` may hold. ``fields`` is ``{key: value}`` of custom fields.
+FIELDS = ("status", "priority", "team", "assignee", "tags", "add_tags", "remove_tags", "fields")
 
 #: The order fields are applied in. Team first: a move may unassign an agent outside
 #: the new team, and the assignee is then checked against the new team. Status last:
 #: solving notifies the customer and starts surveys, which should see the final
 #: team, assignee, priority and tags.
-ORDER = ("team", "assignee", "priority", "tags", "status")
+ORDER = ("team", "assignee", "priority", "tags", "fields", "status")
 
 
 @dataclass
@@ -73,8 +74,9 @@ def _wanted_tags(ticket: Ticket, changes: dict) -> list[str] | None:
     return sorted(names)
 
 
-def _validate(ticket: Ticket, changes: dict, actor) -> None:
-    """Refuse the whole change set before anything is written."""
+def _validate(ticket: Ticket, changes: dict, actor) -> dict:
+    """Refuse the whole change set before anything is written; the custom field
+    values cleaned (``custom_fields.clean_changes``)."""
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown}, code="unknown")
@@ -96,6 +98,12 @@ def _validate(ticket: Ticket, changes: dict, actor) -> None:
             raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
     if any(k in changes for k in ("tags", "add_tags", "remove_tags")):
         policy.check(actor, policy.Action.TAGS, ticket)
+    # Custom fields: the ones of the ticket's team after a move in the same change.
+    team_id = team.pk if isinstance(team, Team) else (None if "team" in changes else ...)
+    cleaned = {}
+    if "fields" in changes:
+        policy.check(actor, policy.Action.FIELDS, ticket)
+        cleaned = custom_fields.clean_changes(ticket, changes["fields"], team_id=team_id)
     if "status" in changes:
         policy.check(actor, policy.Action.STATUS, ticket)
         status = changes["status"]
@@ -103,6 +111,9 @@ def _validate(ticket: Ticket, changes: dict, actor) -> None:
             raise ValidationError({"status": _("Unknown status.")}, code="invalid")
         if status != ticket.status and not ticket.can_transition(status):
             ticket.transition(status, now=timezone.now())  # raises the model's message
+        if status == Ticket.Status.SOLVED and ticket.status != status:
+            custom_fields.check_required_on_solve(ticket, cleaned, team_id=team_id)
+    return cleaned
 
 
 def _validate_customer(ticket: Ticket, changes: dict, actor, customer) -> None:
@@ -139,7 +150,8 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
     if actor_customer is not None:
         _validate_customer(ticket, changes, actor, actor_customer)
-    _validate(ticket, changes, actor)
+    cleaned_fields = _validate(ticket, changes, actor)
+    field_changes: dict[str, list] = {}
     before = {"team": ticket.team_id, "assignee": ticket.assignee_id,
               "priority": ticket.priority, "status": ticket.status}
     old_tags = sorted(ticket.tags.values_list("name", flat=True))
@@ -154,6 +166,9 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
                                            actor=actor)
         elif name == "tags" and wanted_tags is not None and wanted_tags != old_tags:
             field_services.set_tags(ticket=ticket, tags=wanted_tags, actor=actor)
+        elif name == "fields" and cleaned_fields:
+            field_changes = custom_fields.write_values(ticket=ticket, cleaned=cleaned_fields,
+                                                       actor=actor, now=now)
         elif name == "status" and "status" in changes:
             field_services.change_status(ticket=ticket, status=changes["status"], actor=actor,
                                          now=now, actor_customer=actor_customer)
@@ -165,6 +180,7 @@ def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
     })
     if wanted_tags is not None and wanted_tags != old_tags:
         result.changes["tags"] = [old_tags, wanted_tags]
+    result.changes.update(field_changes)
     if result.changed:
         payload = {"ticket_id": ticket.pk, "changes": dict(result.changes),
                    "actor_id": getattr(actor, "pk", None), "source": source, "depth": depth}

@@ -39,6 +39,7 @@ ACTION_TYPES = {
     "add_tags": gettext_lazy("Add tags"),
     "remove_tags": gettext_lazy("Remove tags"),
     "add_note": gettext_lazy("Internal note"),
+    "set_fields": gettext_lazy("Custom fields"),  # {key: value} (docs/custom-fields.md)
 }
 ME = "me"  # set_assignee: whoever applies the macro
 
@@ -103,6 +104,20 @@ def _assignee(kind: str, value, user) -> int | str | None:
     return value
 
 
+def _fields(kind: str, value) -> dict:
+    """Custom field values checked as their types now (every active field; whether one
+    applies to a ticket is decided when the macro is applied)."""
+    from .custom_fields import active_fields, clean_values
+
+    if not isinstance(value, dict) or not value:
+        raise _bad(kind, _("Give an object of field keys and values."))
+    try:
+        clean_values(value, active_fields())
+    except ValidationError as exc:
+        raise _bad(kind, "; ".join(exc.messages)) from None
+    return value
+
+
 def clean_actions(actions, *, user) -> list[dict]:
     """The actions in canonical form, or ValidationError naming the faulty action.
 
@@ -132,6 +147,8 @@ def clean_actions(actions, *, user) -> list[dict]:
             cleaned[kind] = _team(kind, value, user)
         elif kind == "set_assignee":
             cleaned[kind] = _assignee(kind, value, user)
+        elif kind == "set_fields":
+            cleaned[kind] = _fields(kind, value)
         else:
             cleaned[kind] = _tags(kind, value)
     return [{"type": kind, "value": cleaned[kind]} for kind in ACTION_TYPES if kind in cleaned]
@@ -192,6 +209,8 @@ def _changes(macro: Macro, actor) -> dict:
             changes["team"] = team
         elif kind == "set_assignee":
             changes["assignee"] = _resolve_assignee(value, actor)
+        elif kind == "set_fields":
+            changes["fields"] = value
     return changes
 
 
@@ -251,7 +270,25 @@ def preview_macro(*, macro: Macro, ticket: Ticket, actor) -> Preview:
                       - set(changes.get("remove_tags", [])))
     if new_tags != old_tags:
         preview.fields.append((_("Tags"), ", ".join(old_tags) or "—", ", ".join(new_tags) or "—"))
+    if changes.get("fields"):
+        _preview_fields(preview, ticket, changes["fields"])
     return preview
+
+
+def _preview_fields(preview: Preview, ticket: Ticket, values: dict) -> None:
+    from .custom_fields import clean_changes, display, values_of
+
+    try:
+        cleaned = clean_changes(ticket, values)
+    except ValidationError as exc:
+        preview.problems += exc.messages
+        return
+    current = values_of(ticket.pk)
+    for custom, new in cleaned.items():
+        old = current.get(custom.pk, [])
+        if old != new:
+            preview.fields.append((custom.label, display(custom, old) or "—",
+                                   display(custom, new) or "—"))
 
 
 @dataclass
@@ -319,6 +356,8 @@ def describe(macros: list[Macro]) -> dict[int, str]:
                 who = (_("whoever applies it") if value == ME else _("nobody") if value is None
                        else agents.get(value, "?"))
                 parts.append(f"{label}: {who}")
+            elif kind == "set_fields":
+                parts.append(f"{label}: {', '.join(f'{k}={v}' for k, v in value.items())}")
             else:
                 parts.append(f"{label}: {', '.join(value)}")
         lines[macro.pk] = " · ".join(parts)

@@ -17,6 +17,7 @@ from ..models import Attachment, Team, Ticket
 from ..queries import get_ticket_for_agent, visible_tickets
 from . import compose
 from .access import staff_required
+from .custom_fields import changes_from_post, field_rows
 from .detail_context import detail_context, sidepanel_context
 
 
@@ -65,6 +66,8 @@ def _apply_properties(request: HttpRequest, ticket: Ticket) -> None:
                                       "assignee")
     if "tags" in post:
         changes["tags"] = post["tags"].replace(",", " ").split()
+    if "custom_fields" in post:  # tickets/extras/fields.html (docs/custom-fields.md)
+        changes["fields"] = changes_from_post(ticket, post)
     services.apply_ticket_changes(ticket=ticket, changes=changes, actor=request.user,
                                   source="web")
 
@@ -82,6 +85,8 @@ def update_properties(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         context = {**sidepanel_context(ticket, request.user), "panel_error": error,
                    "panel_saved": not error}
+        if error:  # keep the custom field values as typed
+            context["custom_fields"] = field_rows(ticket, posted=request.POST)
         return render(request, "tickets/detail.html#sidepanel", context)
     if error:
         messages.error(request, error)

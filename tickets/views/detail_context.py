@@ -15,9 +15,11 @@ from ..models import Attachment, CannedResponse, Message, Ticket
 from ..placeholders import fill_placeholders
 from ..queries import team_ids_of, visible_teams, visible_tickets
 from ..services.macros import visible_macros
+from .custom_fields import field_rows
 from .history import readable_history
 from .macros import pop_draft
 from .queue import _assignable_agents
+from .worklog import ticket_extras
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
         "teams": list(visible_teams(user).distinct()),
         "agents": list(_assignable_agents(user, ticket)),
         "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
+        "custom_fields": field_rows(ticket),  # tickets/extras/fields.html
     }
 
 
@@ -84,5 +87,6 @@ def detail_context(request, ticket: Ticket) -> dict:
         "other_tickets": list(others),
         "canned": canned,
         "panels": side_panels(request, ticket),
+        **ticket_extras(request, ticket),  # time and links panels (tk-fields)
         "Author": Message.Author,
     }

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import policy, search
+from ..custom_field_query import bounded_paginator, field_params
 from ..models import Channel, SavedFilter, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
 from ..services.macros import visible_macros
 from . import queues
 from .access import staff_required
+from .custom_fields import queue_field_filters
 
 PAGE_SIZE = 25
 
@@ -52,6 +54,8 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
     tickets = tickets.select_related("customer", "assignee", "team", "sla")
     counts = queues.queue_counts(visible, conditions, now)
     paginator = Paginator(tickets, PAGE_SIZE)
+    if field_params(params):  # custom field filters: a bounded count (docs/custom-fields.md)
+        paginator = bounded_paginator(tickets, PAGE_SIZE, params.get("page"))
     if not filtered and view in counts:
         paginator.__dict__["count"] = counts[view]  # already counted: spare a COUNT(*)
     page = paginator.get_page(params.get("page"))
@@ -77,6 +81,7 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
         "search_page": search_page,
+        "field_filters": queue_field_filters(params),  # custom fields
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "tickets/queue.html#ticket_list", context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from ..custom_field_query import field_params, filter_by_fields
 from ..models import Organization, Ticket
 
 S = Ticket.Status
@@ -114,7 +115,8 @@ FIGURE_FIELDS = (*(f"{anchor}_{edge}" for anchor in PERIOD_ANCHORS for edge in (
 
 
 def is_filtered(params) -> bool:
-    return any(params.get(f) for f in (*FILTER_FIELDS, *FIGURE_FIELDS))
+    return (any(params.get(f) for f in (*FILTER_FIELDS, *FIGURE_FIELDS))
+            or bool(field_params(params)))  # custom fields, field_<key>
 
 
 def parse_moment(value: str) -> datetime | None:
@@ -154,6 +156,7 @@ def apply_filters(tickets: QuerySet[Ticket], params, user) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee_id=int(assignee))
     if params.get("tag"):
         tickets = tickets.filter(tags__name=params["tag"].strip().lower())
+    tickets = filter_by_fields(tickets, params, strict=False)  # docs/custom-fields.md
     return apply_figure_filters(tickets, params)
 
 

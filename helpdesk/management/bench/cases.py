@@ -47,6 +47,15 @@ case("Metrics summary API, 90 days", "manager",
 case("Metrics breakdown API, agent, 365 days", "manager",
      lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/breakdown/"),
                                              f"by=agent&{_last_days(365)}")))
+# Custom dropdown filters (seed the values first: manage.py seed_custom_fields).
+case("Queue, custom dropdown 10%", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=all&field_bench_product=phone")))
+case("Queue, custom dropdown 40%", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=all&field_bench_product=printer")))
+case("Queue, custom dropdown, agent", "agent", lambda c: get(c, "agent", _with_query(
+    url("tickets:queue"), "view=all&field_bench_product=phone")))
+case("API ticket list, custom dropdown", "manager", lambda c: get(c, "manager", _with_query(
+    url("/api/v1/tickets/"), "field_bench_product=phone")))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 

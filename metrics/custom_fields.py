@@ -1,0 +1,75 @@
+"""The dashboard's breakdown by a custom dropdown field (docs/custom-fields.md).
+
+Live, grouped SQL: one query over the tickets of the period joined to their value of
+the field (the ``(ticket, field, value)`` unique index answers each ticket's probe),
+one over the period's survey responses joined the same way. The figures keep the
+definitions of ``metrics.queries.summary`` (CSAT %, NPS, FCR, reopen rate)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+
+from tickets.models import CustomField, TicketFieldValue
+
+from .filters import MetricFilters
+from .queries.families import filtered_responses, filtered_tickets
+from .queries.summary import _pct, csat_block, nps_block
+
+
+def dropdown_fields() -> list[CustomField]:
+    return list(CustomField.objects.filter(active=True, type=CustomField.Type.DROPDOWN))
+
+
+def _ticket_rows(f: MetricFilters, field: CustomField) -> dict[str, dict]:
+    created = Q(ticket__created_at__gte=f.start, ticket__created_at__lt=f.end)
+    solved = Q(ticket__solved_at__gte=f.start, ticket__solved_at__lt=f.end,
+               ticket__is_spam=False, ticket__merged_into__isnull=True)
+    rows = (TicketFieldValue.objects.filter(field=field, **filtered_tickets(f, "ticket__"))
+            .filter(created | solved).values("value")
+            .annotate(created=Count("ticket_id", filter=created),
+                      solved=Count("ticket_id", filter=solved),
+                      fcr=Count("ticket_id", filter=solved & Q(ticket__public_reply_count=1,
+                                                               ticket__reopen_count=0)),
+                      reopened=Count("ticket_id", filter=solved & Q(ticket__reopen_count__gt=0)))
+            .order_by())
+    return {row["value"]: row for row in rows}
+
+
+def _score_rows(f: MetricFilters, field: CustomField) -> dict[str, dict]:
+    from surveys.models import Metric
+
+    csat, nps = Q(metric=Metric.CSAT), Q(metric=Metric.NPS)
+    rows = (filtered_responses(f).filter(ticket__field_values__field=field)
+            .values(value=F("ticket__field_values__value"))
+            .annotate(csat_n=Count("pk", filter=csat),
+                      csat_satisfied=Count("pk", filter=csat & Q(score__gte=4)),
+                      nps_n=Count("pk", filter=nps),
+                      nps_promoters=Count("pk", filter=nps & Q(score__gte=9)),
+                      nps_detractors=Count("pk", filter=nps & Q(score__lte=6)))
+            .order_by())
+    return {row["value"]: row for row in rows}
+
+
+def breakdown(f: MetricFilters, field: CustomField) -> list[dict]:
+    """A row per option of the field, in the field's order (two queries)."""
+    tickets, scores = _ticket_rows(f, field), _score_rows(f, field)
+    rows = []
+    for key, label in field.option_choices:
+        t, s = tickets.get(key, {}), scores.get(key, {})
+        solved = t.get("solved", 0)
+        rows.append({"key": key, "label": label, "created": t.get("created", 0),
+                     "solved": solved, "fcr_pct": _pct(t.get("fcr", 0), solved),
+                     "reopen_pct": _pct(t.get("reopened", 0), solved),
+                     "csat": csat_block(s), "nps": nps_block(s)})
+    return rows
+
+
+def dashboard_section(params, f: MetricFilters) -> dict:
+    """The dashboard's context: the dropdowns to choose from and the chosen one's rows."""
+    fields = dropdown_fields()
+    if not fields:
+        return {"field_breakdown": None}
+    chosen = next((x for x in fields if x.key == params.get("cf")), fields[0])
+    return {"field_breakdown": {"fields": fields, "field": chosen, "rows": breakdown(f, chosen)}}
+
+
