@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -15,6 +16,11 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Identity (docs/identity.md): the admin signs in through the one sign-in page (second
+    # factor, SSO, password switch); our login, SSO, two-factor and token pages; the audit log.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("", include("identity.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     # Before django.contrib.auth.urls, whose unthrottled view has the same name.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),

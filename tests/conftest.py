@@ -2,7 +2,6 @@
 team, a manager, an admin and a customer."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from helpdesk.models import User
@@ -92,8 +91,10 @@ def ticket(customer, team, django_capture_on_commit_callbacks):
 def api_client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        from identity.tokens import create_api_token
+
+        _, key = create_api_token(user=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
