@@ -2,9 +2,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from identity.models import ApiToken, digest_key
 
 from helpdesk.models import User
+from identity.models import ApiToken, digest_key
 from tickets.models import Team, TeamMembership
 
 

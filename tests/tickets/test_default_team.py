@@ -11,9 +11,9 @@ from email.message import EmailMessage
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from identity.tokens import create_api_token
 from rest_framework.test import APIClient
 
+from identity.tokens import create_api_token
 from tests.factories import CustomerFactory, TeamFactory
 from tickets import services
 from tickets.api.intake import signature_of
