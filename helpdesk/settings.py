@@ -84,13 +84,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Identity (docs/identity.md): two-factor state of the session, the audit log's request,
-    # managers and admins sent to two-factor enrolment when the installation requires it.
+    # Identity (docs/identity.md): two-factor state of the session, the audit log's request.
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditContextMiddleware",
-    "identity.middleware.RequireTwoFactorMiddleware",
     "helpdesk.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Identity: managers and admins sent to two-factor enrolment when it is required.
+    "identity.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
