@@ -71,6 +71,14 @@ def admin_user(db):
 
 
 @pytest.fixture
+def analyst(team):
+    """Read-only figures (docs/roles.md); a member of the agent's team, which must not
+    give them the team's tickets."""
+    return UserFactory(email="anni@helpdesk.test", name="Anni Analyst", role=User.Role.ANALYST,
+                       teams=[team])
+
+
+@pytest.fixture
 def customer(db):
     return CustomerFactory(email="customer@example.com", name="Kalle Customer")
 
