@@ -74,6 +74,14 @@ class SSORefused(Exception):
         self.reason, self.message, self.email = reason, message, email
 
 
+def email_verified(claims: dict) -> bool:
+    """``email_verified: true`` (the standard claim), or Microsoft Entra ID's optional
+    ``xms_edov`` ("email domain owner verified"), which Entra sends instead."""
+    if claims.get("email_verified") is True:
+        return True
+    return claims.get("xms_edov") in (True, 1, "1", "true", "True")
+
+
 class HelpdeskOIDCBackend(OIDCAuthenticationBackend):
     get_settings = staticmethod(oidc_setting)
 
@@ -106,7 +114,7 @@ class HelpdeskOIDCBackend(OIDCAuthenticationBackend):
         if not email:
             raise SSORefused("no_email", _("Your identity provider did not share your email "
                                            "address."))
-        if claims.get("email_verified") is not True:
+        if not email_verified(claims):
             raise SSORefused("email_not_verified", _("Your identity provider has not verified "
                                                      "your email address %(email)s.")
                              % {"email": email}, email)
@@ -123,7 +131,8 @@ class HelpdeskOIDCBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
         # The ID token's own claims win over userinfo's where both speak.
-        claims = {**claims, **{k: payload[k] for k in ("email", "email_verified") if k in payload}}
+        claims = {**claims, **{k: payload[k] for k in ("email", "email_verified", "xms_edov")
+                               if k in payload}}
         self.verify_claims(claims)
         email = str(claims["email"]).strip().lower()
         users = list(self.filter_users_by_claims(claims)[:2])

@@ -141,3 +141,10 @@ def test_password_sign_in_can_be_turned_off(sso, live_server, settings, agent, c
     assert "Password sign-in is turned off here" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     assert (Action.SIGN_IN_FAILED, agent.email, "password_login_off") in audit_actions()
+
+
+def test_entra_ids_domain_verified_claim_counts_as_verified(sso, live_server, agent):
+    set_identity(sso, "aino-sub", email="aino@helpdesk.test", xms_edov=True)
+    browser = requests.Session()
+    page = browser.get(authorize(browser, start(browser, live_server), "aino-sub"), timeout=10)
+    assert page.status_code == 200 and page.url == f"{live_server.url}/"
