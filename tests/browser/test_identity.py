@@ -29,7 +29,7 @@ def shoot(page, name: str, lang: str) -> None:
         page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
 
 
-def test_sso_sign_in_in_the_browser(browser, live_server, sso):
+def test_sso_sign_in_in_the_browser(browser, live_server, sso):  # noqa: F811 (the imported fixture)
     from tests.identity.conftest import set_identity
 
     UserFactory(email="aino@helpdesk.test", name="Aino Agent")

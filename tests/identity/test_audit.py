@@ -153,11 +153,11 @@ def test_export_by_a_non_admin_is_refused_and_audited(client, request, persona):
 
 def test_log_page_query_count_is_constant(client, admin_user, django_assert_max_num_queries):
     client.force_login(admin_user)
-    for i in range(3):
+    for _ in range(3):
         record(action=Action.SIGN_IN, actor=UserFactory())
     with django_assert_max_num_queries(8) as few:
         assert client.get("/audit/").status_code == 200
-    for i in range(30):
+    for _ in range(30):
         record(action=Action.SIGN_IN, actor=admin_user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/audit/").status_code == 200
