@@ -3,6 +3,7 @@ two-factor enrolment, recovery codes and API tokens (docs/identity.md)."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 from django.conf import settings
@@ -94,7 +95,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@staff_required
+@staff_required(analysts=True)
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if twofactor.is_enrolled(request.user):
         return redirect(reverse("tickets:settings") + "#security")
@@ -110,17 +111,20 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                                                                      "enrolled": True})
         form.add_error("code", _("That code is wrong, expired or already used. Check the "
                                  "time on your phone and try the newest code."))
-    secret = device.bin_key
-    import base64
     return render(request, "identity/two_factor_setup.html", {
         "form": form, "qr": qr_svg_data_uri(device.config_url),
-        "secret": base64.b32encode(secret).decode().rstrip("="),
+        "secret": _in_fours(base64.b32encode(device.bin_key).decode().rstrip("=")),
         "required": settings.HELPDESK_REQUIRE_2FA and requires_two_factor(request.user),
     }, status=400 if form.errors else 200)
 
 
+def _in_fours(key: str) -> str:
+    """ABCD EFGH …: easier to type; authenticator apps ignore the spaces."""
+    return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
+
+
 @require_POST
-@staff_required
+@staff_required(analysts=True)
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if requires_two_factor(request.user) and settings.HELPDESK_REQUIRE_2FA:
         messages.error(request, _("Two-factor authentication is required for your role."))
@@ -138,7 +142,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(analysts=True)
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not twofactor.is_enrolled(request.user):
         raise Http404
@@ -150,7 +154,7 @@ def requires_two_factor(user) -> bool:
     return bool(user.is_superuser or user.role in ("manager", "admin"))
 
 
-@staff_required
+@staff_required(analysts=True)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """POST creates a token and shows its key once; GET goes back to the settings page."""
     if request.method != "POST":
@@ -164,7 +168,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(analysts=True)
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = tokens.active_tokens(request.user).filter(pk=pk).first()
     if token is None:

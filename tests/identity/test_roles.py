@@ -119,3 +119,10 @@ def test_analyst_is_not_assignable(analyst, team, manager):
     from tickets import policy
 
     assert analyst not in set(policy.assignable_agents(manager))
+
+
+def test_analyst_manages_their_own_tokens_and_two_factor(client, analyst):
+    client.force_login(analyst)
+    assert client.get("/settings/two-factor/").status_code == 200
+    created = client.post("/settings/api-tokens/", {"name": "BI tool", "scope": "read"})
+    assert created.status_code == 200 and b"BI tool" in created.content
