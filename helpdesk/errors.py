@@ -84,7 +84,9 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return render_error(request, status=403, title=_("Not allowed"), message=_(
+    # A view that refuses with its own reason (PermissionDenied("…")) shows that reason.
+    reason = str(exception) if exception is not None else ""
+    return render_error(request, status=403, title=_("Not allowed"), message=reason or _(
         "You do not have access to this page. If you need it, ask a manager or an "
         "administrator."))
 

@@ -29,7 +29,8 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A member of the support staff: agent, manager or admin.
+    """A member of the support staff: agent, manager, admin, or analyst (figures only,
+    no ticket content; docs/roles.md).
 
     Customers are not users; they are tickets.Customer rows and sign in to the
     portal with a magic link.
@@ -39,6 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         AGENT = "agent", _("Agent")
         MANAGER = "manager", _("Manager")
         ADMIN = "admin", _("Admin")
+        ANALYST = "analyst", _("Analyst")
 
     class Availability(models.TextChoices):
         """Only available agents receive tickets automatically (docs/routing.md)."""
@@ -87,6 +89,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def sees_all_tickets(self) -> bool:
         """Managers and admins see every team's tickets; agents only their teams'."""
         return self.is_superuser or self.role in (self.Role.MANAGER, self.Role.ADMIN)
+
+    @property
+    def is_analyst(self) -> bool:
+        """Read-only: dashboards and exports of figures, never a ticket (docs/roles.md)."""
+        return self.role == self.Role.ANALYST and not self.is_superuser
+
+    @property
+    def sees_all_figures(self) -> bool:
+        """Every team's and agent's figures: managers, admins and analysts."""
+        return self.sees_all_tickets or self.is_analyst
 
 
 class OutboundEmail(models.Model):

@@ -68,6 +68,12 @@ INSTALLED_APPS = [
     "metrics",
     "rules",
     "integrations",
+    # Identity (docs/identity.md): SSO, two-factor, named API tokens; the audit log.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "identity",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -80,8 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Identity (docs/identity.md): two-factor state of the session, the audit log's request.
+    "django_otp.middleware.OTPMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "helpdesk.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Identity: managers and admins sent to two-factor enrolment when it is required.
+    "identity.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
@@ -140,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "helpdesk.auth_views.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Only answers the OIDC callback (code + state); idle unless OIDC_DISCOVERY_URL is set.
+    "identity.sso.HelpdeskOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -234,7 +247,8 @@ if ANYMAIL_WEBHOOK_SECRET:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Named, hashed, scoped tokens; still "Authorization: Token <key>" (docs/identity.md).
+        "identity.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["helpdesk.permissions.IsStaffUser"],
@@ -316,6 +330,39 @@ AXES_VERBOSE = False
 HELPDESK_PASSWORD_RESETS_PER_ADDRESS = env_int("HELPDESK_PASSWORD_RESETS_PER_ADDRESS", 3,
                                                minimum=1)
 HELPDESK_PASSWORD_RESETS_PER_IP = env_int("HELPDESK_PASSWORD_RESETS_PER_IP", 20, minimum=1)
+
+# Identity (docs/identity.md). Single sign-on with OpenID Connect is on when
+# OIDC_DISCOVERY_URL is set (the provider's /.well-known/openid-configuration).
+OIDC_DISCOVERY_URL = env_url("OIDC_DISCOVERY_URL", "", schemes=("https", "http"))
+HELPDESK_SSO_ENABLED = bool(OIDC_DISCOVERY_URL)
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "SSO")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+if HELPDESK_SSO_ENABLED and not OIDC_RP_CLIENT_ID:
+    raise ImproperlyConfigured("OIDC_CLIENT_ID must be set when OIDC_DISCOVERY_URL is set")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_choice("OIDC_SIGN_ALGO", "RS256", ("RS256", "RS384", "RS512", "ES256",
+                                                           "ES384", "ES512", "PS256"))
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Email domains whose users may sign in through SSO (empty: any the provider vouches for).
+HELPDESK_SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in
+                                env_list("HELPDESK_SSO_ALLOWED_DOMAINS", [])]
+# Create a staff user on first SSO sign-in, with this role ("" = never create).
+HELPDESK_SSO_DEFAULT_ROLE = env_choice("HELPDESK_SSO_DEFAULT_ROLE", "",
+                                       ("", "agent", "analyst", "manager", "admin"))
+OIDC_CREATE_USER = bool(HELPDESK_SSO_DEFAULT_ROLE)
+# Password sign-in for staff; turning it off needs SSO (else nobody could sign in).
+HELPDESK_PASSWORD_LOGIN = env_bool("HELPDESK_PASSWORD_LOGIN", True)
+if not HELPDESK_PASSWORD_LOGIN and not HELPDESK_SSO_ENABLED:
+    raise ImproperlyConfigured("HELPDESK_PASSWORD_LOGIN=false needs OIDC_DISCOVERY_URL (SSO)")
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+OIDC_AUTHENTICATE_CLASS = "identity.sso.HelpdeskOIDCRequestView"
+OIDC_CALLBACK_CLASS = "identity.sso.HelpdeskOIDCCallbackView"
+# Managers and admins who sign in with a password must use two-factor (sent to enrolment).
+HELPDESK_REQUIRE_2FA = env_bool("HELPDESK_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 
 # HTTPS. A SITE_URL of https:// turns on secure cookies, HSTS and the redirect to HTTPS;
 # each can be set explicitly (docs/resilience.md). SECURE_PROXY_SSL_HEADER is opt-in:

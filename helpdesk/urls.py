@@ -20,6 +20,11 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links (docs/error-pages.md).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True),
          name="favicon"),
+    # Identity (docs/identity.md): the admin signs in through the one sign-in page (second
+    # factor, SSO, password switch); our login, SSO, two-factor and token pages; the audit log.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("", include("identity.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     # Before django.contrib.auth.urls, whose unthrottled view has the same name.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),

@@ -25,7 +25,7 @@ class ScopeDenied(PermissionDenied):
 
 
 def scope_for(user, f: MetricFilters, *, by: str | None = None) -> MetricFilters:
-    if user.sees_all_tickets:
+    if user.sees_all_figures:
         return f
     if f.agent_id is not None and f.agent_id != user.pk:
         raise ScopeDenied("agent", _("Agents may only see their own figures."))

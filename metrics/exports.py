@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
+from audit.models import Action
+from audit.services import record
 from surveys.models import Metric
 
 from . import queries
@@ -57,6 +59,8 @@ def export_table(request: HttpRequest, by: str) -> HttpResponse:
         f = scoped_filters_or_403(request, by=by)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
+    record(action=Action.EXPORT, request=request,
+           detail={"export": f"metrics-{by}.csv", "filters": f.query_params()})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="metrics-{by}.csv"'
     writer = csv.writer(response)
@@ -82,7 +86,9 @@ def responses(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("ticket", "agent", "team").order_by("-created_at", "-pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     if request.GET.get("format") == "csv":
-        return _responses_csv(qs[:10000])
+        record(action=Action.EXPORT, request=request,
+               detail={"export": "responses.csv", "filters": f.query_params()})
+        return _responses_csv(qs[:10000], tickets=not request.user.is_analyst)
     return render(request, "metrics/responses.html", {
         "page": page, "filters": f, "metric": metric, "category": category,
         "params": f.query_params() | ({"metric": metric} if metric else {}),
@@ -90,13 +96,15 @@ def responses(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _responses_csv(rows) -> HttpResponse:
+def _responses_csv(rows, *, tickets: bool = True) -> HttpResponse:
+    """Analysts get no ticket references (docs/roles.md): figures, not tickets."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="responses.csv"'
     writer = csv.writer(response)
     writer.writerow(["created_at", "metric", "score", "ticket", "channel", "agent", "team",
                      "comment"])
     for r in rows:
-        writer.writerow([r.created_at.isoformat(), r.metric, r.score, r.ticket.reference,
+        writer.writerow([r.created_at.isoformat(), r.metric, r.score,
+                         r.ticket.reference if tickets else "",
                          r.channel, r.agent or "", r.team or "", r.comment])
     return response

@@ -44,7 +44,7 @@ def manager_required(view):
     @wraps(view)
     @staff_required
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.sees_all_tickets:
+        if not request.user.sees_all_figures:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -153,7 +153,7 @@ def freshness(f: MetricFilters, *, every_figure: bool = False, state=False) -> d
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.sees_all_tickets:
+    if not request.user.sees_all_figures:
         return redirect("metrics:agent_dashboard")
     f, errors = filters_or_errors(request.GET, me_id=request.user.pk)
     state, choices = rollups.rollup_state(), filter_choices()

@@ -10,9 +10,9 @@ from .models import FollowUp, Response
 
 
 def visible_responses(user) -> QuerySet[Response]:
-    """Managers and admins see every response; agents their teams' and their own."""
+    """Managers, admins and analysts see every response; agents their teams' and their own."""
     responses = Response.objects.all()
-    if user.sees_all_tickets:
+    if user.sees_all_figures:
         return responses
     return responses.filter(Q(team_id__in=team_ids_of(user)) | Q(agent=user))
 

@@ -2,7 +2,6 @@
 team, a manager, an admin and a customer."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from helpdesk.models import User
@@ -72,6 +71,14 @@ def admin_user(db):
 
 
 @pytest.fixture
+def analyst(team):
+    """Read-only figures (docs/roles.md); a member of the agent's team, which must not
+    give them the team's tickets."""
+    return UserFactory(email="anni@helpdesk.test", name="Anni Analyst", role=User.Role.ANALYST,
+                       teams=[team])
+
+
+@pytest.fixture
 def customer(db):
     return CustomerFactory(email="customer@example.com", name="Kalle Customer")
 
@@ -92,8 +99,10 @@ def ticket(customer, team, django_capture_on_commit_callbacks):
 def api_client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        from identity.tokens import create_api_token
+
+        _, key = create_api_token(user=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

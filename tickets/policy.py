@@ -13,6 +13,8 @@ Python, side by side so they cannot drift apart:
   the ticket would vanish from their queues) and creates tickets only there;
 - an agent assigns only to agents of the ticket's team (after the move, when the
   same change moves it) or of one of their own teams, and may always unassign;
+- analysts (a read-only role for dashboards and exports, docs/roles.md) may do none of
+  this either: they see figures, never a ticket, its messages or its customer;
 - customers and anonymous callers may do none of this (the portal is theirs).
 
 ``actor=None`` means the system (intake, rules, automations, assignment): the rule
@@ -86,12 +88,17 @@ def sees_all(user) -> bool:
     return is_staff_member(user) and user.sees_all_tickets
 
 
+def works_tickets(user) -> bool:
+    """Agents, managers and admins: staff who may see tickets at all (not analysts)."""
+    return is_staff_member(user) and not getattr(user, "is_analyst", False)
+
+
 # -- the rule as querysets (lists, choices) ---------------------------------------------
 
 def visible_tickets(user) -> QuerySet[Ticket]:
     """Tickets this staff user may see and work on (the SQL twin of ``can(VIEW)``)."""
     tickets = Ticket.objects.all()
-    if not is_staff_member(user):
+    if not works_tickets(user):
         return tickets.none()
     if user.sees_all_tickets:
         return tickets
@@ -100,7 +107,7 @@ def visible_tickets(user) -> QuerySet[Ticket]:
 
 def allowed_teams(user) -> QuerySet[Team]:
     """Teams this user may move tickets into and create tickets in."""
-    if not is_staff_member(user):
+    if not works_tickets(user):
         return Team.objects.none()
     if user.sees_all_tickets:
         return Team.objects.all()
@@ -109,9 +116,9 @@ def allowed_teams(user) -> QuerySet[Team]:
 
 def assignable_agents(user, ticket: Ticket | None = None) -> QuerySet[User]:
     """Active staff this user may assign ``ticket`` to (any of their tickets when None)."""
-    agents = (User.objects.filter(is_active=True).exclude(role="")
+    agents = (User.objects.filter(is_active=True).exclude(role__in=["", User.Role.ANALYST])
               .only("pk", "name", "email", "role").order_by("name", "email"))
-    if not is_staff_member(user):
+    if not works_tickets(user):
         return agents.none()
     if user.sees_all_tickets:
         return agents
@@ -138,7 +145,7 @@ def _team_allowed(user, team) -> bool:
 def _assignee_allowed(user, ticket: Ticket | None, assignee, team) -> bool:
     if assignee is None:
         return True  # anyone who works on the ticket may unassign it
-    if not is_staff_member(assignee):
+    if not works_tickets(assignee):
         return False
     if user.sees_all_tickets:
         return True
@@ -156,6 +163,8 @@ def _refusal(user, action: Action, ticket, team, assignee) -> Exception | None:
         return None  # the system: rules, intake, automations, assignment
     if not is_staff_member(user):
         return PermissionDenied(_("Only support staff may do this."))
+    if user.is_analyst:
+        return PermissionDenied(_("Analysts see figures, not tickets."))
     if action == Action.BULK:
         return None
     if action == Action.CREATE:

@@ -15,6 +15,8 @@ def staff_required(view=None, *, managers_only: bool = False):
                 return redirect_to_login(request.get_full_path())
             if not is_staff_member(request.user):
                 raise PermissionDenied
+            if request.user.is_analyst:  # follow-ups and programs are customer work (docs/roles.md)
+                raise PermissionDenied
             if managers_only and not request.user.sees_all_tickets:
                 raise PermissionDenied
             return func(request, *args, **kwargs)

@@ -2,9 +2,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
 from helpdesk.models import User
+from identity.models import ApiToken, digest_key
 from tickets.models import Team, TeamMembership
 
 
@@ -27,16 +27,21 @@ def test_create_agent_creates_staff_user_in_new_team():
 def test_create_agent_prints_the_token_alone_on_the_last_line():
     lines = run("tok@example.com", "--role", "manager")
     user = User.objects.get(email="tok@example.com")
-    assert lines[-1] == Token.objects.get(user=user).key
+    token = ApiToken.objects.get(user=user)
+    assert token.key_digest == digest_key(lines[-1]) and token.revoked_at is None
 
 
 @pytest.mark.django_db
-def test_create_agent_updates_an_existing_user_and_keeps_the_token(agent):
+def test_create_agent_updates_an_existing_user_and_replaces_its_token(agent):
     first = run(agent.email.upper(), "--role", "agent")[-1]
     second = run(agent.email, "--role", "manager", "--team", "Billing")[-1]
     agent.refresh_from_db()
     assert agent.role == "manager"
-    assert first == second
+    # Keys are stored hashed: a second run issues a new one and revokes the first.
+    assert first != second
+    tokens = {t.key_digest: t for t in ApiToken.objects.filter(user=agent)}
+    assert tokens[digest_key(first)].revoked_at is not None
+    assert tokens[digest_key(second)].revoked_at is None
     assert User.objects.filter(email__iexact=agent.email).count() == 1
     assert Team.objects.get(name="Billing").members.filter(pk=agent.pk).exists()
 

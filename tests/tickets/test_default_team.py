@@ -11,9 +11,9 @@ from email.message import EmailMessage
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from identity.tokens import create_api_token
 from tests.factories import CustomerFactory, TeamFactory
 from tickets import services
 from tickets.api.intake import signature_of
@@ -171,7 +171,7 @@ def test_portal_reply_to_a_closed_teamless_ticket(agent_client, team, agent):
 
 def test_api_post_by_a_manager_naming_no_team(agent_client, team, manager):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user=manager, name='t')[1]}")
     response = api.post("/api/v1/tickets/", {
         "subject": "Integration", "body": "From our shop", "channel": "api",
         "customer": {"email": "shop@example.com", "name": "Shop"}}, format="json")

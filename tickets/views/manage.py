@@ -83,7 +83,7 @@ def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tickets:canned_list")
 
 
-@staff_required
+@staff_required(analysts=True)
 def personal_settings(request: HttpRequest) -> HttpResponse:
     form = PersonalSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +94,7 @@ def personal_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(analysts=True)
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language switcher: the agent's language lives on their user
     row (the middleware activates it), not in a cookie."""

@@ -1,6 +1,8 @@
 """Create or update a staff user and print their API token on the last line.
 
 Scripts rely on that last line: ``TOKEN=$(manage.py create_agent a@x.fi --role agent | tail -1)``.
+Tokens are stored hashed (docs/identity.md), so each run issues a new read-write token
+named "create_agent" and revokes the one the previous run issued.
 """
 
 from __future__ import annotations
@@ -10,19 +12,22 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from identity.tokens import active_tokens, create_api_token, revoke_api_token
 from tickets.models import Team, TeamMembership
 
-ROLES = ("agent", "manager", "admin")
+ROLES = ("agent", "manager", "admin", "analyst")
+
+
+TOKEN_NAME = "create_agent"  # noqa: S105 (a label, not a secret)
 
 
 class Command(BaseCommand):
-    help = "Create or update a staff user (agent, manager or admin) and print their API token."
+    help = "Create or update a staff user (agent, manager, admin or analyst) and print a new API token."
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--role", required=True, help="agent, manager or admin")
+        parser.add_argument("--role", required=True, help="agent, manager, admin or analyst")
         parser.add_argument("--team", default="", help="team to join (created if missing)")
         parser.add_argument("--password", default=None, help="set this password")
         parser.add_argument("--name", default="", help="display name")
@@ -41,10 +46,12 @@ class Command(BaseCommand):
             user, created = upsert_agent(email=email, role=role, name=name, password=password)
             if team.strip():
                 join_team(user=user, team_name=team.strip(), lead=lead)
-            token, _ = Token.objects.get_or_create(user=user)
+            for old in active_tokens(user).filter(name=TOKEN_NAME):
+                revoke_api_token(token=old)
+            _, key = create_api_token(user=user, name=TOKEN_NAME)
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} {role} {user.email}" + (f" in team {team}" if team else ""))
-        self.stdout.write(token.key)
+        self.stdout.write(key)
 
 
 def upsert_agent(*, email: str, role: str, name: str = "", password: str | None = None):

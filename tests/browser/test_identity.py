@@ -1,0 +1,92 @@
+"""Identity in Chromium: single sign-on through a real OpenID provider, two-factor
+enrolment with a real TOTP code, an API token made and listed, the audit log. Saves
+screenshots at 1280 and 1920 px in English and Finnish (/work/wt/shots/identity/ when
+that folder's parent exists, else artifacts/screenshots/identity/)."""
+
+import re
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from audit.models import Action, AuditEntry
+from identity.models import ApiToken
+from tests.factories import UserFactory
+from tests.identity.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_SHARED = Path("/work/wt/shots")
+SHOTS = (_SHARED / "identity" if _SHARED.exists()
+         else Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "identity")
+WIDTHS = (1280, 1920)
+
+
+def shoot(page, name: str, lang: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 860})
+        page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
+
+
+def test_sso_sign_in_in_the_browser(browser, live_server, sso):  # noqa: F811 (the imported fixture)
+    from tests.identity.conftest import set_identity
+
+    UserFactory(email="aino@helpdesk.test", name="Aino Agent")
+    set_identity(sso, "aino", email="aino@helpdesk.test", email_verified=True)
+    for lang in ("en", "fi"):
+        context = browser.new_context(locale="fi-FI" if lang == "fi" else "en-US")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        shoot(page, "login-sso", lang)
+        page.click("a.sso-button")
+        page.fill("#subject-input", "aino")  # the provider's own sign-in form
+        page.click("button[type=submit]")
+        page.wait_for_selector("header.topbar")
+        assert "Aino" in page.inner_text("header.topbar")
+        context.close()
+    assert AuditEntry.objects.filter(action=Action.SIGN_IN, detail__method="sso").count() == 2
+
+
+def test_two_factor_tokens_and_audit_log_in_the_browser(page, live_server):
+    admin = UserFactory(email="ada@helpdesk.test", name="Ada Admin", role="admin",
+                        is_staff=True, is_superuser=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", admin.email)
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_selector("header.topbar")
+
+    for lang in ("fi", "en"):
+        admin.language = lang
+        admin.save(update_fields=["language"])
+        page.goto(f"{live_server.url}/settings/two-factor/")
+        page.wait_for_selector(".qr img")
+        shoot(page, "two-factor-setup", lang)
+    secret = page.inner_text("code.secret").replace(" ", "")
+    page.fill("#id_code", pyotp.TOTP(secret).now())
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("ul.codes")
+    assert len(page.locator("ul.codes li").all()) == 10
+    shoot(page, "recovery-codes", "en")
+    # Two-factor is now on: the setup page sends back to the settings.
+    for lang in ("en", "fi"):
+        admin.language = lang
+        admin.save(update_fields=["language"])
+        page.goto(f"{live_server.url}/settings/")
+        page.fill(".token-new input[name=name]", f"CRM sync {lang}")
+        page.select_option(".token-new select[name=scope]", "read")
+        page.click(".token-new button[type=submit]")
+        key = page.inner_text("code.token-key").strip()
+        assert re.fullmatch(r"[0-9a-f]{40}", key)
+        shoot(page, "token-created", lang)
+        page.goto(f"{live_server.url}/settings/#api-tokens")
+        assert f"CRM sync {lang}" in page.inner_text("#api-tokens")
+        assert key not in page.content()
+        shoot(page, "settings-security", lang)
+        page.goto(f"{live_server.url}/audit/")
+        page.wait_for_selector("table.audit-log")
+        shoot(page, "audit-log", lang)
+    assert ApiToken.objects.filter(user=admin, scope="read").count() == 2
+    assert "API token created" in page.inner_text("table.audit-log") or \
+        "API-avain luotu" in page.inner_text("table.audit-log")
