@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from audit.models import Action
+from audit.services import record
 from helpdesk.permissions import is_admin
 
 from . import privacy
@@ -29,8 +31,10 @@ class PrivacyActions:
                               messages.ERROR)
             return None
         customer = queryset.get()
-        response = HttpResponse(privacy.export_customer(customer=customer),
-                                content_type="application/zip")
+        archive = privacy.export_customer(customer=customer)
+        record(action=Action.EXPORT, request=request, target=privacy.audit_target(customer),
+               detail={"export": "customer data", "bytes": len(archive)})
+        response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
         return response
 
@@ -38,7 +42,10 @@ class PrivacyActions:
     def erase_personal_data(self, request, queryset):
         if request.POST.get("confirmed") == "yes":
             for customer in queryset:
-                privacy.erase_customer(customer=customer)
+                done = privacy.erase_customer(customer=customer)
+                record(action=Action.ERASURE, request=request,
+                       target=privacy.audit_target(customer),
+                       detail={"sections": done})
             count = queryset.count()
             self.message_user(request, ngettext(
                 "Erased the personal data of %(count)d customer. Their scores and ticket "

@@ -251,3 +251,9 @@ def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
                                           received_at__lt=now - timedelta(days=days))
         done["quarantined"], _ = old.delete()
     return done
+
+
+def audit_target(customer: Customer) -> dict:
+    """How the audit log names a customer: by id only, so an erased person's name and
+    address do not live on in the log of their erasure."""
+    return {"type": "tickets.customer", "id": customer.pk, "label": f"#{customer.pk}"}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('helpdesk', '0003_user_availability_capacity'),
+        ("helpdesk", "0003_user_availability_capacity"),
     ]
 
     operations = [

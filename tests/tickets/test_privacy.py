@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEntry
 from helpdesk.models import OutboundEmail, User
 from integrations.models import WebhookDelivery
 from surveys.models import FollowUp, Response
@@ -148,6 +149,7 @@ ROLES = {
     "anonymous": lambda: None,
     "agent": lambda: UserFactory(role=User.Role.AGENT),
     "manager": lambda: UserFactory(role=User.Role.MANAGER),
+    "analyst": lambda: UserFactory(role=User.Role.ANALYST),
     "admin": lambda: UserFactory(role=User.Role.ADMIN),
 }
 
@@ -158,10 +160,21 @@ def test_only_admins_may_export_or_erase(role, action, customer):
     client = api_client_for(ROLES[role]())
     url = f"/api/v1/customers/{customer.pk}/{action}/"
     response = client.get(url) if action == "export" else client.post(url)
-    expected = {"anonymous": 401, "agent": 403, "manager": 403, "admin": 200}[role]
+    expected = {"anonymous": 401, "agent": 403, "manager": 403, "analyst": 403,
+                "admin": 200}[role]
     assert response.status_code == expected
     customer.refresh_from_db()
     assert (customer.erased_at is not None) == (action == "erase" and role == "admin")
+    # Every attempt by a signed-in person is in the audit log, naming the customer by id only.
+    done = {"export": Action.EXPORT, "erase": Action.ERASURE}[action]
+    refused = {"export": Action.EXPORT_REFUSED, "erase": Action.ERASURE_REFUSED}[action]
+    entries = list(AuditEntry.objects.filter(action__in=[done, refused])
+                   .values_list("action", "target_id", "target_label"))
+    if role == "anonymous":
+        assert entries == []
+    else:
+        assert entries == [(done if role == "admin" else refused, str(customer.pk),
+                            f"#{customer.pk}" if role == "admin" else "")]
 
 
 @pytest.mark.parametrize("pk", ["999999", "abc", "0"])

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import Action
+from audit.services import record
 from helpdesk.api import parse_id
 from helpdesk.permissions import IsAdmin
 
@@ -25,8 +27,30 @@ def _customer(pk: str) -> Customer:
     return customer
 
 
+class _AdminsOnlyAudited(IsAdmin):
+    """Admins only; a signed-in staff member who is refused is recorded in the audit log."""
+
+    refused_action = ""
+
+    def has_permission(self, request, view) -> bool:
+        allowed = super().has_permission(request, view)
+        if not allowed and request.user.is_authenticated:
+            record(action=self.refused_action, request=request,
+                   target={"type": "tickets.customer", "id": view.kwargs.get("pk", ""),
+                           "label": ""})
+        return allowed
+
+
+class _ExportPermission(_AdminsOnlyAudited):
+    refused_action = Action.EXPORT_REFUSED
+
+
+class _ErasePermission(_AdminsOnlyAudited):
+    refused_action = Action.ERASURE_REFUSED
+
+
 class CustomerExport(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [_ExportPermission]
 
     @extend_schema(
         summary="Everything stored about a customer, as a zip archive",
@@ -38,13 +62,15 @@ class CustomerExport(APIView):
     def get(self, request: Request, pk: str) -> HttpResponse:
         customer = _customer(pk)
         archive = privacy.export_customer(customer=customer)
+        record(action=Action.EXPORT, request=request, target=privacy.audit_target(customer),
+               detail={"export": "customer data", "bytes": len(archive)})
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
         return response
 
 
 class CustomerErase(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [_ErasePermission]
 
     @extend_schema(
         summary="Erase a customer's personal data and message contents",
@@ -60,6 +86,9 @@ class CustomerErase(APIView):
     def post(self, request: Request, pk: str) -> Response:
         customer = _customer(pk)
         sections = privacy.erase_customer(customer=customer)
+        record(action=Action.ERASURE, request=request,
+               target=privacy.audit_target(customer),
+               detail={"sections": sections})
         customer.refresh_from_db(fields=["erased_at"])
         return Response({"customer": customer.pk, "erased_at": customer.erased_at,
                          "sections": sections})
