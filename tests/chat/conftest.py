@@ -23,7 +23,19 @@ def _memory_layer(settings):
 
 
 @pytest.fixture
-def chat_team(team):
+def csat_program(db):
+    """A CSAT program for every channel, as the data migration installs (a transactional
+    test's flush removes what migrations wrote)."""
+    from surveys.models import SurveyProgram
+
+    SurveyProgram.objects.all().delete()
+    return SurveyProgram.objects.create(
+        name="CSAT", metric="csat", question_en="How satisfied were you with the chat?",
+        question_fi="Kuinka tyytyväinen olit keskusteluun?", trigger="closed")
+
+
+@pytest.fixture
+def chat_team(team, csat_program):
     """The default team assigns chats by hand unless a test says otherwise."""
     Team.objects.filter(pk=team.pk).update(assignment=Team.Assignment.MANUAL)
     team.refresh_from_db()
