@@ -42,12 +42,12 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, public: bool,
 
 
 @receiver(ticket_assigned, dispatch_uid="chat.ticket_assigned")
-def on_ticket_assigned(sender, *, ticket_id: int, assignee_id, **kwargs) -> None:
+def on_ticket_assigned(sender, *, ticket_id: int, assignee_id, actor_id=None, **kwargs) -> None:
     chat_id = Chat.objects.filter(ticket_id=ticket_id).values_list("pk", flat=True).first()
     if chat_id is None:
         return
-    chat = services.sync_agent(chat_id=chat_id)
-    if chat.is_open and chat.agent_id and chat.agent_id == assignee_id:
+    chat = services.sync_agent(chat_id=chat_id, by_system=actor_id is None)
+    if chat.status == Chat.Status.ACTIVE and chat.agent_id == assignee_id:
         events.broadcast(chat_id, {"type": "joined", "name": display_name(chat.agent)})
     events.notify_inbox(chat_id, team_id=chat.ticket.team_id, assignee_id=assignee_id)
 

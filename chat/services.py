@@ -73,11 +73,11 @@ def _route(team: Team | None) -> User | None:
     if team is None or team.assignment == Team.Assignment.MANUAL:
         return None
     agents = (_available_agents(team)
-              .annotate(chats=Count("chats", filter=Q(chats__status=Status.ACTIVE)))
-              .filter(chats__lt=settings.HELPDESK_CHAT_CAPACITY).order_by("pk"))
+              .annotate(active_chats=Count("chats", filter=Q(chats__status=Status.ACTIVE)))
+              .filter(active_chats__lt=settings.HELPDESK_CHAT_CAPACITY).order_by("pk"))
     agents = list(agents)
     if team.assignment == Team.Assignment.LEAST_BUSY:
-        agents.sort(key=lambda a: (a.chats, a.pk))
+        agents.sort(key=lambda a: (a.active_chats, a.pk))
     else:
         after = [a for a in agents if team.last_assigned_id and a.pk > team.last_assigned_id]
         agents = after + [a for a in agents if a not in after]
@@ -109,6 +109,7 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
         apply_ticket_changes(ticket=ticket, changes={"assignee": agent}, actor=None,
                              source="assignment")
         Team.objects.filter(pk=team.pk).update(last_assigned=agent)
+        chat = sync_agent(chat_id=chat.pk)
     return Started(chat=chat, offline=False)
 
 
@@ -171,13 +172,21 @@ def transfer_chat(*, chat: Chat, actor: User, agent: User | None = None,
     return sync_agent(chat_id=chat.pk)
 
 
-def sync_agent(*, chat_id: int) -> Chat:
+def sync_agent(*, chat_id: int, by_system: bool = False) -> Chat:
     """The chat follows its ticket's assignee: assigned → active with that agent,
-    unassigned → waiting again. Called by the services and on ``ticket_assigned``."""
+    unassigned → waiting again. Called by the services and on ``ticket_assigned``.
+
+    The ticket assignment of an automatic team (tickets/services/assignment.py) counts
+    open tickets, not chats: when it gives a waiting chat's ticket to an agent who has
+    no chat room (``by_system``), the chat stays waiting, in that agent's inbox, until
+    they accept it."""
     chat = Chat.objects.select_related("ticket").get(pk=chat_id)
     if not chat.is_open:
         return chat
     assignee_id = chat.ticket.assignee_id
+    if (by_system and assignee_id and chat.status == Status.WAITING
+            and _open_chat_count(assignee_id) >= settings.HELPDESK_CHAT_CAPACITY):
+        return chat
     if assignee_id and (chat.agent_id != assignee_id or chat.status != Status.ACTIVE):
         chat.agent_id, chat.status = assignee_id, Status.ACTIVE
         chat.accepted_at = chat.accepted_at or timezone.now()
