@@ -23,8 +23,8 @@ from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links, row_links, ticket_figure_links
 from .queries import rollups
-from .queries.chat import chat_figures
 from .queries.cache import trend_dimension
+from .queries.chat import chat_figures
 from .tiles import headline_tiles, score_comparisons
 
 

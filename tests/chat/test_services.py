@@ -8,7 +8,7 @@ from chat.models import Chat
 from chat.rating import rate_chat
 from helpdesk.models import User
 from surveys.models import Invitation, Response
-from tickets.models import Message, Team, TicketEvent, Ticket
+from tickets.models import Message, Team, Ticket, TicketEvent
 
 from ..factories import UserFactory
 from .conftest import start
