@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -62,12 +63,15 @@ class Command(BaseCommand):
         parser.add_argument("--chats", type=int, default=200)
         parser.add_argument("--messages", type=int, default=5, help="per visitor")
         parser.add_argument("--per-agent", type=int, default=4, help="chats per agent socket")
+        parser.add_argument("--ramp", type=float, default=20.0,
+                            help="new sockets per second while connecting (a burst of "
+                                 "hundreds of handshakes at once is not what a site sees)")
         parser.add_argument("--interval", type=float, default=1.2,
                             help="seconds between one visitor's messages (the flood limit "
                                  "allows HELPDESK_CHAT_RATE per 10 s)")
 
     def handle(self, *args, chats: int, messages: int, per_agent: int, interval: float,
-               **options):
+               ramp: float, **options):
         try:
             import websockets  # noqa: F401
         except ImportError:
@@ -86,7 +90,7 @@ class Command(BaseCommand):
             self._wait_for(port, server)
             rss_idle = _rss_kib(server.pid)
             latencies, errors, rss_peak = asyncio.run(self._run(
-                port, server.pid, tokens, cookie, messages, per_agent, interval))
+                port, server.pid, tokens, cookie, messages, per_agent, interval, ramp))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -142,7 +146,7 @@ class Command(BaseCommand):
 
     # -- the run ------------------------------------------------------------------------
 
-    async def _run(self, port, pid, tokens, cookie, messages, per_agent, interval):
+    async def _run(self, port, pid, tokens, cookie, messages, per_agent, interval, ramp):
         import websockets
 
         base = f"ws://127.0.0.1:{port}"
@@ -157,7 +161,7 @@ class Command(BaseCommand):
         async def agent_socket(chat_ids):
             async with websockets.connect(f"{base}/ws/agent/", origin=origin,
                                           additional_headers={"Cookie": cookie},
-                                          max_queue=None) as ws:
+                                          max_queue=None, open_timeout=60) as ws:
                 for chat_id in chat_ids:
                     await ws.send(json.dumps({"type": "subscribe", "chat": chat_id}))
                 async for raw in ws:
@@ -171,11 +175,19 @@ class Command(BaseCommand):
                     elif frame.get("type") == "error":
                         errors.append(frame.get("code", "?"))
 
+        all_connected = asyncio.Event()
+        connected = 0
+
         async def visitor(chat_id, token):
+            nonlocal connected
             async with websockets.connect(f"{base}/ws/chat/{token}/", origin=origin,
-                                          max_queue=None) as ws:
+                                          max_queue=None, open_timeout=60) as ws:
                 await ws.recv()  # the first message comes back as history
-                await asyncio.sleep(2.0)  # every socket connected before the timing starts
+                connected += 1
+                if connected == len(tokens):
+                    all_connected.set()
+                await all_connected.wait()  # every chat open before the timing starts
+                await asyncio.sleep(random.uniform(0, interval))  # visitors are not in step
                 for n in range(messages):
                     key = f"bench {chat_id}.{n}"
                     sent[key] = time.perf_counter()
@@ -191,12 +203,17 @@ class Command(BaseCommand):
 
         chat_ids = [c for c, _t in tokens]
         groups = [chat_ids[i:i + per_agent] for i in range(0, len(chat_ids), per_agent)]
-        agents = [asyncio.create_task(agent_socket(g)) for g in groups]
-        await asyncio.sleep(1.0)
+        agents = []
+        for g in groups:
+            agents.append(asyncio.create_task(agent_socket(g)))
+            await asyncio.sleep(1 / ramp)
         watcher = asyncio.create_task(watch_memory())
-        visitors = [asyncio.create_task(visitor(c, t)) for c, t in tokens]
+        visitors = []
+        for c, t in tokens:
+            visitors.append(asyncio.create_task(visitor(c, t)))
+            await asyncio.sleep(1 / ramp)
         try:
-            await asyncio.wait_for(done.wait(), timeout=120 + messages * interval * 2)
+            await asyncio.wait_for(done.wait(), timeout=300 + messages * interval * 2)
         except TimeoutError:
             errors.append(f"timeout: {len(sent)} messages never reached an agent")
             done.set()
