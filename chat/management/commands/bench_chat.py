@@ -63,7 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--chats", type=int, default=200)
         parser.add_argument("--messages", type=int, default=5, help="per visitor")
         parser.add_argument("--per-agent", type=int, default=4, help="chats per agent socket")
-        parser.add_argument("--ramp", type=float, default=20.0,
+        parser.add_argument("--ramp", type=float, default=10.0,
                             help="new sockets per second while connecting (a burst of "
                                  "hundreds of handshakes at once is not what a site sees)")
         parser.add_argument("--interval", type=float, default=1.2,
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "helpdesk.asgi:application"], env=os.environ.copy(),
+             "--websocket_connect_timeout", "60", "helpdesk.asgi:application"], env=os.environ.copy(),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             self._wait_for(port, server)
