@@ -193,7 +193,9 @@ def _visitor_state(chat_id: int):
                                    else (m.author_customer.name if m.author_customer else ""))
               for m in queries.history(chat)]
     if chat.agent_id and chat.status != Chat.Status.MISSED:
-        frames.append({"type": "joined", "name": display_name(chat.agent)})
+        # Where the agent joined: before their first message (or at the end, not yet written).
+        at = next((i for i, f in enumerate(frames) if f["author"] == "agent"), len(frames))
+        frames.insert(at, {"type": "joined", "name": display_name(chat.agent)})
     if not chat.is_open:
         frames.append({"type": "ended"})
         request = rating.rating_request(chat) if chat.status == Chat.Status.ENDED else None

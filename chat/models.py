@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Chat(models.Model):
     class Status(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
+        WAITING = "waiting", _("Waiting for an agent")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
         # DESIGN.md: the visitor left, or the chat fell back to email, before an agent joined.

@@ -74,6 +74,12 @@
       typing.hidden = false;
       clearTimeout(typingTimer);
       typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
+    } else if (frame.type === "joined") {
+      // Taken (by this agent writing, or another): no more "Accept", the status is active.
+      var accept = root.querySelector("[data-accept]");
+      if (accept) { accept.closest("form").remove(); }
+      var badge = root.querySelector("[data-chat-state]");
+      if (badge) { badge.className = "badge chat-status-active"; badge.textContent = root.dataset.active; }
     } else if (frame.type === "ended") {
       if (form) { form.hidden = true; }
       typing.textContent = root.dataset.ended;
