@@ -1,4 +1,5 @@
-# Production image: gunicorn (web), Celery worker and beat share it.
+# Production image: daphne (web: HTTP and the live chat's websockets), Celery worker and
+# beat share it.
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -22,5 +23,5 @@ RUN python manage.py compilemessages --ignore=.venv -v0 \
 
 USER helpdesk
 EXPOSE 8000
-CMD ["gunicorn", "helpdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", \
-     "--access-logfile", "-"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket_timeout", "86400", \
+     "helpdesk.asgi:application"]

@@ -46,6 +46,8 @@ CSRF_FAILURE_VIEW = "helpdesk.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [f"{urlparse(SITE_URL).scheme}://{urlparse(SITE_URL).netloc}"]
 
 INSTALLED_APPS = [
+    # Live chat (docs/live-chat.md): daphne first, so runserver (make run) serves websockets.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "identity",
     "audit",
+    "channels",  # live chat
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -434,3 +438,20 @@ for _network in HELPDESK_WEBHOOK_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"HELPDESK_WEBHOOK_ALLOWED_NETWORKS must list networks such as 10.0.0.0/8, "
             f"got {_network!r}") from None
+
+
+# Live chat (docs/live-chat.md): websockets through Django Channels. Several web nodes share
+# the Redis channel layer; without Redis one process serves everything in memory.
+ASGI_APPLICATION = "helpdesk.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500,
+                                             "expiry": 60}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# How many chats an agent takes at once (automatic assignment and accepting), how long a
+# visitor's chat token lives, the largest message, and the per-socket flood limit.
+HELPDESK_CHAT_CAPACITY = env_int("HELPDESK_CHAT_CAPACITY", 3, minimum=1)
+HELPDESK_CHAT_TOKEN_MAX_AGE = env_int("HELPDESK_CHAT_TOKEN_MAX_AGE", 12 * 3600, minimum=60)
+HELPDESK_CHAT_MAX_MESSAGE = env_int("HELPDESK_CHAT_MAX_MESSAGE", 4000, minimum=100)
+HELPDESK_CHAT_RATE = env_int("HELPDESK_CHAT_RATE", 10, minimum=1)  # frames per 10 seconds

@@ -13,6 +13,7 @@ api_v1 = [
     path("metrics/", include("metrics.api_urls")),
     path("", include("rules.api_urls")),
     path("webhooks/", include("integrations.api_urls")),
+    path("", include("chat.api_urls")),  # live chat
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     # anymail's webhook views, closed while ANYMAIL_WEBHOOK_SECRET is unset (helpdesk.webhooks).
     path("anymail/", include("helpdesk.webhooks")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("chat.urls")),  # live chat: /chats/ (agents), /support/chat/ (widget)
     path("support/", include("tickets.portal_urls")),
     path("surveys/", include("surveys.urls")),
     path("metrics/", include("metrics.urls")),

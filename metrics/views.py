@@ -26,6 +26,7 @@ from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links, row_links, ticket_figure_links
 from .queries import rollups
 from .queries.cache import trend_dimension
+from .queries.chat import chat_figures
 from .tiles import headline_tiles, score_comparisons
 
 
@@ -169,6 +170,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
         "tables": [breakdown_table(by, rows, f) for by, rows in figures["tables"].items()],
         "follow_ups": queries.follow_up_summary(f),
+        "chat": chat_figures(f),  # live chat (metrics/queries/chat.py)
         "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f, every_figure=figures["all_as_of_refresh"], state=state),
         **filter_error_context(request, errors),
         **custom_fields.dashboard_section(request.GET, f),  # by a custom dropdown

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from tickets import notifications
+from tickets import live, notifications
 from tickets.models import Message, Ticket
 
 from . import templating
@@ -74,6 +74,9 @@ def _first_message(ticket: Ticket) -> Message | None:
 
 def send_notification(*, rule, ticket: Ticket, value: dict, event, message) -> None:
     template = value["template"]
+    # Live chat: the customer reads the reply in the chat, the agent the message (docs/live-chat.md).
+    if template in ("agent_reply", "customer_reply") and live.is_live(ticket.pk):
+        return
     override = _override(rule, ticket, value, message)
     if template == "acknowledgement":
         if not event.extra.get("acknowledge", True):

@@ -1,8 +1,11 @@
 /*
- * Helpdesk contact widget. Paste into any page:
+ * Helpdesk chat widget. Paste into any page:
  *   <script src="https://support.example.com/static/widget/widget.js" async></script>
- * It adds a "Contact us" button; the form creates a ticket on the chat channel.
- * Labels come from the helpdesk in the visitor's language. No dependencies.
+ * It adds a "Chat with us" button. While agents are available the visitor chats live
+ * (a websocket to the helpdesk); otherwise the message becomes a ticket answered by
+ * email. The conversation survives reloads and navigation: its signed token is kept
+ * in this site's localStorage until the chat is over. Labels come from the helpdesk
+ * in the visitor's language. No dependencies. Frames: docs/live-chat.md.
  */
 (function () {
   "use strict";
@@ -11,35 +14,58 @@
 
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
-  var endpoint = (script && script.dataset.endpoint) || origin + "/support/widget/tickets/";
+  var endpoint = (script && script.dataset.endpoint) || origin + "/support/chat/";
   var language = (script && script.dataset.language) || document.documentElement.lang || navigator.language || "";
+  var STORE = "helpdesk-chat:" + origin;
+  // Close codes the server uses for a token that can never work again.
+  var DEAD_TOKEN = [4401, 4404, 4408];
 
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}",
     ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#1f3a5f;color:#fff;border:0;border-radius:999px;padding:12px 20px;font-size:15px;font-weight:600;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.2)}",
     ".launcher:focus-visible,button:focus-visible,input:focus,textarea:focus{outline:3px solid #8fb3de;outline-offset:1px}",
-    ".panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);background:#fff;color:#1f2933;border:1px solid #dde3ea;border-radius:10px;box-shadow:0 10px 30px rgba(0,0,0,.18);padding:16px}",
+    ".panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:360px;max-width:calc(100vw - 40px);background:#fff;color:#1f2933;border:1px solid #dde3ea;border-radius:10px;box-shadow:0 10px 30px rgba(0,0,0,.18);padding:16px;display:flex;flex-direction:column;max-height:calc(100vh - 100px)}",
     ".panel[hidden]{display:none}",
     ".head{display:flex;justify-content:space-between;align-items:center;margin:0 0 10px}",
     "h2{font-size:16px;margin:0}",
     ".close{background:none;border:0;font-size:20px;line-height:1;cursor:pointer;color:#616e7c}",
     "label{display:block;font-size:13px;font-weight:600;margin:8px 0 3px}",
     "input,textarea{width:100%;padding:8px 10px;border:1px solid #c3ccd6;border-radius:6px;font-size:14px;color:#1f2933;background:#fff}",
-    "textarea{min-height:96px;resize:vertical}",
+    "textarea{min-height:72px;resize:vertical}",
     ".hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}",
-    ".send{margin-top:12px;width:100%;background:#1f3a5f;color:#fff;border:0;border-radius:6px;padding:10px;font-size:15px;font-weight:600;cursor:pointer}",
+    ".send{margin-top:10px;width:100%;background:#1f3a5f;color:#fff;border:0;border-radius:6px;padding:10px;font-size:15px;font-weight:600;cursor:pointer}",
     ".send[disabled]{opacity:.6;cursor:wait}",
-    ".status{font-size:14px;margin:10px 0 0}",
+    ".status{font-size:13px;margin:8px 0 0;color:#52606d;min-height:1em}",
     ".error{color:#b42318}",
-    ".done{font-size:15px;margin:8px 0}"
+    ".note{font-size:14px;margin:0 0 6px;color:#52606d}",
+    ".done{font-size:15px;margin:8px 0}",
+    ".log{list-style:none;margin:0;padding:4px 2px;overflow-y:auto;flex:1;min-height:180px;max-height:340px;display:flex;flex-direction:column;gap:6px}",
+    ".msg{max-width:82%;padding:7px 10px;border-radius:10px;font-size:14px;line-height:1.35;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".msg small{display:block;font-size:11px;font-weight:600;color:#616e7c;margin-bottom:2px}",
+    ".visitor{align-self:flex-end;background:#1f3a5f;color:#fff}.visitor small{color:#cfdced}",
+    ".agent{align-self:flex-start;background:#eef1f4}",
+    ".system{align-self:center;background:none;color:#616e7c;font-size:13px;text-align:center}",
+    ".typing{font-size:12px;color:#616e7c;min-height:16px;margin:4px 0}",
+    ".compose{display:flex;gap:6px;align-items:flex-end}.compose textarea{min-height:44px;height:44px;flex:1}",
+    ".compose .send{width:auto;margin:0;padding:10px 14px}",
+    ".end{background:none;border:0;color:#b42318;font-size:13px;cursor:pointer;padding:4px 0;align-self:flex-start;text-decoration:underline}",
+    ".rating{border-top:1px solid #dde3ea;margin-top:8px;padding-top:8px}",
+    ".scores{display:flex;gap:6px;margin:6px 0}.scores button{flex:1;padding:8px 0;border:1px solid #c3ccd6;border-radius:6px;background:#fff;font-size:15px;cursor:pointer;color:#1f2933}",
+    ".scores button[aria-pressed=true]{background:#1f3a5f;color:#fff;border-color:#1f3a5f}"
   ].join("\n");
 
   var DEFAULT_LABELS = {
-    open: "Contact us", title: "Send us a message", name: "Your name", email: "Your email address",
-    message: "How can we help?", send: "Send", close: "Close", sending: "Sending…",
+    open: "Chat with us", title: "Chat with us", name: "Your name", email: "Your email address",
+    message: "How can we help?", start: "Start chat", send: "Send", close: "Close", sending: "Sending…",
+    placeholder: "Write a message…", waiting: "Waiting for an agent to join…",
+    joined: "%(name)s joined the chat.", typing: "%(name)s is typing…", agent: "Agent", you: "You",
+    ended: "The chat has ended. Thank you!", end: "End chat", offline_title: "Leave us a message",
+    offline: "Nobody is available to chat right now. Leave a message and we will reply by email.",
+    offline_thanks: "Thank you! Your reference is %(reference)s. We will reply by email.",
+    comment: "Anything to add? (optional)", rate: "Send rating", rated: "Thank you for your feedback!",
     error: "Sorry, your message could not be sent. Please try again.",
-    thanks: "Thank you! Your reference is %(reference)s. We will reply by email."
+    reconnecting: "Connection lost. Reconnecting…"
   };
 
   function el(tag, attrs, text) {
@@ -56,7 +82,11 @@
     return h;
   }
 
-  function build(labels) {
+  function load() { try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; } }
+  function save(value) { try { if (value) { localStorage.setItem(STORE, JSON.stringify(value)); } else { localStorage.removeItem(STORE); } } catch (e) { /* private mode */ } }
+
+  function build(config) {
+    var labels = Object.assign({}, DEFAULT_LABELS, config.labels || {});
     var host = el("div", { "id": "helpdesk-widget" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     // A constructed stylesheet is not an inline <style>, so a host page whose CSP forbids
@@ -71,78 +101,241 @@
 
     var launcher = el("button", { "class": "launcher", "type": "button", "aria-expanded": "false",
                                   "aria-controls": "hd-panel" }, labels.open);
-    var panel = el("div", { "class": "panel", "id": "hd-panel", "role": "dialog",
-                            "aria-label": labels.title });
+    var panel = el("div", { "class": "panel", "id": "hd-panel", "role": "dialog", "aria-label": labels.title });
     panel.hidden = true;
     var head = el("div", { "class": "head" });
-    head.appendChild(el("h2", {}, labels.title));
+    var title = el("h2", {}, config.online ? labels.title : labels.offline_title);
+    head.appendChild(title);
     var close = el("button", { "class": "close", "type": "button", "aria-label": labels.close }, "×");
     head.appendChild(close);
     panel.appendChild(head);
-
-    var form = el("form", { "novalidate": "" });
-    [["name", "text", labels.name], ["email", "email", labels.email]].forEach(function (f) {
-      form.appendChild(el("label", { "for": "hd-" + f[0] }, f[2]));
-      form.appendChild(el("input", { "id": "hd-" + f[0], "name": f[0], "type": f[1], "required": "",
-                                     "autocomplete": f[0] }));
-    });
-    form.appendChild(el("label", { "for": "hd-message" }, labels.message));
-    form.appendChild(el("textarea", { "id": "hd-message", "name": "message", "required": "" }));
-    var hp = el("div", { "class": "hp", "aria-hidden": "true" });
-    hp.appendChild(el("input", { "name": "website", "tabindex": "-1", "autocomplete": "off" }));
-    form.appendChild(hp);
-    var send = el("button", { "class": "send", "type": "submit" }, labels.send);
-    form.appendChild(send);
-    var status = el("p", { "class": "status", "role": "status", "aria-live": "polite" });
-    form.appendChild(status);
-    panel.appendChild(form);
+    var body = el("div", {});
+    panel.appendChild(body);
 
     function toggle(open) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
-      if (open) { form.querySelector("input").focus(); }
+      if (open) { var first = panel.querySelector("input:not([type=hidden]),textarea"); if (first) { first.focus(); } }
     }
     launcher.addEventListener("click", function () { toggle(panel.hidden); });
     close.addEventListener("click", function () { toggle(false); launcher.focus(); });
     panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { toggle(false); launcher.focus(); } });
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var data = {};
-      ["name", "email", "message", "website"].forEach(function (n) { data[n] = form.elements[n].value; });
-      send.disabled = true;
-      status.className = "status";
-      status.textContent = labels.sending;
-      fetch(endpoint, { method: "POST", headers: headers(true), body: JSON.stringify(data) })
-        .then(function (response) {
-          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-        })
-        .then(function (result) {
-          if (!result.ok) {
-            var errors = result.body.errors || {};
-            var first = Object.keys(errors)[0];
-            throw new Error(first ? errors[first][0] : (result.body.error || labels.error));
-          }
-          form.replaceWith(el("p", { "class": "done", "role": "status" },
-            labels.thanks.replace("%(reference)s", result.body.reference || "")));
-        })
-        .catch(function (error) {
-          status.className = "status error";
-          status.textContent = error && error.message ? error.message : labels.error;
-          send.disabled = false;
-        });
-    });
+    // -- the first message (or the offline message) -----------------------------------
+    function showForm() {
+      body.textContent = "";
+      title.textContent = config.online ? labels.title : labels.offline_title;
+      var form = el("form", { "novalidate": "" });
+      if (!config.online) { form.appendChild(el("p", { "class": "note" }, labels.offline)); }
+      var known = config.customer;
+      [["name", "text", labels.name], ["email", "email", labels.email]].forEach(function (f) {
+        if (known) {
+          form.appendChild(el("input", { "type": "hidden", "name": f[0], "value": known[f[0]] || "" }));
+          return;
+        }
+        form.appendChild(el("label", { "for": "hd-" + f[0] }, f[2]));
+        form.appendChild(el("input", { "id": "hd-" + f[0], "name": f[0], "type": f[1], "required": "", "autocomplete": f[0] }));
+      });
+      form.appendChild(el("label", { "for": "hd-message" }, labels.message));
+      form.appendChild(el("textarea", { "id": "hd-message", "name": "message", "required": "" }));
+      var hp = el("div", { "class": "hp", "aria-hidden": "true" });
+      hp.appendChild(el("input", { "name": "website", "tabindex": "-1", "autocomplete": "off" }));
+      form.appendChild(hp);
+      var send = el("button", { "class": "send", "type": "submit" }, config.online ? labels.start : labels.send);
+      form.appendChild(send);
+      var status = el("p", { "class": "status", "role": "status", "aria-live": "polite" });
+      form.appendChild(status);
+      body.appendChild(form);
 
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var data = {};
+        ["name", "email", "message", "website"].forEach(function (n) { data[n] = form.elements[n].value; });
+        send.disabled = true;
+        status.className = "status";
+        status.textContent = labels.sending;
+        fetch(endpoint, { method: "POST", headers: headers(true), body: JSON.stringify(data) })
+          .then(function (response) {
+            return response.json().then(function (b) { return { ok: response.ok, body: b }; });
+          })
+          .then(function (result) {
+            if (!result.ok) {
+              var errors = result.body.errors || {};
+              var first = Object.keys(errors)[0];
+              throw new Error(first ? errors[first][0] : (result.body.error || labels.error));
+            }
+            if (result.body.offline) {
+              body.textContent = "";
+              body.appendChild(el("p", { "class": "done", "role": "status" },
+                labels.offline_thanks.replace("%(reference)s", result.body.ticket || "")));
+              return;
+            }
+            var state = { token: result.body.token, socket: result.body.socket, ticket: result.body.ticket };
+            save(state);
+            startChat(state);
+          })
+          .catch(function (error) {
+            status.className = "status error";
+            status.textContent = error && error.message ? error.message : labels.error;
+            send.disabled = false;
+          });
+      });
+    }
+
+    // -- the live conversation ------------------------------------------------------------
+    function startChat(state) {
+      body.textContent = "";
+      title.textContent = labels.title;
+      var log = el("ol", { "class": "log", "aria-live": "polite" });
+      var typing = el("p", { "class": "typing" }, labels.waiting);
+      var compose = el("form", { "class": "compose", "novalidate": "" });
+      var input = el("textarea", { "aria-label": labels.placeholder, "placeholder": labels.placeholder, "maxlength": "4000" });
+      var send = el("button", { "class": "send", "type": "submit" }, labels.send);
+      compose.appendChild(input);
+      compose.appendChild(send);
+      var end = el("button", { "class": "end", "type": "button" }, labels.end);
+      var status = el("p", { "class": "status", "role": "status" });
+      [log, typing, compose, end, status].forEach(function (n) { body.appendChild(n); });
+
+      var socket = null;
+      var retry = 1000;
+      var over = false;
+      var agentName = labels.agent;
+      var typingTimer = null;
+      var lastTyping = 0;
+      var seen = {};
+
+      function line(cls, text, who) {
+        var item = el("li", { "class": "msg " + cls });
+        if (who) { item.appendChild(el("small", {}, who)); }
+        item.appendChild(document.createTextNode(text));
+        log.appendChild(item);
+        log.scrollTop = log.scrollHeight;
+      }
+      function put(frame) { if (socket && socket.readyState === 1) { socket.send(JSON.stringify(frame)); } }
+
+      function finish() {
+        over = true;
+        compose.remove();
+        end.remove();
+        typing.textContent = "";
+        line("system", labels.ended);
+      }
+
+      function askRating(frame) {
+        var box = el("div", { "class": "rating" });
+        box.appendChild(el("p", { "class": "note" }, frame.question));
+        var scores = el("div", { "class": "scores", "role": "group", "aria-label": frame.question });
+        var chosen = null;
+        for (var s = frame.scale_min; s <= frame.scale_max; s++) {
+          (function (score) {
+            var b = el("button", { "type": "button", "aria-pressed": "false" }, String(score));
+            b.addEventListener("click", function () {
+              chosen = score;
+              scores.querySelectorAll("button").forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+              submit.disabled = false;
+            });
+            scores.appendChild(b);
+          })(s);
+        }
+        box.appendChild(scores);
+        box.appendChild(el("label", { "for": "hd-comment" }, labels.comment));
+        var comment = el("textarea", { "id": "hd-comment" });
+        box.appendChild(comment);
+        var submit = el("button", { "class": "send", "type": "button" }, labels.rate);
+        submit.disabled = true;
+        submit.addEventListener("click", function () {
+          if (chosen === null) { return; }
+          submit.disabled = true;
+          put({ type: "rating", score: chosen, comment: comment.value });
+        });
+        box.appendChild(submit);
+        body.insertBefore(box, status);
+      }
+
+      function onFrame(frame) {
+        if (frame.type === "message") {
+          if (seen[frame.id]) { return; }
+          seen[frame.id] = true;
+          var mine = frame.author === "visitor";
+          line(frame.author, frame.body, mine ? labels.you : (frame.name || labels.agent));
+          if (frame.author === "agent") { typing.textContent = ""; }
+        } else if (frame.type === "joined") {
+          agentName = frame.name || labels.agent;
+          typing.textContent = "";
+          line("system", labels.joined.replace("%(name)s", agentName));
+        } else if (frame.type === "typing" && frame.author === "agent") {
+          typing.textContent = labels.typing.replace("%(name)s", agentName);
+          clearTimeout(typingTimer);
+          typingTimer = setTimeout(function () { typing.textContent = ""; }, 4000);
+        } else if (frame.type === "ended") {
+          finish();
+        } else if (frame.type === "rating_request") {
+          askRating(frame);
+        } else if (frame.type === "rated") {
+          var box = body.querySelector(".rating");
+          if (box) { box.remove(); }
+          line("system", labels.rated);
+          save(null);
+        } else if (frame.type === "error") {
+          status.className = "status error";
+          status.textContent = frame.detail || labels.error;
+          var again = body.querySelector(".rating .send");
+          if (again) { again.disabled = false; }
+        }
+      }
+
+      function connect() {
+        var url = origin.replace(/^http/, "ws") + state.socket;
+        log.textContent = "";
+        seen = {};
+        socket = new WebSocket(url);
+        socket.addEventListener("open", function () { retry = 1000; status.textContent = ""; status.className = "status"; });
+        socket.addEventListener("message", function (event) {
+          try { onFrame(JSON.parse(event.data)); } catch (e) { /* not ours */ }
+        });
+        socket.addEventListener("close", function (event) {
+          if (DEAD_TOKEN.indexOf(event.code) !== -1) { save(null); showForm(); return; }
+          if (over && !body.querySelector(".rating")) { return; }
+          status.className = "status";
+          status.textContent = labels.reconnecting;
+          setTimeout(connect, retry);
+          retry = Math.min(retry * 2, 30000);
+        });
+      }
+
+      compose.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var text = input.value.trim();
+        if (!text) { return; }
+        put({ type: "message", body: text });
+        input.value = "";
+        status.textContent = "";
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); compose.requestSubmit(); }
+      });
+      input.addEventListener("input", function () {
+        var now = Date.now();
+        if (now - lastTyping > 2000) { lastTyping = now; put({ type: "typing" }); }
+      });
+      end.addEventListener("click", function () { put({ type: "end" }); });
+      connect();
+    }
+
+    var stored = load();
+    if (stored && stored.token && stored.socket) { startChat(stored); } else { showForm(); }
     root.appendChild(launcher);
     root.appendChild(panel);
     document.body.appendChild(host);
+    if (stored && stored.token) { toggle(true); }
   }
 
   function start() {
     fetch(endpoint, { headers: headers(false) })
       .then(function (r) { return r.ok ? r.json() : {}; })
-      .then(function (body) { build(Object.assign({}, DEFAULT_LABELS, body.labels || {})); })
-      .catch(function () { build(DEFAULT_LABELS); });
+      .then(function (body) { build(body); })
+      .catch(function () { build({ online: false }); });
   }
 
   if (document.readyState === "loading") {

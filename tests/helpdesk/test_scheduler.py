@@ -107,7 +107,7 @@ def test_the_thread_sends_queued_email_on_its_own(mailoutbox, settings):
 
 
 def test_run_demo_starts_the_scheduler_then_serves(monkeypatch, settings):
-    from django.core.management.commands import runserver
+    from daphne.management.commands import runserver  # HTTP and websockets (live chat)
 
     settings.DEBUG = True
     calls = []

@@ -1,5 +1,8 @@
 """``runserver`` plus the periodic jobs in-process: the one command behind ``make run``.
 
+It is daphne's runserver, so the same port serves HTTP and the live chat's websockets
+(helpdesk/asgi.py, docs/live-chat.md).
+
 The jobs are Celery beat's schedule, run by ``helpdesk.scheduler`` in a thread of
 the serving process (docs/demo.md). With the autoreloader the thread starts in the
 reloaded child, so a code change restarts the jobs with the new code.
@@ -7,7 +10,7 @@ reloaded child, so a code change restarts the jobs with the new code.
 
 import logging
 
-from django.core.management.commands.runserver import Command as RunserverCommand
+from daphne.management.commands.runserver import Command as RunserverCommand
 
 from helpdesk.scheduler import Scheduler
 

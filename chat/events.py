@@ -1,0 +1,55 @@
+"""What goes out on the sockets (docs/live-chat.md, "Frames").
+
+Each chat has a group ``chat.<id>``: the visitor's sockets and the sockets of agents
+who opened that chat. Agents' inboxes listen on ``chat.inbox``, which only says
+"something changed" (with the chat's team, so an agent's socket passes on only what
+the agent may see); the inbox then reloads its list over HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+INBOX = "chat.inbox"
+
+
+def group(chat_id: int) -> str:
+    return f"chat.{chat_id}"
+
+
+def message_frame(message, *, name: str) -> dict:
+    author = {"customer": "visitor", "agent": "agent"}.get(message.author_type, "system")
+    return {"type": "message", "id": message.pk, "author": author, "name": name,
+            "body": message.body_text, "at": message.created_at.isoformat()}
+
+
+def _send(group_name: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name, event)
+    except Exception:  # a channel layer outage must not fail the change that was saved
+        logger.exception("chat broadcast to %s failed", group_name)
+
+
+def broadcast(chat_id: int, frame: dict) -> None:
+    _send(group(chat_id), {"type": "chat.frame", "chat": chat_id, "frame": frame})
+
+
+def notify_inbox(chat_id: int, *, team_id: int | None, assignee_id: int | None,
+                 new: bool = False) -> None:
+    """Tell the agents' inboxes that a chat changed; each agent socket passes it on only
+    to agents who see the chat's team or have the chat (tickets/policy.py's rule)."""
+    _send(INBOX, {"type": "chat.inbox", "chat": chat_id, "team": team_id,
+                  "assignee": assignee_id, "new": new})
+
+
+def broadcast_after_commit(chat_id: int, frame: dict) -> None:
+    transaction.on_commit(lambda: broadcast(chat_id, frame))

@@ -1,0 +1,54 @@
+"""A live chat: the real-time side of a ticket on the chat channel (docs/live-chat.md).
+
+The conversation itself is the ticket's messages; this row holds what only a chat
+has: who is talking, since when, and how it ended, so the dashboard's chat figures
+(waiting time, duration, missed chats) are one scan of this table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Chat(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an agent")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+        # DESIGN.md: the visitor left, or the chat fell back to email, before an agent joined.
+        MISSED = "missed", _("Missed")
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE,
+                                  related_name="chat", verbose_name=_("ticket"))
+    status = models.CharField(_("status"), max_length=8, choices=Status,
+                              default=Status.WAITING)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="chats", verbose_name=_("agent"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    first_agent_message_at = models.DateTimeField(_("first agent message at"), null=True,
+                                                  blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    rated = models.BooleanField(_("rated"), default=False)
+
+    class Meta:
+        verbose_name = _("chat")
+        verbose_name_plural = _("chats")
+        indexes = [
+            # The inbox: waiting and active chats, oldest first.
+            models.Index(fields=["status", "started_at"], name="chat_status_started_idx"),
+            # Capacity: an agent's active chats.
+            models.Index(fields=["agent", "status"], name="chat_agent_status_idx"),
+            # Dashboard figures over a period.
+            models.Index(fields=["started_at"], name="chat_started_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chat {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.ACTIVE)

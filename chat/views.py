@@ -1,0 +1,128 @@
+"""The agent's chat inbox in the workspace (docs/live-chat.md, "Agents").
+
+The page is rendered whole by the server (waiting and active chats, the open chat's
+conversation and the customer's context); ``static/chat/inbox.js`` then keeps it
+live over the agent socket. Accept, transfer and end are plain forms calling the
+same services as the API and the socket.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helpdesk.api import parse_id
+from tickets import policy
+from tickets.placeholders import fill_placeholders
+from tickets.services.macros import visible_macros
+from tickets.views.access import staff_required
+from tickets.views.detail_context import canned_for, side_panels
+
+from . import queries, services
+from .models import Chat
+
+OTHER_TICKETS = 10
+
+
+def _chat_or_404(user, pk) -> Chat:
+    chat_id = parse_id(pk)
+    chat = (queries.visible_chats(user)
+            .select_related("ticket__customer__organization", "ticket__team", "agent")
+            .filter(pk=chat_id).first() if chat_id else None)
+    if chat is None:
+        raise Http404
+    return chat
+
+
+def _list_context(user) -> dict:
+    chats = list(queries.inbox(user))
+    return {"waiting": [c for c in chats if c.status == Chat.Status.WAITING],
+            "mine": [c for c in chats if c.status == Chat.Status.ACTIVE and c.agent_id == user.pk],
+            "others": [c for c in chats if c.status == Chat.Status.ACTIVE and c.agent_id != user.pk]}
+
+
+def _chat_context(request: HttpRequest, chat: Chat) -> dict:
+    user, ticket = request.user, chat.ticket
+    others = (policy.visible_tickets(user).filter(customer_id=ticket.customer_id)
+              .exclude(pk=ticket.pk).order_by("-created_at")[:OTHER_TICKETS])
+    return {
+        "chat": chat,
+        "history": queries.history(chat),
+        "canned": [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)],
+        "macros": list(visible_macros(user)),
+        "agents": list(policy.assignable_agents(user, ticket).exclude(pk=user.pk)),
+        "teams": list(policy.allowed_teams(user).order_by("name")),
+        "other_tickets": list(others),
+        "panels": side_panels(request, ticket),
+    }
+
+
+@staff_required
+def inbox(request: HttpRequest, pk: str | None = None) -> HttpResponse:
+    context = _list_context(request.user)
+    if pk is not None:
+        context.update(_chat_context(request, _chat_or_404(request.user, pk)))
+    return render(request, "chat/inbox.html", context)
+
+
+@staff_required
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    """The list alone, reloaded by the page when the socket says something changed."""
+    context = _list_context(request.user)
+    context["current"] = parse_id(request.GET.get("current", ""))
+    return render(request, "chat/_list.html", context)
+
+
+def _act(request: HttpRequest, pk: str, action) -> HttpResponse:
+    chat = _chat_or_404(request.user, pk)
+    try:
+        action(chat)
+    except ValidationError as refusal:
+        for text in refusal.messages:
+            messages.error(request, text)
+    return redirect("chat:chat", pk=chat.pk)
+
+
+@require_POST
+@staff_required
+def accept(request: HttpRequest, pk: str) -> HttpResponse:
+    return _act(request, pk, lambda chat: services.accept_chat(chat=chat, agent=request.user))
+
+
+@require_POST
+@staff_required
+def end(request: HttpRequest, pk: str) -> HttpResponse:
+    return _act(request, pk, lambda chat: services.end_chat(chat=chat, actor=request.user))
+
+
+@require_POST
+@staff_required
+def transfer(request: HttpRequest, pk: str) -> HttpResponse:
+    def do(chat: Chat) -> None:
+        target = request.POST.get("target", "")
+        kind, _sep, raw = target.partition(":")
+        target_id = parse_id(raw)
+        if kind == "agent" and target_id:
+            agent = policy.assignable_agents(request.user, chat.ticket).filter(pk=target_id).first()
+            if agent is None:
+                raise ValidationError(_("Choose an agent of the chat’s team or of your teams."))
+            services.transfer_chat(chat=chat, actor=request.user, agent=agent)
+        elif kind == "team" and target_id:
+            team = policy.allowed_teams(request.user).filter(pk=target_id).first()
+            if team is None:
+                raise ValidationError(_("Choose one of your teams."))
+            services.transfer_chat(chat=chat, actor=request.user, team=team)
+        else:
+            raise ValidationError(_("Choose an agent or a team."))
+        messages.success(request, _("The chat was transferred."))
+
+    response = _act(request, pk, do)
+    return response if _can_still_see(request.user, pk) else redirect("chat:inbox")
+
+
+def _can_still_see(user, pk) -> bool:
+    return queries.visible_chats(user).filter(pk=parse_id(pk) or 0).exists()

@@ -1,0 +1,58 @@
+"""Live chat figures for the dashboard (DESIGN.md: chat waiting time, missed chat;
+docs/live-chat.md, "Figures"), computed in SQL over the chat table.
+
+- waiting time: chat start → first agent message, calendar seconds, median and p90
+  over the chats an agent wrote in;
+- duration: chat start → end, median, over chats an agent ended or joined;
+- missed chats: the visitor left, or the chat fell back to email, before an agent joined.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Extract
+
+from chat.models import Chat
+
+from .base import PercentileCont, percentiles_by_window, uses_percentile_cont
+
+
+def _seconds(end: str, start: str):
+    span = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    # PostgreSQL: an interval, read as seconds; SQLite: microseconds (see _scale).
+    return Extract(span, "epoch") if uses_percentile_cont() else span
+
+
+def _scale() -> float:
+    return 1.0 if uses_percentile_cont() else 1_000_000.0
+
+
+def _percentiles(qs, end: str) -> dict:
+    rows = qs.filter(**{f"{end}__isnull": False}).annotate(_s=_seconds(end, "started_at"))
+    if uses_percentile_cont():
+        found = rows.aggregate(p50=PercentileCont("_s", 0.5), p90=PercentileCont("_s", 0.9))
+        return {"median": found["p50"], "p90": found["p90"]}
+    found = percentiles_by_window(rows, None, "_s").get(None)
+    if not found:
+        return {"median": None, "p90": None}
+    return {"median": found[0.5] / _scale(), "p90": found[0.9] / _scale()}
+
+
+def chat_figures(f) -> dict:
+    """Three queries whatever the number of chats (counts, waiting, duration)."""
+    chats = Chat.objects.filter(started_at__gte=f.start, started_at__lt=f.end)
+    if f.team_id:
+        chats = chats.filter(ticket__team_id=f.team_id)
+    if f.agent_id:
+        chats = chats.filter(agent_id=f.agent_id)
+    if f.channel and f.channel != "chat":
+        chats = chats.none()
+    counts = chats.aggregate(total=Count("pk"),
+                             missed=Count("pk", filter=Q(status=Chat.Status.MISSED)))
+    total, missed = counts["total"], counts["missed"]
+    waiting = _percentiles(chats, "first_agent_message_at")
+    duration = _percentiles(chats.filter(status=Chat.Status.ENDED), "ended_at")
+    return {"total": total, "missed": missed,
+            "missed_pct": round(100 * missed / total, 1) if total else None,
+            "wait_median": waiting["median"], "wait_p90": waiting["p90"],
+            "duration_median": duration["median"]}
