@@ -1,4 +1,4 @@
-"""The ticket page and its actions: reply or note, side-panel changes, merge, attachments."""
+"""The ticket page and its actions: reply or note, side-panel changes, attachments."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,8 @@ from helpdesk.models import User
 
 from .. import services
 from ..models import Attachment, Team, Ticket
-from ..queries import get_ticket_for_agent, visible_tickets
+from ..queries import get_ticket_for_agent
+from . import freshness
 from .access import staff_required
 from .detail_context import detail_context, sidepanel_context
 
@@ -41,15 +43,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     action = request.POST.get("action", "send")
-    public = request.POST.get("kind", "reply") != "note"
-    new_status = REPLY_STATUS.get(action)
+    kind = "note" if request.POST.get("kind") == "note" else "reply"
+    body = request.POST.get("body", "")
+    version = freshness.Version.from_post(request.POST)
+    if version is not None and body.strip():
+        changes = freshness.changes_since(ticket, version, user=request.user)
+        if changes:  # someone else wrote or changed it meanwhile: warn, do not send
+            context = {**detail_context(request, ticket), "stale": changes,
+                       "reply_draft": body, "reply_kind": kind,
+                       "reply_action": action if action in REPLY_STATUS else "send"}
+            return render(request, "tickets/detail.html", context, status=409)
     try:
-        services.reply_to_ticket(ticket=ticket, agent=request.user, body=request.POST.get("body", ""),
-                                 public=public, new_status=new_status)
+        services.reply_to_ticket(ticket=ticket, agent=request.user, body=body,
+                                 public=kind == "reply", new_status=REPLY_STATUS.get(action))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect(ticket)
-    messages.success(request, _("Reply sent.") if public else _("Internal note added."))
+    messages.success(request, _("Reply sent.") if kind == "reply" else _("Internal note added."))
     return redirect(ticket)
 
 
@@ -94,32 +104,13 @@ def update_properties(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         context = {**sidepanel_context(ticket, request.user), "panel_error": error,
                    "panel_saved": not error}
-        return render(request, "tickets/detail.html#sidepanel", context)
+        # The panel, and out of band the header: status, priority and SLA due follow.
+        return HttpResponse(render_to_string("tickets/detail.html#sidepanel", context, request)
+                            + render_to_string("tickets/_ticket_head.html",
+                                               {"ticket": ticket, "oob": True}, request))
     if error:
         messages.error(request, error)
     return redirect(ticket)
-
-
-@require_POST
-@staff_required
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _ticket(request, pk)
-    target_id = Ticket.parse_reference(request.POST.get("target", ""))
-    raw = request.POST.get("target", "").strip()
-    if target_id is None and raw.isdigit():
-        target_id = int(raw)
-    target = visible_tickets(request.user).filter(pk=target_id).first() if target_id else None
-    if target is None:
-        messages.error(request, _("No ticket %(ref)s that you can see.") % {"ref": raw})
-        return redirect(ticket)
-    try:
-        services.merge_tickets(source=ticket, target=target, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect(ticket)
-    messages.success(request, _("%(source)s was merged into %(target)s.")
-                     % {"source": ticket.reference, "target": target.reference})
-    return redirect(target)
 
 
 @staff_required
