@@ -84,6 +84,13 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
 
 @staff_required
 def search_view(request: HttpRequest) -> HttpResponse:
+    """The search page; an exact reference ("HD-1897") opens that ticket when this
+    agent may see it (otherwise the search answers like any other: nothing found)."""
+    reference = Ticket.parse_reference(request.GET.get("q", ""))
+    if reference is not None and not request.htmx:
+        ticket = visible_tickets(request.user).filter(pk=reference).only("pk").first()
+        if ticket is not None:
+            return redirect(ticket)
     return queue(request, search_page=True)
 
 
