@@ -1,7 +1,12 @@
 """The tickets services: the only code that writes tickets and their threads."""
 
 from .changes import ChangeResult, apply_ticket_changes
-from .customers import get_or_create_customer, organization_for_email, set_survey_opt_out
+from .customers import (
+    get_or_create_caller,
+    get_or_create_customer,
+    organization_for_email,
+    set_survey_opt_out,
+)
 from .events import record_event
 from .tickets import (
     add_customer_message,
@@ -32,6 +37,7 @@ __all__ = [
     "close_quiet_solved_tickets",
     "close_ticket",
     "create_ticket",
+    "get_or_create_caller",
     "get_or_create_customer",
     "check_merge",
     "merge_tickets",
