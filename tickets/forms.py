@@ -40,8 +40,7 @@ class NewTicketForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
     acknowledge = forms.BooleanField(
-        label=_("Email the customer an acknowledgement"), required=False, initial=False,
-        help_text=_("Off by default: the customer gets the agent's replies either way."))
+        label=_("Email the customer an acknowledgement"), required=False, initial=False)
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
