@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from tests.factories import CustomerFactory
 from tickets import search, services
-from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -236,7 +236,7 @@ def test_history_names_are_read_in_bulk(ticket, agent, team_lead, other_team,
     from tickets.views.history import describe_events
 
     policies = list(SLAPolicy.objects.all()[:2])
-    for i in range(30):
+    for _ in range(30):
         record_event(ticket=ticket, field="sla_policy", old=policies[0], new=policies[1])
         record_event(ticket=ticket, field="assignee", old=agent, new=team_lead)
         record_event(ticket=ticket, field="team", old=ticket.team, new=other_team)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.test_agent_flow import _sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import Message, SavedFilter, Ticket
@@ -15,14 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/work/wt/shots/fh-agent")
 WIDTHS = (1280, 1440, 1920)
-
-
-def _sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.tickets")
 
 
 def _tickets(team, customer=None):
