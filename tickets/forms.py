@@ -11,17 +11,28 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.models import User
 
 from .models import CannedResponse, Channel, Team, Ticket
+from .services.customers import normalize_phone
 
 
 class NewTicketForm(forms.Form):
-    """A ticket an agent logs for a customer who phoned or chatted."""
+    """A ticket an agent logs for a customer who phoned or chatted.
 
-    customer_email = forms.EmailField(label=_("Customer email"))
-    customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False,
-                                    help_text=_("Used when the customer is new."))
+    A caller may be known by phone number alone; a chat needs an email address.
+    The customer is emailed an acknowledgement only when the agent ticks
+    "acknowledge" (off by default: they were just on the phone with them, and the
+    subject is the agent's words, docs/agent-pages.md).
+    """
+
     channel = forms.ChoiceField(label=_("Channel"),
                                 choices=[(Channel.PHONE, Channel.PHONE.label),
                                          (Channel.CHAT, Channel.CHAT.label)])
+    customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False,
+                                     help_text=_("For phone calls: the caller's number, e.g. "
+                                                 "+358 40 123 4567."))
+    customer_email = forms.EmailField(label=_("Customer email"), required=False,
+                                      help_text=_("Optional for phone calls."))
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False,
+                                    help_text=_("Used when the customer is new."))
     subject = forms.CharField(label=_("Subject"), max_length=255)
     body = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 8}))
     priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices,
@@ -29,12 +40,34 @@ class NewTicketForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
     acknowledge = forms.BooleanField(
-        label=_("Email the customer an acknowledgement"), required=False, initial=True)
+        label=_("Email the customer an acknowledgement"), required=False, initial=False)
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         if teams is not None:
             self.fields["team"].queryset = teams
+
+    def clean_customer_phone(self) -> str:
+        raw = self.cleaned_data.get("customer_phone", "")
+        phone = normalize_phone(raw)
+        if raw.strip() and not phone:
+            raise forms.ValidationError(
+                _("Enter a phone number of 5 to 20 digits, optionally starting with +."),
+                code="invalid")
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        email, phone = data.get("customer_email"), data.get("customer_phone")
+        if data.get("channel") == Channel.PHONE:
+            if not email and not phone and "customer_phone" not in self.errors:
+                self.add_error("customer_phone",
+                               _("Enter the caller's phone number or email address."))
+        elif not email and "customer_email" not in self.errors:
+            self.add_error("customer_email", _("A chat needs the customer's email address."))
+        if data.get("acknowledge") and not email:
+            self.add_error("acknowledge", _("There is no email address to send it to."))
+        return data
 
 
 class CannedResponseForm(forms.ModelForm):

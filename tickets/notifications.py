@@ -91,7 +91,7 @@ def _to_customer(kind: str, ticket: Ticket, message: Message | None, *,
                  thread: list[Message] | None = None, override: Override | None = None,
                  **copies) -> str:
     customer = ticket.customer
-    if customer.bounced:
+    if customer.bounced or not customer.email:  # a caller known by phone alone
         return ""
     subject, text, html = _render(kind, customer.language, {
         "ticket": ticket, "message": message, "customer": customer}, override)

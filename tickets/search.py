@@ -1,4 +1,4 @@
-"""Full-text search over tickets: subject, customer and messages.
+"""Full-text search over tickets: subject, customer and messages; tags and ticket numbers.
 
 On PostgreSQL each ticket keeps a weighted tsvector (``Ticket.search_vector``,
 GIN-indexed) refreshed after every change to its thread. The 'simple'
@@ -67,20 +67,49 @@ def refresh_on_commit(ticket_id: int) -> None:
         transaction.on_commit(lambda: refresh([ticket_id]))
 
 
+def ticket_id_in(text: str) -> int | None:
+    """The ticket a search names on its own: "HD-1897" (the reference, any case),
+    "#1897" or "1897"; None for anything else."""
+    text = text.strip()
+    ticket_id = Ticket.parse_reference(text)
+    if ticket_id is None and text.lstrip("#").isdigit():
+        ticket_id = int(text.lstrip("#"))
+    # Beyond a bigint no ticket exists (and the database would refuse the number).
+    return ticket_id if ticket_id is not None and 0 < ticket_id < 2**63 else None
+
+
+def _tag_name(text: str) -> str:
+    """The tag a search may name: "billing", "#billing" or "tag:billing"."""
+    text = text.strip().lower()
+    return text.removeprefix("tag:").lstrip("#").strip()[:50]
+
+
 def filter_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tickets matching a search box's text.
+
+    A reference ("HD-1897") finds that ticket alone. A number ("1897", "#1897")
+    finds that ticket and any ticket whose text has the number. A tag's name
+    ("billing", "#billing", "tag:billing") finds the tickets tagged with it, beside
+    the text matches. Text matches subject, customer name and email and messages.
+    """
     text = text.strip()
     if not text:
         return queryset
-    ticket_id = Ticket.parse_reference(text)
-    if ticket_id is not None:
-        return queryset.filter(pk=ticket_id)
+    reference = Ticket.parse_reference(text)
+    if reference is not None:
+        return queryset.filter(pk=reference)
     if is_postgres():
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        return queryset.filter(search_vector=query)
-    in_messages = Message.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
-    return queryset.filter(
-        Q(subject__icontains=text)
-        | Q(customer__email__icontains=text)
-        | Q(customer__name__icontains=text)
-        | Exists(in_messages)
-    )
+        matches = Q(search_vector=query)
+    else:
+        in_messages = Message.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
+        matches = (Q(subject__icontains=text) | Q(customer__email__icontains=text)
+                   | Q(customer__name__icontains=text) | Exists(in_messages))
+    tag = _tag_name(text)
+    if tag:
+        tagged = Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"), tag__name=tag)
+        matches |= Exists(tagged)
+    ticket_id = ticket_id_in(text)
+    if ticket_id is not None:
+        matches |= Q(pk=ticket_id)
+    return queryset.filter(matches)

@@ -76,7 +76,8 @@ def test_merge_into_another_ticket(signed_in, ticket, customer, team):
     from tickets import services
 
     target = services.create_ticket(subject="Dup", body="same", customer=customer, team=team)
-    response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]), {"target": target.reference})
+    response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]), {"target": target.reference,
+                                                                   "confirm": "1"})
     assert response.url == target.get_absolute_url()
     ticket.refresh_from_db()
     assert ticket.merged_into == target

@@ -131,6 +131,8 @@ def test_ticket_page_query_count_does_not_grow_with_thread(client, agent, team_l
     client.force_login(agent)
     url = ticket.get_absolute_url()
     services.assign_ticket(ticket=ticket, assignee=team_lead, actor=agent)  # history names one agent
+    # ... and an SLA policy (names are read per kind of object, never per event)
+    services.change_priority(ticket=ticket, priority="urgent", actor=agent)
     client.get(url)  # warm the session
     before = _page_queries(client, url)
     for i in range(10):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0011_default_support_team"),
+        ("tickets", "0013_customer_phone"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -69,7 +69,8 @@ class OrganizationDomain(models.Model):
 
 
 class Customer(models.Model):
-    email = models.EmailField(_("email"), max_length=320)
+    # Blank for a caller known only by phone (docs/agent-pages.md); unique when given.
+    email = models.EmailField(_("email"), max_length=320, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     organization = models.ForeignKey(
         Organization,
@@ -95,15 +96,22 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         constraints = [
             # Email addresses are matched case-insensitively: Foo@x.fi and foo@x.fi are one person.
-            models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique",
+                                    condition=~models.Q(email="")),
+        ]
+        indexes = [
+            # A phone ticket finds its caller by number (services.customers).
+            models.Index(fields=["phone"], name="customer_phone_idx",
+                         condition=~models.Q(phone="")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        contact = self.email or self.phone
+        return f"{self.name} <{contact}>" if self.name else contact
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return self.name or self.email.split("@")[0] or self.phone
 
 
 class Team(models.Model):

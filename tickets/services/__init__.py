@@ -1,7 +1,12 @@
 """The tickets services: the only code that writes tickets and their threads."""
 
 from .changes import ChangeResult, apply_ticket_changes
-from .customers import get_or_create_customer, organization_for_email, set_survey_opt_out
+from .customers import (
+    get_or_create_caller,
+    get_or_create_customer,
+    organization_for_email,
+    set_survey_opt_out,
+)
 from .events import record_event
 from .tickets import (
     add_customer_message,
@@ -10,6 +15,7 @@ from .tickets import (
     change_priority,
     change_status,
     change_team,
+    check_merge,
     close_quiet_solved_tickets,
     close_ticket,
     create_ticket,
@@ -31,7 +37,9 @@ __all__ = [
     "close_quiet_solved_tickets",
     "close_ticket",
     "create_ticket",
+    "get_or_create_caller",
     "get_or_create_customer",
+    "check_merge",
     "merge_tickets",
     "organization_for_email",
     "record_event",

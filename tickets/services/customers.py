@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from ..models import Customer, OrganizationDomain
 
@@ -31,6 +35,46 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
         except IntegrityError:  # created concurrently by another request
             customer = Customer.objects.get(email__iexact=email)
         return customer
+    if name and not customer.name:
+        customer.name = name.strip()[:200]
+        customer.save(update_fields=["name"])
+    return customer
+
+
+def normalize_phone(raw: str) -> str:
+    """"+358 (40) 123-4567" → "+358401234567"; "" when it is not a phone number.
+
+    Stored in this one form so that a second call from the same number finds
+    the same customer however the agent typed it."""
+    text = (raw or "").strip()
+    if not text or re.search(r"[^\d\s().+-]", text) or "+" in text[1:]:
+        return ""
+    digits = re.sub(r"\D", "", text)
+    if not 5 <= len(digits) <= 20:
+        return ""
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def get_or_create_caller(*, email: str = "", phone: str = "", name: str = "") -> Customer:
+    """The customer of a phone call: by email when given, else by phone number.
+
+    A number given beside an email fills the customer's empty phone. A caller
+    known by phone alone is a customer without an email address (surveys and
+    notifications skip them).
+    """
+    phone = normalize_phone(phone)
+    if email.strip():
+        customer = get_or_create_customer(email=email, name=name)
+        if phone and not customer.phone:
+            customer.phone = phone
+            customer.save(update_fields=["phone"])
+        return customer
+    if not phone:
+        raise ValidationError({"customer_phone": _("Enter a phone number or an email address.")},
+                              code="required")
+    customer = Customer.objects.filter(phone=phone).order_by("pk").first()
+    if customer is None:
+        return Customer.objects.create(email="", phone=phone, name=name.strip()[:200])
     if name and not customer.name:
         customer.name = name.strip()[:200]
         customer.save(update_fields=["name"])

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import policy, routing, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
@@ -388,14 +389,8 @@ def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
     return ticket
 
 
-@transaction.atomic
-def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
-    """Fold a duplicate into another ticket of the same customer.
-
-    The source's messages move to the target (so email replies to them thread
-    into the target), the source is closed and marked merged; both get events.
-    The actor must be allowed to merge both tickets (``tickets.policy``).
-    """
+def check_merge(*, source: Ticket, target: Ticket, actor) -> None:
+    """Refuse a merge that ``merge_tickets`` would refuse (the confirm step asks first)."""
     policy.check(actor, policy.Action.MERGE, source)
     policy.check(actor, policy.Action.MERGE, target)
     if source.pk == target.pk:
@@ -406,6 +401,17 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
         raise ValidationError({"source": _("This ticket has already been merged.")})
     if target.status == Status.CLOSED:
         raise ValidationError({"target": _("A closed ticket cannot receive a merge.")})
+
+
+@transaction.atomic
+def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
+    """Fold a duplicate into another ticket of the same customer.
+
+    The source's messages move to the target (so email replies to them thread
+    into the target), the source is closed and marked merged; both get events.
+    The actor must be allowed to merge both tickets (``tickets.policy``).
+    """
+    check_merge(source=source, target=target, actor=actor)
     now = timezone.now()
     moved = Message.objects.filter(ticket=source).update(ticket=target)
     Message.objects.create(
@@ -416,7 +422,8 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
     Message.objects.create(
         ticket=target, author_type=Message.Author.SYSTEM, author_user=actor, public=False,
         channel=Channel.WEB, created_at=now,
-        body_text=_("%(ref)s was merged into this ticket (%(n)d messages).")
+        body_text=ngettext("Merged %(n)d message from %(ref)s.",
+                           "Merged %(n)d messages from %(ref)s.", moved)
         % {"ref": source.reference, "n": moved},
     )
     old_status = source.status

@@ -49,20 +49,28 @@ def send(request: HttpRequest, ticket: Ticket) -> HttpResponse:
             files=request.FILES.getlist("attachments"),
             cc=_copies(request, "cc"), bcc=_copies(request, "bcc"))
     except ValidationError as exc:
-        return _again(request, ticket, _field_errors(exc))
+        return again(request, ticket, _field_errors(exc))
     messages.success(request, _("Reply sent.") if public else _("Internal note added."))
     return redirect(ticket)
 
 
-def _again(request: HttpRequest, ticket: Ticket, errors: dict[str, str]) -> HttpResponse:
+def again(request: HttpRequest, ticket: Ticket, errors: dict[str, str], *,
+          stale=None) -> HttpResponse:
+    """The ticket page with the reply box as typed: after a refusal (400), or when the
+    ticket changed since the page was opened (409, ``stale``: what changed)."""
     post = request.POST
     context = detail_context(request, ticket)
     context["reply_draft"] = post.get("body", "")
+    context["reply_kind"] = "note" if post.get("kind") == "note" else "reply"
+    action = post.get("action", "send")
+    context["reply_action"] = action if action in REPLY_STATUS else "send"
+    if stale:
+        context["stale"] = stale
     context["compose"] = {"errors": errors, "kind": post.get("kind", "reply"),
                           "cc": post.get("cc", ", ".join(ticket.cc)),
                           "bcc": post.get("bcc", ", ".join(ticket.bcc)),
                           "files_lost": bool(request.FILES)}
-    return render(request, "tickets/detail.html", context, status=400)
+    return render(request, "tickets/detail.html", context, status=409 if stale else 400)
 
 
 @require_POST

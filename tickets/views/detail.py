@@ -1,4 +1,4 @@
-"""The ticket page and its actions: reply or note, side-panel changes, merge, attachments."""
+"""The ticket page and its actions: reply or note, side-panel changes, attachments."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,8 +15,8 @@ from helpdesk.models import User
 
 from .. import services
 from ..models import Attachment, Team, Ticket
-from ..queries import get_ticket_for_agent, visible_tickets
-from . import compose
+from ..queries import get_ticket_for_agent
+from . import compose, freshness
 from .access import staff_required
 from .custom_fields import changes_from_post, field_rows
 from .detail_context import detail_context, sidepanel_context
@@ -38,8 +39,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    # Someone else wrote or changed the ticket since this page was opened: warn, do not send
+    # (the form comes back as typed, carrying the new version, so "Send anyway" sends).
+    version = freshness.Version.from_post(request.POST)
+    if version is not None and request.POST.get("body", "").strip():
+        changes = freshness.changes_since(ticket, version, user=request.user)
+        if changes:
+            return compose.again(request, ticket, {}, stale=changes)
     # Files, CC/BCC, formatting and signature; a refused reply is shown again as typed.
-    return compose.send(request, _ticket(request, pk))
+    return compose.send(request, ticket)
 
 
 def _chosen(queryset, value: str, field: str):
@@ -87,32 +96,13 @@ def update_properties(request: HttpRequest, pk: int) -> HttpResponse:
                    "panel_saved": not error}
         if error:  # keep the custom field values as typed
             context["custom_fields"] = field_rows(ticket, posted=request.POST)
-        return render(request, "tickets/detail.html#sidepanel", context)
+        # The panel, and out of band the header: status, priority and SLA due follow.
+        return HttpResponse(render_to_string("tickets/detail.html#sidepanel", context, request)
+                            + render_to_string("tickets/_ticket_head.html",
+                                               {"ticket": ticket, "oob": True}, request))
     if error:
         messages.error(request, error)
     return redirect(ticket)
-
-
-@require_POST
-@staff_required
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _ticket(request, pk)
-    target_id = Ticket.parse_reference(request.POST.get("target", ""))
-    raw = request.POST.get("target", "").strip()
-    if target_id is None and raw.isdigit():
-        target_id = int(raw)
-    target = visible_tickets(request.user).filter(pk=target_id).first() if target_id else None
-    if target is None:
-        messages.error(request, _("No ticket %(ref)s that you can see.") % {"ref": raw})
-        return redirect(ticket)
-    try:
-        services.merge_tickets(source=ticket, target=target, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect(ticket)
-    messages.success(request, _("%(source)s was merged into %(target)s.")
-                     % {"source": ticket.reference, "target": target.reference})
-    return redirect(target)
 
 
 @staff_required

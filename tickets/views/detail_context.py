@@ -16,6 +16,7 @@ from ..placeholders import fill_placeholders
 from ..queries import team_ids_of, visible_teams, visible_tickets
 from ..services.macros import visible_macros
 from .custom_fields import field_rows
+from .freshness import Version
 from .history import readable_history
 from .macros import pop_draft
 from .queue import _assignable_agents
@@ -76,6 +77,7 @@ def detail_context(request, ticket: Ticket) -> dict:
               .order_by("-created_at")[:10])
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
     messages_thread = list(thread(ticket))
+    history = readable_history(ticket)
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
@@ -83,7 +85,9 @@ def detail_context(request, ticket: Ticket) -> dict:
         "reply_draft": pop_draft(request, ticket.pk),
         **sidepanel_context(ticket, user),
         "messages_thread": messages_thread,
-        "history": readable_history(ticket),
+        "history": history,
+        # What this page shows, carried by the reply form (tickets/views/freshness.py).
+        "page_version": Version.of_page(messages_thread, [event for event, _ in history]),
         "other_tickets": list(others),
         "canned": canned,
         "panels": side_panels(request, ticket),

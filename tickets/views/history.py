@@ -1,35 +1,85 @@
-"""The event history (TicketEvent rows) in readable words."""
+"""The event history (TicketEvent rows) in readable words.
+
+Events store related objects by id ("3"); the history shows their names
+(`SLA policy changed from “Standard” to “Priority”`). The names of every event on
+the page are read in bulk, one query per kind of object mentioned, never one per
+event; choices (status, priority, channel) show their translated labels.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from helpdesk.models import User
-
-from ..models import Channel, Team, Ticket, TicketEvent
+from ..models import Channel, Customer, Organization, SLAPolicy, Team, Ticket, TicketEvent
 
 _CHOICES = {
     "status": dict(Ticket.Status.choices),
     "priority": dict(Ticket.Priority.choices),
+    "channel": dict(Channel.choices),
+    "created": dict(Channel.choices),  # a "created" event's value is its channel
 }
 
+#: Event fields that name another row by id (beside the ticket's own foreign keys),
+#: with the word the history uses for them.
+_RELATED = {
+    "sla_policy": (SLAPolicy, gettext_lazy("SLA policy")),
+    "organization": (Organization, gettext_lazy("Organization")),
+}
 
-def _names(events: list[TicketEvent]) -> tuple[dict[str, str], dict[str, str]]:
-    """Names of the users and teams the events mention by id: two queries at most."""
-    user_ids = {v for e in events if e.field == "assignee" for v in (e.old_value, e.new_value) if v.isdigit()}
-    team_ids = {v for e in events if e.field == "team" for v in (e.old_value, e.new_value) if v.isdigit()}
-    users = {str(u.pk): str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
-    teams = {str(t.pk): t.name for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
-    return users, teams
+#: Event fields that name another ticket: shown as its reference, no query needed.
+_TICKET_FIELDS = {"merged_into", "merged_from", "follows_up"}
 
 
-def _value(event: TicketEvent, raw: str, users: dict, teams: dict) -> str:
+def _related_model(field: str) -> type[models.Model] | None:
+    if field in _RELATED:
+        return _RELATED[field][0]
+    try:
+        model_field = Ticket._meta.get_field(field)
+    except Exception:  # FieldDoesNotExist: an event of another kind
+        return None
+    if model_field.many_to_one and field not in _TICKET_FIELDS:
+        return model_field.related_model
+    return None
+
+
+def _label(obj: models.Model) -> str:
+    if isinstance(obj, Customer):
+        return obj.display_name
+    if isinstance(obj, (Team, SLAPolicy, Organization)):
+        return obj.name
+    return str(obj)
+
+
+def _names(events: list[TicketEvent]) -> dict[tuple[str, str], str]:
+    """(event field, id) → name for every id the events mention: a query per kind."""
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    fields_of: dict[type[models.Model], set[str]] = defaultdict(set)
+    for event in events:
+        model = _related_model(event.field)
+        if model is None:
+            continue
+        fields_of[model].add(event.field)
+        wanted[model] |= {int(v) for v in (event.old_value, event.new_value) if v.isdigit()}
+    names = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            for name in fields_of[model]:
+                names[(name, str(obj.pk))] = _label(obj)
+    return names
+
+
+def _value(event: TicketEvent, raw: str, names: dict) -> str:
     if not raw:
         return _("nobody") if event.field == "assignee" else _("none")
-    if event.field == "assignee":
-        return users.get(raw, raw)
-    if event.field == "team":
-        return teams.get(raw, raw)
+    if (event.field, raw) in names:
+        return names[(event.field, raw)]
+    if _related_model(event.field) is not None:  # deleted since
+        return _("deleted (#%(id)s)") % {"id": raw}
     return str(_CHOICES.get(event.field, {}).get(raw, raw))
 
 
@@ -37,13 +87,21 @@ def _ref(raw: str) -> str:
     return Ticket(pk=int(raw)).reference if raw.isdigit() else raw
 
 
-def describe(event: TicketEvent, users: dict, teams: dict) -> str:
-    old = _value(event, event.old_value, users, teams)
-    new = _value(event, event.new_value, users, teams)
+def _field_label(field: str) -> str:
+    if field in _RELATED:
+        return str(_RELATED[field][1])
+    try:
+        return capfirst(Ticket._meta.get_field(field).verbose_name)
+    except Exception:  # FieldDoesNotExist: a field the ticket does not have
+        return field
+
+
+def describe(event: TicketEvent, names: dict) -> str:
+    old = _value(event, event.old_value, names)
+    new = _value(event, event.new_value, names)
     field = event.field
     if field == "created":
-        channel = dict(Channel.choices).get(event.new_value, event.new_value)
-        return _("Created via %(channel)s") % {"channel": channel}
+        return _("Created via %(channel)s") % {"channel": new}
     if field == "reply":
         return _("Replied to the customer")
     if field == "note":
@@ -76,10 +134,13 @@ def describe(event: TicketEvent, users: dict, teams: dict) -> str:
         return _("Rule “%(rule)s” was stopped: rules re-triggered each other too many times "
                  "on this ticket") % {"rule": event.new_value}
     return _("%(field)s changed from “%(old)s” to “%(new)s”") % {
-        "field": field, "old": event.old_value, "new": event.new_value}
+        "field": _field_label(field), "old": old, "new": new}
+
+
+def describe_events(events: list[TicketEvent]) -> list[tuple[TicketEvent, str]]:
+    names = _names(events)
+    return [(event, describe(event, names)) for event in events]
 
 
 def readable_history(ticket: Ticket) -> list[tuple[TicketEvent, str]]:
-    events = list(ticket.events.select_related("actor", "actor_customer"))
-    users, teams = _names(events)
-    return [(event, describe(event, users, teams)) for event in events]
+    return describe_events(list(ticket.events.select_related("actor", "actor_customer")))

@@ -36,8 +36,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
             return render(request, "tickets/new_ticket.html", {"form": form}, status=400)
         with transaction.atomic():
-            customer = services.get_or_create_customer(email=data["customer_email"],
-                                                       name=data["customer_name"])
+            customer = services.get_or_create_caller(email=data["customer_email"],
+                                                     phone=data["customer_phone"],
+                                                     name=data["customer_name"])
             ticket = services.create_ticket(
                 subject=data["subject"], body=data["body"], customer=customer,
                 channel=data["channel"], priority=data["priority"], team=data["team"],

@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import policy, search
+from .. import policy
 from ..custom_field_query import bounded_paginator, field_params
-from ..models import Channel, SavedFilter, Ticket
+from ..models import Channel, Ticket
 from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
 from ..services.macros import visible_macros
-from . import queues
+from . import queues, saved
 from .access import staff_required
 from .custom_fields import queue_field_filters
 
@@ -38,16 +39,9 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
     text = params.get("q", "").strip()
     visible = visible_tickets(user)
     conditions = queues.queue_conditions(user, now)
-    filtered = queues.is_filtered(params) or bool(text)
-    # A filtered link without a view (a dashboard's number) lists every matching ticket,
-    # not the filtered part of "my open tickets".
-    default_view = "all" if (filtered or search_page) else "mine"
-    view = params.get("view") or default_view
-    if view not in conditions and view != "all":
-        view = default_view
-    tickets = visible.filter(conditions[view]) if view in conditions else visible
-    tickets = queues.apply_filters(tickets, params, user)
-    tickets = search.filter_tickets(tickets, text)
+    tickets, view, filtered = saved.listed_tickets(params, user=user, visible=visible,
+                                                   conditions=conditions,
+                                                   search_page=search_page)
     if search_page and not filtered:
         tickets = tickets.none()  # an empty search box lists nothing, not every ticket ever
     tickets, sort = queues.apply_sort(tickets, params.get("sort", ""))
@@ -70,7 +64,8 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "params": base,
         "query_string": urlencode(base),
         "filters": {f: params.get(f, "") for f in queues.FILTER_FIELDS},
-        "saved_filters": list(SavedFilter.objects.filter(user=user)),
+        "saved_filters": saved.saved_filters_with_counts(user=user, visible=visible,
+                                                         conditions=conditions),
         "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
         "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
         "macro_choices": list(visible_macros(user).values_list("pk", "name")),
@@ -84,12 +79,23 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "field_filters": queue_field_filters(params),  # custom fields
     }
     if request.htmx and not request.htmx.boosted:
-        return render(request, "tickets/queue.html#ticket_list", context)
+        # The list, and out of band the save form's query: saving after a dropdown
+        # change saves the list as it is now, not as the page was first rendered.
+        return HttpResponse(render_to_string("tickets/queue.html#ticket_list", context, request)
+                            + render_to_string("tickets/_save_filter_query.html",
+                                               {**context, "oob": True}, request))
     return render(request, "tickets/queue.html", context)
 
 
 @staff_required
 def search_view(request: HttpRequest) -> HttpResponse:
+    """The search page; an exact reference ("HD-1897") opens that ticket when this
+    agent may see it (otherwise the search answers like any other: nothing found)."""
+    reference = Ticket.parse_reference(request.GET.get("q", ""))
+    if reference is not None and not request.htmx:
+        ticket = visible_tickets(request.user).filter(pk=reference).only("pk").first()
+        if ticket is not None:
+            return redirect(ticket)
     return queue(request, search_page=True)
 
 

@@ -1,0 +1,82 @@
+"""Saved filters: they save the list as it is now, and show their counts."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CustomerFactory, TicketFactory
+from tickets import services
+from tickets.models import SavedFilter
+
+pytestmark = pytest.mark.django_db
+
+
+def _tickets(n, team, **kwargs):
+    return [TicketFactory(team=team, customer=CustomerFactory(), **kwargs) for _ in range(n)]
+
+
+def test_htmx_list_update_sends_the_current_query_for_saving(client, agent, team):
+    client.force_login(agent)
+    response = client.get(reverse("tickets:queue"), {"view": "open", "priority": "urgent"},
+                          HTTP_HX_REQUEST="true")
+    text = response.text
+    assert 'id="ticket-list"' in text
+    # The save form's query, swapped out of band with the list.
+    assert 'id="save-filter-query"' in text and 'hx-swap-oob="true"' in text
+    assert 'value="view=open&amp;priority=urgent"' in text
+
+
+def test_full_page_save_form_carries_the_page_query(client, agent, team):
+    client.force_login(agent)
+    response = client.get(reverse("tickets:queue"), {"view": "open", "channel": "phone"})
+    assert 'value="view=open&amp;channel=phone"' in response.text
+    assert 'hx-swap-oob' not in response.text.split('id="save-filter-query"')[1].split(">")[0]
+
+
+def test_saved_filters_show_their_counts(client, agent, team, other_team):
+    _tickets(3, team, priority="urgent")
+    _tickets(2, team, priority="low")
+    _tickets(4, other_team, priority="urgent")  # not visible to the agent
+    tagged = _tickets(1, team, priority="low")[0]
+    services.set_tags(ticket=tagged, tags=["vip", "billing"])
+    SavedFilter.objects.create(user=agent, name="Urgent", query="view=open&priority=urgent")
+    SavedFilter.objects.create(user=agent, name="VIP", query="view=all&tag=vip", position=1)
+    SavedFilter.objects.create(user=agent, name="Nothing", query="view=pending", position=2)
+    client.force_login(agent)
+    response = client.get(reverse("tickets:queue"))
+    counts = {f.name: f.count for f in response.context["saved_filters"]}
+    assert counts == {"Urgent": 3, "VIP": 1, "Nothing": 0}
+    assert response.text.count("data-saved-count") == 3
+
+
+def test_saved_filter_count_matches_its_list(client, agent, team):
+    _tickets(4, team, priority="high", channel="phone")
+    _tickets(2, team, priority="high", channel="email")
+    SavedFilter.objects.create(user=agent, name="Phone", query="view=all&priority=high&channel=phone")
+    client.force_login(agent)
+    counted = client.get(reverse("tickets:queue")).context["saved_filters"][0].count
+    listed = client.get(reverse("tickets:queue") + "?view=all&priority=high&channel=phone")
+    assert counted == listed.context["page"].paginator.count == 4
+
+
+@pytest.mark.parametrize("saved", [1, 15])
+def test_queue_query_count_does_not_grow_with_saved_filters(client, agent, team, saved,
+                                                            django_assert_num_queries):
+    _tickets(5, team, assignee=agent)
+    for i in range(saved):
+        SavedFilter.objects.create(user=agent, name=f"F{i}", query=f"view=open&tag=t{i}",
+                                   position=i)
+    client.force_login(agent)
+    # The queue page's 9 (test_queue_views) + one UNION ALL of every saved filter's count.
+    with django_assert_num_queries(10):
+        response = client.get(reverse("tickets:queue"))
+    assert response.status_code == 200
+
+
+def test_filters_beyond_the_bound_are_listed_without_count(client, agent, team):
+    from tickets.views.saved import MAX_COUNTED
+
+    for i in range(MAX_COUNTED + 2):
+        SavedFilter.objects.create(user=agent, name=f"F{i:02}", query="view=open", position=i)
+    client.force_login(agent)
+    saved = client.get(reverse("tickets:queue")).context["saved_filters"]
+    assert [f.count for f in saved].count(None) == 2
