@@ -29,7 +29,18 @@ from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
 
-from .models import Attachment, Customer, InboundEmail, Message, Ticket, TicketEvent
+from .models import (
+    Attachment,
+    Customer,
+    CustomField,
+    InboundEmail,
+    Message,
+    SideConversation,
+    Ticket,
+    TicketEvent,
+    TicketFieldValue,
+    TimeEntry,
+)
 
 ERASED = "[erased]"
 # TicketEvent fields whose values may name or quote the person.
@@ -102,21 +113,35 @@ def erase_customer_row(customer: Customer, now: datetime) -> int:
 def export_tickets(customer: Customer) -> list[dict]:
     tickets = _rows(_tickets(customer).order_by("pk"),
                     ("id", "subject", "status", "priority", "channel", "team__name",
-                     "assignee__name", "created_at", "first_response_at", "solved_at",
-                     "closed_at", "reopen_count"))
+                     "assignee__name", "cc", "bcc", "created_at", "first_response_at",
+                     "solved_at", "closed_at", "reopen_count"))
     by_ticket: dict[int, list] = {t["id"]: [] for t in tickets}
     messages = Message.objects.filter(ticket__customer=customer).order_by("pk")
-    for m in messages.values("id", "ticket_id", "author_type", "author_user__name", "public",
-                             "channel", "body_text", "created_at"):
+    for m in messages.values("id", "ticket_id", "author_type", "author_user__name",
+                             "sender_name", "sender_email", "cc", "bcc", "public", "channel",
+                             "body_text", "created_at"):
         by_ticket[m["ticket_id"]].append(m)
     events = TicketEvent.objects.filter(ticket__customer=customer).order_by("pk")
     history: dict[int, list] = {t["id"]: [] for t in tickets}
     for e in events.values("ticket_id", "actor__name", "field", "old_value", "new_value",
                            "created_at"):
         history[e["ticket_id"]].append(e)
+    extras: dict[str, dict[int, list]] = {}
+    for name, rows in (
+            ("fields", TicketFieldValue.objects.filter(ticket__customer=customer)
+             .values("ticket_id", "field__key", "value", "number")),
+            ("side_conversations", SideConversation.objects.filter(ticket__customer=customer)
+             .values("ticket_id", "to", "subject", "created_at")),
+            ("time_entries", TimeEntry.objects.filter(ticket__customer=customer)
+             .values("ticket_id", "agent__name", "worked_at", "seconds", "note"))):
+        extras[name] = {t["id"]: [] for t in tickets}
+        for row in rows.order_by("pk"):
+            extras[name][row["ticket_id"]].append(row)
     for t in tickets:
         t["messages"] = by_ticket[t["id"]]
         t["history"] = history[t["id"]]
+        for name, rows_by_ticket in extras.items():
+            t[name] = rows_by_ticket[t["id"]]
     return tickets
 
 
@@ -130,14 +155,23 @@ def erase_ticket_contents(tickets, *, now: datetime) -> int:
     ids = list(tickets.values_list("pk", flat=True))
     if not ids:
         return 0
-    Message.objects.filter(ticket_id__in=ids).update(body_text="", body_html="", quoted_text="")
+    Message.objects.filter(ticket_id__in=ids).update(
+        body_text="", body_html="", quoted_text="", cc=[], bcc=[], sender_name="",
+        sender_email="")
     Ticket.objects.filter(pk__in=ids).update(subject=ERASED, contents_erased_at=now,
-                                             search_vector=None)
+                                             search_vector=None, cc=[], bcc=[])
+    # Free text typed into custom fields; choices stay (dashboards break down by them).
+    TicketFieldValue.objects.filter(ticket_id__in=ids,
+                                    field__type=CustomField.Type.TEXT).update(value=ERASED)
+    SideConversation.objects.filter(ticket_id__in=ids).update(to="erased@erased.invalid",
+                                                              subject=ERASED)
+    TimeEntry.objects.filter(ticket_id__in=ids).exclude(note="").update(note="")
     TicketEvent.objects.filter(ticket_id__in=ids, field__in=_PERSONAL_EVENT_FIELDS).update(
         old_value="", new_value="")
     InboundEmail.objects.filter(ticket_id__in=ids).update(raw=b"", subject="", sender="")
     OutboundEmail.objects.filter(ticket_id__in=ids).update(subject=ERASED, body_text="",
-                                                          body_html="")
+                                                          body_html="", cc=[], bcc=[],
+                                                          attachments=[])
     attachments = Attachment.objects.filter(message__ticket_id__in=ids)
     files = [str(a.file.name) for a in attachments.only("file") if a.file]
     attachments.delete()
@@ -175,7 +209,8 @@ def export_emails(customer: Customer) -> dict:
 def erase_emails(customer: Customer, now: datetime) -> int:
     address = customer.email
     sent = OutboundEmail.objects.filter(to__iexact=address).update(
-        to=erased_address(customer), subject=ERASED, body_text="", body_html="")
+        to=erased_address(customer), subject=ERASED, body_text="", body_html="", cc=[], bcc=[],
+        attachments=[])
     received = InboundEmail.objects.filter(sender__icontains=address).update(
         raw=b"", sender="", subject="")
     return sent + received
@@ -185,7 +220,8 @@ register(Section("customer", export_customer_row, erase_customer_row,
                  covers=("tickets.Customer",)))
 register(Section("tickets", export_tickets, erase_tickets, files=attachment_files,
                  covers=("tickets.Ticket", "tickets.Message", "tickets.Attachment",
-                         "tickets.TicketEvent")))
+                         "tickets.TicketEvent", "tickets.TicketFieldValue",
+                         "tickets.SideConversation", "tickets.TimeEntry")))
 register(Section("emails", export_emails, erase_emails,
                  covers=("tickets.InboundEmail", "helpdesk.OutboundEmail")))
 

@@ -24,11 +24,23 @@ from tests.factories import MessageFactory, TicketFactory, UserFactory
 from tests.metrics.conftest import make_response
 from tests.metrics.test_rollups import _everything, _filter_sets, _refresh_all, varied  # noqa: F401
 from tickets import privacy, tasks
-from tickets.models import Attachment, Customer, InboundEmail, Message, Ticket, TicketEvent
+from tickets.models import (
+    Attachment,
+    Customer,
+    CustomField,
+    InboundEmail,
+    Message,
+    SideConversation,
+    Ticket,
+    TicketEvent,
+    TicketFieldValue,
+    TimeEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
-SECRET_WORDS = ("Kalle", "customer@example.com", "+358401234567", "pacemaker", "invoice-77")
+SECRET_WORDS = ("Kalle", "customer@example.com", "+358401234567", "pacemaker", "invoice-77",
+                "spouse@example.org", "Liisa Spouse", "lawyer@example.net", "serial-XY9")
 
 
 @pytest.fixture
@@ -59,6 +71,18 @@ def story(customer, agent, team):
                             note="Called Kalle about invoice-77")
     WebhookDelivery.objects.create(ticket=ticket, url="https://example.com/h", event="x",
                                    payload={"customer": "customer@example.com"}, secret="s")
+    # CC'd people, a forward to a third party, a time note, a typed custom field value.
+    Ticket.objects.filter(pk=ticket.pk).update(cc=["spouse@example.org"])
+    MessageFactory(ticket=ticket, author_type="customer", author_customer=None,
+                   sender_name="Liisa Spouse", sender_email="spouse@example.org",
+                   body_text="I am his wife.")
+    SideConversation.objects.create(ticket=ticket, to="lawyer@example.net",
+                                    subject="About Kalle's pacemaker")
+    TimeEntry.objects.create(ticket=ticket, agent=agent, seconds=600,
+                             note="Phoned Kalle about invoice-77")
+    serial = CustomField.objects.create(key="serial", type="text", label_en="Serial",
+                                        label_fi="Sarjanumero")
+    TicketFieldValue.objects.create(ticket=ticket, field=serial, value="serial-XY9")
     return ticket
 
 
@@ -80,7 +104,11 @@ def test_export_holds_everything_stored_about_the_customer(story, customer, admi
     assert person["email"] == "customer@example.com" and person["phone"] == "+358401234567"
     tickets = json.loads(archive.read("tickets.json"))
     assert [t["subject"] for t in tickets] == ["My pacemaker invoice-77"]
-    assert len(tickets[0]["messages"]) == 3 and tickets[0]["history"]
+    assert len(tickets[0]["messages"]) == 4 and tickets[0]["history"]
+    assert tickets[0]["cc"] == ["spouse@example.org"]
+    assert tickets[0]["side_conversations"][0]["to"] == "lawyer@example.net"
+    assert tickets[0]["time_entries"][0]["note"] == "Phoned Kalle about invoice-77"
+    assert tickets[0]["fields"][0]["value"] == "serial-XY9"
     surveys = json.loads(archive.read("surveys.json"))
     assert surveys["responses"][0]["comment"] == "Kalle is unhappy: pacemaker"
     assert surveys["follow_ups"][0]["note"] == "Called Kalle about invoice-77"
@@ -92,7 +120,7 @@ def _stored_text(customer: Customer) -> str:
     """Every text the database holds that could name or quote the person."""
     texts = [json.dumps(list(Customer.objects.filter(pk=customer.pk).values()), default=str)]
     for model in (Ticket, Message, TicketEvent, InboundEmail, OutboundEmail, Response, FollowUp,
-                  WebhookDelivery):
+                  WebhookDelivery, SideConversation, TimeEntry, TicketFieldValue):
         texts.append(json.dumps(list(model.objects.values()), default=str))
     return "\n".join(texts)
 
@@ -262,6 +290,8 @@ NOT_PERSONAL = {
     "tickets.TicketSLA": "clock times and flags",
     "rules.RuleFiring": "which automation fired on which ticket, and when",
     "tickets.Ticket": "covered by the tickets section (self references)",
+    "tickets.TicketLink": "which tickets are linked, and how",
+    "chat.Chat": "chat timestamps and status (the conversation is the ticket's messages)",
 }
 
 
