@@ -8,4 +8,5 @@ urlpatterns = [
     path("breakdown/", api.breakdown, name="metrics-breakdown"),
     # Insights (docs/insights.md)
     path("drivers/", insights_api.key_drivers, name="metrics-drivers"),
+    path("themes/", insights_api.comment_themes, name="metrics-themes"),
 ]

@@ -19,8 +19,8 @@ from surveys.models import SCALES, Invitation, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
 from . import buckets
-from .insights.facts import refresh_facts
 from .filters import day_start
+from .insights.facts import refresh_facts
 from .models import (
     SCORE_VALUES,
     DailyScoreMarginals,

@@ -137,11 +137,12 @@ def _grouped_counts(f: MetricFilters, metric: str, chosen: list[Factor]) -> list
             rows = []
             for grouping, *rest in cursor.fetchall():
                 values, counts = rest[:m], rest[m:]
-                index = None if grouping == full else m - 1 - (full ^ grouping).bit_length() + 1
+                index = None if grouping == full else m - (full ^ grouping).bit_length()
                 rows.append((index, None if index is None else values[index], *counts))
             return rows
-        branches = [f"SELECT NULL, NULL, {aggregates} FROM ({inner}) g"]
-        branches += [f"SELECT {i}, l{i}, {aggregates} FROM ({inner}) g GROUP BY l{i}"
+        # Only table names, the factors' constant SQL and counts are interpolated.
+        branches = [f"SELECT NULL, NULL, {aggregates} FROM ({inner}) g"]  # noqa: S608
+        branches += [f"SELECT {i}, l{i}, {aggregates} FROM ({inner}) g GROUP BY l{i}"  # noqa: S608
                      for i in range(m)]
         cursor.execute(" UNION ALL ".join(branches), params * (m + 1))
         return [tuple(row) for row in cursor.fetchall()]

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Metric
 
 from ..filters import PRESETS, parse_filters
+from ..queries.churn import CATEGORIES
 from ..views import PERIOD_KEYS, filter_choices, manager_required
-from . import drivers, params
+from . import drivers, params, revenue
+from .themes.report import themes_report
 
 METRIC_TITLES = {Metric.NPS: _("NPS"), Metric.CSAT: _("CSAT %"), Metric.CES: _("CES (mean, 1–7)")}
 
@@ -55,6 +59,9 @@ def interval_plot(rows: list[dict], width: int = 160) -> None:
             "zero": x(0.0), "width": width}
 
 
+CATEGORY_LABELS = {"promoter": _("Promoters"), "passive": _("Passives"),
+                   "detractor": _("Detractors"), "no_answer": _("No NPS answer")}
+
 CSV_COLUMNS = ("rank", "factor", "level", "n", "score", "rest_n", "rest_score", "difference",
                "ci_low", "ci_high", "share", "gain", "too_few", "reason")
 
@@ -85,3 +92,54 @@ def key_drivers(request: HttpRequest) -> HttpResponse:
         "entered": {key: request.GET.get(key, "") for key in ("from", "to")},
     }
     return render(request, "metrics/insights/drivers.html", context, status=400 if errors else 200)
+
+
+def sparkline(trend: list[dict], width: int = 120, height: int = 24) -> str:
+    """SVG polyline points of weekly counts (drawn without inline styles)."""
+    if not trend:
+        return ""
+    top = max(point["n"] for point in trend) or 1
+    step = width / max(1, len(trend) - 1)
+    return " ".join(f"{round(i * step, 1)},{round(height - 2 - (height - 4) * p['n'] / top, 1)}"
+                    for i, p in enumerate(trend))
+
+
+@manager_required
+def comment_themes(request: HttpRequest) -> HttpResponse:
+    f, errors = page_filters(request, ("metric",))
+    metric = page_metric(request, errors)
+    report = themes_report(f, metric)
+    for theme in report["themes"]:
+        theme["points"] = sparkline(theme["trend"])
+    context = {
+        "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
+        "hidden_params": {"metric": metric}, "metric": metric, "metrics": METRIC_TITLES.items(),
+        "metric_title": METRIC_TITLES[metric], "report": report, "filter_errors": errors,
+        "segments": [(_("Among detractors"), report["n_detractor_comments"], report["detractor_themes"]),
+                     (_("Among promoters"), report["n_promoter_comments"], report["promoter_themes"])],
+        "entered": {key: request.GET.get(key, "") for key in ("from", "to")},
+    }
+    return render(request, "metrics/insights/themes.html", context, status=400 if errors else 200)
+
+
+@manager_required
+def revenue_at_risk(request: HttpRequest) -> HttpResponse:
+    f, errors = page_filters(request, ())
+    today = timezone.localdate()
+    rates = revenue.churn_rates(today)
+    report = revenue.renewal_report(f)
+    page = Paginator(revenue.open_follow_ups(f, today=today, rates=rates), 50).get_page(
+        request.GET.get("page"))
+    for fu in page:
+        fu.category_label = CATEGORY_LABELS[fu.category]
+    context = {
+        "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
+        "rates": [(c, CATEGORY_LABELS[c], rates.get(c)) for c in CATEGORIES],
+        "page": page, "total_at_risk": revenue.total_at_risk(f, today=today, rates=rates),
+        "report": report, "to_record": revenue.follow_ups_without_renewal(f), "now": timezone.now(),
+        "groups": [("in_time", _("Closed within the due time"), report["in_time"]),
+                   ("overdue", _("Went overdue"), report["overdue"])],
+        "filter_errors": errors, "next": request.get_full_path(),
+        "entered": {key: request.GET.get(key, "") for key in ("from", "to")},
+    }
+    return render(request, "metrics/insights/revenue.html", context, status=400 if errors else 200)
