@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -57,6 +58,7 @@ def _clusters(matrix) -> list[int] | None:
     """k-means labels in the LSA space of the TF-IDF rows, k by silhouette."""
     from sklearn.cluster import KMeans
     from sklearn.decomposition import TruncatedSVD
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import normalize
 
@@ -68,7 +70,9 @@ def _clusters(matrix) -> list[int] | None:
     for k in K_RANGE:
         if k > max(2, int(math.sqrt(n / 2))) or k >= n:
             break
-        labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(space).labels_
+        with warnings.catch_warnings():  # fewer distinct comments than k: skipped below
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(space).labels_
         if len(set(labels)) < 2:
             continue
         score = silhouette_score(space, labels, metric="cosine", sample_size=min(n, 3000),
