@@ -24,7 +24,10 @@ def check_names(params, allowed: tuple[str, ...]) -> None:
 
 
 def metric_param(params, *, default: str | None = None) -> str:
-    metric = param_choice(params, "metric", Metric) or default
+    """The metric; required unless ``default`` is given ("" for "every metric")."""
+    metric = param_choice(params, "metric", Metric)
+    if not metric and default is not None:
+        return default
     if not metric:
         raise ValidationError({"metric": _("Choose one of: %(values)s.")
                                % {"values": ", ".join(Metric.values)}})

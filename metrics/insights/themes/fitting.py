@@ -37,6 +37,8 @@ K_RANGE = range(2, 13)
 TOP_TERMS = 300
 LABEL_WORDS = 3
 SEED = 0
+N_INIT = 50
+K_TOLERANCE = 0.01
 
 
 @dataclass
@@ -66,20 +68,24 @@ def _clusters(matrix) -> list[int] | None:
     dimensions = min(100, terms - 1, n - 1)
     space = (normalize(TruncatedSVD(dimensions, random_state=SEED).fit_transform(matrix))
              if dimensions >= 2 else matrix)
-    best = None
+    scored = []
     for k in K_RANGE:
         if k > max(2, int(math.sqrt(n / 2))) or k >= n:
             break
         with warnings.catch_warnings():  # fewer distinct comments than k: skipped below
             warnings.simplefilter("ignore", ConvergenceWarning)
-            labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(space).labels_
+            labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=SEED).fit(space).labels_
         if len(set(labels)) < 2:
             continue
-        score = silhouette_score(space, labels, metric="cosine", sample_size=min(n, 3000),
-                                 random_state=SEED)
-        if best is None or score > best[0] + 1e-9:
-            best = (score, labels)
-    return None if best is None else list(best[1])
+        scored.append((silhouette_score(space, labels, metric="cosine", sample_size=min(n, 3000),
+                                        random_state=SEED), k, labels))
+    if not scored:
+        return None
+    # The fewest themes whose silhouette is within K_TOLERANCE of the best: a split that
+    # barely scores higher is as likely noise as a theme.
+    top = max(score for score, _k, _labels in scored)
+    best = min((item for item in scored if item[0] >= top - K_TOLERANCE), key=lambda item: item[1])
+    return list(best[2])
 
 
 def fit(comments: list[tuple[str, str]]) -> Fitted:
@@ -182,7 +188,7 @@ def _hint(response: Response) -> str:
 
 def _comments(since):
     return (Response.objects.filter(created_at__gte=since).exclude(comment="")
-            .values_list("pk", "comment", "invitation__language"))
+            .order_by("pk").values_list("pk", "comment", "invitation__language"))
 
 
 @transaction.atomic
