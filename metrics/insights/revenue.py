@@ -62,9 +62,10 @@ def _annotated(qs, organization, today: date, rates: dict):
 
 
 def open_follow_ups(f: MetricFilters, *, today: date, rates: dict):
-    """Open follow-ups of organizations (any age; the other filters apply), highest
-    revenue at risk first."""
-    everything = dataclasses.replace(f, start=_midnight(date(1970, 1, 1)))
+    """Open follow-ups of organizations, whenever opened (open now is what is at risk; the
+    other filters apply), highest revenue at risk first."""
+    everything = dataclasses.replace(f, start=_midnight(date(1970, 1, 1)),
+                                     end=_midnight(date(3000, 1, 1)))
     qs = (filtered_follow_ups(everything)
           .filter(status=FollowUp.Status.OPEN, response__organization__isnull=False))
     return (_annotated(qs, OuterRef("response__organization"), today, rates)
