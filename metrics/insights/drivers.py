@@ -140,11 +140,12 @@ def _grouped_counts(f: MetricFilters, metric: str, chosen: list[Factor]) -> list
                 index = None if grouping == full else m - (full ^ grouping).bit_length()
                 rows.append((index, None if index is None else values[index], *counts))
             return rows
+        # SQLite: the selection once, as a materialized CTE, grouped once per factor.
         # Only table names, the factors' constant SQL and counts are interpolated.
-        branches = [f"SELECT NULL, NULL, {aggregates} FROM ({inner}) g"]  # noqa: S608
-        branches += [f"SELECT {i}, l{i}, {aggregates} FROM ({inner}) g GROUP BY l{i}"  # noqa: S608
-                     for i in range(m)]
-        cursor.execute(" UNION ALL ".join(branches), params * (m + 1))
+        branches = [f"SELECT NULL, NULL, {aggregates} FROM g"]
+        branches += [f"SELECT {i}, l{i}, {aggregates} FROM g GROUP BY l{i}" for i in range(m)]
+        cursor.execute(f"WITH g AS MATERIALIZED ({inner}) "  # noqa: S608
+                       + " UNION ALL ".join(branches), params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
