@@ -47,6 +47,15 @@ case("Metrics summary API, 90 days", "manager",
 case("Metrics breakdown API, agent, 365 days", "manager",
      lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/breakdown/"),
                                              f"by=agent&{_last_days(365)}")))
+# Insights (docs/insights.md): the drivers read the response facts rollup.
+case("Key drivers API, NPS, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&{_last_days(365)}")))
+case("Key drivers page, CSAT, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:drivers"), "metric=csat&days=365")))
+case("Comment themes API, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/themes/"), _last_days(365))))
+case("Revenue at risk page", "manager", lambda c: get(c, "manager", url("metrics:revenue_at_risk")))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 
