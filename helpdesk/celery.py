@@ -48,6 +48,12 @@ app.conf.beat_schedule["metrics-refresh-rollups-nightly"] = {
     "schedule": crontab(minute=40, hour=2),
     "kwargs": {"days": 35},
 }
+# Comment themes refitted nightly, after the nightly rollups (docs/insights.md); new
+# comments get a theme as they arrive.
+app.conf.beat_schedule["metrics-comment-themes"] = {
+    "task": "metrics.tasks.recompute_comment_themes",
+    "schedule": crontab(minute=10, hour=3),
+}
 app.conf.beat_schedule["forget-intake-nonces"] = {
     "task": "tickets.tasks.forget_intake_nonces",
     "schedule": crontab(minute="*/10"),

@@ -14,6 +14,7 @@ from audit.services import record
 from surveys.models import Metric
 
 from . import queries
+from .models import CommentTheme
 from .queries.families import filtered_responses
 from .views import scoped_filters_or_403, staff_required
 
@@ -83,6 +84,9 @@ def responses(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(metric=metric)
     if category in CATEGORIES:
         qs = qs.filter(**CATEGORIES[category])
+    theme = request.GET.get("theme", "")
+    if theme.isdigit():  # the comments of one theme (docs/insights.md)
+        qs = qs.filter(comment_theme__theme_id=int(theme))
     qs = qs.select_related("ticket", "agent", "team").order_by("-created_at", "-pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     if request.GET.get("format") == "csv":
@@ -91,8 +95,10 @@ def responses(request: HttpRequest) -> HttpResponse:
         return _responses_csv(qs[:10000], tickets=not request.user.is_analyst)
     return render(request, "metrics/responses.html", {
         "page": page, "filters": f, "metric": metric, "category": category,
-        "params": f.query_params() | ({"metric": metric} if metric else {}),
+        "params": f.query_params() | ({"metric": metric} if metric else {})
+        | ({"theme": theme} if theme.isdigit() else {}),
         "categories": list(CATEGORIES),
+        "theme": CommentTheme.objects.filter(pk=int(theme)).first() if theme.isdigit() else None,
     })
 
 

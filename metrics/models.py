@@ -328,3 +328,12 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.covered_from}..{self.covered_until} @ {self.refreshed_at}"
+
+
+# Insights (drivers' response facts, comment themes): docs/insights.md.
+from .insight_models import (  # noqa: E402, F401
+    CommentTheme,
+    ResponseFacts,
+    ResponseTheme,
+    ThemeModel,
+)

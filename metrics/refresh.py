@@ -20,6 +20,7 @@ from tickets.models import Customer, Organization, Ticket, TicketSLA
 
 from . import buckets
 from .filters import day_start
+from .insights.facts import refresh_facts
 from .models import (
     SCORE_VALUES,
     DailyScoreMarginals,
@@ -256,6 +257,7 @@ def refresh_rollups(*, since: date, until: date, everything_before: bool = False
     for model in DAY_TABLES:
         model.objects.filter(day__gte=since, day__lte=until).delete()
     histogram = "n, " + ", ".join(f"score_{v}" for v in SCORE_VALUES)
+    refresh_facts(since=since, until=until)  # the drivers' response facts (docs/insights.md)
     with connection.cursor() as cursor:
         # Table names and constant choices only are interpolated; bounds are params.
         cursor.execute(*_ticket_sql(start, end))

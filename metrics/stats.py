@@ -102,3 +102,60 @@ def compare_means(a: tuple[float, float, int], b: tuple[float, float, int]) -> C
         return Comparison(ma - mb, 0.0, 1.0 if ma == mb else 0.0)
     z = (ma - mb) / se
     return Comparison(ma - mb, z, _two_sided_p(z))
+
+
+# Intervals of a difference between two samples (the drivers and the renewal report,
+# docs/insights.md). Each returns (difference, low, high) in the score's own points.
+
+
+def newcombe_interval(a: tuple[int, int], b: tuple[int, int],
+                      z: float = Z95) -> tuple[float, float, float] | None:
+    """a and b are (successes, n). Newcombe's hybrid score interval (his method 10) for
+    p_a − p_b, in percentage points: each side's Wilson limits, combined by the square
+    root of summed squared distances. Sound at small n and near 0 or 100 %."""
+    (ka, na), (kb, nb) = a, b
+    if na == 0 or nb == 0:
+        return None
+    pa, pb = 100.0 * ka / na, 100.0 * kb / nb
+    la, ua = wilson_interval(ka, na, z)
+    lb, ub = wilson_interval(kb, nb, z)
+    d = pa - pb
+    return (d, d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2),
+            d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2))
+
+
+def nps_difference_interval(a: tuple[int, int, int], b: tuple[int, int, int],
+                            z: float = Z95) -> tuple[float, float, float] | None:
+    """a and b are (promoters, detractors, n). The difference of two independent NPS
+    values with an adjusted-Wald interval: each NPS is a trinomial mean (+1, 0, −1), its
+    variance (p + d − (p − d)²) ÷ n with the pseudo-counts of nps_margin (Rocks 2016);
+    the variances of independent samples add, and the interval is centred on the
+    adjusted difference, as adjusted-Wald intervals are."""
+    if a[2] == 0 or b[2] == 0:
+        return None
+    pa, da, na = _adjusted_nps_parts(*a)
+    pb, db, nb = _adjusted_nps_parts(*b)
+    se = math.sqrt((pa + da - (pa - da) ** 2) / na + (pb + db - (pb - db) ** 2) / nb)
+    centre = (pa - da) - (pb - db)
+    low, high = max(-2.0, centre - z * se), min(2.0, centre + z * se)
+    return nps_score(*a) - nps_score(*b), 100.0 * low, 100.0 * high
+
+
+def mean_difference_interval(a: tuple[float, float, int], b: tuple[float, float, int],
+                             ) -> tuple[float, float, float] | None:
+    """a and b are (sum, sum of squares, n). Welch's interval for the difference of two
+    means: unequal variances, Student's t with Welch–Satterthwaite degrees of freedom."""
+    from scipy.stats import t as student_t  # imported here: only the drivers need scipy
+
+    (sa, qa, na), (sb, qb, nb) = a, b
+    if na < 2 or nb < 2:
+        return None
+    ma, mb = sa / na, sb / nb
+    va = max(0.0, (qa - na * ma * ma) / (na - 1)) / na
+    vb = max(0.0, (qb - nb * mb * mb) / (nb - 1)) / nb
+    d = ma - mb
+    if va + vb == 0:
+        return d, d, d
+    df = (va + vb) ** 2 / (va * va / (na - 1) + vb * vb / (nb - 1))
+    half = float(student_t.ppf(0.975, df)) * math.sqrt(va + vb)
+    return d, d - half, d + half

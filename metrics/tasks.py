@@ -28,3 +28,12 @@ def refresh_metric_rollups(days: int = RECENT_DAYS) -> str:
     # unfiltered presets now rather than on some manager's first click.
     warmed = warm_dashboards()
     return f"{since}..{until}, {len(warmed)} dashboards warmed"
+
+
+@shared_task(name="metrics.tasks.recompute_comment_themes")
+def recompute_comment_themes() -> str:
+    """Refit the comment themes (docs/insights.md); beat runs it nightly."""
+    from .insights.themes.fitting import recompute_themes
+
+    model = recompute_themes()
+    return f"{model.themes.count()} themes from {model.comments} comments"

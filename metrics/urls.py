@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import exports, reports, views
+from .insights import views as insights
 
 app_name = "metrics"
 
@@ -12,4 +13,8 @@ urlpatterns = [
     path("churn/", reports.churn, name="churn"),
     path("digest/", reports.digest_preference, name="digest_preference"),
     path("digest/preview/", reports.digest_preview, name="digest_preview"),
+    # Insights (docs/insights.md)
+    path("drivers/", insights.key_drivers, name="drivers"),
+    path("themes/", insights.comment_themes, name="themes"),
+    path("revenue-at-risk/", insights.revenue_at_risk, name="revenue_at_risk"),
 ]

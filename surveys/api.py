@@ -28,6 +28,7 @@ _FILTERS = [
     OpenApiParameter("channel", str), OpenApiParameter("metric", str, enum=["nps", "ces", "csat"]),
     OpenApiParameter("agent", str, description="User id or `me`."),
     OpenApiParameter("team", int),
+    OpenApiParameter("theme", int, description="A comment theme id (GET /api/v1/metrics/themes/)."),
 ]
 
 

@@ -238,6 +238,11 @@ class FollowUp(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                   blank=True, related_name="+")
+    # The organization's renewal decision after this follow-up, recorded by a manager
+    # (services/renewals.py); the renewal report of docs/insights.md reads it.
+    renewal = models.CharField(_("renewal outcome"), max_length=8, blank=True,
+                               choices=[("renewed", _("Renewed")), ("churned", _("Churned"))])
+    renewal_recorded_at = models.DateTimeField(_("renewal recorded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up")

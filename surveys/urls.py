@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import public, renewals, staff
 
 app_name = "surveys"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     # Staff.
     path("follow-ups/", staff.followups, name="followups"),
     path("follow-ups/<int:pk>/close/", staff.close_followup, name="close_followup"),
+    path("follow-ups/<int:pk>/renewal/", renewals.follow_up_renewal, name="follow_up_renewal"),
     path("programs/", staff.programs, name="programs"),
     path("programs/new/", staff.edit_program, name="new_program"),
     path("programs/<int:pk>/", staff.edit_program, name="edit_program"),

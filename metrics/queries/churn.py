@@ -32,11 +32,13 @@ def churn_by_period(periods: list[tuple[date, date]]) -> list[dict]:
     return rows
 
 
-def churn_by_nps_category(start: date, end: date, *, responses_from, responses_to) -> list[dict]:
-    """Organizations active at ``start`` by the category of the mean of their NPS answers
-    (9–10 promoter, 7–8 passive, 0–6 detractor), with how many renewed or churned by ``end``."""
-    mean_nps = (Response.objects.filter(organization=OuterRef("pk"), metric=Metric.NPS,
-                                        scale_min=0, scale_max=10,
+def nps_category(*, responses_from, responses_to, organization=None) -> tuple:
+    """(mean NPS subquery, category Case) of an organization (``organization``: an outer
+    reference to its id, the current row's pk by default): the category of the mean of
+    its NPS answers in [responses_from, responses_to), 9–10 promoter, 7–8 passive, 0–6
+    detractor, else no_answer."""
+    mean_nps = (Response.objects.filter(organization=organization or OuterRef("pk"),
+                                        metric=Metric.NPS, scale_min=0, scale_max=10,
                                         created_at__gte=responses_from,
                                         created_at__lt=responses_to)
                 .values("organization").annotate(mean=Avg("score")).values("mean"))
@@ -46,14 +48,24 @@ def churn_by_nps_category(start: date, end: date, *, responses_from, responses_t
         When(mean_nps__isnull=False, then=Value("detractor")),
         default=Value("no_answer"), output_field=CharField(),
     )
+    return Subquery(mean_nps), category
+
+
+CATEGORIES = ("promoter", "passive", "detractor", "no_answer")
+
+
+def churn_by_nps_category(start: date, end: date, *, responses_from, responses_to) -> list[dict]:
+    """Organizations active at ``start`` by the category of the mean of their NPS answers
+    (nps_category), with how many renewed or churned by ``end``."""
+    mean_nps, category = nps_category(responses_from=responses_from, responses_to=responses_to)
     rows = (Organization.objects.filter(_active_on(start))
-            .annotate(mean_nps=Subquery(mean_nps)).annotate(category=category)
+            .annotate(mean_nps=mean_nps).annotate(category=category)
             .values("category").annotate(total=Count("pk"),
                                          renewed=Count("pk", filter=_active_on(end)))
             .order_by())
     by_category = {row["category"]: row for row in rows}
     result = []
-    for name in ("promoter", "passive", "detractor", "no_answer"):
+    for name in CATEGORIES:
         row = by_category.get(name, {"total": 0, "renewed": 0})
         churned = row["total"] - row["renewed"]
         result.append({"category": name, "total": row["total"], "renewed": row["renewed"],

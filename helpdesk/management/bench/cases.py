@@ -56,6 +56,15 @@ case("Queue, custom dropdown, agent", "agent", lambda c: get(c, "agent", _with_q
     url("tickets:queue"), "view=all&field_bench_product=phone")))
 case("API ticket list, custom dropdown", "manager", lambda c: get(c, "manager", _with_query(
     url("/api/v1/tickets/"), "field_bench_product=phone")))
+# Insights (docs/insights.md): the drivers read the response facts rollup.
+case("Key drivers API, NPS, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&{_last_days(365)}")))
+case("Key drivers page, CSAT, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:drivers"), "metric=csat&days=365")))
+case("Comment themes API, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/themes/"), _last_days(365))))
+case("Revenue at risk page", "manager", lambda c: get(c, "manager", url("metrics:revenue_at_risk")))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 

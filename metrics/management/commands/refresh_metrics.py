@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from metrics.insights.themes.fitting import recompute_themes
 from metrics.queries.cache import warm_dashboards
 from metrics.refresh import refresh_all, refresh_recent, tidy_rollups
 
@@ -19,8 +20,11 @@ class Command(BaseCommand):
                            help="the last N local days through tomorrow (default 2)")
         group.add_argument("--all", action="store_true",
                            help="every day since the first ticket (and fit the percentile buckets anew)")
+        parser.add_argument("--no-themes", action="store_true",
+                            help="skip refitting the comment themes (docs/insights.md)")
 
-    def handle(self, *args, days: int, all: bool, **options):  # noqa: A002 (the option's name)
+    def handle(self, *args, days: int, all: bool, no_themes: bool = False,  # noqa: A002
+               **options):
         started = time.perf_counter()
         if all:
             since, until = refresh_all()
@@ -36,3 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Refreshed {since}..{until} in {elapsed:.1f} s; "
                           f"{len(warmed)} dashboards warmed in "
                           f"{time.perf_counter() - started - elapsed:.1f} s.")
+        if not no_themes:
+            started = time.perf_counter()
+            model = recompute_themes()
+            self.stdout.write(f"Comment themes: {model.themes.count()} from {model.comments} "
+                              f"comments in {time.perf_counter() - started:.1f} s.")
