@@ -328,3 +328,5 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.covered_from}..{self.covered_until} @ {self.refreshed_at}"
+
+from .alert_models import Alert, AlertSubscription  # noqa: E402,F401  (alerts, docs/relationship-surveys.md)

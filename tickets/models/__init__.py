@@ -14,6 +14,7 @@ from .core import (
 )
 from .email import InboundEmail, IntakeNonce
 from .macros import Macro
+from .notes import CustomerNote  # customer page (docs/customers.md)
 from .routing import ChannelDefault, ReceivingAddress
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
 
@@ -25,6 +26,7 @@ __all__ = [
     "ChannelDefault",
     "CustomHoliday",
     "Customer",
+    "CustomerNote",
     "InboundEmail",
     "IntakeNonce",
     "Macro",
