@@ -28,6 +28,8 @@ _FILTERS = [
     OpenApiParameter("channel", str), OpenApiParameter("metric", str, enum=["nps", "ces", "csat"]),
     OpenApiParameter("agent", str, description="User id or `me`."),
     OpenApiParameter("team", int),
+    OpenApiParameter("kind", str, enum=["transactional", "relationship"],
+                     description="Transactional (after a ticket) or relationship (waves)."),
 ]
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     # Customers, from the survey email (signed tokens, no login).
     path("r/<str:token>/", public.answer, name="answer"),
     path("unsubscribe/<str:token>/", public.unsubscribe, name="unsubscribe"),
+    path("a/<str:token>/", public.ask, name="ask"),
     # Staff.
     path("follow-ups/", staff.followups, name="followups"),
     path("follow-ups/<int:pk>/close/", staff.close_followup, name="close_followup"),

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Avg, Case, CharField, Count, OuterRef, Q, Subquery, Value, When
 
-from surveys.models import Metric, Response
+from surveys.models import Kind, Metric, Response
 from tickets.models import Organization
 
 
@@ -36,6 +36,7 @@ def churn_by_nps_category(start: date, end: date, *, responses_from, responses_t
     """Organizations active at ``start`` by the category of the mean of their NPS answers
     (9–10 promoter, 7–8 passive, 0–6 detractor), with how many renewed or churned by ``end``."""
     mean_nps = (Response.objects.filter(organization=OuterRef("pk"), metric=Metric.NPS,
+                                        kind=Kind.TRANSACTIONAL,
                                         scale_min=0, scale_max=10,
                                         created_at__gte=responses_from,
                                         created_at__lt=responses_to)

@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 def followups(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", FollowUp.Status.OPEN)
     follow_ups = visible_follow_ups(request.user).select_related(
-        "ticket__customer", "response", "assignee", "team", "closed_by")
+        "ticket", "response__customer", "assignee", "team", "closed_by")
     if status in FollowUp.Status.values:
         follow_ups = follow_ups.filter(status=status)
     # Open ones soonest due first (followup_team_idx / followup_status_due_idx).
