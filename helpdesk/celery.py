@@ -60,3 +60,12 @@ app.conf.beat_schedule["sweep-webhook-deliveries"] = {
     "task": "integrations.tasks.sweep_webhook_deliveries",
     "schedule": crontab(minute="*"),
 }
+# Relationship surveys and alerts above the noise (docs/relationship-surveys.md).
+app.conf.beat_schedule["start-relationship-waves"] = {
+    "task": "surveys.tasks.start_relationship_waves",
+    "schedule": crontab(minute=5, hour=6),
+}
+app.conf.beat_schedule["metrics-evaluate-alerts"] = {
+    "task": "metrics.tasks.evaluate_alerts",
+    "schedule": crontab(minute=25),
+}

@@ -356,7 +356,7 @@ HELPDESK_TICKET_SIDE_PANELS = ["surveys.panels.customer_scores"]
 # (docs/customers.md, docs/relationship-surveys.md). Panels: callables (request, customer)
 # and (request, organization) -> HTML, so tickets never imports surveys or metrics.
 HELPDESK_CUSTOMER_PANELS = ["surveys.profile_panels.customer_surveys"]
-HELPDESK_ORGANIZATION_PANELS = ["surveys.profile_panels.organization_health"]
+HELPDESK_ORGANIZATION_PANELS = ["metrics.health.organization_health"]
 # One contact budget: a person is asked at most once per window, whatever the survey kind.
 HELPDESK_CONTACT_WINDOW_DAYS = env_int("HELPDESK_CONTACT_WINDOW_DAYS", 30, minimum=1)
 # Callables (customer_ids, since) -> {customer id: last time asked}: other ways of asking

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import api
+from . import alerts_api, api
 
 urlpatterns = [
     path("summary/", api.summary, name="metrics-summary"),
     path("breakdown/", api.breakdown, name="metrics-breakdown"),
+    # Alerts above the noise (docs/relationship-surveys.md).
+    path("alerts/", alerts_api.AlertList.as_view(), name="metrics-alerts"),
+    path("alerts/subscriptions/", alerts_api.SubscriptionList.as_view(),
+         name="metrics-alert-subscriptions"),
+    path("alerts/subscriptions/<int:pk>/", alerts_api.SubscriptionDetail.as_view(),
+         name="metrics-alert-subscription"),
 ]

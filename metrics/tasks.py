@@ -28,3 +28,11 @@ def refresh_metric_rollups(days: int = RECENT_DAYS) -> str:
     # unfiltered presets now rather than on some manager's first click.
     warmed = warm_dashboards()
     return f"{since}..{until}, {len(warmed)} dashboards warmed"
+
+
+@shared_task(name="metrics.tasks.evaluate_alerts")
+def evaluate_alerts() -> int:
+    """Fire the alerts above the noise that are due (beat runs this hourly)."""
+    from .alerts import evaluate_alerts as evaluate
+
+    return evaluate()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, reports, views
+from . import exports, people_views, reports, views
 
 app_name = "metrics"
 
@@ -12,4 +12,12 @@ urlpatterns = [
     path("churn/", reports.churn, name="churn"),
     path("digest/", reports.digest_preference, name="digest_preference"),
     path("digest/preview/", reports.digest_preview, name="digest_preview"),
+    # Relationship NPS, organizations by risk, alerts (docs/relationship-surveys.md).
+    path("relationship/", people_views.relationship_dashboard, name="relationship"),
+    path("organizations/risk/", people_views.organizations_at_risk,
+         name="organizations_at_risk"),
+    path("alerts/", people_views.alerts, name="alerts"),
+    path("alerts/badge/", people_views.alerts_badge, name="alerts_badge"),
+    path("alerts/<int:pk>/delete/", people_views.delete_subscription,
+         name="delete_alert_subscription"),
 ]

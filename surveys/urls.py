@@ -16,6 +16,7 @@ urlpatterns = [
     path("programs/new/", staff.edit_program, name="new_program"),
     path("programs/<int:pk>/", staff.edit_program, name="edit_program"),
     path("programs/<int:pk>/preview/", staff.program_preview, name="program_preview"),
+    path("programs/<int:pk>/contacts/", staff.program_contacts, name="program_contacts"),
     path("responses.csv", staff.export_responses, name="export"),
     path("tickets/<int:pk>/scores/", staff.ticket_scores, name="ticket_scores"),
 ]

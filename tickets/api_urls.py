@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .api.customers import CustomerList
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
@@ -21,4 +22,5 @@ urlpatterns = [
     path("teams/", TeamList.as_view(), name="team-list"),
     path("teams/<str:pk>/", TeamDetail.as_view(), name="team-detail"),
     path("agents/me/", AgentMe.as_view(), name="agent-me"),
+    path("customers/", CustomerList.as_view(), name="customer-list"),  # docs/customers.md
 ]
