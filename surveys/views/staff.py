@@ -105,6 +105,8 @@ def program_preview(request: HttpRequest, pk: int) -> HttpResponse:
         customer = Customer(pk=0, name=_("Kalle Customer"), email="customer@example.com",
                             language=language)
         ticket = Ticket(pk=1042, subject=_("My order has not arrived"), customer=customer)
+    if program.is_relationship:  # a relationship survey is about no ticket
+        ticket = None
     invitation = Invitation(program=program, ticket=ticket, customer=customer,
                             metric=program.metric,
                             expires_at=timezone.now() + timedelta(days=program.expiry_days))
