@@ -28,12 +28,15 @@ def relationship_dashboard(request: HttpRequest) -> HttpResponse:
     if wave is None and waves:
         wave = RelationshipWave.objects.filter(pk=waves[-1]["wave_id"]).first()
     tiers = relationship.by_tier(wave.pk if wave else None)
+    organizations = relationship.by_organization(wave.pk if wave else None)
     labels = dict(Organization.Tier.choices)
     for row in tiers:
         row["label"] = labels.get(row["organization_tier"], row["organization_tier"])
+    for row in organizations:
+        row["tier_label"] = labels.get(row["organization__tier"], row["organization__tier"])
     return render(request, "metrics/relationship.html", {
         "waves": waves, "wave": wave, "tiers": tiers,
-        "organizations": relationship.by_organization(wave.pk if wave else None),
+        "organizations": organizations,
         "asks": relationship.asks_by_kind(),
     })
 

@@ -122,7 +122,8 @@ def test_alerts_page_lists_alerts_and_marks_them_read(subscription, team, manage
     _windows(team, 25)
     evaluate_alerts(now=NOW)
     client.force_login(manager)
-    assert '<span class="badge danger"' in client.get("/metrics/alerts/badge/").content.decode()
+    assert '<span class="badge danger">1</span>' in client.get(
+        "/metrics/alerts/badge/").content.decode()
     with django_assert_max_num_queries(12):
         page = client.get("/metrics/alerts/").content.decode()
     assert "fell" in page
