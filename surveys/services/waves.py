@@ -142,7 +142,7 @@ def schedule_wave(*, wave: RelationshipWave, now: datetime | None = None,
                 status=Invitation.Status.SKIPPED if reason else Invitation.Status.SCHEDULED,
                 skip_reason=reason))
         with transaction.atomic():  # one batch, one short transaction
-            Invitation.objects.bulk_create(invitations, ignore_conflicts=True, batch_size=1000)
+            Invitation.objects.bulk_create(invitations, ignore_conflicts=True, batch_size=batch_size)
     _finish(wave, days, now)
     return wave.scheduled, wave.skipped
 
