@@ -99,8 +99,11 @@ def compare(metric: str, c: dict) -> tuple[stats.Comparison, float | None, float
         cur, prev = (c["cur_a"], c["cur_b"], c["cur_n"]), (c["prev_a"], c["prev_b"], c["prev_n"])
         return stats.compare_nps(cur, prev), stats.nps_score(*cur), stats.nps_score(*prev)
     test = stats.compare_proportions((c["cur_a"], c["cur_n"]), (c["prev_a"], c["prev_n"]))
-    pct = (lambda a, n: 100.0 * a / n if n else None)
-    return test, pct(c["cur_a"], c["cur_n"]), pct(c["prev_a"], c["prev_n"])
+    return test, _pct(c["cur_a"], c["cur_n"]), _pct(c["prev_a"], c["prev_n"])
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
 
 
 def should_fire(sub: AlertSubscription, counts: dict, test: stats.Comparison) -> bool:

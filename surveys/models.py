@@ -333,6 +333,9 @@ class ProgramContact(models.Model):
         constraints = [models.UniqueConstraint(fields=["program", "customer"],
                                                name="one_program_contact")]
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.program_id}"
+
 
 class RelationshipWave(models.Model):
     """One send of a relationship program: its contacts are invited over working-day
@@ -373,3 +376,6 @@ class PromoterAsk(models.Model):
         verbose_name = _("promoter ask")
         verbose_name_plural = _("promoter asks")
         indexes = [models.Index(fields=["sent_at", "kind"], name="promoter_ask_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.url}"

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from .answers import record_response
 from .asks import record_ask_click, send_promoter_ask
 from .budget import may_contact
-from .waves import schedule_wave, start_due_waves, start_wave
 from .followups import close_follow_up, create_follow_up
 from .scheduling import cancel_invitation, schedule_invitation, skip_reason_for
 from .sending import send_due_invitations, send_due_reminders, send_due_surveys
 from .subscriptions import unsubscribe_customer
+from .waves import schedule_wave, start_due_waves, start_wave
 
 __all__ = [
     "ValidationError",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-
-from django.conf import settings
 
 from .. import emails
 from ..models import Invitation, Kind

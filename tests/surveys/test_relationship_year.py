@@ -74,7 +74,7 @@ def test_a_year_of_waves_and_ticket_surveys_respects_the_budget_and_mornings(
         by_person.setdefault(invitation.customer_id, []).append(invitation)
     # Nobody asked twice inside the window, whatever the kinds.
     for asks in by_person.values():
-        for earlier, later in zip(asks, asks[1:]):
+        for earlier, later in zip(asks, asks[1:], strict=False):
             assert later.sent_at - earlier.sent_at >= window, (earlier, later)
     relationship = [i for i in sent if i.kind == Kind.RELATIONSHIP]
     # Mornings of working days, in the contact's own zone (beat runs every five minutes).
@@ -83,8 +83,7 @@ def test_a_year_of_waves_and_ticket_surveys_respects_the_budget_and_mornings(
         local = invitation.sent_at.astimezone(zone)
         assert local.weekday() < 5 and time(9) <= local.time() <= time(12, 5), local
     # Four quarterly waves; most contacts answered by each, the rest skipped with a reason.
-    assert sorted(set(i.wave.number for i in Invitation.objects.filter(kind=Kind.RELATIONSHIP))
-                  ) == [1, 2, 3, 4]
+    assert sorted({i.wave.number for i in Invitation.objects.filter(kind=Kind.RELATIONSHIP)}) == [1, 2, 3, 4]
     assert len(relationship) >= 50
     skipped = Invitation.objects.filter(status=Invitation.Status.SKIPPED)
     assert skipped.exists() and not skipped.filter(skip_reason="").exists()

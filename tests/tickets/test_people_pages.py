@@ -8,9 +8,13 @@ from django.utils import timezone
 
 from surveys.models import FollowUp, Response
 from tests.conftest import api_client_for
-from tests.factories import CustomerFactory, OrganizationDomainFactory, OrganizationFactory, \
-    TicketFactory
-from tickets.models import Customer, CustomerNote, Organization
+from tests.factories import (
+    CustomerFactory,
+    OrganizationDomainFactory,
+    OrganizationFactory,
+    TicketFactory,
+)
+from tickets.models import CustomerNote
 
 
 @pytest.fixture
