@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
         "RuleEventEnum": "rules.schema.EVENT_NAMES",
         "WebhookEventEnum": "integrations.models.Event",
+        "SurveyKindEnum": "surveys.models.Kind",  # transactional | relationship
+        "RuleKindEnum": "rules.models.Rule.Kind",
     },
 }
 

@@ -12,7 +12,7 @@ from helpdesk.permissions import IsStaffUser
 from ..models import Customer
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "email", "name", "organization", "language"]
@@ -24,7 +24,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 class CustomerList(generics.ListAPIView):
     """Customers, by id; ``?email=`` finds the one with that address."""
 
-    serializer_class = CustomerSerializer
+    serializer_class = CustomerRecordSerializer
     permission_classes = [IsStaffUser]
     filter_backends: list = []
 
