@@ -46,6 +46,15 @@ class SurveyProgramForm(forms.ModelForm):
                              "working-day mornings in each contact's time zone."),
         }
 
+    # Optional in a post (older clients, the transactional form): an omitted value keeps
+    # the model's default (transactional, all organizations, quarterly, five days).
+    DEFAULTED = ("kind", "audience", "interval_months", "spread_days")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTED:
+            self.fields[name].required = False
+
     def clean(self):
         data = super().clean()
         if data.get("kind") and data.get("interval_months") is not None:
