@@ -70,3 +70,12 @@ app.conf.beat_schedule["apply-retention"] = {
     "task": "tickets.tasks.apply_retention",
     "schedule": crontab(minute=25, hour=3),
 }
+# Relationship surveys and alerts above the noise (docs/relationship-surveys.md).
+app.conf.beat_schedule["start-relationship-waves"] = {
+    "task": "surveys.tasks.start_relationship_waves",
+    "schedule": crontab(minute=5, hour=6),
+}
+app.conf.beat_schedule["metrics-evaluate-alerts"] = {
+    "task": "metrics.tasks.evaluate_alerts",
+    "schedule": crontab(minute=25),
+}

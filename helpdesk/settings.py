@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
         "RuleEventEnum": "rules.schema.EVENT_NAMES",
         "WebhookEventEnum": "integrations.models.Event",
+        "SurveyKindEnum": "surveys.models.Kind",  # transactional | relationship
+        "RuleKindEnum": "rules.models.Rule.Kind",
     },
 }
 
@@ -412,6 +414,22 @@ LOGGING = {
 # Extension points, so tickets never imports the apps built on it:
 # callables (request, ticket) -> HTML rendered in the ticket page's side panel.
 HELPDESK_TICKET_SIDE_PANELS = ["surveys.panels.customer_scores"]
+
+# Customer and organization pages, relationship surveys, contact budget, alerts
+# (docs/customers.md, docs/relationship-surveys.md). Panels: callables (request, customer)
+# and (request, organization) -> HTML, so tickets never imports surveys or metrics.
+HELPDESK_CUSTOMER_PANELS = ["surveys.profile_panels.customer_surveys"]
+HELPDESK_ORGANIZATION_PANELS = ["metrics.health.organization_health"]
+# One contact budget: a person is asked at most once per window, whatever the survey kind.
+HELPDESK_CONTACT_WINDOW_DAYS = env_int("HELPDESK_CONTACT_WINDOW_DAYS", 30, minimum=1)
+# Callables (customer_ids, since) -> {customer id: last time asked}: other ways of asking
+# (in-chat ratings) that count against the budget; surveys' own invitations always count.
+HELPDESK_CONTACT_SOURCES: list[str] = []
+# Transactional surveys of tickets at these priorities go before a relationship wave.
+HELPDESK_SURVEY_IMPORTANT_PRIORITIES = env_list("HELPDESK_SURVEY_IMPORTANT_PRIORITIES",
+                                                ["high", "urgent"])
+# At most this many survey emails (invitations, any kind) a day: the sending reputation.
+HELPDESK_SURVEY_DAILY_CAP = env_int("HELPDESK_SURVEY_DAILY_CAP", 20000, minimum=1)
 
 # Email intake (tickets.intake): the IMAP mailbox poll_mailbox reads, and the per-sender
 # rate limit that stops mail storms (more than LIMIT messages within WINDOW seconds).

@@ -331,6 +331,7 @@ class RollupState(models.Model):
 
 
 # Insights (drivers' response facts, comment themes): docs/insights.md.
+from .alert_models import Alert, AlertSubscription  # noqa: E402,F401  (alerts, docs/relationship-surveys.md)
 from .insight_models import (  # noqa: E402, F401
     CommentTheme,
     ResponseFacts,

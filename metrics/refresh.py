@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from surveys.models import SCALES, Invitation, Response
+from surveys.models import SCALES, Invitation, Kind, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
 from . import buckets
@@ -86,7 +86,8 @@ def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
         # Invitations are filtered through their ticket but, like the live query, not
         # limited to non-spam tickets.
         ("i.sent_at", f"FROM {i} i JOIN {t} t ON t.id = i.ticket_id {tier} "
-                      f"LEFT JOIN {r} r ON r.invitation_id = i.id WHERE i.status IN ({sent})", {
+                      f"LEFT JOIN {r} r ON r.invitation_id = i.id WHERE i.status IN ({sent}) "
+                      f"AND i.kind = '{Kind.TRANSACTIONAL}'", {
             "invitations_delivered": "1",
             "invitations_answered": _flag("r.id IS NOT NULL"),
         }),
@@ -128,7 +129,9 @@ def _score_sql(start, end) -> tuple[str, list]:
            f"organization_tier, priority, COUNT(*), {histogram} "
            f"FROM (SELECT {day} AS day, {keys}, r.score FROM {Response._meta.db_table} r "
            f"LEFT JOIN {Ticket._meta.db_table} t ON t.id = r.ticket_id "
-           f"WHERE ({canonical}) AND r.created_at >= %s AND r.created_at < %s) r "
+           # Transactional only (docs/relationship-surveys.md): never mixed with relationship.
+           f"WHERE ({canonical}) AND r.kind = '{Kind.TRANSACTIONAL}' "
+           f"AND r.created_at >= %s AND r.created_at < %s) r "
            f"GROUP BY day, metric, scale_min, scale_max, channel, agent_id, team_id, "
            f"organization_tier, priority")
     return sql, [*params, start, end]

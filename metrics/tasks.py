@@ -37,3 +37,11 @@ def recompute_comment_themes() -> str:
 
     model = recompute_themes()
     return f"{model.themes.count()} themes from {model.comments} comments"
+
+
+@shared_task(name="metrics.tasks.evaluate_alerts")
+def evaluate_alerts() -> int:
+    """Fire the alerts above the noise that are due (beat runs this hourly)."""
+    from .alerts import evaluate_alerts as evaluate
+
+    return evaluate()

@@ -29,6 +29,8 @@ _FILTERS = [
     OpenApiParameter("agent", str, description="User id or `me`."),
     OpenApiParameter("team", int),
     OpenApiParameter("theme", int, description="A comment theme id (GET /api/v1/metrics/themes/)."),
+    OpenApiParameter("kind", str, enum=["transactional", "relationship"],
+                     description="Transactional (after a ticket) or relationship (waves)."),
 ]
 
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from helpdesk.outbox import queue_email
 
 from .models import SCALE_LABELS, FollowUp, Invitation, Response
-from .tokens import make_score_token, make_unsubscribe_token
+from .tokens import make_ask_token, make_score_token, make_unsubscribe_token
 
 
 def absolute(path: str) -> str:
@@ -70,7 +70,8 @@ def send_invitation(*, invitation: Invitation, reminder: bool) -> None:
         # RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs.
         headers={"List-Unsubscribe": f"<{unsubscribe}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        language=language, ticket_id=ticket.pk, related_key=f"surveys.invitation:{invitation.pk}",
+        language=language, ticket_id=ticket.pk if ticket else None,
+        related_key=f"surveys.invitation:{invitation.pk}",
     )
 
 
@@ -90,11 +91,15 @@ def send_follow_up_alert(*, follow_up: FollowUp, response: Response, to=None) ->
                 related_key=f"surveys.followup:{follow_up.pk}")
 
 
-def send_promoter_thanks(*, response: Response, review_url: str) -> None:
+def ask_url(ask_id: int) -> str:
+    return absolute(reverse("surveys:ask", args=[make_ask_token(ask_id)]))
+
+
+def send_promoter_thanks(*, response: Response, ask) -> None:
+    """The promoter's thank-you carrying one ask (``PromoterAsk``) as a tracked link."""
     customer = response.customer
-    if customer.bounced or customer.survey_opt_out:
-        return
-    context = {"customer": customer, "review_url": review_url, "ticket": response.ticket}
+    context = {"customer": customer, "ask_url": ask_url(ask.pk), "ask_kind": ask.kind,
+               "ticket": response.ticket}
     subject, text, _ = _render("thanks", customer.language, context)
     queue_email(kind="survey_thanks", to=customer.email, subject=subject, body_text=text,
                 language=customer.language, ticket_id=response.ticket_id,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.params import param_choice, param_day, param_id
 from tickets.models import Channel
 
-from .models import Metric, Response
+from .models import Kind, Metric, Response
 
 
 def _start(day: date) -> datetime:
@@ -22,8 +22,8 @@ def _start(day: date) -> datetime:
 
 
 def filter_responses(responses: QuerySet[Response], params, *, me_id: int) -> QuerySet[Response]:
-    """Apply from, to, channel, agent, team, metric, theme; ValidationError naming a bad
-    field."""
+    """Apply from, to, channel, agent, team, metric, theme, kind; ValidationError naming a
+    bad field."""
     start, end = param_day(params, "from"), param_day(params, "to")
     if start and end and start > end:
         raise ValidationError({"from": _("The start date must not be after the end date.")})
@@ -35,6 +35,8 @@ def filter_responses(responses: QuerySet[Response], params, *, me_id: int) -> Qu
         responses = responses.filter(channel=channel)
     if metric := param_choice(params, "metric", Metric):
         responses = responses.filter(metric=metric)
+    if kind := param_choice(params, "kind", Kind):
+        responses = responses.filter(kind=kind)
     if (agent := param_id(params, "agent", me_id=me_id)) is not None:
         responses = responses.filter(agent_id=agent)
     if (team := param_id(params, "team")) is not None:

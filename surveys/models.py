@@ -30,6 +30,19 @@ SCALE_LABELS = {
 }
 
 
+class Kind(models.TextChoices):
+    """Transactional: after a ticket. Relationship: about the whole relationship, asked of
+    an organization's contacts in waves (docs/relationship-surveys.md). Never mixed in
+    one figure."""
+
+    TRANSACTIONAL = "transactional", _("Transactional")
+    RELATIONSHIP = "relationship", _("Relationship")
+
+
+def is_passive(metric: str, score: int) -> bool:
+    return not is_detractor(metric, score) and not is_promoter(metric, score)
+
+
 def is_detractor(metric: str, score: int) -> bool:
     return score <= DETRACTOR_MAX[metric]
 
@@ -43,7 +56,19 @@ class SurveyProgram(models.Model):
         SOLVED = "solved", _("When the ticket is solved")
         CLOSED = "closed", _("When the ticket is closed")
 
+    class Audience(models.TextChoices):
+        ALL = "all", _("Every contact of every active organization")
+        TIER = "tier", _("Contacts of organizations in the chosen tiers")
+        LIST = "list", _("A list of contacts (CSV import)")
+
+    class Ask(models.TextChoices):
+        REVIEW = "review", _("Review site")
+        REFERRAL = "referral", _("Referral")
+        CASE_STUDY = "case_study", _("Case study")
+        BETA = "beta", _("Beta programme")
+
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TRANSACTIONAL)
     metric = models.CharField(_("metric"), max_length=8, choices=Metric)
     question_en = models.CharField(_("question (English)"), max_length=300)
     question_fi = models.CharField(_("question (Finnish)"), max_length=300)
@@ -66,6 +91,20 @@ class SurveyProgram(models.Model):
     followup_fallback = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("follow-up owner when the team has no lead"))
+    # Passives (NPS 7–8 …) see this question above the comment box instead ("what would
+    # make it a 10?"); their answer is the response's comment, so it joins comment themes.
+    passive_question_en = models.CharField(_("question for passives (English)"),
+                                           max_length=300, blank=True)
+    passive_question_fi = models.CharField(_("question for passives (Finnish)"),
+                                           max_length=300, blank=True)
+    # The one ask of a promoter's thank-you, as a signed tracked link.
+    ask_kind = models.CharField(_("promoter ask"), max_length=16, choices=Ask, blank=True)
+    ask_url = models.URLField(_("promoter ask link"), blank=True)
+    # Relationship programs (kind = relationship).
+    audience = models.CharField(_("audience"), max_length=8, choices=Audience,
+                                default=Audience.ALL)
+    interval_months = models.PositiveIntegerField(_("every (months)"), default=3)
+    spread_days = models.PositiveIntegerField(_("spread over (working days)"), default=5)
     position = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -87,6 +126,19 @@ class SurveyProgram(models.Model):
 
     def followup_question(self, language: str) -> str:
         return (self.followup_question_fi if language == "fi" else "") or self.followup_question_en
+
+    def passive_question(self, language: str) -> str:
+        return (self.passive_question_fi if language == "fi" else "") or self.passive_question_en
+
+    @property
+    def is_relationship(self) -> bool:
+        return self.kind == Kind.RELATIONSHIP
+
+    def ask(self) -> tuple[str, str]:
+        """(kind, url) of the promoter ask; the review link is the ask of older programs."""
+        if self.ask_url:
+            return self.ask_kind or self.Ask.REVIEW, self.ask_url
+        return (self.Ask.REVIEW, self.review_url) if self.review_url else ("", "")
 
     def matches(self, *, channel: str, team_id: int | None, tier: str) -> bool:
         """Empty conditions match anything. Reads ``teams`` (prefetch it for many)."""
@@ -112,11 +164,18 @@ class Invitation(models.Model):
         MERGED = "merged", _("Ticket was merged")
         NO_PROGRAM = "no_program", _("No active survey program matches")
         NO_EMAIL = "no_email", _("Customer has no email address")
+        BUDGET = "budget", _("Customer was asked within the contact window")
+        PREEMPTED = "preempted", _("Gave way to the survey of an important ticket")
+        CHURNED = "churned", _("Organization has churned")
 
     program = models.ForeignKey(SurveyProgram, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="invitations")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TRANSACTIONAL)
+    # Empty for relationship invitations, which are about no ticket.
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="survey_invitations")
+    wave = models.ForeignKey("surveys.RelationshipWave", on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="invitations")
     customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE,
                                  related_name="survey_invitations")
     metric = models.CharField(_("metric"), max_length=8, choices=Metric, blank=True)
@@ -141,6 +200,9 @@ class Invitation(models.Model):
             # may schedule a new one.
             models.UniqueConstraint(fields=["ticket"], name="one_live_invitation_per_ticket",
                                     condition=~models.Q(status="cancelled")),
+            # A wave asks each contact once, however often the scheduling command runs.
+            models.UniqueConstraint(fields=["wave", "customer"], name="one_invitation_per_wave",
+                                    condition=models.Q(wave__isnull=False)),
         ]
         indexes = [
             models.Index(fields=["status", "send_after"], name="invitation_due_idx"),
@@ -162,12 +224,15 @@ class Response(models.Model):
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, null=True,
                                       blank=True, related_name="response")
     metric = models.CharField(_("metric"), max_length=8, choices=Metric)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TRANSACTIONAL)
     scale_min = models.SmallIntegerField(_("scale minimum"))
     scale_max = models.SmallIntegerField(_("scale maximum"))
     score = models.SmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="survey_responses")
+    wave = models.ForeignKey("surveys.RelationshipWave", on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="responses")
     customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE,
                                  related_name="survey_responses")
     channel = models.CharField(_("channel"), max_length=16)
@@ -203,6 +268,9 @@ class Response(models.Model):
             models.Index(fields=["team", "metric", "created_at"], name="response_team_idx"),
             models.Index(fields=["channel", "metric", "created_at"], name="response_channel_idx"),
             models.Index(fields=["customer", "-created_at"], name="response_customer_idx"),
+            # Relationship NPS per organization / tier / wave.
+            models.Index(fields=["kind", "metric", "organization", "created_at"],
+                         name="response_kind_org_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,7 +292,7 @@ class FollowUp(models.Model):
         OTHER = "other", _("Other")
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="survey_follow_ups")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="survey_follow_ups")
@@ -256,3 +324,63 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of {self.response}"
+
+
+class ProgramContact(models.Model):
+    """A contact of a relationship program whose audience is a list (CSV import)."""
+
+    program = models.ForeignKey(SurveyProgram, on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("program contact")
+        verbose_name_plural = _("program contacts")
+        constraints = [models.UniqueConstraint(fields=["program", "customer"],
+                                               name="one_program_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.program_id}"
+
+
+class RelationshipWave(models.Model):
+    """One send of a relationship program: its contacts are invited over working-day
+    mornings in their own time zones (docs/relationship-surveys.md)."""
+
+    program = models.ForeignKey(SurveyProgram, on_delete=models.CASCADE, related_name="waves")
+    number = models.PositiveIntegerField(_("wave"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    scheduled = models.PositiveIntegerField(_("scheduled"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("scheduling finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("relationship wave")
+        verbose_name_plural = _("relationship waves")
+        ordering = ["program", "number"]
+        constraints = [models.UniqueConstraint(fields=["program", "number"],
+                                               name="one_wave_number_per_program")]
+
+    def __str__(self) -> str:
+        return f"{self.program} #{self.number}"
+
+
+class PromoterAsk(models.Model):
+    """The ask in a promoter's thank-you (review, referral, case study, beta), tracked by a
+    signed link that redirects through us."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="ask")
+    kind = models.CharField(_("ask"), max_length=16, choices=SurveyProgram.Ask)
+    url = models.URLField(_("link"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("promoter ask")
+        verbose_name_plural = _("promoter asks")
+        indexes = [models.Index(fields=["sent_at", "kind"], name="promoter_ask_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.url}"

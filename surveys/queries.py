@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from tickets.queries import team_ids_of
 
-from .models import FollowUp, Response
+from .models import FollowUp, Kind, Response
 
 
 def visible_responses(user) -> QuerySet[Response]:
@@ -45,7 +45,8 @@ def unreachable_programs(programs) -> dict[int, list]:
 
     from tickets.models import Channel, Organization
 
-    active = [p for p in programs if p.active]
+    # Relationship programs send waves, not ticket surveys: they never take a ticket.
+    active = [p for p in programs if p.active and p.kind == Kind.TRANSACTIONAL]
     named_teams = sorted({t.pk for p in active for t in p.teams.all()})
     teams = [*named_teams, None]  # None: a team no program names, or no team
     tiers = [*Organization.Tier.values, ""]

@@ -8,6 +8,6 @@ class ResponseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Response
-        fields = ["id", "metric", "score", "scale_min", "scale_max", "comment", "ticket",
+        fields = ["id", "metric", "kind", "score", "scale_min", "scale_max", "comment", "ticket",
                   "channel", "agent", "team", "created_at"]
         read_only_fields = fields

@@ -52,3 +52,19 @@ def read_unsubscribe_token(token: str) -> int:
         return int(value)
     except (signing.BadSignature, ValueError) as exc:
         raise BadToken(str(exc)) from exc
+
+
+ASK_SALT = "surveys.ask"
+
+
+def make_ask_token(ask_id: int) -> str:
+    """The promoter ask's tracked link: names the ask, never expires (a thank-you read
+    months later still leads to the review page)."""
+    return signing.Signer(salt=ASK_SALT).sign(str(ask_id))
+
+
+def read_ask_token(token: str) -> int:
+    try:
+        return int(signing.Signer(salt=ASK_SALT).unsign(token))
+    except (signing.BadSignature, ValueError) as exc:
+        raise BadToken(str(exc)) from exc

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .api.custom_fields import CustomFieldDetail, CustomFieldList
+from .api.customers import CustomerList
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
@@ -46,4 +47,5 @@ urlpatterns = [
          name="ticket-link-detail"),
     path("tickets/<str:pk>/solve_incidents/", SolveIncidents.as_view(),
          name="ticket-solve-incidents"),
+    path("customers/", CustomerList.as_view(), name="customer-list"),  # docs/customers.md
 ]

@@ -207,3 +207,17 @@ def check(user, action: str, ticket: Ticket | None = None, *, team=UNSET,
     refusal = _refusal(user, Action(action), ticket, team, assignee)
     if refusal is not None:
         raise refusal
+
+
+# -- customers and organizations (docs/customers.md) -------------------------------------
+
+def can_view_people(user) -> bool:
+    """Every staff member sees customer and organization pages (who wrote in is needed to
+    help them); what they see of tickets and scores there stays under the ticket rule."""
+    return is_staff_member(user)
+
+
+def can_edit_people(user) -> bool:
+    """Contact details, organization facts (tier, revenue, churn) are managers' to change;
+    any staff member may add a note."""
+    return sees_all(user)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .extras_urls import urlpatterns as extras_urlpatterns
+from .views import people
 
 app_name = "tickets"
 
@@ -38,6 +39,12 @@ urlpatterns = [
     path("settings/", views.personal_settings, name="settings"),
     path("settings/language/", views.set_language, name="set_language"),
     path("settings/availability/", views.set_availability, name="availability"),
+    # Customer and organization pages (docs/customers.md).
+    path("customers/<int:pk>/", people.customer_detail, name="customer"),
+    path("customers/<int:pk>/edit/", people.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/notes/", people.customer_note, name="customer_note"),
+    path("organizations/<int:pk>/", people.organization_detail, name="organization"),
+    path("organizations/<int:pk>/edit/", people.organization_edit, name="organization_edit"),
 ]
 
 # Custom fields, time tracking, links (docs/custom-fields.md).

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0004_percentile_buckets_marginals'),
+        ("metrics", "0004_percentile_buckets_marginals"),
         ('surveys', '0004_metrics_indexes'),
     ]
 

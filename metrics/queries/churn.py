@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Avg, Case, CharField, Count, OuterRef, Q, Subquery, Value, When
 
-from surveys.models import Metric, Response
+from surveys.models import Kind, Metric, Response
 from tickets.models import Organization
 
 
@@ -38,7 +38,8 @@ def nps_category(*, responses_from, responses_to, organization=None) -> tuple:
     its NPS answers in [responses_from, responses_to), 9–10 promoter, 7–8 passive, 0–6
     detractor, else no_answer."""
     mean_nps = (Response.objects.filter(organization=organization or OuterRef("pk"),
-                                        metric=Metric.NPS, scale_min=0, scale_max=10,
+                                        metric=Metric.NPS, kind=Kind.TRANSACTIONAL,
+                                        scale_min=0, scale_max=10,
                                         created_at__gte=responses_from,
                                         created_at__lt=responses_to)
                 .values("organization").annotate(mean=Avg("score")).values("mean"))

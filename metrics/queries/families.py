@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q, Sum
 
-from surveys.models import SCALES, FollowUp, Invitation, Metric, Response
+from surveys.models import SCALES, FollowUp, Invitation, Kind, Metric, Response
 
 from ..filters import MetricFilters
 from .base import group_expression, grouped
@@ -39,7 +39,10 @@ _TICKET_FIELDS = {"channel": "channel", "agent": "assignee_id", "team": "team_id
 
 
 def filtered_responses(f: MetricFilters):
-    qs = Response.objects.filter(_CANONICAL, created_at__gte=f.start, created_at__lt=f.end)
+    # Transactional only: relationship answers never mix into these trends
+    # (docs/relationship-surveys.md; metrics/relationship.py reads those).
+    qs = Response.objects.filter(_CANONICAL, kind=Kind.TRANSACTIONAL, created_at__gte=f.start,
+                                 created_at__lt=f.end)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.agent_id:
@@ -95,7 +98,7 @@ def invitations(f: MetricFilters, by: str | None, *,
     periods = periods_of(f, previous)
     start, end = window(periods)
     qs = Invitation.objects.filter(
-        sent_at__gte=start, sent_at__lt=end,
+        sent_at__gte=start, sent_at__lt=end, kind=Kind.TRANSACTIONAL,
         status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
         **filtered_tickets(f, "ticket__"),
     )
@@ -114,7 +117,8 @@ def _by_period(rows: dict, periods: dict) -> dict:
 
 
 def filtered_follow_ups(f: MetricFilters):
-    qs = FollowUp.objects.filter(created_at__gte=f.start, created_at__lt=f.end)
+    qs = FollowUp.objects.filter(created_at__gte=f.start, created_at__lt=f.end,
+                                 response__kind=Kind.TRANSACTIONAL)
     for key, value in (("response__channel", f.channel), ("response__agent_id", f.agent_id),
                        ("team_id", f.team_id), ("response__organization_tier", f.tier),
                        ("ticket__priority", f.priority)):

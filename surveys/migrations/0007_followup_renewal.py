@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_metrics_indexes'),
+        ("surveys", "0004_metrics_indexes"),
     ]
 
     operations = [

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import emails
 from ..models import Invitation, Response, is_detractor, is_promoter
 from ..signals import response_recorded
+from .asks import send_promoter_ask
 from .followups import create_follow_up
 
 COMMENT_MAX = 5000
@@ -20,7 +20,7 @@ COMMENT_MAX = 5000
 def load_invitation(invitation_id: int, *, for_answer: bool = True) -> Invitation | None:
     """The invitation with everything an answer needs (or, lighter, what the landing
     page shows), in one query: the score link is hit by thousands after a mailing."""
-    related = (("program", "response__follow_up", "ticket__customer__organization")
+    related = (("program", "response__follow_up", "ticket", "customer__organization")
                if for_answer else ("program", "response", "ticket"))
     return Invitation.objects.select_related(*related).filter(pk=invitation_id).first()
 
@@ -84,19 +84,24 @@ def record_response(*, invitation: Invitation, score: int, comment: str = "",
 
 
 def _announce(response: Response, *, first: bool) -> None:
+    if response.ticket_id is None:  # relationship answers: rules and webhooks are per ticket
+        return
     kwargs = {"response_id": response.pk, "ticket_id": response.ticket_id,
               "metric": response.metric, "score": response.score, "first": first}
     transaction.on_commit(lambda: response_recorded.send(sender=Response, **kwargs))
 
 
 def _create(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
-    ticket = invitation.ticket
-    organization = ticket.customer.organization
+    ticket = invitation.ticket  # None for a relationship invitation
+    organization = invitation.customer.organization
     low, high = invitation.program.scale
     return Response.objects.create(
-        invitation=invitation, metric=invitation.program.metric, scale_min=low, scale_max=high,
+        invitation=invitation, metric=invitation.program.metric, kind=invitation.kind,
+        wave_id=invitation.wave_id, scale_min=low, scale_max=high,
         score=score, comment=comment, ticket=ticket, customer_id=invitation.customer_id,
-        channel=ticket.channel, agent_id=ticket.assignee_id, team_id=ticket.team_id,
+        channel=ticket.channel if ticket else "",
+        agent_id=ticket.assignee_id if ticket else None,
+        team_id=ticket.team_id if ticket else None,
         organization=organization, organization_tier=organization.tier if organization else "",
         created_at=now, updated_at=now,
     )
@@ -107,5 +112,5 @@ def _close_the_loop(invitation: Invitation, response: Response, now: datetime, *
     program = invitation.program
     if is_detractor(response.metric, response.score) and not hasattr(response, "follow_up"):
         create_follow_up(response=response, program=program, now=now)
-    elif first and program.review_url and is_promoter(response.metric, response.score):
-        emails.send_promoter_thanks(response=response, review_url=program.review_url)
+    elif first and is_promoter(response.metric, response.score):
+        send_promoter_ask(response=response, program=program, now=now)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from tickets.models import Ticket
 
-from ..models import Invitation, Response, SurveyProgram
+from ..models import Invitation, Kind, Response, SurveyProgram
+from .budget import is_important, may_contact, preempt_relationship
 
 SkipReason = Invitation.SkipReason
 
@@ -18,7 +19,8 @@ def matching_program(ticket: Ticket) -> SurveyProgram | None:
     """The first active program (by position) whose conditions match the ticket."""
     organization = ticket.customer.organization
     tier = organization.tier if organization else ""
-    programs = SurveyProgram.objects.filter(active=True).prefetch_related("teams")
+    programs = (SurveyProgram.objects.filter(active=True, kind=Kind.TRANSACTIONAL)
+                .prefetch_related("teams"))
     for program in programs:
         if program.matches(channel=ticket.channel, team_id=ticket.team_id, tier=tier):
             return program
@@ -48,6 +50,26 @@ def skip_reason_for(*, ticket: Ticket, program: SurveyProgram | None, now: datet
     window_start = now - timedelta(days=program.throttle_days)
     if Response.objects.filter(customer=customer, created_at__gte=window_start).exists():
         return SkipReason.THROTTLED
+    if not may_contact(customer, now, important=is_important(ticket)):
+        return SkipReason.BUDGET
+    return ""
+
+
+def relationship_skip_reason(*, customer, now: datetime) -> str:
+    """Why a contact must not get a relationship invitation now, or "" when they may
+    (checked again when sending: they may opt out, bounce or be asked meanwhile)."""
+    if not (customer.email or "").strip():
+        return SkipReason.NO_EMAIL
+    if customer.survey_opt_out:
+        return SkipReason.OPTED_OUT
+    if customer.bounced:
+        return SkipReason.BOUNCED
+    organization = customer.organization
+    if organization is not None and organization.churned_at is not None \
+            and organization.churned_at <= now.date():
+        return SkipReason.CHURNED
+    if not may_contact(customer, now):
+        return SkipReason.BUDGET
     return ""
 
 
@@ -74,7 +96,7 @@ def schedule_invitation(*, ticket_id: int, trigger: str, now: datetime | None = 
         return None
     reason = skip_reason_for(ticket=ticket, program=program, now=now)
     invitation = Invitation(
-        program=program, ticket=ticket, customer=ticket.customer,
+        program=program, ticket=ticket, customer=ticket.customer, kind=Kind.TRANSACTIONAL,
         metric=program.metric if program else "",
         status=Invitation.Status.SKIPPED if reason else Invitation.Status.SCHEDULED,
         skip_reason=reason, language=ticket.customer.language, created_at=now,
@@ -85,6 +107,8 @@ def schedule_invitation(*, ticket_id: int, trigger: str, now: datetime | None = 
             invitation.save()
     except IntegrityError:  # a concurrent event scheduled it first
         return None
+    if not reason and is_important(ticket):  # docs/relationship-surveys.md, "Priority"
+        preempt_relationship(customer_id=ticket.customer_id)
     return invitation
 
 

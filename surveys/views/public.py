@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import AnswerForm
-from ..models import SCALE_LABELS
+from ..models import SCALE_LABELS, is_passive
 from ..services.answers import existing_response, is_answerable, load_invitation
-from ..tokens import BadToken, read_score_token, read_unsubscribe_token
+from ..tokens import BadToken, read_ask_token, read_score_token, read_unsubscribe_token
 
 
 def _page(request: HttpRequest, template: str, context: dict | None = None,
@@ -74,6 +74,9 @@ def _landing(request, invitation, token_score: int, form, status: int) -> HttpRe
         "invitation": invitation, "program": program, "response": response, "saved": saved,
         "question": program.question(invitation.language),
         "followup_question": program.followup_question(invitation.language),
+        # Passives are asked what would make it a top score (docs/relationship-surveys.md).
+        "passive_question": program.passive_question(invitation.language),
+        "passive_scores": [s for s in range(low, high + 1) if is_passive(program.metric, s)],
         "scores": range(low, high + 1), "selected": selected, "labels": SCALE_LABELS[program.metric],
         "comment": response.comment if response else "", "form": form,
         "changing": response is not None and not saved and response.score != token_score,
@@ -104,3 +107,19 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request)
     with translation.override(customer.language):
         return _page(request, "surveys/public/unsubscribe.html", {"customer": customer})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def ask(request: HttpRequest, token: str) -> HttpResponse:
+    """A promoter's tracked ask link: count the click, then on to the review (or referral,
+    case study, beta) page. The redirect target is the program's own stored link, never
+    a URL from the request, so this is no open redirect."""
+    try:
+        ask_id = read_ask_token(token)
+    except BadToken:
+        return _invalid(request)
+    found = services.record_ask_click(ask_id=ask_id)
+    if found is None:
+        return _invalid(request)
+    return redirect(found.url)

@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 def followups(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", FollowUp.Status.OPEN)
     follow_ups = visible_follow_ups(request.user).select_related(
-        "ticket__customer", "response", "assignee", "team", "closed_by")
+        "ticket", "response__customer", "assignee", "team", "closed_by")
     if status in FollowUp.Status.values:
         follow_ups = follow_ups.filter(status=status)
     # Open ones soonest due first (followup_team_idx / followup_status_due_idx).
@@ -105,6 +105,8 @@ def program_preview(request: HttpRequest, pk: int) -> HttpResponse:
         customer = Customer(pk=0, name=_("Kalle Customer"), email="customer@example.com",
                             language=language)
         ticket = Ticket(pk=1042, subject=_("My order has not arrived"), customer=customer)
+    if program.is_relationship:  # a relationship survey is about no ticket
+        ticket = None
     invitation = Invitation(program=program, ticket=ticket, customer=customer,
                             metric=program.metric,
                             expires_at=timezone.now() + timedelta(days=program.expiry_days))
@@ -120,3 +122,26 @@ def program_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "program": program, "subject": subject, "text": text, "preview_language": language,
         "languages": settings.LANGUAGES, "reminder": request.GET.get("reminder") == "1",
     })
+
+
+@staff_required(managers_only=True)
+def program_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a relationship program's contact list; malformed rows are listed by line."""
+    from ..forms import ContactsImportForm
+    from ..services.contacts import import_contacts
+
+    program = get_object_or_404(SurveyProgram, pk=pk)
+    form = ContactsImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", _("Save the file as UTF-8 text (CSV)."))
+        else:
+            report = import_contacts(program=program, text=text)
+    waves = program.waves.order_by("-number")[:20]
+    return render(request, "surveys/program_contacts.html", {
+        "program": program, "form": form, "report": report, "waves": waves,
+        "contacts": program.contacts.count()}, status=400 if form.errors else 200)

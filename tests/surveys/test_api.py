@@ -38,7 +38,7 @@ def test_response_fields(manager, team, agent):
     response = make_response(team=team, agent=agent, score=4, comment="Fine", channel="chat")
     row = api_client_for(manager).get(URL).json()["results"][0]
     assert row == {
-        "id": response.pk, "metric": "csat", "score": 4, "scale_min": 1, "scale_max": 5,
+        "id": response.pk, "metric": "csat", "kind": "transactional", "score": 4, "scale_min": 1, "scale_max": 5,
         "comment": "Fine", "ticket": response.ticket_id, "channel": "chat", "agent": agent.pk,
         "team": team.pk, "created_at": row["created_at"],
     }

@@ -71,11 +71,16 @@ def test_changing_to_detractor_later_creates_one_follow_up(sent_invitation, team
     assert FollowUp.objects.count() == 1
 
 
-def test_promoter_gets_a_thank_you_with_the_review_link(sent_invitation, customer):
+def test_promoter_gets_a_thank_you_with_the_review_link(sent_invitation, customer, client):
+    import re
+
     _answer(sent_invitation, 5)
     thanks = survey_emails("survey_thanks")
     assert len(thanks) == 1 and thanks[0].to == customer.email
-    assert "https://reviews.example/helpdesk" in thanks[0].body_text
+    # The review link is a tracked link of ours that leads on to the review site.
+    link = re.search(r"http://\S+/surveys/a/\S+/", thanks[0].body_text).group(0)
+    page = client.get(link.split("8000", 1)[1])
+    assert page.status_code == 302 and page["Location"] == "https://reviews.example/helpdesk"
 
 
 def test_no_thank_you_without_a_review_link(sent_invitation, program):

@@ -83,6 +83,9 @@ def test_answer_older_than_throttle_window_does_not_throttle(sent_invitation, cu
     Response.objects.create(invitation=sent_invitation, metric="csat", scale_min=1, scale_max=5,
                             score=4, ticket=sent_invitation.ticket, customer=customer,
                             channel="email", created_at=timezone.now() - timedelta(days=31))
+    # ... and asked then too: the contact budget (docs/relationship-surveys.md) is spent by asks.
+    Invitation.objects.filter(pk=sent_invitation.pk).update(
+        sent_at=timezone.now() - timedelta(days=31))
     second = services.create_ticket(subject="Again", body="x", customer=customer, team=team)
     close(second)
     assert Invitation.objects.get(ticket=second).status == Status.SCHEDULED

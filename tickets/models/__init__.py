@@ -17,6 +17,7 @@ from .email import InboundEmail, IntakeNonce
 # Custom fields, time tracking and links (tk-fields).
 from .fields import CustomField, TicketFieldValue
 from .macros import Macro
+from .notes import CustomerNote  # customer page (docs/customers.md)
 from .routing import ChannelDefault, ReceivingAddress
 from .side import SideConversation
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
@@ -30,6 +31,7 @@ __all__ = [
     "ChannelDefault",
     "CustomHoliday",
     "Customer",
+    "CustomerNote",
     "InboundEmail",
     "IntakeNonce",
     "Macro",

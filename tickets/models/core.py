@@ -84,6 +84,9 @@ class Customer(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # IANA name (Europe/Helsinki); blank = the installation's TIME_ZONE. Shown as the
+    # customer's local time and used to send relationship surveys in their morning.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     survey_opt_out = models.BooleanField(_("opted out of surveys"), default=False)
     bounced = models.BooleanField(_("email bounces"), default=False)
     bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)

@@ -32,12 +32,13 @@ def canned_for(user):
     return canned.filter(Q(team__isnull=True) | Q(team_id__in=team_ids_of(user)))
 
 
-def side_panels(request, ticket: Ticket) -> list[str]:
-    """Extension panels (settings.HELPDESK_TICKET_SIDE_PANELS) so that tickets never
+def side_panels(request, ticket, setting: str = "HELPDESK_TICKET_SIDE_PANELS") -> list[str]:
+    """Extension panels (settings.HELPDESK_TICKET_SIDE_PANELS; the customer and
+    organization pages pass their own setting and object) so that tickets never
     imports the apps built on it. A panel that fails to import or render is
-    skipped: the ticket page must always open."""
+    skipped: the page must always open."""
     panels = []
-    for path in getattr(settings, "HELPDESK_TICKET_SIDE_PANELS", []):
+    for path in getattr(settings, setting, []):
         try:
             panel = import_string(path)
         except ImportError:
@@ -45,7 +46,7 @@ def side_panels(request, ticket: Ticket) -> list[str]:
         try:
             html = panel(request, ticket)
         except Exception:
-            logger.exception("Ticket side panel %s failed", path)
+            logger.exception("Side panel %s failed", path)
             continue
         if html:
             panels.append(mark_safe(conditional_escape(html)))  # noqa: S308 - escaped unless already safe
