@@ -18,7 +18,7 @@ class Chat(models.Model):
         WAITING = "waiting", _("Waiting for an agent")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
-        # DESIGN.md: the visitor left, or the chat fell back to email, before an agent joined.
+        # docs/metrics.md: the visitor left, or the chat fell back to email, before an agent joined.
         MISSED = "missed", _("Missed")
 
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE,
@@ -33,6 +33,9 @@ class Chat(models.Model):
                                                   blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     rated = models.BooleanField(_("rated"), default=False)
+    # When the widget first asked for a rating: an ask under the one contact budget
+    # (chat/contact.py, docs/relationship-surveys.md).
+    rating_requested_at = models.DateTimeField(_("rating asked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat")

@@ -7,6 +7,8 @@ through the surveys service that records chat answers.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from surveys.services import chat_answers
 
 from .models import Chat
@@ -19,6 +21,9 @@ def rating_request(chat: Chat) -> dict | None:
     question = chat_answers.chat_question(ticket=chat.ticket)
     if question is None:
         return None
+    # The first ask is what the contact budget counts (chat/contact.py).
+    Chat.objects.filter(pk=chat.pk, rating_requested_at__isnull=True).update(
+        rating_requested_at=timezone.now())
     return {"type": "rating_request", "question": question.text,
             "scale_min": question.scale_min, "scale_max": question.scale_max}
 

@@ -424,7 +424,7 @@ HELPDESK_ORGANIZATION_PANELS = ["metrics.health.organization_health"]
 HELPDESK_CONTACT_WINDOW_DAYS = env_int("HELPDESK_CONTACT_WINDOW_DAYS", 30, minimum=1)
 # Callables (customer_ids, since) -> {customer id: last time asked}: other ways of asking
 # (in-chat ratings) that count against the budget; surveys' own invitations always count.
-HELPDESK_CONTACT_SOURCES: list[str] = []
+HELPDESK_CONTACT_SOURCES: list[str] = ["chat.contact.rating_asks"]  # in-chat rating asks
 # Transactional surveys of tickets at these priorities go before a relationship wave.
 HELPDESK_SURVEY_IMPORTANT_PRIORITIES = env_list("HELPDESK_SURVEY_IMPORTANT_PRIORITIES",
                                                 ["high", "urgent"])

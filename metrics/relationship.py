@@ -1,4 +1,4 @@
-"""Relationship NPS (DESIGN.md): over responses of kind ``relationship`` only, per wave,
+"""Relationship NPS (docs/metrics.md): over responses of kind ``relationship`` only, per wave,
 per organization and per tier, with the adjusted-Wald interval. Never mixed with the
 transactional figures of the other dashboards (docs/relationship-surveys.md)."""
 

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
-#: Groups of survey answers (DESIGN.md; metrics.exports.CATEGORIES and the churn
+#: Groups of survey answers (docs/metrics.md; metrics.exports.CATEGORIES and the churn
 #: report): computed, not a model field, so not a model choice.
 ANSWER_GROUPS = {
     "promoter": pgettext_lazy("answer group", "Promoters"),

@@ -1,4 +1,4 @@
-"""The insights API of CONTRACT.md ("Insights"): the same functions as the pages."""
+"""The insights API of docs/api.md ("Insights"): the same functions as the pages."""
 
 from __future__ import annotations
 

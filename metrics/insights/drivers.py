@@ -1,4 +1,4 @@
-"""Key drivers (DESIGN.md "Driver", docs/insights.md): which ticket facts go with a better
+"""Key drivers (docs/metrics.md "Drivers", docs/insights.md): which ticket facts go with a better
 or worse score, over any period and filter, in ONE grouped query over the response facts.
 
 For a factor level L: score(L) is the metric's own definition over the responses at L;
@@ -28,7 +28,7 @@ from ..models import ResponseFacts
 from ..queries import rollups
 from . import facts
 
-# The score bands of DESIGN.md over raw scores: promoters (NPS 9–10), satisfied (CSAT 4–5),
+# The score bands of docs/metrics.md over raw scores: promoters (NPS 9–10), satisfied (CSAT 4–5),
 # easy (CES 5–7) are "good"; NPS detractors (0–6) "bad". The same bands as the score
 # rollups (metrics.refresh._derived_sql) and the live families.
 GOOD_MIN = {Metric.NPS: 9, Metric.CSAT: 4, Metric.CES: 5}
@@ -164,7 +164,7 @@ class Counts:
 
 
 def score_of(metric: str, c: Counts) -> float | None:
-    """The metric's own definition (DESIGN.md), unrounded."""
+    """The metric's own definition (docs/metrics.md), unrounded."""
     if c.n == 0:
         return None
     if metric == Metric.NPS:
@@ -196,7 +196,7 @@ def _round(value, digits):
 
 
 def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None) -> dict:
-    """The drivers of CONTRACT.md ("Insights"), ranked by gain; greyed levels last."""
+    """The drivers of docs/api.md ("Insights"), ranked by gain; greyed levels last."""
     chosen = [x for x in all_factors() if factors is None or x.name in factors]
     rows = _grouped_counts(f, metric, chosen)
     total = Counts()

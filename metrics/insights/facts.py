@@ -1,7 +1,7 @@
 """The ticket facts of each survey response: the ONE definition the key drivers read,
 whether from the ResponseFacts rollup (refreshed with the daily rollups) or live.
 
-Facts of the answered ticket (DESIGN.md definitions):
+Facts of the answered ticket (docs/metrics.md definitions):
 - first_response_sla: 1 breached, 0 met (target set and first public reply given), else
   unknown; resolution_sla the same with the final solve.
 - reopened: the ticket was reopened at least once (1) or never (0).

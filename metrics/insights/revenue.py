@@ -1,4 +1,4 @@
-"""Revenue at risk and what closing the loop is worth (DESIGN.md, docs/insights.md).
+"""Revenue at risk and what closing the loop is worth (docs/metrics.md, docs/insights.md).
 
 - Churn rate per NPS category: queries.churn.churn_by_nps_category over the last 12
   months (organizations active a year ago, by the mean of their NPS answers over the

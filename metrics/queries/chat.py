@@ -1,4 +1,4 @@
-"""Live chat figures for the dashboard (DESIGN.md: chat waiting time, missed chat;
+"""Live chat figures for the dashboard (docs/metrics.md: chat waiting time, missed chat;
 docs/live-chat.md, "Figures"), computed in SQL over the chat table.
 
 - waiting time: chat start → first agent message, calendar seconds, median and p90

@@ -2,9 +2,10 @@
 when a chat ends, and the answer is a Response like an emailed one (channel, agent and
 team of the ticket), so every metric counts it.
 
-One contact budget (DESIGN.md, "Surveys"): the widget asks only when the customer may
-be asked now (not opted out, no answer within the program's throttle window), and the
-answer itself throttles the emailed survey of the ticket, which is skipped.
+One contact budget (docs/relationship-surveys.md): the widget asks only when the customer
+may be asked now (not opted out, no answer within the program's throttle window, no other
+ask inside the contact window), and the answer itself throttles the emailed survey of the
+ticket, which is skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tickets.models import Ticket
 
 from ..models import Invitation, Response, is_detractor
 from ..signals import response_recorded
+from . import budget
 from .answers import COMMENT_MAX
 from .followups import create_follow_up
 from .scheduling import matching_program
@@ -46,6 +48,9 @@ def chat_question(*, ticket: Ticket, now: datetime | None = None) -> Question | 
         return None
     window_start = now - timedelta(days=program.throttle_days)
     if Response.objects.filter(customer=customer, created_at__gte=window_start).exists():
+        return None
+    # One contact budget across emailed, relationship and in-chat asks.
+    if not budget.may_contact(customer, now):
         return None
     low, high = program.scale
     return Question(text=program.question(customer.language or ""), scale_min=low,

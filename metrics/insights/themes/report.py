@@ -1,4 +1,4 @@
-"""The themes of the comments of a selection (CONTRACT.md "Insights"): n, share, mean
+"""The themes of the comments of a selection (docs/api.md "Insights"): n, share, mean
 score, trend, examples, and the same themes among detractors and among promoters.
 A constant number of queries whatever the number of themes or comments."""
 
