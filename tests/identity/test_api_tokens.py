@@ -53,6 +53,7 @@ def test_last_use_is_written_at_most_once_a_minute(agent):
     client = api(key)
     client.get("/api/v1/agents/me/")
     first = ApiToken.objects.get().last_used_at
+    assert first is not None
     client.get("/api/v1/agents/me/")
     assert ApiToken.objects.get().last_used_at == first
 
