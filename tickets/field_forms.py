@@ -39,6 +39,8 @@ class CustomFieldForm(forms.ModelForm):
         label=_("Teams"), queryset=Team.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every team."))
 
+    field_order = ["key", "type", "label_en", "label_fi", "options_text"]
+
     class Meta:
         model = CustomField
         fields = ["key", "type", "label_en", "label_fi", "channels", "teams",

@@ -146,3 +146,12 @@ def test_the_queue_ignores_a_malformed_field_filter(client, agent, ticket, produ
     client.force_login(agent)
     response = client.get(reverse("tickets:queue"), {"view": "all", "field_product": "nope"})
     assert response.status_code == 200
+
+
+def test_numbers_show_the_finnish_decimal_comma(client, agent, ticket, all_fields):
+    apply_ticket_changes(ticket=ticket, changes={"fields": {"hours": "1.5"}}, actor=None,
+                         source="test")
+    client.force_login(agent)
+    client.post(reverse("tickets:set_language"), {"language": "fi", "next": "/"})
+    html = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert 'name="field_hours" value="1,5"' in html

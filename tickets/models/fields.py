@@ -40,7 +40,9 @@ class CustomField(models.Model):
     WITH_OPTIONS = (Type.DROPDOWN, Type.MULTISELECT)
 
     key = models.CharField(_("key"), max_length=32, unique=True, validators=[KEY_VALIDATOR],
-                           help_text=_("Used in the API and in rules: field_<key>, field.<key>."))
+                           help_text=_("Used in the API and in rules: the key product is the "
+                                       "filter field_product and the rule field "
+                                       "field.product."))
     type = models.CharField(_("type"), max_length=16, choices=Type)
     label_en = models.CharField(_("label in English"), max_length=100)
     label_fi = models.CharField(_("label in Finnish"), max_length=100)
