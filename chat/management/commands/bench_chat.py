@@ -91,11 +91,15 @@ class Command(BaseCommand):
             rss_idle = _rss_kib(server.pid)
             latencies, errors, rss_peak = asyncio.run(self._run(
                 port, server.pid, tokens, cookie, messages, per_agent, interval, ramp))
+            self._report(chats, messages, latencies, errors, rss_idle, rss_peak)
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still closing hundreds of sockets
+                server.kill()
+                server.wait()
             self._clean_up(agent)
-        self._report(chats, messages, latencies, errors, rss_idle, rss_peak)
 
     # -- set-up -------------------------------------------------------------------------
 
