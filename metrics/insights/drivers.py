@@ -143,8 +143,7 @@ def _grouped_counts(f: MetricFilters, metric: str, chosen: list[Factor]) -> list
         # SQLite: the selection once, as a materialized CTE, grouped once per factor.
         # Only table names, the factors' constant SQL and counts are interpolated.
         branches = [f"SELECT NULL, NULL, {aggregates} FROM g"]  # noqa: S608
-        branches += [f"SELECT {i}, l{i}, {aggregates} FROM g GROUP BY l{i}"  # noqa: S608
-                     for i in range(m)]
+        branches += [f"SELECT {i}, l{i}, {aggregates} FROM g GROUP BY l{i}" for i in range(m)]  # noqa: S608
         cursor.execute(f"WITH g AS MATERIALIZED ({inner}) "  # noqa: S608
                        + " UNION ALL ".join(branches), params)
         return [tuple(row) for row in cursor.fetchall()]

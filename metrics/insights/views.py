@@ -52,7 +52,8 @@ def interval_plot(rows: list[dict], width: int = 160) -> None:
     ends = [v for r in rows for v in (r["ci_low"], r["ci_high"]) if v is not None] + [0.0]
     low, high = min(ends), max(ends)
     span = (high - low) or 1.0
-    x = lambda v: round(4 + (width - 8) * (v - low) / span, 1)  # noqa: E731
+    # strings, so that a Finnish page does not write SVG coordinates with a decimal comma
+    x = lambda v: str(round(4 + (width - 8) * (v - low) / span, 1))  # noqa: E731
     for r in rows:
         r["plot"] = None if r["ci_low"] is None else {
             "low": x(r["ci_low"]), "high": x(r["ci_high"]), "point": x(r["difference"]),

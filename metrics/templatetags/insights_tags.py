@@ -11,7 +11,8 @@ def dec(value, digits: int = 1) -> str:
     """A number with ``digits`` decimals, localized; an em dash when there is none."""
     if value is None or value == "":
         return "—"
-    return number_format(round(float(value), int(digits)), int(digits), use_l10n=True)
+    return number_format(round(float(value), int(digits)), int(digits), use_l10n=True,
+                         force_grouping=True)
 
 
 @register.filter
