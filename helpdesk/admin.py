@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from . import outbox
 from .models import OutboundEmail, User
 
-# The admin's own name, in the user's language (docs/admin.md).
+# The admin's own name, in the user's language (docs/pages.md).
 admin.site.site_header = _("Helpdesk administration")
 admin.site.site_title = _("Helpdesk admin")
 admin.site.index_title = _("Settings and records")

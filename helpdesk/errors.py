@@ -2,7 +2,7 @@
 
 Each renders ``templates/errors/page.html``, a light layout that does not extend
 ``base.html`` and is rendered without context processors: the page must come up even
-when the database, the session or a context processor is what failed (docs/error-pages.md).
+when the database, the session or a context processor is what failed (docs/pages.md).
 LocaleMiddleware has already activated the request's language, so the text is translated.
 """
 

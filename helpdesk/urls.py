@@ -18,7 +18,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links (docs/error-pages.md).
+    # Browsers ask for /favicon.ico whatever the page links (docs/pages.md).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True),
          name="favicon"),
     # Identity (docs/identity.md): the admin signs in through the one sign-in page (second
@@ -51,7 +51,7 @@ urlpatterns = [
 # somebody sent us, reachable only through the routes that check access and serve it
 # with helpdesk.files.serve_user_file (docs/security.md).
 
-# Styled, translated error pages (helpdesk/errors.py, docs/error-pages.md).
+# Styled, translated error pages (helpdesk/errors.py, docs/pages.md).
 handler400 = "helpdesk.errors.bad_request"
 handler403 = "helpdesk.errors.permission_denied"
 handler404 = "helpdesk.errors.page_not_found"

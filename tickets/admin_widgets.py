@@ -1,7 +1,7 @@
 """Admin form pieces: SLA targets in hours and minutes, a calendar's holidays listed.
 
 The SLA policy still stores minutes (``first_response_minutes`` …); the admin only lets
-people type "8 h 30 min" instead of working out 510 (docs/admin.md).
+people type "8 h 30 min" instead of working out 510 (docs/pages.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Codes shown to people as their translated labels.
 
 ``{{ r.channel|label:"channel" }}`` shows "Verkkolomake", never "web"; a code the
-vocabulary does not know is shown as it is (docs/finnish.md).
+vocabulary does not know is shown as it is (docs/pages.md).
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ def _english():
     with translation.override("en"):
         yield
 
+#: Query counts of the admin pages this change adds to (constant in the number of rows).
+QUERIES = {"calendar": 14, "release": 8}
+
 NO_SENDER = (b"To: support@helpdesk.test\r\nSubject: Invoice 77 is wrong\r\n"
              b"Message-ID: <nosender-1@example.com>\r\n\r\nPlease fix invoice 77.\r\n")
 
@@ -92,13 +95,18 @@ def test_sla_admin_page_saves_hours_and_minutes(client, admin_user, calendar):
     assert 'name="next_response_minutes_1" value="99"' in html  # what was typed stays
 
 
-def test_calendar_admin_lists_the_holidays_it_applies(client, admin_user, calendar):
+def test_calendar_admin_lists_the_holidays_it_applies(client, admin_user, calendar,
+                                                      django_assert_max_num_queries):
     year = timezone.localdate().year
     CustomHoliday.objects.create(calendar=calendar, date=date(year + 1, 7, 3),
                                  name="Company summer day")
     client.force_login(admin_user)
     url = reverse("admin:tickets_businesscalendar_change", args=[calendar.pk])
-    html = client.get(url).content.decode()
+    client.get(url)
+    for extra in range(5):  # more extra dates cost no more queries
+        CustomHoliday.objects.create(calendar=calendar, date=date(year, 2, 2 + extra))
+    with django_assert_max_num_queries(QUERIES["calendar"]):
+        html = client.get(url).content.decode()
     assert "Holidays it applies (this year and next)" in html
     for day in (date(year, 12, 6), date(year + 1, 12, 6), date(year + 1, 7, 3)):
         assert f'datetime="{day:%Y-%m-%d}"' in html
@@ -131,12 +139,14 @@ def _messages(response):
 
 
 def test_quarantined_mail_is_released_with_a_known_customer(client, admin_user, customer,
-                                                             no_sender, mailoutbox):
+                                                             no_sender, mailoutbox,
+                                                             django_assert_max_num_queries):
     client.force_login(admin_user)
     url = reverse("admin:tickets_inboundemail_release", args=[no_sender.pk])
     change = client.get(reverse("admin:tickets_inboundemail_change", args=[no_sender.pk]))
     assert url in change.content.decode()
-    page = client.get(url)
+    with django_assert_max_num_queries(QUERIES["release"]):
+        page = client.get(url)
     assert page.status_code == 200
     response = client.post(url, {"customer": "", "email": customer.email, "name": ""},
                            follow=True)

@@ -1,5 +1,5 @@
 """The signed-in customer's own actions besides replying: mark a request solved, and
-choose the portal's language (docs/portal.md)."""
+choose the portal's language (docs/pages.md)."""
 
 from __future__ import annotations
 
