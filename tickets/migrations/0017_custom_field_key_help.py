@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0016_custom_fields_time_links'),
+        ("tickets", "0016_custom_fields_time_links"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0016_custom_fields_time_links"),
+        ("tickets", "0017_custom_field_key_help"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
