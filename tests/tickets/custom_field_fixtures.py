@@ -34,3 +34,15 @@ def all_fields(product_field):
         "bought_on": make_field("bought_on", "date"),
         "serial": make_field("serial", "text"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; a Finnish page request earlier in the same
+    thread must not leak its language into the next test (nor this one's out)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -176,3 +176,6 @@ def test_the_api_solves_incidents(api, ticket, incidents, agent):
 def test_links_api_other_team_is_404(ticket, other_agent):
     client = api_client_for(other_agent)
     assert client.get(f"/api/v1/tickets/{ticket.pk}/links/").status_code == 404
+
+
+from .custom_field_fixtures import _english  # noqa: E402,F401  (English messages)

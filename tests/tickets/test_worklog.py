@@ -195,3 +195,6 @@ def test_the_report_is_one_query_whatever_the_number_of_rows(client, manager, ag
 def test_time_api_other_team_is_404(ticket, other_agent):
     assert api_client_for(other_agent).get(
         f"/api/v1/tickets/{ticket.pk}/time/").status_code == 404
+
+
+from .custom_field_fixtures import _english  # noqa: E402,F401  (English messages)
