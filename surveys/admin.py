@@ -14,14 +14,17 @@ class SurveyProgramAdmin(admin.ModelAdmin):
     filter_horizontal = ["teams"]
     raw_id_fields = ["followup_fallback"]
     fieldsets = [
-        (None, {"fields": ["name", "metric", "active", "position"]}),
+        (None, {"fields": ["name", "kind", "metric", "active", "position"]}),
         ("Wording", {"fields": ["question_en", "question_fi", "followup_question_en",
-                                "followup_question_fi"]}),
+                                "followup_question_fi", "passive_question_en",
+                                "passive_question_fi"]}),
         ("Which tickets", {"fields": ["channels", "teams", "tiers"]}),
         ("When", {"fields": ["trigger", "delay_minutes", "throttle_days", "reminder_after_hours",
                              "expiry_days"]}),
         ("Closing the loop", {"fields": ["followup_due_hours", "followup_fallback",
-                                         "review_url"]}),
+                                         "review_url", "ask_kind", "ask_url"]}),
+        # docs/relationship-surveys.md
+        ("Relationship waves", {"fields": ["audience", "interval_months", "spread_days"]}),
     ]
 
 
