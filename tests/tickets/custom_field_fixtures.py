@@ -37,7 +37,7 @@ def all_fields(product_field):
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def english_messages():
     """Messages are asserted in English; a Finnish page request earlier in the same
     thread must not leak its language into the next test (nor this one's out)."""
     from django.conf import settings

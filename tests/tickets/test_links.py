@@ -178,4 +178,4 @@ def test_links_api_other_team_is_404(ticket, other_agent):
     assert client.get(f"/api/v1/tickets/{ticket.pk}/links/").status_code == 404
 
 
-from .custom_field_fixtures import _english  # noqa: E402,F401  (English messages)
+from .custom_field_fixtures import english_messages  # noqa: E402,F401  (English messages)

@@ -197,4 +197,4 @@ def test_time_api_other_team_is_404(ticket, other_agent):
         f"/api/v1/tickets/{ticket.pk}/time/").status_code == 404
 
 
-from .custom_field_fixtures import _english  # noqa: E402,F401  (English messages)
+from .custom_field_fixtures import english_messages  # noqa: E402,F401  (English messages)
