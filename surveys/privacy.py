@@ -9,7 +9,7 @@ from datetime import datetime
 from tickets.models import Customer
 from tickets.privacy import Section, register
 
-from .models import FollowUp, Invitation, Response
+from .models import FollowUp, Invitation, ProgramContact, Response
 
 
 def export_surveys(customer: Customer) -> dict:
@@ -23,6 +23,8 @@ def export_surveys(customer: Customer) -> dict:
         "responses": list(responses.values(
             "id", "ticket_id", "metric", "score", "scale_min", "scale_max", "comment",
             "channel", "created_at", "updated_at")),
+        "relationship_lists": list(ProgramContact.objects.filter(customer=customer)
+                                   .order_by("pk").values("program__name")),
         "follow_ups": list(follow_ups.values(
             "id", "ticket_id", "status", "due_at", "outcome", "note", "created_at",
             "closed_at")),
@@ -32,8 +34,11 @@ def export_surveys(customer: Customer) -> dict:
 def erase_surveys(customer: Customer, now: datetime) -> int:
     comments = Response.objects.filter(customer=customer).exclude(comment="").update(comment="")
     notes = FollowUp.objects.filter(response__customer=customer).exclude(note="").update(note="")
-    return comments + notes
+    # Off every relationship contact list (an erased person is opted out as well).
+    lists, _ = ProgramContact.objects.filter(customer=customer).delete()
+    return comments + notes + lists
 
 
 register(Section("surveys", export_surveys, erase_surveys,
-                 covers=("surveys.Invitation", "surveys.Response", "surveys.FollowUp")))
+                 covers=("surveys.Invitation", "surveys.Response", "surveys.FollowUp",
+                         "surveys.ProgramContact")))

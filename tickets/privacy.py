@@ -32,6 +32,7 @@ from helpdesk.models import OutboundEmail
 from .models import (
     Attachment,
     Customer,
+    CustomerNote,
     CustomField,
     InboundEmail,
     Message,
@@ -88,6 +89,8 @@ def export_customer_row(customer: Customer) -> dict:
     row = {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
     organization = customer.organization
     row["organization_name"] = organization.name if organization is not None else None
+    row["notes"] = list(CustomerNote.objects.filter(customer=customer).order_by("pk")
+                        .values("author__name", "body", "created_at"))
     return row
 
 
@@ -104,6 +107,7 @@ def erase_customer_row(customer: Customer, now: datetime) -> int:
     changes["email"] = erased_address(customer)
     changes["erased_at"] = now
     changes["survey_opt_out"] = True  # never ask an erased person again
+    CustomerNote.objects.filter(customer=customer).delete()  # what staff wrote about them
     for name, value in changes.items():
         setattr(customer, name, value)
     customer.save(update_fields=list(changes))
@@ -217,7 +221,7 @@ def erase_emails(customer: Customer, now: datetime) -> int:
 
 
 register(Section("customer", export_customer_row, erase_customer_row,
-                 covers=("tickets.Customer",)))
+                 covers=("tickets.Customer", "tickets.CustomerNote")))
 register(Section("tickets", export_tickets, erase_tickets, files=attachment_files,
                  covers=("tickets.Ticket", "tickets.Message", "tickets.Attachment",
                          "tickets.TicketEvent", "tickets.TicketFieldValue",

@@ -45,8 +45,9 @@ def chat_figures(f) -> dict:
         chats = chats.filter(ticket__team_id=f.team_id)
     if f.agent_id:
         chats = chats.filter(agent_id=f.agent_id)
-    if f.channel and f.channel != "chat":
-        chats = chats.none()
+    if f.channel and f.channel != "chat":  # another channel has no chats: nothing to ask
+        return {"total": 0, "missed": 0, "missed_pct": None, "wait_median": None,
+                "wait_p90": None, "duration_median": None}
     counts = chats.aggregate(total=Count("pk"),
                              missed=Count("pk", filter=Q(status=Chat.Status.MISSED)))
     total, missed = counts["total"], counts["missed"]

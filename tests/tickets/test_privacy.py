@@ -27,6 +27,7 @@ from tickets import privacy, tasks
 from tickets.models import (
     Attachment,
     Customer,
+    CustomerNote,
     CustomField,
     InboundEmail,
     Message,
@@ -71,6 +72,8 @@ def story(customer, agent, team):
                             note="Called Kalle about invoice-77")
     WebhookDelivery.objects.create(ticket=ticket, url="https://example.com/h", event="x",
                                    payload={"customer": "customer@example.com"}, secret="s")
+    CustomerNote.objects.create(customer=customer, author=agent,
+                                body="Kalle prefers calls about the pacemaker")
     # CC'd people, a forward to a third party, a time note, a typed custom field value.
     Ticket.objects.filter(pk=ticket.pk).update(cc=["spouse@example.org"])
     MessageFactory(ticket=ticket, author_type="customer", author_customer=None,
@@ -101,6 +104,7 @@ def test_export_holds_everything_stored_about_the_customer(story, customer, admi
             "webhook_deliveries.json"} <= names
     assert any(n.startswith(f"attachments/{story.pk}/") and n.endswith("scan.png") for n in names)
     person = json.loads(archive.read("customer.json"))
+    assert person["notes"][0]["body"] == "Kalle prefers calls about the pacemaker"
     assert person["email"] == "customer@example.com" and person["phone"] == "+358401234567"
     tickets = json.loads(archive.read("tickets.json"))
     assert [t["subject"] for t in tickets] == ["My pacemaker invoice-77"]
@@ -120,7 +124,7 @@ def _stored_text(customer: Customer) -> str:
     """Every text the database holds that could name or quote the person."""
     texts = [json.dumps(list(Customer.objects.filter(pk=customer.pk).values()), default=str)]
     for model in (Ticket, Message, TicketEvent, InboundEmail, OutboundEmail, Response, FollowUp,
-                  WebhookDelivery, SideConversation, TimeEntry, TicketFieldValue):
+                  WebhookDelivery, SideConversation, TimeEntry, TicketFieldValue, CustomerNote):
         texts.append(json.dumps(list(model.objects.values()), default=str))
     return "\n".join(texts)
 
