@@ -61,7 +61,7 @@ def chat_question(*, ticket: Ticket, now: datetime | None = None) -> Question | 
 def record_chat_answer(*, ticket: Ticket, score, comment="", now: datetime | None = None
                        ) -> Response:
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().select_related(
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related(
         "customer__organization").get(pk=ticket.pk)
     program = matching_program(ticket)
     if program is None:

@@ -24,7 +24,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it lives, and the websocket consumer tests (tests/chat) that may follow in the
+# same process need the thread free to run their own loop.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -16,7 +16,9 @@ from surveys.models import Invitation, SurveyProgram
 from tickets import services
 
 
-def test_it_runs_every_entry_of_the_beat_schedule():
+def test_it_runs_every_entry_of_the_beat_schedule(db):
+    # db: importing the task modules runs celery's model checks, and a JSONField's check
+    # asks the database connection what it supports.
     scheduler = Scheduler()
     assert [job.name for job in scheduler.jobs] == list(app.conf.beat_schedule)
     app.loader.import_default_modules()

@@ -106,3 +106,19 @@ def test_bulk_search_vectors_equal_the_canonical_refresh(seeded):
     loaded = dict(seeded.values_list("pk", "search_vector"))
     search.refresh_all(min_id=0)
     assert dict(Ticket.objects.values_list("pk", "search_vector")) == loaded
+
+
+
+def test_the_seeder_fills_or_defaults_every_required_message_column():
+    """COPY names only the seeder's columns: every other NOT NULL column of messages must
+    have a database default (tickets/migrations/0022) or be written by the seeder."""
+    import importlib
+
+    from helpdesk.management.demo.tickets import MESSAGE_COLUMNS
+    from tickets.models import Message
+
+    defaults = importlib.import_module("tickets.migrations.0022_message_column_defaults")
+    defaulted = {column for column, _value in defaults.COLUMNS}
+    required = {f.column for f in Message._meta.concrete_fields
+                if not f.null and not f.primary_key}
+    assert required - set(MESSAGE_COLUMNS) - defaulted == set()
