@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,12 +30,7 @@ class PrivacyActions:
                               messages.ERROR)
             return None
         customer = queryset.get()
-        archive = privacy.export_customer(customer=customer)
-        record(action=Action.EXPORT, request=request, target=privacy.audit_target(customer),
-               detail={"export": "customer data", "bytes": len(archive)})
-        response = HttpResponse(archive, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
-        return response
+        return privacy.export_response(customer=customer, request=request)
 
     @admin.action(description=gettext_lazy("Erase personal data…"), permissions=["privacy"])
     def erase_personal_data(self, request, queryset):

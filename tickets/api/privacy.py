@@ -61,12 +61,7 @@ class CustomerExport(APIView):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         customer = _customer(pk)
-        archive = privacy.export_customer(customer=customer)
-        record(action=Action.EXPORT, request=request, target=privacy.audit_target(customer),
-               detail={"export": "customer data", "bytes": len(archive)})
-        response = HttpResponse(archive, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
-        return response
+        return privacy.export_response(customer=customer, request=request)
 
 
 class CustomerErase(APIView):
