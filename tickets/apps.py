@@ -7,4 +7,11 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from helpdesk.templatetags.labels import register_vocabulary
+
         from . import receivers  # noqa: F401  (connects anymail's inbound signal)
+        from .models import Channel, Organization, Ticket
+
+        for name, enum in (("channel", Channel), ("status", Ticket.Status),
+                           ("priority", Ticket.Priority), ("tier", Organization.Tier)):
+            register_vocabulary(name, dict(enum.choices))
