@@ -7,8 +7,6 @@ is recognised: the chat is theirs whatever name and email the form carries.
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +20,8 @@ from tickets.portal.views import rate_limited
 from tickets.portal.widget import (
     WIDGET_TICKETS_PER_EMAIL,
     WIDGET_TICKETS_PER_IP,
-    _allowed_origin,
-    _cors,
+    json_fields,
+    widget_endpoint,
 )
 
 from . import services
@@ -72,27 +70,13 @@ def _errors(form: WidgetTicketForm) -> dict:
 
 @csrf_exempt
 def start(request: HttpRequest) -> HttpResponse:
-    if request.method == "OPTIONS":
-        return _cors(request, HttpResponse(status=204))
-    if request.method == "GET":
-        return _cors(request, JsonResponse(widget_config(request)))
-    if request.method != "POST":
-        return _cors(request, JsonResponse({"error": _("Method not allowed.")}, status=405))
-    if request.headers.get("Origin") and _allowed_origin(request) is None:
-        return _cors(request, JsonResponse({"error": _("This site may not use the widget.")},
-                                           status=403))
-    return _cors(request, _start(request))
+    return widget_endpoint(request, config=lambda: widget_config(request), create=_start)
 
 
 def _start(request: HttpRequest) -> JsonResponse:
-    try:
-        data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"errors": {"body": [_("The request body is not valid JSON.")]}},
-                            status=400)
-    if not isinstance(data, dict):
-        return JsonResponse({"errors": {"body": [_("Send a JSON object.")]}}, status=400)
-    fields = {k: v for k, v in data.items() if isinstance(v, str)}
+    fields = json_fields(request)
+    if isinstance(fields, JsonResponse):
+        return fields
     customer = auth.current_customer(request)
     if customer is not None:
         fields.update(name=customer.name or customer.email, email=customer.email)

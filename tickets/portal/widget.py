@@ -51,21 +51,24 @@ def _labels() -> dict[str, str]:
     }
 
 
-@csrf_exempt
-def widget_tickets(request: HttpRequest) -> HttpResponse:
+def widget_endpoint(request: HttpRequest, *, config, create) -> HttpResponse:
+    """One cross-origin widget endpoint: preflight, ``config()`` on GET, ``create(request)``
+    on POST from an allowed origin; CORS headers on every answer (the ticket form here and
+    the live chat's start, chat/visitor.py)."""
     if request.method == "OPTIONS":
         return _cors(request, HttpResponse(status=204))
-    if request.method == "GET":  # the widget's labels, in the visitor's language
-        return _cors(request, JsonResponse({"labels": _labels()}))
+    if request.method == "GET":
+        return _cors(request, JsonResponse(config()))
     if request.method != "POST":
         return _cors(request, JsonResponse({"error": _("Method not allowed.")}, status=405))
     if request.headers.get("Origin") and _allowed_origin(request) is None:
         return _cors(request, JsonResponse({"error": _("This site may not use the widget.")},
                                            status=403))
-    return _cors(request, _create(request))
+    return _cors(request, create(request))
 
 
-def _create(request: HttpRequest) -> JsonResponse:
+def json_fields(request: HttpRequest) -> dict[str, str] | JsonResponse:
+    """The string fields of a JSON object body, or the 400 that says what is wrong."""
     try:
         data = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
@@ -73,7 +76,20 @@ def _create(request: HttpRequest) -> JsonResponse:
                             status=400)
     if not isinstance(data, dict):
         return JsonResponse({"errors": {"body": [_("Send a JSON object.")]}}, status=400)
-    form = WidgetTicketForm({k: v for k, v in data.items() if isinstance(v, str)})
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+@csrf_exempt
+def widget_tickets(request: HttpRequest) -> HttpResponse:
+    # GET: the widget's labels, in the visitor's language.
+    return widget_endpoint(request, config=lambda: {"labels": _labels()}, create=_create)
+
+
+def _create(request: HttpRequest) -> JsonResponse:
+    fields = json_fields(request)
+    if isinstance(fields, JsonResponse):
+        return fields
+    form = WidgetTicketForm(fields)
     if not form.is_valid():
         errors = {field: [e["message"] for e in items]
                   for field, items in form.errors.get_json_data().items()}
