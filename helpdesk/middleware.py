@@ -1,6 +1,8 @@
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 from django.utils import timezone, translation
 
 
@@ -50,3 +52,26 @@ class TrustedProxyMiddleware:
             if forwarded:
                 request.META["REMOTE_ADDR"] = forwarded[-min(proxies, len(forwarded))]
         return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the query string is never a real value, and PostgreSQL refuses
+    any string that holds one (a 500 wherever a view filters on the raw parameter). Refuse
+    such a request at the door with a 400 that names the parameter: JSON for the API, the
+    styled error page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return self.refuse(request, name.replace("\x00", ""))
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, name):
+        message = translation.gettext("This value may not contain a NUL character.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({name or "query": [message]}, status=400)
+        raise BadRequest(f"{name}: {message}")
