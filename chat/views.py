@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.api import parse_id
+from helpdesk.permissions import staff_required
 from tickets import policy
 from tickets.placeholders import fill_placeholders
 from tickets.services.macros import visible_macros
-from tickets.views.access import staff_required
 from tickets.views.detail_context import canned_for, side_panels
 
 from . import queries, services

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "audit",
     "channels",  # live chat
     "chat",
+    # Demo data, `make run`'s server with its jobs, benchmarks: may import every app.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 
 from audit.models import Action
 from audit.services import record
-from tickets.views.access import staff_required
+from helpdesk.permissions import staff_required
 
 from . import tokens, twofactor
 from .forms import ApiTokenForm, CodeForm

@@ -16,7 +16,7 @@ from surveys.models import Metric
 from . import queries
 from .models import CommentTheme
 from .queries.families import filtered_responses
-from .views import scoped_filters_or_403, staff_required
+from .views import dashboard_access, scoped_filters_or_403
 
 COLUMNS = [
     ("label", ("label",)), ("nps", ("nps", "score")), ("nps_n", ("nps", "n")),
@@ -52,7 +52,7 @@ def _cell(row: dict, path: tuple[str, ...]):
     return "" if value is None else value
 
 
-@staff_required
+@dashboard_access
 def export_table(request: HttpRequest, by: str) -> HttpResponse:
     if by not in queries.DIMENSIONS:
         raise Http404
@@ -71,7 +71,7 @@ def export_table(request: HttpRequest, by: str) -> HttpResponse:
     return response
 
 
-@staff_required
+@dashboard_access
 def responses(request: HttpRequest) -> HttpResponse:
     """The responses behind a score, with the same filters (agents: their own scope)."""
     try:

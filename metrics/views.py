@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import User
-from helpdesk.permissions import is_staff_member
+from helpdesk.permissions import staff_required
 from surveys.models import FollowUp
 from tickets.models import Channel, Organization, Team, Ticket
 from tickets.queries import team_ids_of
@@ -29,27 +27,10 @@ from .queries.cache import trend_dimension
 from .queries.chat import chat_figures
 from .tiles import headline_tiles, score_comparisons
 
-
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def manager_required(view):
-    @wraps(view)
-    @staff_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.sees_all_figures:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The dashboards admit analysts (figures only, docs/roles.md); the installation-wide
+# pages are for managers, admins and analysts.
+dashboard_access = staff_required(analysts=True)
+manager_required = staff_required(analysts=True, managers_only=True)
 
 
 def request_filters(request: HttpRequest) -> MetricFilters:
@@ -152,7 +133,7 @@ def freshness(f: MetricFilters, *, every_figure: bool = False, state=False) -> d
             "every_figure": every_figure}
 
 
-@staff_required
+@dashboard_access
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.sees_all_figures:
         return redirect("metrics:agent_dashboard")
@@ -179,7 +160,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/dashboard.html", context, status=400 if errors else 200)
 
 
-@staff_required
+@dashboard_access
 def agent_dashboard(request: HttpRequest) -> HttpResponse:
     f, errors = filters_or_errors({k: v for k, v in request.GET.items() if k in PERIOD_KEYS})
     team_ids = team_ids_of(request.user)

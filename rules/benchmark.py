@@ -1,4 +1,4 @@
-"""Benchmark bodies for ``manage.py bench`` (helpdesk/management/bench/cases.py).
+"""Benchmark bodies for ``manage.py bench`` (demo/bench/cases.py).
 
 ``trigger_evaluation``: 200 active triggers of the kinds managers write (channel,
 priority, team, subject and body words, tags, customer domain, tier, hours since

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.permissions import is_staff_member
+from helpdesk.permissions import staff_required
 
 from . import services, widgets
 from .forms import RuleForm, readable_error
 from .models import Rule
 from .schema import EVENTS, PLACEHOLDERS
 
-
-def manager_required(view):
-    """Signed-in managers and admins; agents get 403, anonymous users the login page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (is_staff_member(request.user) and request.user.sees_all_tickets):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+manager_required = staff_required(managers_only=True)
 
 
 def _rule(pk: int) -> Rule:

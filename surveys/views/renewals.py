@@ -10,9 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import queries
 from ..services.renewals import record_renewal
-from .access import staff_required
 
 
 @require_POST

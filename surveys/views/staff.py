@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.email_preview import email_document, preview_language
+from helpdesk.permissions import staff_required
 from tickets.models import Customer, Ticket
 from tickets.queries import get_ticket_for_agent
 
@@ -24,7 +25,6 @@ from ..forms import CloseFollowUpForm, SurveyProgramForm
 from ..models import FollowUp, Invitation, SurveyProgram
 from ..panels import customer_scores
 from ..queries import unreachable_programs, visible_follow_ups, visible_responses
-from .access import staff_required
 
 PAGE_SIZE = 50
 

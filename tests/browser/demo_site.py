@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from helpdesk.management.demo.people import DEMO_PASSWORD
+from demo.data.people import DEMO_PASSWORD
 from helpdesk.models import User
 from tickets import services
 from tickets.models import Customer, Team, Ticket

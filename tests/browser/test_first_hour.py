@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from helpdesk.management.demo.people import DEMO_PASSWORD, DEMO_SURVEY_DELAY_MINUTES
+from demo.data.people import DEMO_PASSWORD, DEMO_SURVEY_DELAY_MINUTES
 from helpdesk.models import OutboundEmail, User
 from helpdesk.scheduler import Scheduler
 from surveys.models import FollowUp, Invitation, Response

@@ -2,7 +2,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from helpdesk.management.bench.registry import CASES, Context, case, url
+from demo.bench.registry import CASES, Context, case, url
 from tickets.models import Ticket
 
 

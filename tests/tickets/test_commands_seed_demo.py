@@ -2,7 +2,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Min
 
-from helpdesk.management.demo import writer
+from demo.data import writer
 from surveys.models import Response
 from tickets import search
 from tickets.models import Channel, Message, Ticket, TicketEvent
@@ -114,7 +114,7 @@ def test_the_seeder_fills_or_defaults_every_required_message_column():
     have a database default (tickets/migrations/0022) or be written by the seeder."""
     import importlib
 
-    from helpdesk.management.demo.tickets import MESSAGE_COLUMNS
+    from demo.data.tickets import MESSAGE_COLUMNS
     from tickets.models import Message
 
     defaults = importlib.import_module("tickets.migrations.0022_message_column_defaults")

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.management.demo import writer
-from helpdesk.management.demo.people import build_staff
-from helpdesk.management.demo.sla import SlaReplayer
-from helpdesk.management.demo.tickets import Built, TicketMaker
+from demo.data import writer
+from demo.data.people import build_staff
+from demo.data.sla import SlaReplayer
+from demo.data.tickets import Built, TicketMaker
 from tickets.businesstime import (
     CalendarSnapshot,
     add_business_seconds,

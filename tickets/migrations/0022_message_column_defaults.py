@@ -1,5 +1,5 @@
 """Database-side defaults for the reply columns of messages, so that rows written by
-PostgreSQL COPY (the demo and benchmark seeder, helpdesk/management/demo/sinks.py), which
+PostgreSQL COPY (the demo and benchmark seeder, demo/data/sinks.py), which
 names only the columns it fills, get empty CC/BCC lists and sender fields. Django's own
 writes always give every column, so the model state is unchanged."""
 

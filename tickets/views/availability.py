@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from ..services import assignment
-from .access import staff_required
 from .queue import safe_next
 
 

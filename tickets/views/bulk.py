@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from helpdesk.models import User
+from helpdesk.permissions import staff_required
 
 from .. import policy, services
 from ..models import Macro
 from ..queries import visible_tickets
 from ..services.macros import apply_macro, visible_macros
-from .access import staff_required
 from .queue import safe_next
 
 

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.files import serve_stored_file
+from helpdesk.permissions import staff_required
 
 from ..models import Attachment, Ticket
 from ..queries import get_ticket_for_agent, visible_tickets
 from ..services import compose, side
-from .access import staff_required
 from .detail_context import detail_context
 
 REPLY_STATUS = {"send": None, "send_pending": Ticket.Status.PENDING,

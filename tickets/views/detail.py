@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.files import serve_stored_file
 from helpdesk.models import User
+from helpdesk.permissions import staff_required
 
 from .. import services
 from ..models import Attachment, Team, Ticket
 from ..queries import get_ticket_for_agent
 from . import compose, freshness
-from .access import staff_required
 from .custom_fields import changes_from_post, field_rows
 from .detail_context import detail_context, sidepanel_context
 

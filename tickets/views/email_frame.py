@@ -15,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from helpdesk.permissions import staff_required
+
 from ..mail_html import render_email_html
 from ..models import Attachment, Message
 from ..queries import visible_tickets
-from .access import staff_required
 
 FRAME_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 

@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from helpdesk.permissions import staff_required
+
 from ..field_forms import CustomFieldForm
 from ..models import CustomField
 from ..services.custom_fields import may_define_fields
-from .access import staff_required
 
 
 def _admin_only(request: HttpRequest) -> None:

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.permissions import staff_required
+
 from ..macro_forms import MacroForm
 from ..models import Macro
 from ..queries import get_ticket_for_agent
 from ..services import macros as macro_services
-from .access import staff_required
 
 DRAFT_KEY = "reply_draft:{pk}"
 

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import policy, services
 from ..forms import CannedResponseForm, NewTicketForm, PersonalSettingsForm
 from ..queries import visible_teams
 from ..services import canned as canned_services
-from .access import staff_required
 from .detail_context import canned_for
 from .queue import safe_next
 

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import services
 from ..models import Ticket
 from ..queries import get_ticket_for_agent, visible_tickets
-from .access import staff_required
 
 
 def _target(request: HttpRequest, raw: str) -> Ticket | None:

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import policy
 from ..models import Customer, Organization
 from ..people_forms import CustomerForm, NoteForm, OrganizationForm
 from ..services import people
-from .access import staff_required
 from .detail_context import side_panels
 
 LIST_LIMIT = 50

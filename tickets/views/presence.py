@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from helpdesk import cache
+from helpdesk.permissions import staff_required
 
-from .access import staff_required
 from .detail import _ticket
 
 TTL_SECONDS = 30  # three missed polls and the agent is gone

@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import policy
 from ..custom_field_query import bounded_paginator, field_params
 from ..models import Channel, Ticket
@@ -20,7 +22,6 @@ from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
 from ..services.macros import visible_macros
 from . import queues, saved
-from .access import staff_required
 from .custom_fields import queue_field_filters
 
 PAGE_SIZE = 25

@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from helpdesk.permissions import staff_required
+
 from ..placeholders import NAMES
 from ..services import compose
-from .access import staff_required
 
 
 @staff_required

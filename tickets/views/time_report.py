@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpdesk.params import param_day
+from helpdesk.permissions import staff_required
 
 from .. import policy
 from ..models import Channel, CustomField, TimeEntry
-from .access import staff_required
 
 DIMENSIONS = {"agent": gettext_lazy("Agent"), "team": gettext_lazy("Team"),
               "channel": gettext_lazy("Channel"), "field": gettext_lazy("Custom field")}

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from helpdesk.permissions import staff_required
+
 from .. import policy
 from ..models import Ticket, TicketLink, TimeEntry
 from ..queries import get_ticket_for_agent
 from ..services import links as link_services
 from ..services import worklog
-from .access import staff_required
 
 LATEST = 10
 

@@ -200,7 +200,7 @@ def on_customer_message(*, ticket: Ticket, old_status: str, now: datetime) -> No
     clocks = Clocks.load(ticket)
     if clocks is None:
         return
-    _apply_status_change(clocks, old_status, now)
+    apply_status_change(clocks, old_status, now)
     # A new cycle starts only when nothing was awaiting a reply (the service just set
     # waiting_since) and the first response has happened (before it, that clock covers it).
     if ticket.first_response_at and ticket.waiting_since == now:
@@ -224,11 +224,11 @@ def on_status_changed(*, ticket: Ticket, old: str, now: datetime) -> None:
     clocks = Clocks.load(ticket)
     if clocks is None or old == ticket.status:
         return
-    _apply_status_change(clocks, old, now)
+    apply_status_change(clocks, old, now)
     clocks.save()
 
 
-def _apply_status_change(clocks: Clocks, old: str, now: datetime) -> None:
+def apply_status_change(clocks: Clocks, old: str, now: datetime) -> None:
     new, policy = clocks.ticket.status, clocks.sla.policy
     if old == new:
         return

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from helpdesk.management.bench import cases  # noqa: F401  (fills the registry)
-from helpdesk.management.bench.registry import CASES, Context
-from helpdesk.management.demo import writer
+from demo.bench import cases  # noqa: F401  (fills the registry)
+from demo.bench.registry import CASES, Context
+from demo.data import writer
 from helpdesk.models import User
 from tickets.models import TeamMembership, Ticket
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from helpdesk.management.demo import writer
-from helpdesk.management.demo.backfill import backfill_sla
-from helpdesk.management.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+from demo.data import writer
+from demo.data.backfill import backfill_sla
+from demo.data.people import DEMO_LOGINS, DEMO_PASSWORD
 from tickets.models import Ticket
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from tickets.businesstime import CalendarSnapshot
 from tickets.models import BusinessCalendar, Customer, Organization, SLAPolicy, Ticket, TicketSLA
 from tickets.services.sla import match_policy
-from tickets.services.sla.clocks import Clocks, _apply_status_change
+from tickets.services.sla.clocks import Clocks, apply_status_change
 from tickets.services.sla.policies import active_policies
 
 # Order of entries at the same instant, as the services apply them: a customer's
@@ -115,7 +115,7 @@ class SlaReplayer:
                 break
             if kind == "status":
                 old, state.status = state.status, new
-                _apply_status_change(clocks, old, at)
+                apply_status_change(clocks, old, at)
             elif kind == "agent":
                 state.first_response_at = state.first_response_at or at
                 state.waiting_since = None
