@@ -10,6 +10,15 @@ from tickets import services
 from .factories import CustomerFactory, TeamFactory, UserFactory
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: the production hasher (PBKDF2, over a
+    million rounds) costs 0.5–2 s per user on this machine, and almost every test makes
+    several users. Sign-in behaviour does not depend on the hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Each test gets its own media folder, eager tasks and an empty cache (rate-limit

@@ -137,7 +137,6 @@ def test_metrics_dashboard_computes_without_the_cache(redis_down, client, manage
 
 
 def test_staff_sign_in_and_password_reset_work(redis_down, client, agent, mailoutbox, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     agent.set_password("s3cret-enough")
     agent.save(update_fields=["password"])
     assert client.post(reverse("login"), {"username": agent.email,

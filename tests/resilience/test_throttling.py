@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"  # tests/factories.py
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Dozens of sign-ins per test: the production hasher's cost is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _login(client, email, password, ip="203.0.113.7"):
     return client.post(reverse("login"), {"username": email, "password": password},

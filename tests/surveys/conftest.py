@@ -12,11 +12,6 @@ from surveys.models import Invitation, SurveyProgram
 from tickets import services
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def program(db):
     """The only active program: CSAT on close, 1 hour delay, 30 days throttle, 14 days expiry."""

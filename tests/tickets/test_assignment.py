@@ -12,10 +12,6 @@ from tickets.services import assignment
 Availability = User.Availability
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def crew(team):

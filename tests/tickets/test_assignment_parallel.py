@@ -49,7 +49,6 @@ def create_at_once(users, team) -> list[int]:
 
 @pytest.mark.parametrize("mode", [Team.Assignment.ROUND_ROBIN, Team.Assignment.LEAST_BUSY])
 def test_parallel_tickets_never_exceed_capacity(settings, mode):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     team = TeamFactory(name=f"Parallel {mode}", assignment=mode)
     agents = [UserFactory(email=f"cap{i}@helpdesk.test", teams=[team]) for i in range(3)]
     User.objects.filter(pk__in=[a.pk for a in agents]).update(capacity=1)
@@ -68,7 +67,6 @@ def test_parallel_tickets_never_exceed_capacity(settings, mode):
 
 def test_agent_of_two_teams_is_not_overfilled_from_both(settings):
     """The team lock alone would not do: the agent's row is locked as well."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     teams = [TeamFactory(name=f"Both {i}", assignment=Team.Assignment.ROUND_ROBIN)
              for i in range(2)]
     shared = UserFactory(email="shared@helpdesk.test", teams=teams)

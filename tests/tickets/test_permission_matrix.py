@@ -35,10 +35,6 @@ ALLOWED = {
 FIELD_OF = {"team": "team", "assign": "assignee", "create": "team"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world(db, team, other_team, agent, other_agent, customer, django_capture_on_commit_callbacks):
