@@ -25,7 +25,6 @@ from tickets.models import Customer
 
 from ..models import Invitation, Kind
 
-
 # Above this many ids, the invitations are read by id range (a wave's keyset batch).
 RANGE_ABOVE = 100
 

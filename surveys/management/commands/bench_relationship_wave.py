@@ -24,7 +24,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from surveys.models import Invitation, Kind, Metric, RelationshipWave, SurveyProgram
+from surveys.models import Invitation, Kind, Metric, SurveyProgram
 from surveys.services import waves
 from tickets.models import Customer, Organization
 
