@@ -214,6 +214,9 @@ class Invitation(models.Model):
             # The reminder sweep: sent, unanswered invitations whose reminder is due.
             models.Index(fields=["remind_after"], name="invitation_remind_idx",
                          condition=models.Q(remind_after__isnull=False)),
+            # The daily cap counts today's reminders too (services/sending.py, sent_today).
+            models.Index(fields=["reminded_at"], name="invitation_reminded_idx",
+                         condition=models.Q(reminded_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -175,19 +175,21 @@ def write_batch(*, wave: RelationshipWave, rows: list[tuple[int, datetime, str, 
             "skipped": Invitation.Status.SKIPPED,
             "customers": ",".join(str(row[0]) for row in rows),
             "send_after": ",".join(str(int(row[1].timestamp())) for row in rows),
-            "languages": ",".join(row[2] for row in rows),
-            "reasons": ",".join(row[3] for row in rows)})
+            "languages": ",".join("=" + row[2] for row in rows),
+            "reasons": ",".join("=" + row[3] for row in rows)})
 
 
-# Languages and skip reasons are codes (no commas). ON CONFLICT DO NOTHING meets
-# one_invitation_per_wave: a resumed run keeps the rows it wrote before.
+# Languages and skip reasons are codes (no commas), each prefixed with "=" because
+# string_to_array('') is an empty array, not one empty string. ON CONFLICT DO NOTHING
+# meets one_invitation_per_wave: a resumed run keeps the rows it wrote before.
 _INSERT_TEXT = """
 INSERT INTO surveys_invitation
     (program_id, kind, wave_id, customer_id, metric, status, skip_reason, send_after,
      language, created_at)
 SELECT %(program)s, %(kind)s, %(wave)s, contact.customer_id, %(metric)s,
-       CASE WHEN contact.reason = '' THEN %(scheduled)s ELSE %(skipped)s END,
-       contact.reason, to_timestamp(contact.send_after), contact.language, %(created)s
+       CASE WHEN contact.reason = '=' THEN %(scheduled)s ELSE %(skipped)s END,
+       substr(contact.reason, 2), to_timestamp(contact.send_after),
+       substr(contact.language, 2), %(created)s
 FROM unnest(string_to_array(%(customers)s, ',')::bigint[],
             string_to_array(%(send_after)s, ',')::bigint[],
             string_to_array(%(languages)s, ','),
