@@ -48,7 +48,8 @@ def score(metric: str, counts: dict) -> dict:
     if metric == Metric.NPS:
         block = nps_block(counts)
         margin = block["margin_of_error"]
-        low, high = ((block["score"] - margin, block["score"] + margin)
+        # The margin is symmetric; the interval shown stays on the scale (−100…100).
+        low, high = ((max(-100.0, block["score"] - margin), min(100.0, block["score"] + margin))
                      if margin is not None and block["score"] is not None else (None, None))
         return {**block, "metric": metric, "low": low, "high": high}
     if metric == Metric.CSAT:

@@ -158,3 +158,11 @@ def test_page_without_programs_says_so(client, manager, db):
     page = client.get("/metrics/relationship/")
     assert page.status_code == 200
     assert "No relationship survey program yet." in page.content.decode()
+
+
+def test_the_nps_interval_shown_stays_on_the_scale(db):
+    program = _program("nps")
+    _answers(_wave(program, 1), OrganizationFactory(), [10, 10, 9, 10])
+    [row] = relationship.by_wave(program)
+    assert row["score"]["score"] == 100.0 and row["score"]["high"] == 100.0
+    assert row["score"]["low"] == 100.0 - row["score"]["margin_of_error"]
