@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from surveys.models import RelationshipWave
 from tickets.models import Organization
 
 from . import health, relationship
@@ -21,24 +20,42 @@ from .views import manager_required
 
 @manager_required
 def relationship_dashboard(request: HttpRequest) -> HttpResponse:
-    waves = relationship.by_wave()
-    wave_id = request.GET.get("wave", "")
-    wave = (RelationshipWave.objects.filter(pk=int(wave_id)).first() if wave_id.isdigit()
-            else None)
+    """One relationship program's score in its own metric: the trend by wave, and per
+    organization and tier for one wave (the latest by default)."""
+    programs = relationship.programs()
+    program = _chosen(request, "program", programs)
+    if program is False:
+        return HttpResponseBadRequest(_("Unknown relationship program: “program”."))
+    program = program or (programs[0] if programs else None)
+    waves = relationship.by_wave(program) if program else []
+    program_waves = list(program.waves.order_by("number")) if program else []
+    wave = _chosen(request, "wave", program_waves)
+    if wave is False:
+        return HttpResponseBadRequest(_("Unknown wave of this program: “wave”."))
     if wave is None and waves:
-        wave = RelationshipWave.objects.filter(pk=waves[-1]["wave_id"]).first()
-    tiers = relationship.by_tier(wave.pk if wave else None)
-    organizations = relationship.by_organization(wave.pk if wave else None)
+        wave = next(w for w in program_waves if w.pk == waves[-1]["wave_id"])
+    tiers = relationship.by_tier(program, wave.pk if wave else None) if program else []
+    organizations = (relationship.by_organization(program, wave.pk if wave else None)
+                     if program else [])
     labels = dict(Organization.Tier.choices)
     for row in tiers:
         row["label"] = labels.get(row["organization_tier"], row["organization_tier"])
     for row in organizations:
         row["tier_label"] = labels.get(row["organization__tier"], row["organization__tier"])
     return render(request, "metrics/relationship.html", {
-        "waves": waves, "wave": wave, "tiers": tiers,
-        "organizations": organizations,
-        "asks": relationship.asks_by_kind(),
+        "programs": programs, "program": program, "waves": waves, "wave": wave,
+        "tiers": tiers, "organizations": organizations, "asks": relationship.asks_by_kind(),
     })
+
+
+def _chosen(request: HttpRequest, name: str, choices: list):
+    """The choice whose pk the query parameter names; None when absent, False when it
+    names none of them (a 400 naming the parameter)."""
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    found = [c for c in choices if str(c.pk) == value]
+    return found[0] if found else False
 
 
 @manager_required

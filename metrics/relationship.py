@@ -1,73 +1,123 @@
-"""Relationship NPS (docs/metrics.md): over responses of kind ``relationship`` only, per wave,
-per organization and per tier, with the adjusted-Wald interval. Never mixed with the
-transactional figures of the other dashboards (docs/relationship-surveys.md)."""
+"""Relationship scores (docs/metrics.md, docs/relationship-surveys.md): over responses of
+kind ``relationship`` only, of one relationship program, per wave, per organization and per
+tier, each in the program's own metric (NPS, CSAT or CES) with the dashboard's interval and
+test. Never mixed with the transactional figures of the other dashboards."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from surveys.models import SCALES, Kind, Metric, PromoterAsk, Response, SurveyProgram
 
 from . import stats
-from .queries.summary import nps_block
+from .queries.summary import ces_block, csat_block, nps_block
 
-NPS_COUNTS = {
-    "nps_n": Count("pk"),
-    "nps_promoters": Count("pk", filter=Q(score__gte=9)),
-    "nps_detractors": Count("pk", filter=Q(score__lte=6)),
+# The counts each metric's block reads, named and banded as on the dashboard
+# (metrics/queries/families.py, survey_scores): NPS promoters 9–10 and detractors 0–6,
+# CSAT satisfied 4–5, CES easy 5–7.
+COUNTS = {
+    Metric.NPS: {"nps_n": Count("pk"), "nps_promoters": Count("pk", filter=Q(score__gte=9)),
+                 "nps_detractors": Count("pk", filter=Q(score__lte=6))},
+    Metric.CSAT: {"csat_n": Count("pk"), "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
+                  "csat_sum": Sum("score")},
+    Metric.CES: {"ces_n": Count("pk"), "ces_easy": Count("pk", filter=Q(score__gte=5)),
+                 "ces_sum": Sum("score")},
 }
 
 
+NPS_COUNTS = COUNTS[Metric.NPS]
+
+
 def relationship_nps() -> QuerySet[Response]:
-    low, high = SCALES[Metric.NPS]
-    return Response.objects.filter(kind=Kind.RELATIONSHIP, metric=Metric.NPS, scale_min=low,
+    """Relationship NPS answers (organization health reads these)."""
+    return relationship_responses(Metric.NPS)
+
+
+def relationship_responses(metric: str) -> QuerySet[Response]:
+    """Relationship answers of ``metric`` on its current scale (answers on an older scale
+    never mix into a trend)."""
+    low, high = SCALES[metric]
+    return Response.objects.filter(kind=Kind.RELATIONSHIP, metric=metric, scale_min=low,
                                    scale_max=high)
 
 
-def by_wave() -> list[dict]:
-    """Every wave with answers, oldest first, each with its NPS block and the test of
-    its change against the program's previous wave (one query)."""
-    rows = list(relationship_nps().filter(wave__isnull=False)
-                .values("wave_id", "wave__number", "wave__starts_on", "wave__program_id",
-                        "wave__program__name")
-                .annotate(**NPS_COUNTS).order_by("wave__starts_on", "wave_id"))
-    previous: dict[int, dict] = {}
+def score(metric: str, counts: dict) -> dict:
+    """One row's figure: the metric's score, its 95 % interval and n, as the dashboard
+    shows them. NPS: adjusted-Wald margin; CSAT: Wilson interval of % satisfied; CES: the
+    mean, and the Wilson interval of % easy (the share the dashboard's verdict tests)."""
+    if metric == Metric.NPS:
+        block = nps_block(counts)
+        margin = block["margin_of_error"]
+        # The margin is symmetric; the interval shown stays on the scale (−100…100).
+        low, high = ((max(-100.0, block["score"] - margin), min(100.0, block["score"] + margin))
+                     if margin is not None and block["score"] is not None else (None, None))
+        return {**block, "metric": metric, "low": low, "high": high}
+    if metric == Metric.CSAT:
+        block = csat_block(counts)
+        return {**block, "metric": metric, "low": block["ci_low"], "high": block["ci_high"]}
+    block = ces_block(counts)
+    interval = stats.wilson_interval(block["easy"], block["n"])
+    low, high = (round(interval[0], 1), round(interval[1], 1)) if interval else (None, None)
+    return {**block, "metric": metric, "low": low, "high": high}
+
+
+def compare(a: dict, b: dict) -> stats.Comparison:
+    """The dashboard's test between two rows of one metric (metrics/tiles.py)."""
+    if a["metric"] == Metric.NPS:
+        return stats.compare_nps((a["promoters"], a["detractors"], a["n"]),
+                                 (b["promoters"], b["detractors"], b["n"]))
+    success = "satisfied" if a["metric"] == Metric.CSAT else "easy"
+    return stats.compare_proportions((a[success], a["n"]), (b[success], b["n"]))
+
+
+def by_wave(program: SurveyProgram) -> list[dict]:
+    """The program's waves with answers, oldest first, each with its score and the test of
+    its change against the previous wave (one query). A wave answered in another metric
+    than the program's now (the program was changed) is left out of this trend."""
+    rows = list(relationship_responses(program.metric).filter(wave__program=program)
+                .values("wave_id", "wave__number", "wave__starts_on")
+                .annotate(**COUNTS[program.metric]).order_by("wave__starts_on", "wave_id"))
+    previous = None
     for row in rows:
-        row["nps"] = nps_block(row)
-        before = previous.get(row["wave__program_id"])
-        row["comparison"] = (stats.compare_nps(_counts(row["nps"]), _counts(before["nps"]))
-                             if before else None)
-        row["change"] = (round(row["nps"]["score"] - before["nps"]["score"], 1)
-                         if before and row["nps"]["score"] is not None
-                         and before["nps"]["score"] is not None else None)
-        previous[row["wave__program_id"]] = row
+        row["score"] = score(program.metric, row)
+        row["comparison"] = compare(row["score"], previous) if previous else None
+        row["change"] = (round(row["score"]["score"] - previous["score"], 1)
+                         if previous and row["score"]["score"] is not None
+                         and previous["score"] is not None else None)
+        previous = row["score"]
     return rows
 
 
-def _counts(block: dict) -> tuple[int, int, int]:
-    return block["promoters"], block["detractors"], block["n"]
+def _of_wave(program: SurveyProgram, wave_id: int | None) -> QuerySet[Response]:
+    qs = relationship_responses(program.metric).filter(wave__program=program)
+    return qs.filter(wave_id=wave_id) if wave_id else qs
 
 
-def by_organization(wave_id: int | None, *, limit: int = 100) -> list[dict]:
-    qs = relationship_nps().filter(organization__isnull=False)
-    if wave_id:
-        qs = qs.filter(wave_id=wave_id)
-    rows = list(qs.values("organization_id", "organization__name", "organization__tier")
-                .annotate(**NPS_COUNTS).order_by("-nps_n", "organization__name")[:limit])
+def by_organization(program: SurveyProgram, wave_id: int | None, *,
+                    limit: int = 100) -> list[dict]:
+    rows = list(_of_wave(program, wave_id).filter(organization__isnull=False)
+                .values("organization_id", "organization__name", "organization__tier")
+                .annotate(**COUNTS[program.metric])
+                .order_by(f"-{program.metric}_n", "organization__name")[:limit])
     for row in rows:
-        row["nps"] = nps_block(row)
+        row["score"] = score(program.metric, row)
     return rows
 
 
-def by_tier(wave_id: int | None) -> list[dict]:
-    qs = relationship_nps()
-    if wave_id:
-        qs = qs.filter(wave_id=wave_id)
-    rows = list(qs.values("organization_tier").annotate(**NPS_COUNTS)
-                .order_by("organization_tier"))
+def by_tier(program: SurveyProgram, wave_id: int | None) -> list[dict]:
+    """Per tier as it was when answered (``Response.organization_tier``)."""
+    rows = list(_of_wave(program, wave_id).values("organization_tier")
+                .annotate(**COUNTS[program.metric]).order_by("organization_tier"))
     for row in rows:
-        row["nps"] = nps_block(row)
+        row["score"] = score(program.metric, row)
     return rows
+
+
+def programs() -> list[SurveyProgram]:
+    """Relationship programs, the one with the latest wave first."""
+    return list(SurveyProgram.objects.filter(kind=Kind.RELATIONSHIP)
+                .annotate(last_wave=Max("waves__starts_on"))
+                .order_by(F("last_wave").desc(nulls_last=True), "name"))
 
 
 def asks_by_kind() -> list[dict]:

@@ -174,10 +174,13 @@ class Invitation(models.Model):
     # Empty for relationship invitations, which are about no ticket.
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="survey_invitations")
+    # No index of their own: one_invitation_per_wave (wave, customer) and
+    # invitation_customer_idx (customer, -sent_at) serve both lookups, and a wave writes
+    # 100,000 rows at a time, each paying for every index.
     wave = models.ForeignKey("surveys.RelationshipWave", on_delete=models.CASCADE, null=True,
-                             blank=True, related_name="invitations")
+                             blank=True, related_name="invitations", db_index=False)
     customer = models.ForeignKey("tickets.Customer", on_delete=models.CASCADE,
-                                 related_name="survey_invitations")
+                                 related_name="survey_invitations", db_index=False)
     metric = models.CharField(_("metric"), max_length=8, choices=Metric, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status,
                               default=Status.SCHEDULED)
@@ -211,6 +214,9 @@ class Invitation(models.Model):
             # The reminder sweep: sent, unanswered invitations whose reminder is due.
             models.Index(fields=["remind_after"], name="invitation_remind_idx",
                          condition=models.Q(remind_after__isnull=False)),
+            # The daily cap counts today's reminders too (services/sending.py, sent_today).
+            models.Index(fields=["reminded_at"], name="invitation_reminded_idx",
+                         condition=models.Q(reminded_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -142,3 +142,27 @@ case("Rules: 200 triggers' conditions alone", "anonymous", _rules_predicates)
 case("Rules: automation pass, queries only", "anonymous", _automation("automation_queries"))
 case("Rules: automation pass, acting on <= 10 tickets each", "anonymous",
      _automation("automation_pass"))
+
+
+# Relationship surveys (docs/relationship-surveys.md): scheduling one wave over every contact
+# of the seeded organizations, rolled back like every case. For 100,000 contacts, see
+# `manage.py bench_relationship_wave`.
+def _relationship_wave(ctx: Context):
+    try:
+        from surveys.models import Kind, SurveyProgram
+        from surveys.services import waves
+    except ImportError:
+        return None
+
+    def schedule() -> int:
+        program = SurveyProgram.objects.create(
+            name="Bench relationship wave", kind=Kind.RELATIONSHIP, metric="nps",
+            question_en="How likely are you to recommend us?", question_fi="Suosittelisitko?",
+            audience=SurveyProgram.Audience.ALL, active=False)
+        waves.schedule_wave(wave=waves.start_wave(program=program))
+        return 200
+
+    return schedule
+
+
+case("Relationship wave, every seeded contact", "anonymous", _relationship_wave)

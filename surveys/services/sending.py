@@ -69,9 +69,17 @@ def _remind_one(pk: int, now: datetime) -> bool:
 
 
 def sent_today(now: datetime) -> int:
-    """Invitations sent since midnight (TIME_ZONE), every kind (invitation_sent_idx)."""
+    """Survey emails sent since midnight (TIME_ZONE), every kind: invitations
+    (invitation_sent_idx) and reminders (invitation_reminded_idx), both of which the
+    daily cap protects the sending reputation from."""
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Invitation.objects.filter(sent_at__gte=midnight, sent_at__lte=now).count()
+    return (Invitation.objects.filter(sent_at__gte=midnight, sent_at__lte=now).count()
+            + Invitation.objects.filter(reminded_at__gte=midnight, reminded_at__lte=now).count())
+
+
+def room_today(now: datetime, batch: int) -> int:
+    """How many more survey emails today's cap allows, at most ``batch``."""
+    return max(0, min(batch, settings.HELPDESK_SURVEY_DAILY_CAP - sent_today(now)))
 
 
 def send_due_invitations(*, now: datetime | None = None, batch: int = BATCH) -> int:
@@ -81,7 +89,7 @@ def send_due_invitations(*, now: datetime | None = None, batch: int = BATCH) -> 
     100,000 never holds one open; what the cap holds back stays scheduled for the
     next run (tomorrow's budget)."""
     now = now or timezone.now()
-    room = min(batch, settings.HELPDESK_SURVEY_DAILY_CAP - sent_today(now))
+    room = room_today(now, batch)
     sent = 0
     for kind in (Kind.TRANSACTIONAL, Kind.RELATIONSHIP):
         if room - sent <= 0:
@@ -95,9 +103,14 @@ def send_due_invitations(*, now: datetime | None = None, batch: int = BATCH) -> 
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Reminders take what the daily cap leaves after the invitations; the rest wait
+    for tomorrow (or expire: a first ask is worth more than a second)."""
     now = now or timezone.now()
+    room = room_today(now, BATCH)
+    if not room:
+        return 0
     ids = list(Invitation.objects.filter(status=Status.SENT, remind_after__lte=now)
-               .order_by("remind_after").values_list("pk", flat=True)[:BATCH])
+               .order_by("remind_after").values_list("pk", flat=True)[:room])
     return sum(_remind_one(pk, now) for pk in ids)
 
 

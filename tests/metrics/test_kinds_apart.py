@@ -85,14 +85,14 @@ def test_rollups_ignore_relationship_answers_too(transactional, team, agent):
 
 def test_relationship_view_reads_only_relationship_answers(transactional, team, agent):
     wave = _relationship_noise(transactional, team, agent)
-    [row] = relationship.by_wave()
-    assert row["wave_id"] == wave.pk and row["nps"]["n"] == 8
-    assert row["nps"]["score"] == 100 * (1 - 7) / 8  # 1 promoter, 7 detractors
-    assert row["nps"]["margin_of_error"] is not None
-    [org] = relationship.by_organization(wave.pk)
-    assert org["nps"]["n"] == 8
-    [tier] = relationship.by_tier(wave.pk)
-    assert tier["organization_tier"] == "premium" and tier["nps"]["n"] == 8
+    [row] = relationship.by_wave(wave.program)
+    assert row["wave_id"] == wave.pk and row["score"]["n"] == 8
+    assert row["score"]["score"] == 100 * (1 - 7) / 8  # 1 promoter, 7 detractors
+    assert row["score"]["margin_of_error"] is not None
+    [org] = relationship.by_organization(wave.program, wave.pk)
+    assert org["score"]["n"] == 8
+    [tier] = relationship.by_tier(wave.program, wave.pk)
+    assert tier["organization_tier"] == "premium" and tier["score"]["n"] == 8
 
 
 def test_responses_api_filters_by_kind(transactional, team, agent, manager):
