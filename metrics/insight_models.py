@@ -16,6 +16,8 @@ class ResponseFacts(models.Model):
     response_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
     metric = models.CharField(max_length=8)
+    kind = models.CharField(max_length=16, default="transactional")  # surveys.models.Kind
+    ticket_id = models.BigIntegerField(null=True)  # None for a relationship answer
     score = models.SmallIntegerField()
     channel = models.CharField(max_length=16)
     agent_id = models.BigIntegerField(null=True)
@@ -32,8 +34,8 @@ class ResponseFacts(models.Model):
     class Meta:
         verbose_name = _("response facts")
         verbose_name_plural = _("response facts")
-        # The drivers read one metric over a range of days.
-        indexes = [models.Index(fields=["metric", "day"], name="facts_metric_day_idx")]
+        # The drivers read one kind and metric over a range of days.
+        indexes = [models.Index(fields=["kind", "metric", "day"], name="facts_kind_metric_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} {self.response_id}"

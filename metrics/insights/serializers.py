@@ -25,6 +25,8 @@ class DriverSerializer(serializers.Serializer):
 
 class DriversSerializer(serializers.Serializer):
     metric = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["transactional", "relationship"],
+                                   help_text="survey kind of the answers")
     n = serializers.IntegerField()
     score = serializers.FloatField(allow_null=True)
     too_few = serializers.BooleanField()
@@ -73,6 +75,8 @@ class ThemesSerializer(serializers.Serializer):
     n_detractor_comments = serializers.IntegerField()
     n_promoter_comments = serializers.IntegerField()
     metric = serializers.CharField(allow_null=True)
+    kind = serializers.ChoiceField(choices=["transactional", "relationship"],
+                                   help_text="survey kind of the answers")
     fitted_at = serializers.DateTimeField(allow_null=True)
     too_few = serializers.BooleanField()
     min_responses = serializers.IntegerField()
