@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ from tickets.models import Channel, Organization, Ticket
 
 from .. import stats
 from ..filters import MetricFilters
-from ..models import ResponseFacts
+from ..models import DriverCounts, ResponseFacts
 from ..queries import rollups
 from . import facts
 
@@ -100,11 +100,56 @@ def factor_names(kind: str = Kind.TRANSACTIONAL) -> list[str]:
     return [f.name for f in all_factors(kind)]
 
 
-def _source(f: MetricFilters, metric: str, kind: str, joins: str) -> tuple[str, list]:
+BUILTIN_NAMES = frozenset(x.name for x in BUILTIN_FACTORS)
+
+
+def refresh_driver_counts(*, since, until) -> None:
+    """Rewrite the DriverCounts of the local days since..until (inclusive) from the facts
+    of those days: per day, kind, metric, built-in factor and level (and the whole day).
+    Called by facts.refresh_facts inside the rollup refresh's transaction."""
+    DriverCounts.objects.filter(day__gte=since, day__lte=until).delete()
+    facts_table, table = ResponseFacts._meta.db_table, DriverCounts._meta.db_table
+    where = "x.metric = %s AND x.day >= %s AND x.day <= %s"
+    days = [connection.ops.adapt_datefield_value(since), connection.ops.adapt_datefield_value(until)]
+    with connection.cursor() as cursor:
+        for metric in GOOD_MIN:
+            aggregates = _aggregates(metric)
+            branches = [f"SELECT x.day, x.kind, x.metric, '', '', {aggregates} "  # noqa: S608
+                        f"FROM {facts_table} x WHERE {where} GROUP BY x.day, x.kind, x.metric"]
+            branches += [f"SELECT x.day, x.kind, x.metric, '{factor.name}', {factor.level_sql}, "  # noqa: S608
+                         f"{aggregates} FROM {facts_table} x WHERE {where} "
+                         f"AND {factor.level_sql} IS NOT NULL "
+                         f"GROUP BY x.day, x.kind, x.metric, {factor.level_sql}"
+                         for factor in BUILTIN_FACTORS]
+            # Table names and the factors' constant SQL only are interpolated.
+            cursor.execute(f"INSERT INTO {table} (day, kind, metric, factor, level, n, good, "  # noqa: S608
+                           f"bad, total, squares) " + " UNION ALL ".join(branches),
+                           [metric, *days] * len(branches))
+
+
+def _unfiltered(f: MetricFilters) -> bool:
+    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+
+
+def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]) -> list[tuple]:
+    """The rows of _grouped_counts from DriverCounts: an unfiltered period the rollups
+    hold, built-in factors only (one query summing a few rows per day)."""
+    index = {factor.name: i for i, factor in enumerate(chosen)}
+    days = rollups._local_day(f.start), rollups._local_day(f.end)
+    rows = (DriverCounts.objects.filter(kind=kind, metric=metric, day__gte=days[0], day__lt=days[1],
+                                        factor__in=["", *index])
+            .values_list("factor", "level").annotate(
+                n=models.Sum("n"), good=models.Sum("good"), bad=models.Sum("bad"),
+                total=models.Sum("total"), squares=models.Sum("squares")).order_by())
+    return [(index.get(factor) if factor else None, level if factor else None, *counts)
+            for factor, level, *counts in rows]
+
+
+def _source(f: MetricFilters, metric: str, kind: str, joins: str, held: bool
+            ) -> tuple[str, list]:
     """FROM … WHERE of the selection: the facts rollup when it holds every day of the
-    period, else the same facts computed live; ``joins`` go between the two."""
-    state = rollups.rollup_state()
-    if rollups.covers(state, {"cur": f}):
+    period (``held``), else the same facts computed live; ``joins`` go between the two."""
+    if held:
         days = rollups._local_day(f.start), rollups._local_day(f.end)
         sql, params = (f"FROM {ResponseFacts._meta.db_table} x {joins} "
                        "WHERE x.day >= %s AND x.day < %s", list(days))
@@ -128,11 +173,11 @@ def _aggregates(metric: str) -> str:
             f"SUM(CASE WHEN score <= {bad} THEN 1 ELSE 0 END), SUM(score), SUM(score * score)")
 
 
-def _grouped_counts(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]
-                    ) -> list[tuple]:
+def _grouped_counts(f: MetricFilters, metric: str, kind: str, chosen: list[Factor],
+                    held: bool) -> list[tuple]:
     """(factor index or None for the whole selection, level, n, good, bad, sum, sumsq)."""
     joins = " ".join(factor.join_sql for factor in chosen if factor.join_sql)
-    source, params = _source(f, metric, kind, joins)
+    source, params = _source(f, metric, kind, joins, held)
     levels = ", ".join(f"{factor.level_sql} AS l{i}" for i, factor in enumerate(chosen))
     inner = f"SELECT {levels}, x.score AS score {source}"
     aggregates = _aggregates(metric)
@@ -218,7 +263,18 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None,
     has it already (it validated ``factors`` against it)."""
     available = all_factors(kind) if available is None else available
     chosen = [x for x in available if factors is None or x.name in factors]
-    rows = _grouped_counts(f, metric, kind, chosen)
+    held = rollups.covers(rollups.rollup_state(), {"cur": f})
+    if held and _unfiltered(f):
+        # Built-in factors from the per-day counts, then the others (custom fields) from
+        # the facts: the built-ins first, so the indexes of the two sets line up.
+        chosen.sort(key=lambda x: x.name not in BUILTIN_NAMES)
+        builtin = sum(1 for x in chosen if x.name in BUILTIN_NAMES)
+        rows = _counted_rows(f, metric, kind, chosen[:builtin])
+        if builtin < len(chosen):
+            rows += [(None if i is None else i + builtin, *rest) for i, *rest in
+                     _grouped_counts(f, metric, kind, chosen[builtin:], held) if i is not None]
+    else:
+        rows = _grouped_counts(f, metric, kind, chosen, held)
     total = Counts()
     by_level: dict[tuple[int, str], Counts] = {}
     for index, level, n, good, bad, total_score, squares in rows:

@@ -105,3 +105,6 @@ def refresh_facts(*, since: date, until: date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {ResponseFacts._meta.db_table} ({', '.join(COLUMNS)}) {sql}",
                        [*params, *bounds, *bounds])
+    from .drivers import refresh_driver_counts  # drivers reads these facts
+
+    refresh_driver_counts(since=since, until=until)
