@@ -11,9 +11,10 @@ from django.shortcuts import render
 
 from audit.models import Action
 from audit.services import record
-from surveys.models import Metric
+from surveys.models import Kind, Metric
 
 from . import queries
+from .insights.themes.report import responses_of_kind
 from .models import CommentTheme
 from .queries.families import filtered_responses
 from .views import dashboard_access, scoped_filters_or_403
@@ -78,7 +79,9 @@ def responses(request: HttpRequest) -> HttpResponse:
         f = scoped_filters_or_403(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    qs = filtered_responses(f)
+    kind = request.GET.get("kind", "")
+    # The themes page links relationship comments here with kind=relationship.
+    qs = responses_of_kind(f, kind) if kind in Kind.values else filtered_responses(f)
     metric, category = request.GET.get("metric", ""), request.GET.get("category", "")
     if metric in Metric.values:
         qs = qs.filter(metric=metric)
@@ -96,7 +99,7 @@ def responses(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/responses.html", {
         "page": page, "filters": f, "metric": metric, "category": category,
         "params": f.query_params() | ({"metric": metric} if metric else {})
-        | ({"theme": theme} if theme.isdigit() else {}),
+        | ({"theme": theme} if theme.isdigit() else {}) | ({"kind": kind} if kind in Kind.values else {}),
         "categories": list(CATEGORIES),
         "theme": CommentTheme.objects.filter(pk=int(theme)).first() if theme.isdigit() else None,
     })

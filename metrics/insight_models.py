@@ -16,6 +16,8 @@ class ResponseFacts(models.Model):
     response_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
     metric = models.CharField(max_length=8)
+    kind = models.CharField(max_length=16, default="transactional")  # surveys.models.Kind
+    ticket_id = models.BigIntegerField(null=True)  # None for a relationship answer
     score = models.SmallIntegerField()
     channel = models.CharField(max_length=16)
     agent_id = models.BigIntegerField(null=True)
@@ -32,11 +34,37 @@ class ResponseFacts(models.Model):
     class Meta:
         verbose_name = _("response facts")
         verbose_name_plural = _("response facts")
-        # The drivers read one metric over a range of days.
-        indexes = [models.Index(fields=["metric", "day"], name="facts_metric_day_idx")]
+        # The drivers read one kind and metric over a range of days.
+        indexes = [models.Index(fields=["kind", "metric", "day"], name="facts_kind_metric_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} {self.response_id}"
+
+
+class DriverCounts(models.Model):
+    """The drivers' counts per local day, survey kind, metric, built-in factor and level
+    (factor "" and level "": every response of the day), from ResponseFacts at its refresh:
+    an unfiltered period sums these few rows instead of grouping every response
+    (metrics/insights/facts.py refresh_driver_counts)."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16)
+    metric = models.CharField(max_length=8)
+    factor = models.CharField(max_length=40, blank=True)
+    level = models.CharField(max_length=40, blank=True)
+    n = models.IntegerField()
+    good = models.IntegerField()
+    bad = models.IntegerField()
+    total = models.BigIntegerField()  # sum of scores
+    squares = models.BigIntegerField()  # sum of squared scores
+
+    class Meta:
+        verbose_name = _("driver counts")
+        verbose_name_plural = _("driver counts")
+        indexes = [models.Index(fields=["kind", "metric", "day"], name="driver_counts_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.factor}={self.level}: {self.n}"
 
 
 class ThemeModel(models.Model):

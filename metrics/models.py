@@ -334,6 +334,7 @@ class RollupState(models.Model):
 from .alert_models import Alert, AlertSubscription  # noqa: E402,F401  (alerts, docs/relationship-surveys.md)
 from .insight_models import (  # noqa: E402, F401
     CommentTheme,
+    DriverCounts,
     ResponseFacts,
     ResponseTheme,
     ThemeModel,

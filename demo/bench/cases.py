@@ -65,6 +65,22 @@ case("Key drivers page, CSAT, 365 days", "manager",
 case("Comment themes API, 365 days", "manager",
      lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/themes/"), _last_days(365))))
 case("Revenue at risk page", "manager", lambda c: get(c, "manager", url("metrics:revenue_at_risk")))
+# Per survey kind, custom field factors (seed_custom_fields), CSV, themes page, and the
+# assignment of one new comment to its theme (a function call).
+case("Key drivers API, NPS, 365 days, relationship", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&kind=relationship&{_last_days(365)}")))
+case("Key drivers API, CSAT, 365 days, custom dropdown factor", "manager",
+     lambda c: _custom_field_drivers(c))
+case("Key drivers CSV, NPS, 90 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:drivers"),
+                                             "metric=nps&days=90&format=csv")))
+case("Comment themes page, NPS, 365 days", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:themes"), "metric=nps&days=365")))
+case("Comment themes API, 365 days, relationship", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/themes/"),
+                                             f"kind=relationship&{_last_days(365)}")))
+case("Theme assignment of a new comment", "manager", lambda c: _theme_assignment(c))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 
@@ -76,6 +92,33 @@ def _with_query(path: str | None, query: str) -> str | None:
 def _last_days(days: int) -> str:
     today = timezone.localdate()
     return f"from={today - timedelta(days=days)}&to={today}"
+
+
+def _custom_field_drivers(ctx: Context):
+    from tickets.models import CustomField
+
+    if not CustomField.objects.filter(key="bench_product", active=True).exists():
+        return None
+    return get(ctx, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                           f"metric=csat&factor=field_bench_product,channel"
+                                           f"&{_last_days(365)}"))
+
+
+def _theme_assignment(ctx: Context):
+    """What the response_recorded receiver does for a new comment (docs/insights.md)."""
+    from metrics.insights.themes import fitting
+    from metrics.models import ThemeModel
+    from surveys.models import Response
+
+    response = Response.objects.exclude(comment="").order_by("-pk").first()
+    if response is None or not ThemeModel.objects.exists():
+        return None
+
+    def assign() -> int:
+        fitting.assign(response)
+        return 200
+
+    return assign
 
 
 def _survey_link(ctx: Context):

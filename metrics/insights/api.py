@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from helpdesk.api import bad_request
+from surveys.models import Kind
 from tickets.policy import sees_all
 
 from ..access import ScopeDenied, scope_for
@@ -18,6 +19,11 @@ from ..api import FILTER_PARAMETERS
 from . import drivers, params
 from .serializers import DriversSerializer, ThemesSerializer
 from .themes.report import themes_report
+
+KIND_PARAMETER = OpenApiParameter(
+    "kind", str, enum=list(Kind.values), default=Kind.TRANSACTIONAL,
+    description="Survey kind of the answers: transactional (after a ticket, the default) or "
+                "relationship (asked in waves, no ticket). Never mixed in one figure.")
 
 
 def _error(exc: ValidationError) -> Response:
@@ -28,8 +34,12 @@ def _error(exc: ValidationError) -> Response:
 @extend_schema(
     parameters=[*FILTER_PARAMETERS,
                 OpenApiParameter("metric", str, enum=["csat", "nps", "ces"], required=True),
+                KIND_PARAMETER,
                 OpenApiParameter("factor", str, many=True,
-                                 description="Only these factors (repeat or comma-separate)")],
+                                 description="Only these factors (repeat or comma-separate): "
+                                             "the built-in ones, field_<key> for an active "
+                                             "custom dropdown or checkbox; a relationship "
+                                             "survey has only tier")],
     responses=DriversSerializer,
 )
 @api_view(["GET"])
@@ -37,15 +47,18 @@ def key_drivers(request: Request) -> Response:
     """Which ticket facts go with a better or worse score (docs/insights.md)."""
     q = request.query_params
     try:
-        f = params.insight_filters(q, me_id=request.user.pk, allowed=("metric", "factor"))
+        f = params.insight_filters(q, me_id=request.user.pk,
+                                   allowed=("metric", "kind", "factor"))
         metric = params.metric_param(q)
-        factors = params.factor_param(q, drivers.factor_names())
+        kind = params.kind_param(q)
+        available = drivers.all_factors(kind)
+        factors = params.factor_param(q, [x.name for x in available])
         f = scope_for(request.user, f)
     except ValidationError as exc:
         return _error(exc)
     except ScopeDenied as exc:
         return Response({exc.field: [exc.message]}, status=status.HTTP_403_FORBIDDEN)
-    return Response(drivers.key_drivers(f, metric, factors))
+    return Response(drivers.key_drivers(f, metric, factors, kind=kind, available=available))
 
 
 def _forbidden_unless_manager(request: Request) -> Response | None:
@@ -58,20 +71,21 @@ def _forbidden_unless_manager(request: Request) -> Response | None:
 @extend_schema(
     parameters=[*FILTER_PARAMETERS,
                 OpenApiParameter("metric", str, enum=["csat", "nps", "ces"],
-                                 description="Only this metric's comments; mean_score needs it")],
+                                 description="Only this metric's comments; mean_score needs it"),
+                KIND_PARAMETER],
     responses=ThemesSerializer,
 )
 @api_view(["GET"])
 def comment_themes(request: Request) -> Response:
-    """Themes of the survey comments (managers). The survey ``kind`` filter of the
-    contract is not offered yet: responses carry no kind in this build."""
+    """Themes of the survey comments of one survey kind (managers)."""
     refused = _forbidden_unless_manager(request)
     if refused:
         return refused
     q = request.query_params
     try:
-        f = params.insight_filters(q, me_id=request.user.pk, allowed=("metric",))
+        f = params.insight_filters(q, me_id=request.user.pk, allowed=("metric", "kind"))
         metric = params.metric_param(q, default="") or None
+        kind = params.kind_param(q)
     except ValidationError as exc:
         return _error(exc)
-    return Response(themes_report(f, metric))
+    return Response(themes_report(f, metric, kind=kind))

@@ -15,16 +15,16 @@ import dataclasses
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Metric
+from surveys.models import Kind, Metric
 from tickets.models import Channel, Organization, Ticket
 
 from .. import stats
 from ..filters import MetricFilters
-from ..models import ResponseFacts
+from ..models import DriverCounts, ResponseFacts
 from ..queries import rollups
 from . import facts
 
@@ -36,15 +36,24 @@ NPS_BAD_MAX = 6
 DIGITS = {Metric.NPS: 1, Metric.CSAT: 1, Metric.CES: 2}
 
 
+TICKET_KINDS = (Kind.TRANSACTIONAL,)
+EVERY_KIND = (Kind.TRANSACTIONAL, Kind.RELATIONSHIP)
+
+
 @dataclasses.dataclass(frozen=True)
 class Factor:
-    """A ticket fact the drivers group by: ``level_sql`` maps a facts row (alias-free
-    columns of metrics.ResponseFacts) to a level value, NULL when unknown."""
+    """A fact the drivers group by: ``level_sql`` maps a facts row (the columns of
+    metrics.ResponseFacts, as alias ``x``, plus whatever ``join_sql`` joins) to a level
+    value, NULL when unknown. ``kinds``: the survey kinds it applies to (a relationship
+    answer has no ticket, so ticket facts are not its factors)."""
 
     name: str
-    label: Promise
+    label: Promise | str
     levels: tuple[tuple[str, Promise | str], ...]
     level_sql: str
+    join_sql: str = ""
+    kinds: tuple[str, ...] = TICKET_KINDS
+    closed: bool = False  # only ``levels``: another value counts as unknown
 
 
 def _choices(choices) -> tuple:
@@ -54,55 +63,101 @@ def _choices(choices) -> tuple:
 BUILTIN_FACTORS = (
     Factor("first_response_sla", _("First response SLA"),
            (("met", _("met")), ("breached", _("breached"))),
-           "CASE first_response_sla WHEN 0 THEN 'met' WHEN 1 THEN 'breached' END"),
+           "CASE x.first_response_sla WHEN 0 THEN 'met' WHEN 1 THEN 'breached' END"),
     Factor("resolution_sla", _("Resolution SLA"),
            (("met", _("met")), ("breached", _("breached"))),
-           "CASE resolution_sla WHEN 0 THEN 'met' WHEN 1 THEN 'breached' END"),
+           "CASE x.resolution_sla WHEN 0 THEN 'met' WHEN 1 THEN 'breached' END"),
     Factor("reopened", _("Reopened"), (("yes", _("yes")), ("no", _("no"))),
-           "CASE reopened WHEN 1 THEN 'yes' ELSE 'no' END"),
+           "CASE x.reopened WHEN 1 THEN 'yes' ELSE 'no' END"),
     Factor("fcr", _("First contact resolution"), (("yes", _("yes")), ("no", _("no"))),
-           "CASE fcr WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END"),
+           "CASE x.fcr WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END"),
     Factor("agent_replies", _("Public agent replies"), (("1", "1"), ("2", "2"), ("3+", "3+")),
-           "CASE agent_replies WHEN 1 THEN '1' WHEN 2 THEN '2' WHEN 3 THEN '3+' END"),
+           "CASE x.agent_replies WHEN 1 THEN '1' WHEN 2 THEN '2' WHEN 3 THEN '3+' END"),
     Factor("handoffs", _("Handoffs"), (("0", "0"), ("1+", "1+")),
-           "CASE WHEN handoffs > 0 THEN '1+' ELSE '0' END"),
-    Factor("channel", _("Channel"), _choices(Channel), "channel"),
+           "CASE WHEN x.handoffs > 0 THEN '1+' ELSE '0' END"),
+    Factor("channel", _("Channel"), _choices(Channel), "NULLIF(x.channel, '')"),
     Factor("tier", _("Organization tier"), _choices(Organization.Tier),
-           "NULLIF(organization_tier, '')"),
-    Factor("priority", _("Priority"), _choices(Ticket.Priority), "priority"),
+           "NULLIF(x.organization_tier, '')", kinds=EVERY_KIND),
+    Factor("priority", _("Priority"), _choices(Ticket.Priority), "NULLIF(x.priority, '')"),
 )
 
-# Extension point: custom dropdown fields as factors. A provider returns more Factor
-# objects; their ``level_sql`` must read a column of the facts, so a provider for custom
-# fields adds the field's value to facts.facts_select (one column per field, or a join of
-# the field values by ticket) and names its levels from the field's options.
+# Extension point: more factors. A provider returns Factor objects whose ``level_sql``
+# reads the facts (alias ``x``, with ``x.ticket_id``) and the tables its ``join_sql``
+# LEFT JOINs; it is called once per request (labels in the user's language) and must
+# cost a constant number of queries. custom_factors.py registers the custom fields.
 FACTOR_PROVIDERS: list[Callable[[], list[Factor]]] = []
 
 
-def all_factors() -> list[Factor]:
+def all_factors(kind: str = Kind.TRANSACTIONAL) -> list[Factor]:
+    """The factors of a survey kind: the built-in ones, then each provider's."""
     found = list(BUILTIN_FACTORS)
     for provider in FACTOR_PROVIDERS:
         found.extend(provider())
-    return found
+    return [x for x in found if kind in x.kinds]
 
 
-def factor_names() -> list[str]:
-    return [f.name for f in all_factors()]
+def factor_names(kind: str = Kind.TRANSACTIONAL) -> list[str]:
+    return [f.name for f in all_factors(kind)]
 
 
-def _source(f: MetricFilters, metric: str) -> tuple[str, list]:
+BUILTIN_NAMES = frozenset(x.name for x in BUILTIN_FACTORS)
+
+
+def refresh_driver_counts(*, since, until) -> None:
+    """Rewrite the DriverCounts of the local days since..until (inclusive) from the facts
+    of those days: per day, kind, metric, built-in factor and level (and the whole day).
+    Called by facts.refresh_facts inside the rollup refresh's transaction."""
+    DriverCounts.objects.filter(day__gte=since, day__lte=until).delete()
+    facts_table, table = ResponseFacts._meta.db_table, DriverCounts._meta.db_table
+    where = "x.metric = %s AND x.day >= %s AND x.day <= %s"
+    days = [connection.ops.adapt_datefield_value(since), connection.ops.adapt_datefield_value(until)]
+    with connection.cursor() as cursor:
+        for metric in GOOD_MIN:
+            aggregates = _aggregates(metric)
+            branches = [f"SELECT x.day, x.kind, x.metric, '', '', {aggregates} "  # noqa: S608
+                        f"FROM {facts_table} x WHERE {where} GROUP BY x.day, x.kind, x.metric"]
+            branches += [f"SELECT x.day, x.kind, x.metric, '{factor.name}', {factor.level_sql}, "  # noqa: S608
+                         f"{aggregates} FROM {facts_table} x WHERE {where} "
+                         f"AND {factor.level_sql} IS NOT NULL "
+                         f"GROUP BY x.day, x.kind, x.metric, {factor.level_sql}"
+                         for factor in BUILTIN_FACTORS]
+            # Table names and the factors' constant SQL only are interpolated.
+            cursor.execute(f"INSERT INTO {table} (day, kind, metric, factor, level, n, good, "  # noqa: S608
+                           f"bad, total, squares) " + " UNION ALL ".join(branches),
+                           [metric, *days] * len(branches))
+
+
+def _unfiltered(f: MetricFilters) -> bool:
+    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+
+
+def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]) -> list[tuple]:
+    """The rows of _grouped_counts from DriverCounts: an unfiltered period the rollups
+    hold, built-in factors only (one query summing a few rows per day)."""
+    index = {factor.name: i for i, factor in enumerate(chosen)}
+    days = rollups._local_day(f.start), rollups._local_day(f.end)
+    rows = (DriverCounts.objects.filter(kind=kind, metric=metric, day__gte=days[0], day__lt=days[1],
+                                        factor__in=["", *index])
+            .values_list("factor", "level").annotate(
+                n=models.Sum("n"), good=models.Sum("good"), bad=models.Sum("bad"),
+                total=models.Sum("total"), squares=models.Sum("squares")).order_by())
+    return [(index.get(factor) if factor else None, level if factor else None, *counts)
+            for factor, level, *counts in rows]
+
+
+def _source(f: MetricFilters, metric: str, kind: str, joins: str, held: bool
+            ) -> tuple[str, list]:
     """FROM … WHERE of the selection: the facts rollup when it holds every day of the
-    period, else the same facts computed live."""
-    state = rollups.rollup_state()
-    if rollups.covers(state, {"cur": f}):
+    period (``held``), else the same facts computed live; ``joins`` go between the two."""
+    if held:
         days = rollups._local_day(f.start), rollups._local_day(f.end)
-        sql, params = (f"FROM {ResponseFacts._meta.db_table} x WHERE x.day >= %s AND x.day < %s",
-                       list(days))
+        sql, params = (f"FROM {ResponseFacts._meta.db_table} x {joins} "
+                       "WHERE x.day >= %s AND x.day < %s", list(days))
     else:
         live, live_params = facts.live_facts(f.start, f.end)
-        sql, params = f"FROM ({live}) x WHERE 1 = 1", live_params
-    sql += " AND x.metric = %s"
-    params.append(metric)
+        sql, params = f"FROM ({live}) x {joins} WHERE 1 = 1", live_params
+    sql += " AND x.kind = %s AND x.metric = %s"
+    params += [kind, metric]
     for column, value in (("channel", f.channel), ("agent_id", f.agent_id),
                           ("team_id", f.team_id), ("organization_tier", f.tier),
                           ("priority", f.priority)):
@@ -118,14 +173,21 @@ def _aggregates(metric: str) -> str:
             f"SUM(CASE WHEN score <= {bad} THEN 1 ELSE 0 END), SUM(score), SUM(score * score)")
 
 
-def _grouped_counts(f: MetricFilters, metric: str, chosen: list[Factor]) -> list[tuple]:
+def _grouped_counts(f: MetricFilters, metric: str, kind: str, chosen: list[Factor],
+                    held: bool) -> list[tuple]:
     """(factor index or None for the whole selection, level, n, good, bad, sum, sumsq)."""
-    source, params = _source(f, metric)
+    joins = " ".join(factor.join_sql for factor in chosen if factor.join_sql)
+    source, params = _source(f, metric, kind, joins, held)
     levels = ", ".join(f"{factor.level_sql} AS l{i}" for i, factor in enumerate(chosen))
-    inner = f"SELECT {levels}, score {source}"
+    inner = f"SELECT {levels}, x.score AS score {source}"
     aggregates = _aggregates(metric)
     m = len(chosen)
+    if not m:  # a kind without factors: only the whole selection
+        inner = f"SELECT x.score AS score {source}"
     with connection.cursor() as cursor:
+        if not m:
+            cursor.execute(f"SELECT {aggregates} FROM ({inner}) g", params)  # noqa: S608
+            return [(None, None, *cursor.fetchone())]
         if connection.vendor == "postgresql":
             # One scan: GROUPING() tells which set a row belongs to (a bit per column,
             # set when the column is not grouped; the first column is the highest bit).
@@ -194,10 +256,25 @@ def _round(value, digits):
     return None if value is None else round(value, digits)
 
 
-def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None) -> dict:
-    """The drivers of docs/api.md ("Insights"), ranked by gain; greyed levels last."""
-    chosen = [x for x in all_factors() if factors is None or x.name in factors]
-    rows = _grouped_counts(f, metric, chosen)
+def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None, *,
+                kind: str = Kind.TRANSACTIONAL, available: list[Factor] | None = None) -> dict:
+    """The drivers of docs/api.md ("Insights") among the answers of one survey kind,
+    ranked by gain; greyed levels last. ``available``: all_factors(kind), when the caller
+    has it already (it validated ``factors`` against it)."""
+    available = all_factors(kind) if available is None else available
+    chosen = [x for x in available if factors is None or x.name in factors]
+    held = rollups.covers(rollups.rollup_state(), {"cur": f})
+    if held and _unfiltered(f):
+        # Built-in factors from the per-day counts, then the others (custom fields) from
+        # the facts: the built-ins first, so the indexes of the two sets line up.
+        chosen.sort(key=lambda x: x.name not in BUILTIN_NAMES)
+        builtin = sum(1 for x in chosen if x.name in BUILTIN_NAMES)
+        rows = _counted_rows(f, metric, kind, chosen[:builtin])
+        if builtin < len(chosen):
+            rows += [(None if i is None else i + builtin, *rest) for i, *rest in
+                     _grouped_counts(f, metric, kind, chosen[builtin:], held) if i is not None]
+    else:
+        rows = _grouped_counts(f, metric, kind, chosen, held)
     total = Counts()
     by_level: dict[tuple[int, str], Counts] = {}
     for index, level, n, good, bad, total_score, squares in rows:
@@ -215,7 +292,7 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None)
     for rank, driver in enumerate(ranked, start=1):
         driver["rank"] = rank
     overall = score_of(metric, total)
-    return {"metric": metric, "n": total.n, "score": _round(overall, digits),
+    return {"metric": metric, "kind": kind, "n": total.n, "score": _round(overall, digits),
             "too_few": total.n < minimum, "min_responses": minimum,
             "reason": (str(_("Fewer than %(min)d responses in this selection.") % {"min": minimum})
                        if total.n < minimum else ""),
@@ -225,7 +302,8 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None)
 def _factor_rows(metric, factor: Factor, index: int, by_level: dict, total: Counts,
                  minimum: int, digits: int) -> list[dict]:
     known = dict(factor.levels)
-    values = list(known) + sorted(v for (i, v) in by_level if i == index and v not in known)
+    values = list(known) + ([] if factor.closed else
+                            sorted(v for (i, v) in by_level if i == index and v not in known))
     levels = {v: by_level.get((index, v), Counts()) for v in values}
     rows = []
     for value, counts in levels.items():
@@ -257,3 +335,6 @@ def _factor_rows(metric, factor: Factor, index: int, by_level: dict, total: Coun
         row["gain"] = _round(row["gain"], digits + 1)
         row["share"] = round(row["share"], 4)
     return rows
+
+
+from . import custom_factors  # noqa: E402, F401  (registers the custom field factors)

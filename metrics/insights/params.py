@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from helpdesk.params import param_choice
-from surveys.models import Metric
+from surveys.models import Kind, Metric
 
 from ..filters import MetricFilters, parse_filters
 
@@ -32,6 +32,12 @@ def metric_param(params, *, default: str | None = None) -> str:
         raise ValidationError({"metric": _("Choose one of: %(values)s.")
                                % {"values": ", ".join(Metric.values)}})
     return metric
+
+
+def kind_param(params) -> str:
+    """The survey kind of the answers: transactional unless asked (docs/insights.md); the
+    two kinds are never mixed in one figure."""
+    return param_choice(params, "kind", Kind) or Kind.TRANSACTIONAL
 
 
 def factor_param(params, known: list[str]) -> list[str] | None:

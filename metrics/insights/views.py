@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Metric
+from surveys.models import Kind, Metric
 
 from ..filters import PRESETS, parse_filters
 from ..queries.churn import CATEGORIES
@@ -46,6 +46,19 @@ def page_metric(request: HttpRequest, errors: list[str]) -> str:
         return Metric.NPS
 
 
+def page_kind(request: HttpRequest, errors: list[str]) -> str:
+    try:
+        return params.kind_param(request.GET)
+    except ValidationError as exc:
+        errors += exc.messages
+        return Kind.TRANSACTIONAL
+
+
+def kind_context(kind: str) -> dict:
+    """The survey kind control (tabs, like the metric's): transactional by default."""
+    return {"kind": kind, "kinds": Kind.choices, "kind_label": Kind(kind).label}
+
+
 def interval_plot(rows: list[dict], width: int = 160) -> None:
     """x positions (in an SVG of ``width``) of each row's difference and interval, on one
     scale for the table, with zero marked."""
@@ -64,30 +77,37 @@ CATEGORY_LABELS = {"promoter": _("Promoters"), "passive": _("Passives"),
                    "detractor": _("Detractors"), "no_answer": _("No NPS answer")}
 
 CSV_COLUMNS = ("rank", "factor", "level", "n", "score", "rest_n", "rest_score", "difference",
-               "ci_low", "ci_high", "share", "gain", "too_few", "reason")
+               "ci_low", "ci_high", "share", "gain", "too_few", "reason", "kind",
+               "factor_label", "level_label")
 
 
 def drivers_csv(result: dict) -> HttpResponse:
+    """One row per level; ``kind`` repeats the survey kind, the labels are in the user's
+    language (a custom field's option labels, not its keys)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="drivers-{result["metric"]}.csv"'
+    name = f"drivers-{result['metric']}-{result['kind']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for row in result["drivers"]:
+        row = row | {"kind": result["kind"]}
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS])
     return response
 
 
 @manager_required
 def key_drivers(request: HttpRequest) -> HttpResponse:
-    f, errors = page_filters(request, ("metric", "factor"))
+    f, errors = page_filters(request, ("metric", "kind", "factor"))
     metric = page_metric(request, errors)
-    result = drivers.key_drivers(f, metric)
+    kind = page_kind(request, errors)
+    result = drivers.key_drivers(f, metric, kind=kind)
     if request.GET.get("format") == "csv" and not errors:
         return drivers_csv(result)
     interval_plot(result["drivers"])
     context = {
         "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
-        "hidden_params": {"metric": metric}, "metric": metric, "metrics": METRIC_TITLES.items(),
+        "hidden_params": {"metric": metric, "kind": kind}, "metric": metric,
+        "metrics": METRIC_TITLES.items(), **kind_context(kind),
         "metric_title": METRIC_TITLES[metric], "result": result, "digits": drivers.DIGITS[metric],
         "filter_errors": errors,
         "entered": {key: request.GET.get(key, "") for key in ("from", "to")},
@@ -107,14 +127,16 @@ def sparkline(trend: list[dict], width: int = 120, height: int = 24) -> str:
 
 @manager_required
 def comment_themes(request: HttpRequest) -> HttpResponse:
-    f, errors = page_filters(request, ("metric",))
+    f, errors = page_filters(request, ("metric", "kind"))
     metric = page_metric(request, errors)
-    report = themes_report(f, metric)
+    kind = page_kind(request, errors)
+    report = themes_report(f, metric, kind=kind)
     for theme in report["themes"]:
         theme["points"] = sparkline(theme["trend"])
     context = {
         "filters": f, "params": f.query_params(), "choices": filter_choices(), "presets": PRESETS,
-        "hidden_params": {"metric": metric}, "metric": metric, "metrics": METRIC_TITLES.items(),
+        "hidden_params": {"metric": metric, "kind": kind}, "metric": metric,
+        "metrics": METRIC_TITLES.items(), **kind_context(kind),
         "metric_title": METRIC_TITLES[metric], "report": report, "filter_errors": errors,
         "segments": [(_("Among detractors"), report["n_detractor_comments"], report["detractor_themes"]),
                      (_("Among promoters"), report["n_promoter_comments"], report["promoter_themes"])],

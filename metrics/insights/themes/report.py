@@ -12,7 +12,7 @@ from django.db.models.functions import RowNumber, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.models import DETRACTOR_MAX, PROMOTER_MIN
+from surveys.models import DETRACTOR_MAX, PROMOTER_MIN, SCALES, Kind, Response
 
 from ...filters import MetricFilters
 from ...models import CommentTheme, ThemeModel
@@ -34,8 +34,27 @@ def _band(limits: dict, op: str) -> Q:
 DETRACTORS, PROMOTERS = _band(DETRACTOR_MAX, "lte"), _band(PROMOTER_MIN, "gte")
 
 
-def commented(f: MetricFilters, metric: str | None):
-    qs = filtered_responses(f).exclude(comment="")
+def responses_of_kind(f: MetricFilters, kind: str):
+    """The responses of the selection among one survey kind's: transactional ones are the
+    dashboard's (queries.families.filtered_responses); relationship answers, which carry no
+    ticket, channel, agent or team, take the same filters (which then match none) and
+    the tier."""
+    if kind == Kind.TRANSACTIONAL:
+        return filtered_responses(f)
+    canonical = Q(pk__in=[])
+    for metric, (low, high) in SCALES.items():
+        canonical |= Q(metric=metric, scale_min=low, scale_max=high)
+    qs = Response.objects.filter(canonical, kind=kind, created_at__gte=f.start,
+                                 created_at__lt=f.end)
+    for key, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
+                       ("organization_tier", f.tier), ("ticket__priority", f.priority)):
+        if value:
+            qs = qs.filter(**{key: value})
+    return qs
+
+
+def commented(f: MetricFilters, metric: str | None, kind: str = Kind.TRANSACTIONAL):
+    qs = responses_of_kind(f, kind).exclude(comment="")
     return qs.filter(metric=metric) if metric else qs
 
 
@@ -50,8 +69,11 @@ def _weeks(f: MetricFilters) -> list:
     return weeks
 
 
-def themes_report(f: MetricFilters, metric: str | None = None) -> dict:
-    qs = commented(f, metric)
+def themes_report(f: MetricFilters, metric: str | None = None, *,
+                  kind: str = Kind.TRANSACTIONAL) -> dict:
+    """The themes among the comments of one survey kind (transactional by default): the
+    themes are fitted over both kinds' comments; the figures count one kind's."""
+    qs = commented(f, metric, kind)
     model = ThemeModel.objects.order_by("-pk").first()
     themes = list(CommentTheme.objects.filter(model=model)) if model else []
     grouped = {row["comment_theme__theme"]: row for row in qs.values("comment_theme__theme")
@@ -92,7 +114,7 @@ def themes_report(f: MetricFilters, metric: str | None = None) -> dict:
     return {
         "n_comments": totals["n"], "n_unthemed": grouped.get(None, {}).get("n", 0),
         "n_detractor_comments": totals["detractors"], "n_promoter_comments": totals["promoters"],
-        "metric": metric, "fitted_at": model.fitted_at if model else None,
+        "metric": metric, "kind": kind, "fitted_at": model.fitted_at if model else None,
         "too_few": totals["n"] < minimum, "min_responses": minimum,
         "reason": (_("Fewer than %(min)d comments in this selection.") % {"min": minimum}
                    if totals["n"] < minimum else ""),
