@@ -6,22 +6,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from surveys.models import SCALES, Kind, Metric, PromoterAsk, Response, SurveyProgram
+from surveys.models import Kind, Metric, PromoterAsk, Response, SurveyProgram
 
 from . import stats
+from .definitions import DETRACTORS, PROMOTERS, current_scale
 from .queries.summary import nps_block
 
-NPS_COUNTS = {
-    "nps_n": Count("pk"),
-    "nps_promoters": Count("pk", filter=Q(score__gte=9)),
-    "nps_detractors": Count("pk", filter=Q(score__lte=6)),
-}
+NPS_COUNTS = {"nps_n": Count("pk"), "nps_promoters": Count("pk", filter=PROMOTERS.q()),
+              "nps_detractors": Count("pk", filter=DETRACTORS.q())}
 
 
 def relationship_nps() -> QuerySet[Response]:
-    low, high = SCALES[Metric.NPS]
-    return Response.objects.filter(kind=Kind.RELATIONSHIP, metric=Metric.NPS, scale_min=low,
-                                   scale_max=high)
+    return Response.objects.filter(current_scale(), kind=Kind.RELATIONSHIP, metric=Metric.NPS)
 
 
 def by_wave() -> list[dict]:

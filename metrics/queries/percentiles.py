@@ -21,10 +21,11 @@ from itertools import accumulate
 
 from django.db import connection
 
+from .. import definitions
 from ..buckets import enabled, unpack
 from ..models import TimedBounds, TimedCumulative, TimedTicket
 
-PERCENTILES = (("p50", 0.5), ("p90", 0.9))
+PERCENTILES = tuple(definitions.PERCENTILES.items())
 _MATCH = {"channel": "x.channel = {part}", "priority": "x.priority = {part}",
           "tier": "x.organization_tier IS NOT DISTINCT FROM NULLIF({part}, '')",
           "agent": "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)",
@@ -62,15 +63,13 @@ GROUPINGS = {by: SINGLE[by] for by in ("channel", "agent", "team")}
 def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
     """(the filtered dimension or None, its TimedCumulative group) when the running totals
     hold the filter: none, or one of channel, agent, team, tier, priority; else None."""
-    chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
-                                          ("team", f.team_id), ("tier", f.tier),
-                                          ("priority", f.priority)) if value}
-    if len(chosen) > 1:
+    pairs = definitions.chosen(f)
+    if len(pairs) > 1:
         return None
-    if not chosen:
+    if not pairs:
         return None, (TimedCumulative.ALL, "")
-    (by, value), = chosen.items()
-    return by, (SINGLE[by], str(value))
+    (dimension, value), = pairs
+    return dimension.name, (SINGLE[dimension.name], str(value))
 
 
 def trend_buckets(trend_by: str, first: date, after: date):
