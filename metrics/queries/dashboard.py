@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from tickets.models import Ticket
 
-from ..definitions import PERCENTILES, group_fields, sql_conditions
+from ..definitions import GROUPINGS, PERCENTILES, group_fields, sql_conditions
 from ..filters import MetricFilters
 from ..models import (
     SCORE_COLUMNS,
@@ -209,7 +209,7 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
     if connection.vendor != "postgresql":
         return _percentiles_elsewhere(f, trend_by)
     result: dict = defaultdict(lambda: defaultdict(dict))
-    wanted = [None, "channel", "agent", "team", trend_by]
+    wanted = [None, *GROUPINGS, trend_by]
     if percentiles.available(state):
         answered = _bucketed(f, trend_by, cur, after, result)
         wanted = [by for by in wanted if by not in answered]
@@ -266,7 +266,7 @@ def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wa
 def _percentiles_elsewhere(f: MetricFilters, trend_by: str) -> dict:
     """SQLite: the live window-function percentiles, per grouping (tests only)."""
     result: dict = defaultdict(lambda: defaultdict(dict))
-    for by in (None, "channel", "agent", "team", trend_by):
+    for by in (None, *GROUPINGS, trend_by):
         for key, row in live_rows(f, by, periods_of(f, None)).items():
             for family in ("first", "solved"):
                 values = {n: row[f"{family}_{n}__{CURRENT}"] for n in PERCENTILES
@@ -320,7 +320,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
         timed = _percentiles(f, trend_by, cur, after, state)
         backlog = _backlog(f)
     result = {}
-    for by in (None, "channel", "agent", "team", trend_by):
+    for by in (None, *GROUPINGS, trend_by):
         periods = [CURRENT, PREVIOUS] if by is None else [CURRENT]
         keys = set(scores[by]) | set(tickets[by]) | set(timed[by]) | set(backlog.get(by, {}))
         result[by] = {key: {name: _part(scores[by][key][name], tickets[by][key][name],
@@ -332,7 +332,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
 
 def _part(scores: dict, tickets: dict, percentiles: dict, backlog: dict, by, key, name) -> dict:
     volume = dict(tickets.get("volume", {}))
-    if by in (None, "channel", "agent", "team") and name == CURRENT:
+    if by in (None, *GROUPINGS) and name == CURRENT:
         if key in backlog.get(by, {}):
             volume["backlog"] = backlog[by][key]
         elif tickets.get("tickets", {}).get("anchored"):

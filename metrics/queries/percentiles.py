@@ -57,7 +57,7 @@ def available(state) -> bool:
 # The group of one dimension's value; the dimensions a dashboard breaks down by.
 SINGLE = {parts[0]: dimension for dimension, parts in TimedCumulative.PARTS.items()
           if len(parts) == 1}
-GROUPINGS = {by: SINGLE[by] for by in ("channel", "agent", "team")}
+GROUPINGS = {by: SINGLE[by] for by in definitions.GROUPINGS}
 
 
 def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
@@ -120,7 +120,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     asks = []
     for name, p in periods.items():
         first, after = _local_day(p.start), _local_day(p.end)
-        if by in ("week", "month"):
+        if by in definitions.TRENDS:
             asks += [Ask((name, bucket), *group, since, until)
                      for bucket, since, until in trend_buckets(by, first, after)]
         elif by is None:
@@ -130,7 +130,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     rows: dict = {}
     for ((name, bucket), key, kind, dimension), values in percentiles(asks).items():
         family = "first" if kind == TimedTicket.FIRST else "solved"
-        row = rows.setdefault(bucket if by in ("week", "month") else group_key(by, key, dimension), {})
+        row = rows.setdefault(bucket if by in definitions.TRENDS else group_key(by, key, dimension), {})
         for percentile, value in values.items():
             row[f"{family}_{percentile}__{name}"] = value
     return rows

@@ -13,7 +13,7 @@ from datetime import date, time
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ..definitions import group_fields, lookups
+from ..definitions import TRENDS, group_fields, lookups
 from ..filters import MetricFilters
 from ..models import (
     SCORE_COLUMNS,
@@ -109,7 +109,7 @@ def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
             rows.setdefault(key, {}).update(extra)
     for row in rows.values():
         # The live scan counts a backlog of 0 for each group it lists (see ticket_figures).
-        if row.pop("anchored", None) and by not in ("week", "month"):
+        if row.pop("anchored", None) and by not in TRENDS:
             row.setdefault("created_backlog__cur", 0)
     invites = {}
     for key, row in rows.items():

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 
 from tickets.models import Ticket
 
-from ..definitions import PERCENTILES, counts_of, group_fields, lookups
+from ..definitions import PERCENTILES, TRENDS, counts_of, group_fields, lookups
 from ..filters import MetricFilters
 from .base import PercentileCont, group_expression, grouped, percentiles_by_window
 from .base import uses_percentile_cont as use_percentile_cont
@@ -141,7 +141,7 @@ def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: b
             qs = ticket_base(f).filter(within(anchor, MetricFilters(*window(periods))),
                                        **{f"{seconds}__isnull": False})
             group = group_expression(by, fields=_TICKET_FIELDS,
-                                     date_field=date_fields[family] if by in ("week", "month")
+                                     date_field=date_fields[family] if by in TRENDS
                                      else "created_at")
             aggregates = {f"{family}_{k}": v for k, v in
                           per_period(_percentiles(family), periods, anchor).items()}
@@ -150,7 +150,7 @@ def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: b
         else:
             group = group_expression(by, fields=_TICKET_FIELDS, date_field=anchor)
             _window_percentiles(rows, f, periods, group, (family,))
-    if by not in ("week", "month"):  # unresolved now, created before the end of the period
+    if by not in TRENDS:  # unresolved now, created before the end of the period
         qs = ticket_base(f).filter(status__in=Ticket.UNRESOLVED, created_at__lt=periods["cur"].end)
         group = group_expression(by, fields=_TICKET_FIELDS, date_field="created_at")
         backlog = grouped(qs, group, {"created_backlog__cur": Count("pk")})
@@ -163,7 +163,7 @@ def ticket_rows(f: MetricFilters, by: str | None, periods: dict, *,
                 live_only: bool = False) -> dict:
     """{group key: {"<family>_<name>__<period>": value}}; ``live_only`` leaves out the
     counts the daily rollups hold (and trends leave out the created anchor then)."""
-    if by in ("week", "month"):
+    if by in TRENDS:
         rows: dict = {}
         anchors = (("created", "created_at"), ("first", "first_response_at"),
                    ("solved", "solved_at"))
