@@ -23,15 +23,17 @@ from django.utils.translation import gettext as _
 
 from helpdesk.models import User
 from helpdesk.outbox import queue_email
-from surveys.models import SCALES, Kind, Metric, Response
+from surveys.models import Kind, Metric, Response
 from tickets.models import Channel, Organization, Team
 
 from . import stats
 from .alert_models import Alert, AlertSubscription
+from .definitions import BY_NAME, DETRACTORS, GOOD, PROMOTERS, current_scale
 
 Subject = AlertSubscription.Subject
-_FIELD = {Subject.CHANNEL: "channel", Subject.TEAM: "team_id", Subject.AGENT: "agent_id",
-          Subject.ORGANIZATION: "organization_id"}
+# A subject's column on the responses (metrics/definitions.py).
+_FIELD = {subject: BY_NAME[subject].response for subject in (
+    Subject.CHANNEL, Subject.TEAM, Subject.AGENT, Subject.ORGANIZATION)}
 
 
 def subject_name(subject: str, key: str) -> str | None:
@@ -63,9 +65,7 @@ def validate_subject(subject: str, key: str) -> str:
 
 
 def _responses(metric: str, subject: str, key: str):
-    low, high = SCALES[metric]
-    qs = Response.objects.filter(kind=Kind.TRANSACTIONAL, metric=metric, scale_min=low,
-                                 scale_max=high)
+    qs = Response.objects.filter(current_scale(), kind=Kind.TRANSACTIONAL, metric=metric)
     if subject != Subject.OVERALL:
         qs = qs.filter(**{_FIELD[subject]: key})
     return qs
@@ -73,7 +73,7 @@ def _responses(metric: str, subject: str, key: str):
 
 def _success(metric: str) -> Q:
     """What counts as a success in the proportion tests (as on the dashboard)."""
-    return Q(score__gte=4) if metric == Metric.CSAT else Q(score__gte=5)
+    return GOOD[metric].q()
 
 
 def window_counts(sub: AlertSubscription, now: datetime) -> dict:
@@ -83,7 +83,7 @@ def window_counts(sub: AlertSubscription, now: datetime) -> dict:
     qs = _responses(sub.metric, sub.subject, sub.subject_key).filter(
         created_at__gte=now - 2 * length, created_at__lt=now)
     if sub.metric == Metric.NPS:
-        pro, det = Q(score__gte=9), Q(score__lte=6)
+        pro, det = PROMOTERS.q(), DETRACTORS.q()
         return qs.aggregate(cur_n=Count("pk", filter=cur), prev_n=Count("pk", filter=prev),
                             cur_a=Count("pk", filter=cur & pro), cur_b=Count("pk", filter=cur & det),
                             prev_a=Count("pk", filter=prev & pro),

@@ -11,9 +11,11 @@ from django.db.models import Count, F, Q
 
 from tickets.models import CustomField, TicketFieldValue
 
+from .definitions import RATES, TICKET_COUNTS
 from .filters import MetricFilters
-from .queries.families import filtered_responses, filtered_tickets
+from .queries.families import filtered_responses, filtered_tickets, score_aggregates
 from .queries.summary import _pct, csat_block, nps_block
+from .queries.ticket_figures import prefixed
 
 
 def dropdown_fields() -> list[CustomField]:
@@ -28,24 +30,19 @@ def _ticket_rows(f: MetricFilters, field: CustomField) -> dict[str, dict]:
             .filter(created | solved).values("value")
             .annotate(created=Count("ticket_id", filter=created),
                       solved=Count("ticket_id", filter=solved),
-                      fcr=Count("ticket_id", filter=solved & Q(ticket__public_reply_count=1,
-                                                               ticket__reopen_count=0)),
-                      reopened=Count("ticket_id", filter=solved & Q(ticket__reopen_count__gt=0)))
+                      **{c.name: Count("ticket_id", filter=(created if c.anchor == "created"
+                                                            else solved)
+                                       & prefixed(c.condition, "ticket__"))
+                         for c in TICKET_COUNTS})
             .order_by())
     return {row["value"]: row for row in rows}
 
 
 def _score_rows(f: MetricFilters, field: CustomField) -> dict[str, dict]:
-    from surveys.models import Metric
-
-    csat, nps = Q(metric=Metric.CSAT), Q(metric=Metric.NPS)
+    wanted = ("csat_n", "csat_satisfied", "nps_n", "nps_promoters", "nps_detractors")
     rows = (filtered_responses(f).filter(ticket__field_values__field=field)
             .values(value=F("ticket__field_values__value"))
-            .annotate(csat_n=Count("pk", filter=csat),
-                      csat_satisfied=Count("pk", filter=csat & Q(score__gte=4)),
-                      nps_n=Count("pk", filter=nps),
-                      nps_promoters=Count("pk", filter=nps & Q(score__gte=9)),
-                      nps_detractors=Count("pk", filter=nps & Q(score__lte=6)))
+            .annotate(**{name: score_aggregates()[name] for name in wanted})
             .order_by())
     return {row["value"]: row for row in rows}
 
@@ -58,8 +55,8 @@ def breakdown(f: MetricFilters, field: CustomField) -> list[dict]:
         t, s = tickets.get(key, {}), scores.get(key, {})
         solved = t.get("solved", 0)
         rows.append({"key": key, "label": label, "created": t.get("created", 0),
-                     "solved": solved, "fcr_pct": _pct(t.get("fcr", 0), solved),
-                     "reopen_pct": _pct(t.get("reopened", 0), solved),
+                     "solved": solved,
+                     **{r.field: _pct(t.get(r.count, 0), t.get(r.anchor, 0)) for r in RATES},
                      "csat": csat_block(s), "nps": nps_block(s)})
     return rows
 

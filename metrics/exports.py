@@ -13,7 +13,7 @@ from audit.models import Action
 from audit.services import record
 from surveys.models import Kind, Metric
 
-from . import queries
+from . import definitions, queries
 from .insights.themes.report import responses_of_kind
 from .models import CommentTheme
 from .queries.families import filtered_responses
@@ -32,18 +32,13 @@ COLUMNS = [
     ("resolution_median_s", ("resolution", "median_seconds")),
     ("resolution_p90_s", ("resolution", "p90_seconds")),
     ("resolution_sla_met_pct", ("resolution", "sla_met_pct")),
-    ("fcr_pct", ("fcr_pct",)), ("reopen_pct", ("reopen_pct",)),
+    *((rate.field, (rate.field,)) for rate in definitions.RATES),
     ("tickets_created", ("tickets_created",)), ("tickets_solved", ("tickets_solved",)),
 ]
 
-# Score bands of docs/metrics.md, for "the responses behind this number".
-CATEGORIES = {
-    "promoter": {"metric": "nps", "score__gte": 9},
-    "passive": {"metric": "nps", "score__gte": 7, "score__lte": 8},
-    "detractor": {"metric": "nps", "score__lte": 6},
-    "satisfied": {"metric": "csat", "score__gte": 4},
-    "easy": {"metric": "ces", "score__gte": 5},
-}
+# "The responses behind this number": the score bands of metrics/definitions.py.
+CATEGORIES = {name: {"metric": band.metric, **band.lookups()}
+              for name, band in definitions.CATEGORIES.items()}
 
 
 def _cell(row: dict, path: tuple[str, ...]):

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.params import param_choice, param_day, param_id
-from tickets.models import Channel, Organization, Ticket
+from helpdesk.params import param_day
+
+from . import definitions
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
@@ -58,11 +59,8 @@ class MetricFilters:
             "from": timezone.localtime(self.start).date().isoformat(),
             "to": (timezone.localtime(self.end).date() - timedelta(days=1)).isoformat(),
         }
-        for key, value in (("channel", self.channel), ("agent", self.agent_id),
-                           ("team", self.team_id), ("tier", self.tier),
-                           ("priority", self.priority)):
-            if value:
-                params[key] = str(value)
+        for dimension, value in definitions.chosen(self):
+            params[dimension.param] = str(value)
         return params
 
 
@@ -74,12 +72,6 @@ def period_for_days(days: int, *, today: date | None = None) -> tuple[datetime, 
     """The last ``days`` whole days including today."""
     today = today or timezone.localdate()
     return day_start(today - timedelta(days=days - 1)), day_start(today + timedelta(days=1))
-
-
-
-
-
-
 
 
 def parse_filters(params, *, me_id: int | None = None) -> MetricFilters:
@@ -98,12 +90,5 @@ def parse_filters(params, *, me_id: int | None = None) -> MetricFilters:
         if (end_day - start_day).days >= MAX_DAYS:
             raise ValidationError({"from": _("The period may be at most three years long.")})
         start, end = day_start(start_day), day_start(end_day + timedelta(days=1))
-    return MetricFilters(
-        start=start,
-        end=end,
-        channel=param_choice(params, "channel", Channel),
-        agent_id=param_id(params, "agent", me_id=me_id),
-        team_id=param_id(params, "team"),
-        tier=param_choice(params, "tier", Organization.Tier),
-        priority=param_choice(params, "priority", Ticket.Priority),
-    )
+    return MetricFilters(start=start, end=end, **{
+        d.attr: d.parse(params, d.param, me_id) for d in definitions.FILTERS})

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from surveys.models import SCALES, FollowUp, Kind, Metric, Response
+from surveys.models import FollowUp, Kind, Response
 from tickets.models import Organization, Ticket
 
+from .definitions import current_scale
+from .queries.families import score_aggregates
+from .queries.periods import filtered
 from .queries.summary import csat_block, nps_block
 from .relationship import NPS_COUNTS, relationship_nps
 
@@ -39,20 +42,12 @@ def latest_relationship(ids=None) -> dict[int, dict]:
 
 
 def transactional_scores(ids, since: datetime) -> dict[int, dict]:
-    nps_low, nps_high = SCALES[Metric.NPS]
-    csat_low, csat_high = SCALES[Metric.CSAT]
-    nps = Q(metric=Metric.NPS, scale_min=nps_low, scale_max=nps_high)
-    csat = Q(metric=Metric.CSAT, scale_min=csat_low, scale_max=csat_high)
+    wanted = ("nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied", "csat_sum")
+    # The scale in each count, not the WHERE: any answer lists its organization.
+    aggregates = {name: filtered(score_aggregates()[name], current_scale()) for name in wanted}
     rows = (_only(Response.objects.filter(kind=Kind.TRANSACTIONAL, created_at__gte=since),
                   "organization_id", ids)
-            .values("organization_id").annotate(
-                nps_n=Count("pk", filter=nps),
-                nps_promoters=Count("pk", filter=nps & Q(score__gte=9)),
-                nps_detractors=Count("pk", filter=nps & Q(score__lte=6)),
-                csat_n=Count("pk", filter=csat),
-                csat_satisfied=Count("pk", filter=csat & Q(score__gte=4)),
-                csat_sum=Sum("score", filter=csat))
-            .order_by())
+            .values("organization_id").annotate(**aggregates).order_by())
     return {row["organization_id"]: {"nps": nps_block(row), "csat": csat_block(row)}
             for row in rows}
 

@@ -14,15 +14,14 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from .definitions import BY_NAME, chosen
 from .filters import MetricFilters
 
 UNRESOLVED = "new,open,pending,on_hold"
 
 
 def _ticket_params(f: MetricFilters) -> dict:
-    params = {"channel": f.channel, "team": f.team_id or "", "assignee": f.agent_id or "",
-              "priority": f.priority, "tier": f.tier}
-    return {k: v for k, v in params.items() if v}
+    return {d.queue: value for d, value in chosen(f)}
 
 
 def queue_link(f: MetricFilters, *, anchor: str = "created", **extra) -> str:
@@ -71,8 +70,7 @@ def row_links(f: MetricFilters, by: str, key) -> dict[str, str]:
     if by == "agent" and key is None:
         # The unassigned tickets' row: the queue's assignee=none (responses have no agent).
         return ticket_figure_links(dataclasses.replace(f, agent_id=None), assignee="none")
-    field = {"channel": "channel", "agent": "agent_id", "team": "team_id"}[by]
-    narrowed = dataclasses.replace(f, **{field: key})
+    narrowed = dataclasses.replace(f, **{BY_NAME[by].attr: key})
     return ticket_figure_links(narrowed) | _response_links(narrowed)
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .definitions import GOOD, SCORE_COUNTS, TICKET_COUNTS
+
 
 class DigestOptOut(models.Model):
     """A manager who does not want the weekly digest email (kept here: metrics
@@ -28,6 +30,35 @@ class DigestOptOut(models.Model):
 SCORE_VALUES = range(11)  # every canonical scale (NPS 0-10, CSAT 1-5, CES 1-7) fits in 0..10
 
 
+def _ticket_columns() -> dict[tuple[str, str], str]:
+    """(row part, the count's name in it) → its column of TicketCounts. One column per
+    TicketCount of metrics/definitions.py, after the SLA clocks' and before the invitations'."""
+    return {("tickets", "anchored"): "anchored", ("created", "created"): "created",
+            ("first", "timed_n"): "first_timed", ("first", "with_target"): "first_with_target",
+            ("first", "met"): "first_met", ("solved", "solved"): "solved",
+            ("solved", "timed_n"): "solved_timed", ("solved", "with_target"): "solved_with_target",
+            ("solved", "met"): "solved_met",
+            **{(c.anchor, c.name): c.name for c in TICKET_COUNTS},
+            ("invites", "delivered"): "invitations_delivered",
+            ("invites", "answered"): "invitations_answered"}
+
+
+def _score_columns() -> dict[str, dict[str, str]]:
+    """{metric: {count or sum name in a score row: its column of ScoreHistogram}}: a band of
+    definitions.GOOD in ``good``, of definitions.BAD in ``bad``."""
+    columns: dict[str, dict[str, str]] = {}
+    for key, band in SCORE_COUNTS.items():
+        metric, name = key.split("_", 1)
+        columns.setdefault(metric, {})[name] = "good" if GOOD.get(band.metric) == band else "bad"
+    for metric in ("csat", "ces"):
+        columns[metric] |= {"sum": "score_sum", "sumsq": "score_sumsq"}
+    return columns
+
+
+TICKET_COLUMNS = _ticket_columns()
+SCORE_COLUMNS = _score_columns()
+
+
 class TicketCounts(models.Model):
     """Ticket figures of one local day (settings.TIME_ZONE). Each count is anchored on its
     own timestamp: created on created_at, first_* on first_response_at, solved* on solved_at,
@@ -49,8 +80,7 @@ class TicketCounts(models.Model):
     solved_timed = models.IntegerField(default=0)
     solved_with_target = models.IntegerField(default=0)
     solved_met = models.IntegerField(default=0)
-    fcr = models.IntegerField(default=0)
-    reopened = models.IntegerField(default=0)
+    # One column per TicketCount of metrics/definitions.py (added below the class).
     invitations_delivered = models.IntegerField(default=0)
     invitations_answered = models.IntegerField(default=0)
 
@@ -59,6 +89,10 @@ class TicketCounts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.agent_id} {self.team_id}"
+
+
+for _count in TICKET_COUNTS:  # before the concrete tables below copy the abstract fields
+    TicketCounts.add_to_class(_count.name, models.IntegerField(default=0))
 
 
 class DailyTicketStats(TicketCounts):

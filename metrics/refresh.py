@@ -15,14 +15,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from surveys.models import SCALES, Invitation, Kind, Response
+from surveys.models import Invitation, Kind, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
 from . import buckets
+from .definitions import BAD, GOOD, counts_of, current_scale_sql
 from .filters import day_start
 from .insights.facts import refresh_facts
 from .models import (
     SCORE_VALUES,
+    TICKET_COLUMNS,
     DailyScoreMarginals,
     DailyScoreStats,
     DailyScoreTotals,
@@ -36,9 +38,7 @@ from .models import (
     TimedTicket,
 )
 
-TICKET_COUNTS = ("anchored", "created", "first_timed", "first_with_target", "first_met", "solved",
-                 "solved_timed", "solved_with_target", "solved_met", "fcr", "reopened",
-                 "invitations_delivered", "invitations_answered")
+TICKET_COUNTS = tuple(TICKET_COLUMNS.values())
 _DIMS = "t.channel, t.assignee_id, t.team_id, t.priority, o.tier"
 
 
@@ -57,8 +57,30 @@ def _local_day(column: str) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
-    """(anchor column, extra FROM/WHERE, {count: per-row expression}) per anchor."""
+def condition_sql(q) -> tuple[str, list]:
+    """A TicketCount's condition (definitions.py) as SQL over this module's aliases, ``t``
+    the ticket and ``s`` its SLA: compiled by the ORM from the Q the live queries use, so
+    the rollups cannot count by another rule."""
+    query = Ticket.objects.filter(q).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    quote = connection.ops.quote_name
+    for table, alias in ((Ticket, "t"), (TicketSLA, "s")):
+        sql = sql.replace(f"{quote(table._meta.db_table)}.", f"{alias}.")
+    return sql, list(params)
+
+
+def _counted(anchor: str) -> dict[str, tuple[str, list]]:
+    """{column: (per-row 0/1 SQL, params)} of the TicketCounts anchored on ``anchor``."""
+    result = {}
+    for count in counts_of(anchor):
+        sql, params = condition_sql(count.condition)
+        result[count.name] = (_flag(sql), params)
+    return result
+
+
+def _ticket_branches() -> list[tuple[str, str, dict]]:
+    """(anchor column, extra FROM/WHERE, {count: per-row expression, or (SQL, params)})
+    per anchor."""
     t, s = Ticket._meta.db_table, TicketSLA._meta.db_table
     i, r = Invitation._meta.db_table, Response._meta.db_table
     c, o = Customer._meta.db_table, Organization._meta.db_table
@@ -66,8 +88,11 @@ def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
     tickets = f"FROM {t} t {tier} LEFT JOIN {s} s ON s.ticket_id = t.id"
     live = "NOT t.is_spam AND t.merged_into_id IS NULL"
     sent = ", ".join(f"'{v}'" for v in (Invitation.Status.SENT, Invitation.Status.ANSWERED))
+    created = _counted("created")
     return [
-        ("t.created_at", f"FROM {t} t {tier} WHERE {live}", {"anchored": "1", "created": "1"}),
+        # The SLA joined only for a count of created tickets that asks it.
+        ("t.created_at", f"{tickets if created else f'FROM {t} t {tier}'} WHERE {live}",
+         {"anchored": "1", "created": "1", **created}),
         ("t.first_response_at", f"{tickets} WHERE {live}", {
             "anchored": "1",
             "first_timed": _flag("s.first_response_business_seconds IS NOT NULL"),
@@ -80,8 +105,7 @@ def _ticket_branches() -> list[tuple[str, str, dict[str, str]]]:
             "solved_timed": _flag("s.resolution_business_seconds IS NOT NULL"),
             "solved_with_target": _flag("s.resolution_due_at IS NOT NULL"),
             "solved_met": _flag("s.resolution_due_at IS NOT NULL AND NOT s.resolution_breached"),
-            "fcr": _flag("t.public_reply_count = 1 AND t.reopen_count = 0"),
-            "reopened": _flag("t.reopen_count > 0"),
+            **_counted("solved"),
         }),
         # Invitations are filtered through their ticket but, like the live query, not
         # limited to non-spam tickets.
@@ -98,10 +122,16 @@ def _ticket_sql(start, end) -> tuple[str, list]:
     selects, params = [], []
     for anchor, source, counts in _ticket_branches():
         day, day_params = _local_day(anchor)
-        columns = ", ".join(f"{counts.get(name, '0')} AS {name}" for name in TICKET_COUNTS)
-        selects.append(f"SELECT {day} AS day, {_DIMS}, {columns} {source} "
+        columns, column_params = [], []
+        for name in TICKET_COUNTS:
+            sql, values = counts.get(name, "0"), []
+            if isinstance(sql, tuple):
+                sql, values = sql
+            columns.append(f"{sql} AS {name}")
+            column_params += values
+        selects.append(f"SELECT {day} AS day, {_DIMS}, {', '.join(columns)} {source} "
                        f"AND {anchor} >= %s AND {anchor} < %s")
-        params += [*day_params, start, end]
+        params += [*day_params, *column_params, start, end]
     sums = ", ".join(f"SUM({name})" for name in TICKET_COUNTS)
     table = DailyTicketStats._meta.db_table
     # Table names and constant choices only are interpolated; values are params.
@@ -116,8 +146,7 @@ def _ticket_sql(start, end) -> tuple[str, list]:
 
 def _score_sql(start, end) -> tuple[str, list]:
     day, params = _local_day("r.created_at")
-    canonical = " OR ".join(f"(r.metric = '{metric}' AND r.scale_min = {low} AND r.scale_max = {high})"
-                            for metric, (low, high) in SCALES.items())
+    canonical = current_scale_sql("r")
     histogram = ", ".join(f"SUM({_flag(f'r.score = {v}')})" for v in SCORE_VALUES)
     columns = ", ".join(f"score_{v}" for v in SCORE_VALUES)
     keys = ("r.metric, r.scale_min, r.scale_max, r.channel, r.agent_id, r.team_id, "
@@ -146,10 +175,9 @@ def _derived_sql(model) -> str:
         cases = " ".join(f"WHEN '{metric}' THEN {expression}" for metric, expression in column)
         return f"CASE metric {cases} ELSE 0 END"
 
-    good = per_metric([("nps", weighted((9, 10), lambda v: 1)),
-                       ("csat", weighted((4, 5), lambda v: 1)),
-                       ("ces", weighted((5, 6, 7), lambda v: 1))])
-    bad = per_metric([("nps", weighted(range(7), lambda v: 1))])
+    # The bands of definitions.py: GOOD and BAD per metric.
+    good = per_metric([(metric, weighted(band.values, lambda v: 1)) for metric, band in GOOD.items()])
+    bad = per_metric([(metric, weighted(band.values, lambda v: 1)) for metric, band in BAD.items()])
     values = range(1, 11)  # score 0 adds nothing to either sum
     return (f"UPDATE {model._meta.db_table} SET good = {good}, bad = {bad}, "  # noqa: S608
             f"score_sum = {weighted(values, lambda v: v)}, "

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from surveys.models import SCALES, Kind, Metric, PromoterAsk, Response, SurveyProgram
+from surveys.models import Kind, Metric, PromoterAsk, Response, SurveyProgram
 
 from . import stats
+from .definitions import DETRACTORS, EASY, PROMOTERS, SATISFIED, current_scale
 from .queries.summary import ces_block, csat_block, nps_block
 
-# The counts each metric's block reads, named and banded as on the dashboard
-# (metrics/queries/families.py, survey_scores): NPS promoters 9–10 and detractors 0–6,
-# CSAT satisfied 4–5, CES easy 5–7.
+# The counts each metric's block reads, banded as on the dashboard (metrics/definitions.py).
 COUNTS = {
-    Metric.NPS: {"nps_n": Count("pk"), "nps_promoters": Count("pk", filter=Q(score__gte=9)),
-                 "nps_detractors": Count("pk", filter=Q(score__lte=6))},
-    Metric.CSAT: {"csat_n": Count("pk"), "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
+    Metric.NPS: {"nps_n": Count("pk"), "nps_promoters": Count("pk", filter=PROMOTERS.q()),
+                 "nps_detractors": Count("pk", filter=DETRACTORS.q())},
+    Metric.CSAT: {"csat_n": Count("pk"), "csat_satisfied": Count("pk", filter=SATISFIED.q()),
                   "csat_sum": Sum("score")},
-    Metric.CES: {"ces_n": Count("pk"), "ces_easy": Count("pk", filter=Q(score__gte=5)),
+    Metric.CES: {"ces_n": Count("pk"), "ces_easy": Count("pk", filter=EASY.q()),
                  "ces_sum": Sum("score")},
 }
 
@@ -36,9 +35,7 @@ def relationship_nps() -> QuerySet[Response]:
 def relationship_responses(metric: str) -> QuerySet[Response]:
     """Relationship answers of ``metric`` on its current scale (answers on an older scale
     never mix into a trend)."""
-    low, high = SCALES[metric]
-    return Response.objects.filter(kind=Kind.RELATIONSHIP, metric=metric, scale_min=low,
-                                   scale_max=high)
+    return Response.objects.filter(current_scale(), kind=Kind.RELATIONSHIP, metric=metric)
 
 
 def score(metric: str, counts: dict) -> dict:

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from .definitions import RATES
+
 
 class NPSSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True)
@@ -40,7 +42,7 @@ class TimeSerializer(serializers.Serializer):
     met = serializers.IntegerField()
 
 
-class SummarySerializer(serializers.Serializer):
+class _Summary(serializers.Serializer):
     nps = NPSSerializer()
     csat = CSATSerializer()
     ces = CESSerializer()
@@ -49,11 +51,15 @@ class SummarySerializer(serializers.Serializer):
     responses_to_invitations = serializers.IntegerField()
     first_response = TimeSerializer()
     resolution = TimeSerializer()
-    fcr_pct = serializers.FloatField(allow_null=True)
-    reopen_pct = serializers.FloatField(allow_null=True)
     tickets_created = serializers.IntegerField()
     tickets_solved = serializers.IntegerField()
     backlog = serializers.IntegerField(allow_null=True)
+
+
+# One field per Rate of metrics/definitions.py (fcr_pct, reopen_pct, ...).
+SummarySerializer = type("SummarySerializer", (_Summary,), {
+    r.field: serializers.FloatField(allow_null=True, help_text=f"% of tickets_{r.anchor}")
+    for r in RATES})
 
 
 class BreakdownRowSerializer(SummarySerializer):

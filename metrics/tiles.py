@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from . import stats
+from .definitions import RATES, Rate
 
 
 @dataclasses.dataclass
@@ -52,10 +53,15 @@ def score_comparisons(a: dict, b: dict) -> dict[str, stats.Comparison]:
                                           (b["csat"]["satisfied"], b["csat"]["n"])),
         "ces_easy": stats.compare_proportions((a["ces"]["easy"], a["ces"]["n"]),
                                               (b["ces"]["easy"], b["ces"]["n"])),
-        "fcr": stats.compare_proportions(
-            (round((a["fcr_pct"] or 0) * a["tickets_solved"] / 100), a["tickets_solved"]),
-            (round((b["fcr_pct"] or 0) * b["tickets_solved"] / 100), b["tickets_solved"])),
+        **{r.key: stats.compare_proportions(_rate_counts(a, r), _rate_counts(b, r))
+           for r in RATES if r.compared},
     }
+
+
+def _rate_counts(row: dict, rate: Rate) -> tuple[int, int]:
+    """(count, its denominator) of a Rate, back from the row's percentage."""
+    whole = row[rate.denominator]
+    return round((row[rate.field] or 0) * whole / 100), whole
 
 
 def _num(value) -> str:
@@ -92,12 +98,9 @@ def headline_tiles(current: dict, previous: dict, links: dict[str, str]) -> list
         Tile("resolution", str(_("Resolution SLA met")), resolution["sla_met_pct"],
              resolution["with_target"], unit="%",
              previous=previous["resolution"]["sla_met_pct"], link=links["resolution"]),
-        Tile("fcr", str(_("First contact resolution")), current["fcr_pct"],
-             current["tickets_solved"], unit="%", previous=previous["fcr_pct"],
-             comparison=tests["fcr"], link=links["solved"]),
-        Tile("reopen", str(_("Reopen rate")), current["reopen_pct"], current["tickets_solved"],
-             unit="%", previous=previous["reopen_pct"], link=links["solved"],
-             higher_is_better=False),
+        *(Tile(r.key, str(r.label), current[r.field], current[r.denominator], unit="%",
+               previous=previous[r.field], comparison=tests.get(r.key), link=links[r.anchor],
+               higher_is_better=r.higher_is_better) for r in RATES),
         Tile("created", str(_("Tickets created")), current["tickets_created"], None,
              previous=previous["tickets_created"], link=links["created"]),
         Tile("solved", str(_("Tickets solved")), current["tickets_solved"], None,

@@ -143,7 +143,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # from them (group_labels asks only when a row names someone else).
     names = {"agent": {pk: name for pk, name in choices["agents"] if name},
              "team": dict(choices["teams"])}
-    figures = queries.dashboard(f, trend_dimension(f), state=state, names=names)
+    figures = queries.dashboard_figures(f, trend_dimension(f), state=state, names=names)
     current, previous, trend = figures["current"], figures["previous"], figures["trend"]
     context = {
         "filters": f, "params": f.query_params(), "choices": choices, "presets": PRESETS,

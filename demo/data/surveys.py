@@ -11,12 +11,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from surveys.models import SCALES, FollowUp, Invitation, Metric, Response
+from surveys.models import DETRACTOR_MAX, SCALES, FollowUp, Invitation, Metric, Response
 
 from . import vocabulary as v
 from .people import Cast
 
-DETRACTOR_MAX = {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}
 CENTRE = {Metric.NPS: (8.3, 2.0), Metric.CSAT: (4.1, 1.0), Metric.CES: (5.3, 1.4)}
 OUTCOMES = [FollowUp.Outcome.CALLED_BACK, FollowUp.Outcome.RESOLVED, FollowUp.Outcome.NO_ANSWER,
             FollowUp.Outcome.DECLINED]

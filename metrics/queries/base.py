@@ -14,8 +14,9 @@ from django.db.models import Aggregate, F, FloatField, QuerySet, Value
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-DIMENSIONS = ("channel", "agent", "team", "week", "month")
-FRACTIONS = (0.5, 0.9)
+from ..definitions import PERCENTILES
+
+FRACTIONS = tuple(PERCENTILES.values())
 
 
 class PercentileCont(Aggregate):

@@ -16,6 +16,7 @@ import hashlib
 
 from helpdesk import cache
 
+from ..definitions import FILTERS
 from ..filters import PRESETS, MetricFilters, parse_filters
 from . import rollups
 from .dashboard import dashboard_parts
@@ -27,8 +28,8 @@ _VERSION = 1  # bump when the shape of dashboard_parts changes
 
 
 def cache_key(f: MetricFilters, trend_by: str, refreshed_at) -> str:
-    identity = repr((f.start.isoformat(), f.end.isoformat(), f.channel, f.agent_id, f.team_id,
-                     f.tier, f.priority, trend_by))
+    identity = repr((f.start.isoformat(), f.end.isoformat(),
+                     *(d.value_of(f) for d in FILTERS), trend_by))
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"metrics:dashboard:v{_VERSION}:{digest}:{refreshed_at.isoformat()}"
 

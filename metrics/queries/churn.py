@@ -9,6 +9,8 @@ from django.db.models import Avg, Case, CharField, Count, OuterRef, Q, Subquery,
 from surveys.models import Kind, Metric, Response
 from tickets.models import Organization
 
+from ..definitions import current_scale, nps_category_of_mean
+
 
 def _active_on(day: date) -> Q:
     return (Q(active_since__isnull=False, active_since__lte=day)
@@ -35,20 +37,16 @@ def churn_by_period(periods: list[tuple[date, date]]) -> list[dict]:
 def nps_category(*, responses_from, responses_to, organization=None) -> tuple:
     """(mean NPS subquery, category Case) of an organization (``organization``: an outer
     reference to its id, the current row's pk by default): the category of the mean of
-    its NPS answers in [responses_from, responses_to), 9–10 promoter, 7–8 passive, 0–6
-    detractor, else no_answer."""
-    mean_nps = (Response.objects.filter(organization=organization or OuterRef("pk"),
+    its NPS answers in [responses_from, responses_to), by the bands of definitions.py
+    (promoter, passive, detractor), else no_answer."""
+    mean_nps = (Response.objects.filter(current_scale(), organization=organization or OuterRef("pk"),
                                         metric=Metric.NPS, kind=Kind.TRANSACTIONAL,
-                                        scale_min=0, scale_max=10,
                                         created_at__gte=responses_from,
                                         created_at__lt=responses_to)
                 .values("organization").annotate(mean=Avg("score")).values("mean"))
-    category = Case(
-        When(mean_nps__gte=9, then=Value("promoter")),
-        When(mean_nps__gte=7, then=Value("passive")),
-        When(mean_nps__isnull=False, then=Value("detractor")),
-        default=Value("no_answer"), output_field=CharField(),
-    )
+    category = Case(*(When(condition, then=Value(name))
+                      for condition, name in nps_category_of_mean("mean_nps")),
+                    default=Value("no_answer"), output_field=CharField())
     return Subquery(mean_nps), category
 
 

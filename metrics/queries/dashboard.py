@@ -22,8 +22,11 @@ from django.db import connection, transaction
 
 from tickets.models import Ticket
 
+from ..definitions import GROUPINGS, PERCENTILES, group_fields, sql_conditions
 from ..filters import MetricFilters
 from ..models import (
+    SCORE_COLUMNS,
+    TICKET_COLUMNS,
     DailyScoreMarginals,
     DailyScoreStats,
     DailyScoreTotals,
@@ -40,19 +43,14 @@ from .ticket_figures import live_rows, ticket_base
 
 WORK_MEM = "32MB"  # for the dashboard's grouped queries only (SET LOCAL)
 # dimension name of the breakdown → column in every rollup table
-DIMENSION_COLUMNS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
-_TICKET_COLUMNS = {
-    ("volume", "created"): "created", ("first", "timed_n"): "first_timed",
-    ("first", "with_target"): "first_with_target", ("first", "met"): "first_met",
-    ("solved", "solved"): "solved", ("solved", "timed_n"): "solved_timed",
-    ("solved", "with_target"): "solved_with_target", ("solved", "met"): "solved_met",
-    ("solved", "fcr"): "fcr", ("solved", "reopened"): "reopened",
-    ("invites", "delivered"): "invitations_delivered",
-    ("invites", "answered"): "invitations_answered", ("tickets", "anchored"): "anchored",
-}
-_SCORE_NAMES = {"nps": ("n", "promoters", "detractors", None, None),
-                "csat": ("n", "satisfied", None, "sum", "sumsq"),
-                "ces": ("n", "easy", None, "sum", "sumsq")}
+DIMENSION_COLUMNS = group_fields("column")
+# The rollup columns by (row part, name); the "created" anchor's part is called volume here.
+_TICKET_COLUMNS = {("volume" if part == "created" else part, name): column
+                   for (part, name), column in TICKET_COLUMNS.items()}
+_SUMMED = ("n", "good", "bad", "score_sum", "score_sumsq")  # the order _score_rows sums them
+_SCORE_NAMES = {metric: tuple({"n": "n", **{c: name for name, c in names.items()}}.get(column)
+                              for column in _SUMMED)
+                for metric, names in SCORE_COLUMNS.items()}
 
 
 def grouping_sets(source: str, params: list, *, keys: tuple[str, ...],
@@ -98,12 +96,8 @@ def _bucket(day: date, trend_by: str) -> date:
 def _rollup_source(fine, totals, f: MetricFilters, first: date, cur: date, after: date) -> tuple:
     """The rows of [first, after) with a period label, filtered as rollups._scoped does."""
     model = fine if (f.tier or f.priority) else totals
-    where, params = ["day >= %s", "day < %s"], [cur, first, after]
-    for column, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
-                          ("organization_tier", f.tier), ("priority", f.priority)):
-        if value:
-            where.append(f"{column} = %s")
-            params.append(value)
+    conditions, values = sql_conditions(f)
+    where, params = ["day >= %s", "day < %s", *conditions], [cur, first, after, *values]
     sql = (f"SELECT CASE WHEN day >= %s THEN '{CURRENT}' ELSE '{PREVIOUS}' END AS p, *"  # noqa: S608
            f" FROM {model._meta.db_table} WHERE {' AND '.join(where)}")
     return sql, params
@@ -215,7 +209,7 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
     if connection.vendor != "postgresql":
         return _percentiles_elsewhere(f, trend_by)
     result: dict = defaultdict(lambda: defaultdict(dict))
-    wanted = [None, "channel", "agent", "team", trend_by]
+    wanted = [None, *GROUPINGS, trend_by]
     if percentiles.available(state):
         answered = _bucketed(f, trend_by, cur, after, result)
         wanted = [by for by in wanted if by not in answered]
@@ -245,40 +239,37 @@ def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: d
 
 def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,
                      result: dict) -> None:
-    where, params = ["kind IN (%s, %s)", "day >= %s", "day < %s"], [
-        TimedTicket.FIRST, TimedTicket.RESOLUTION, cur, after]
-    for column, value in (("channel", f.channel), ("agent_id", f.agent_id), ("team_id", f.team_id),
-                          ("organization_tier", f.tier), ("priority", f.priority)):
-        if value:
-            where.append(f"{column} = %s")
-            params.append(value)
+    conditions, values = sql_conditions(f)
+    where = ["kind IN (%s, %s)", "day >= %s", "day < %s", *conditions]
+    params = [TimedTicket.FIRST, TimedTicket.RESOLUTION, cur, after, *values]
     source = (f"SELECT kind, seconds, channel, agent_id, team_id, "  # noqa: S608
               f"date_trunc('{trend_by}', day)::date AS bucket "
               f"FROM {TimedTicket._meta.db_table} WHERE {' AND '.join(where)}")
     names = {None: (), "channel": ("channel",), "agent": ("agent_id",), "team": ("team_id",),
              trend_by: ("bucket",)}
     bys = tuple(wanted)
+    fractions = ", ".join(str(float(p)) for p in PERCENTILES.values())  # constants only
     sets = tuple(names[by] for by in bys)
     # More work_mem does not help here (measured on 2M rows, PERFORMANCE.md): the time is
     # the sort inside each group's percentile_cont, which PostgreSQL 15 always does itself.
     rows = grouping_sets(source, params, keys=("kind",), sets=sets,
-                         aggregates="percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds)")
+                         aggregates=f"percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY seconds)")
     columns = tuple(dict.fromkeys(c for s in sets for c in s))
     for row in rows:
         set_index, kind, values = row[0], row[1], row[-1]
         by = bys[set_index]
         key = None if by is None else row[2 + columns.index(names[by][0])]
         family = "first" if kind == TimedTicket.FIRST else "solved"
-        result[by][key][family] = {"p50": values[0], "p90": values[1]}
+        result[by][key][family] = dict(zip(PERCENTILES, values, strict=True))
 
 
 def _percentiles_elsewhere(f: MetricFilters, trend_by: str) -> dict:
     """SQLite: the live window-function percentiles, per grouping (tests only)."""
     result: dict = defaultdict(lambda: defaultdict(dict))
-    for by in (None, "channel", "agent", "team", trend_by):
+    for by in (None, *GROUPINGS, trend_by):
         for key, row in live_rows(f, by, periods_of(f, None)).items():
             for family in ("first", "solved"):
-                values = {n: row[f"{family}_{n}__{CURRENT}"] for n in ("p50", "p90")
+                values = {n: row[f"{family}_{n}__{CURRENT}"] for n in PERCENTILES
                           if f"{family}_{n}__{CURRENT}" in row}
                 if values:
                     result[by][key][family] = values
@@ -329,7 +320,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
         timed = _percentiles(f, trend_by, cur, after, state)
         backlog = _backlog(f)
     result = {}
-    for by in (None, "channel", "agent", "team", trend_by):
+    for by in (None, *GROUPINGS, trend_by):
         periods = [CURRENT, PREVIOUS] if by is None else [CURRENT]
         keys = set(scores[by]) | set(tickets[by]) | set(timed[by]) | set(backlog.get(by, {}))
         result[by] = {key: {name: _part(scores[by][key][name], tickets[by][key][name],
@@ -341,7 +332,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
 
 def _part(scores: dict, tickets: dict, percentiles: dict, backlog: dict, by, key, name) -> dict:
     volume = dict(tickets.get("volume", {}))
-    if by in (None, "channel", "agent", "team") and name == CURRENT:
+    if by in (None, *GROUPINGS) and name == CURRENT:
         if key in backlog.get(by, {}):
             volume["backlog"] = backlog[by][key]
         elif tickets.get("tickets", {}).get("anchored"):

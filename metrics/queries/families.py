@@ -18,8 +18,9 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q, Sum
 
-from surveys.models import SCALES, FollowUp, Invitation, Kind, Metric, Response
+from surveys.models import FollowUp, Invitation, Kind, Metric, Response
 
+from ..definitions import SCORE_COUNTS, current_scale, group_fields, lookups
 from ..filters import MetricFilters
 from .base import group_expression, grouped
 from .periods import per_period, periods_of, split, window
@@ -29,64 +30,37 @@ __all__ = ["survey_scores", "invitations", "ticket_figures", "ticket_base", "fol
 
 LOOP_CLOSED_HOURS = 48
 
-# Only responses on the metric's current scale count, so an old scale never mixes in.
-_CANONICAL = (
-    Q(metric=Metric.NPS, scale_min=SCALES[Metric.NPS][0], scale_max=SCALES[Metric.NPS][1])
-    | Q(metric=Metric.CSAT, scale_min=SCALES[Metric.CSAT][0], scale_max=SCALES[Metric.CSAT][1])
-    | Q(metric=Metric.CES, scale_min=SCALES[Metric.CES][0], scale_max=SCALES[Metric.CES][1])
-)
-_TICKET_FIELDS = {"channel": "channel", "agent": "assignee_id", "team": "team_id"}
-
 
 def filtered_responses(f: MetricFilters):
     # Transactional only: relationship answers never mix into these trends
     # (docs/relationship-surveys.md; metrics/relationship.py reads those).
-    qs = Response.objects.filter(_CANONICAL, kind=Kind.TRANSACTIONAL, created_at__gte=f.start,
-                                 created_at__lt=f.end)
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    if f.agent_id:
-        qs = qs.filter(agent_id=f.agent_id)
-    if f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if f.tier:
-        qs = qs.filter(organization_tier=f.tier)
-    if f.priority:
-        qs = qs.filter(ticket__priority=f.priority)
-    return qs
+    return Response.objects.filter(current_scale(), kind=Kind.TRANSACTIONAL,
+                                   created_at__gte=f.start, created_at__lt=f.end,
+                                   **lookups(f, "response"))
 
 
 def filtered_tickets(f: MetricFilters, prefix: str = ""):
     """Filter kwargs on tickets (or on a relation to them, with ``prefix``)."""
-    kwargs = {}
-    for key, value in ((f"{prefix}channel", f.channel), (f"{prefix}assignee_id", f.agent_id),
-                       (f"{prefix}team_id", f.team_id),
-                       (f"{prefix}customer__organization__tier", f.tier),
-                       (f"{prefix}priority", f.priority)):
-        if value:
-            kwargs[key] = value
-    return kwargs
+    return lookups(f, "ticket", prefix)
+
+
+def score_aggregates() -> dict:
+    """The counts and sums of a score row, over responses (docs/metrics.md, survey scores)."""
+    aggregates, square = {}, F("score") * F("score")
+    for metric in (Metric.NPS, Metric.CSAT, Metric.CES):
+        aggregates[f"{metric}_n"] = Count("pk", filter=Q(metric=metric))
+    for name, band in SCORE_COUNTS.items():
+        aggregates[name] = Count("pk", filter=Q(metric=band.metric) & band.q())
+    for metric in (Metric.CSAT, Metric.CES):
+        aggregates[f"{metric}_sum"] = Sum("score", filter=Q(metric=metric))
+        aggregates[f"{metric}_sumsq"] = Sum(square, filter=Q(metric=metric))
+    return aggregates
 
 
 def survey_scores(f: MetricFilters, by: str | None, *,
                   previous: MetricFilters | None = None) -> dict:
-    nps, csat, ces = Q(metric=Metric.NPS), Q(metric=Metric.CSAT), Q(metric=Metric.CES)
-    square = F("score") * F("score")
-    aggregates = {
-        "nps_n": Count("pk", filter=nps),
-        "nps_promoters": Count("pk", filter=nps & Q(score__gte=9)),
-        "nps_detractors": Count("pk", filter=nps & Q(score__lte=6)),
-        "csat_n": Count("pk", filter=csat),
-        "csat_satisfied": Count("pk", filter=csat & Q(score__gte=4)),
-        "csat_sum": Sum("score", filter=csat),
-        "csat_sumsq": Sum(square, filter=csat),
-        "ces_n": Count("pk", filter=ces),
-        "ces_easy": Count("pk", filter=ces & Q(score__gte=5)),
-        "ces_sum": Sum("score", filter=ces),
-        "ces_sumsq": Sum(square, filter=ces),
-    }
-    fields = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
-    group = group_expression(by, fields=fields, date_field="created_at")
+    aggregates = score_aggregates()
+    group = group_expression(by, fields=group_fields("response"), date_field="created_at")
     periods = periods_of(f, previous)
     qs = filtered_responses(f.with_period(*window(periods)))
     return _by_period(grouped(qs, group, per_period(aggregates, periods, "created_at")), periods)
@@ -102,8 +76,7 @@ def invitations(f: MetricFilters, by: str | None, *,
         status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
         **filtered_tickets(f, "ticket__"),
     )
-    fields = {key: f"ticket__{name}" for key, name in _TICKET_FIELDS.items()}
-    group = group_expression(by, fields=fields, date_field="sent_at")
+    group = group_expression(by, fields=group_fields("ticket", "ticket__"), date_field="sent_at")
     aggregates = {
         "delivered": Count("pk"),
         "answered": Count("pk", filter=Q(response__isnull=False)),
@@ -117,14 +90,8 @@ def _by_period(rows: dict, periods: dict) -> dict:
 
 
 def filtered_follow_ups(f: MetricFilters):
-    qs = FollowUp.objects.filter(created_at__gte=f.start, created_at__lt=f.end,
-                                 response__kind=Kind.TRANSACTIONAL)
-    for key, value in (("response__channel", f.channel), ("response__agent_id", f.agent_id),
-                       ("team_id", f.team_id), ("response__organization_tier", f.tier),
-                       ("ticket__priority", f.priority)):
-        if value:
-            qs = qs.filter(**{key: value})
-    return qs
+    return FollowUp.objects.filter(created_at__gte=f.start, created_at__lt=f.end,
+                                   response__kind=Kind.TRANSACTIONAL, **lookups(f, "follow_up"))
 
 
 def follow_ups(f: MetricFilters, *, now) -> dict:

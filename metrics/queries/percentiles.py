@@ -21,10 +21,11 @@ from itertools import accumulate
 
 from django.db import connection
 
+from .. import definitions
 from ..buckets import enabled, unpack
 from ..models import TimedBounds, TimedCumulative, TimedTicket
 
-PERCENTILES = (("p50", 0.5), ("p90", 0.9))
+PERCENTILES = tuple(definitions.PERCENTILES.items())
 _MATCH = {"channel": "x.channel = {part}", "priority": "x.priority = {part}",
           "tier": "x.organization_tier IS NOT DISTINCT FROM NULLIF({part}, '')",
           "agent": "x.agent_id IS NOT DISTINCT FROM CAST(NULLIF({part}, '') AS bigint)",
@@ -56,21 +57,19 @@ def available(state) -> bool:
 # The group of one dimension's value; the dimensions a dashboard breaks down by.
 SINGLE = {parts[0]: dimension for dimension, parts in TimedCumulative.PARTS.items()
           if len(parts) == 1}
-GROUPINGS = {by: SINGLE[by] for by in ("channel", "agent", "team")}
+GROUPINGS = {by: SINGLE[by] for by in definitions.GROUPINGS}
 
 
 def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
     """(the filtered dimension or None, its TimedCumulative group) when the running totals
     hold the filter: none, or one of channel, agent, team, tier, priority; else None."""
-    chosen = {by: value for by, value in (("channel", f.channel), ("agent", f.agent_id),
-                                          ("team", f.team_id), ("tier", f.tier),
-                                          ("priority", f.priority)) if value}
-    if len(chosen) > 1:
+    pairs = definitions.chosen(f)
+    if len(pairs) > 1:
         return None
-    if not chosen:
+    if not pairs:
         return None, (TimedCumulative.ALL, "")
-    (by, value), = chosen.items()
-    return by, (SINGLE[by], str(value))
+    (dimension, value), = pairs
+    return dimension.name, (SINGLE[dimension.name], str(value))
 
 
 def trend_buckets(trend_by: str, first: date, after: date):
@@ -121,7 +120,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     asks = []
     for name, p in periods.items():
         first, after = _local_day(p.start), _local_day(p.end)
-        if by in ("week", "month"):
+        if by in definitions.TRENDS:
             asks += [Ask((name, bucket), *group, since, until)
                      for bucket, since, until in trend_buckets(by, first, after)]
         elif by is None:
@@ -131,7 +130,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     rows: dict = {}
     for ((name, bucket), key, kind, dimension), values in percentiles(asks).items():
         family = "first" if kind == TimedTicket.FIRST else "solved"
-        row = rows.setdefault(bucket if by in ("week", "month") else group_key(by, key, dimension), {})
+        row = rows.setdefault(bucket if by in definitions.TRENDS else group_key(by, key, dimension), {})
         for percentile, value in values.items():
             row[f"{family}_{percentile}__{name}"] = value
     return rows

@@ -13,8 +13,11 @@ from datetime import date, time
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from ..definitions import TRENDS, group_fields, lookups
 from ..filters import MetricFilters
 from ..models import (
+    SCORE_COLUMNS,
+    TICKET_COLUMNS,
     DailyScoreStats,
     DailyScoreTotals,
     DailyTicketStats,
@@ -26,7 +29,7 @@ from .base import group_expression, grouped
 from .periods import filtered, split, window
 from .ticket_figures import live_rows, unpack_rows
 
-_SCORE_FIELDS = {"channel": "channel", "agent": "agent_id", "team": "team_id"}
+_FIELDS = group_fields("column")
 
 
 def rollup_state() -> RollupState | None:
@@ -64,21 +67,13 @@ def _scoped(fine, totals, f: MetricFilters, periods: dict):
     """Rows of the days asked for; from the coarse totals unless tier or priority filter."""
     start, end = window(periods)
     model = fine if (f.tier or f.priority) else totals
-    qs = model.objects.filter(_days(MetricFilters(start, end)))
-    for field, value in (("channel", f.channel), ("agent_id", f.agent_id),
-                         ("team_id", f.team_id), ("organization_tier", f.tier),
-                         ("priority", f.priority)):
-        if value:
-            qs = qs.filter(**{field: value})
-    return qs
+    return model.objects.filter(_days(MetricFilters(start, end)), **lookups(f, "column"))
 
 
 def _score_aggregates() -> dict:
     """Plain column sums: the histogram arithmetic was done at refresh time."""
     aggregates = {}
-    for metric, names in (("nps", {"promoters": "good", "detractors": "bad"}),
-                          ("csat", {"satisfied": "good", "sum": "score_sum", "sumsq": "score_sumsq"}),
-                          ("ces", {"easy": "good", "sum": "score_sum", "sumsq": "score_sumsq"})):
+    for metric, names in SCORE_COLUMNS.items():
         only = Q(metric=metric)
         aggregates[f"{metric}_n"] = filtered(Sum("n"), only)
         for name, column in names.items():
@@ -88,19 +83,13 @@ def _score_aggregates() -> dict:
 
 def survey_scores(f: MetricFilters, by: str | None, periods: dict) -> dict:
     qs = _scoped(DailyScoreStats, DailyScoreTotals, f, periods)
-    group = group_expression(by, fields=_SCORE_FIELDS, date_field="day")
+    group = group_expression(by, fields=_FIELDS, date_field="day")
     rows = grouped(qs, group, _per_period(_score_aggregates(), periods))
     return {key: {name: split(row, name) for name in periods} for key, row in rows.items()}
 
 
-_TICKET_SUMS = {
-    "created_created": "created", "first_timed_n": "first_timed",
-    "first_with_target": "first_with_target", "first_met": "first_met",
-    "solved_solved": "solved", "solved_timed_n": "solved_timed",
-    "solved_with_target": "solved_with_target", "solved_met": "solved_met",
-    "solved_fcr": "fcr", "solved_reopened": "reopened",
-    "invites_delivered": "invitations_delivered", "invites_answered": "invitations_answered",
-}
+_TICKET_SUMS = {f"{part}_{name}": column for (part, name), column in TICKET_COLUMNS.items()
+                if part != "tickets"}
 
 
 def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
@@ -109,8 +98,7 @@ def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
     return them: the counts from one rollup query, the percentiles from the bucketed
     running totals where they hold the filter (else from the tickets), the backlog live."""
     qs = _scoped(DailyTicketStats, DailyTicketTotals, f, periods)
-    group = group_expression(by, fields={"channel": "channel", "agent": "agent_id",
-                                         "team": "team_id"}, date_field="day")
+    group = group_expression(by, fields=_FIELDS, date_field="day")
     sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
     rows = grouped(qs, group, _per_period(sums, periods) | {"anchored": Sum("anchored")})
     timed = percentiles.breakdown_rows(f, by, periods, state)
@@ -121,7 +109,7 @@ def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
             rows.setdefault(key, {}).update(extra)
     for row in rows.values():
         # The live scan counts a backlog of 0 for each group it lists (see ticket_figures).
-        if row.pop("anchored", None) and by not in ("week", "month"):
+        if row.pop("anchored", None) and by not in TRENDS:
             row.setdefault("created_backlog__cur", 0)
     invites = {}
     for key, row in rows.items():

@@ -9,6 +9,7 @@ from helpdesk.models import User
 from tickets.models import Channel, Team
 
 from .. import stats
+from ..definitions import GROUPINGS, RATES, TRENDS
 from ..filters import MetricFilters
 from . import families, rollups
 from .cache import cached_dashboard_parts
@@ -66,6 +67,13 @@ def time_block(t: dict) -> dict:
     }
 
 
+def rates(*, solved: dict, volume: dict) -> dict:
+    """Every Rate of definitions.py: its count ÷ the tickets of its anchor, in percent."""
+    by_anchor = {"solved": solved, "created": volume}
+    return {r.field: _pct(by_anchor[r.anchor].get(r.count) or 0,
+                          by_anchor[r.anchor].get(r.anchor) or 0) for r in RATES}
+
+
 def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume: dict) -> dict:
     delivered = invites.get("delivered") or 0
     tickets_solved = solved.get("solved") or 0
@@ -74,8 +82,7 @@ def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume:
         "response_rate": _pct(invites.get("answered") or 0, delivered),
         "invitations_delivered": delivered, "responses_to_invitations": invites.get("answered") or 0,
         "first_response": time_block(first), "resolution": time_block(solved),
-        "fcr_pct": _pct(solved.get("fcr") or 0, tickets_solved),
-        "reopen_pct": _pct(solved.get("reopened") or 0, tickets_solved),
+        **rates(solved=solved, volume=volume),
         "tickets_created": volume.get("created") or 0, "tickets_solved": tickets_solved,
         "backlog": volume.get("backlog"),
     }
@@ -129,7 +136,7 @@ def breakdown(f: MetricFilters, by: str) -> list[dict]:
     return breakdown_rows(_parts(f, by), by)
 
 
-def dashboard(f: MetricFilters, trend_by: str, *, state=False, names: dict | None = None) -> dict:
+def dashboard_figures(f: MetricFilters, trend_by: str, *, state=False, names: dict | None = None) -> dict:
     """The manager dashboard's figures: {"current", "previous", "trend", "tables"}; from a
     few grouped rollup queries when the rollups hold both periods (dashboard.py), cached per
     refresh (cache.py). ``state``: the RollupState already read; ``names``: {"agent"|"team":
@@ -139,14 +146,14 @@ def dashboard(f: MetricFilters, trend_by: str, *, state=False, names: dict | Non
     if parts is None:
         current, previous = summary_pair(f)
         return {"current": current, "previous": previous, "trend": breakdown(f, trend_by),
-                "tables": {by: breakdown(f, by) for by in ("channel", "agent", "team")},
+                "tables": {by: breakdown(f, by) for by in GROUPINGS},
                 "all_as_of_refresh": False}
     pair = parts[None].get(None, {})
     return {"current": build_row(**pair.get(CURRENT, _EMPTY)),
             "previous": build_row(**pair.get(PREVIOUS, _EMPTY)),
             "trend": breakdown_rows(parts[trend_by], trend_by),
             "tables": {by: breakdown_rows(parts[by], by, known_labels(parts[by], (names or {}).get(by)))
-                       for by in ("channel", "agent", "team")},
+                       for by in GROUPINGS},
             # medians, p90 and the backlog too (computed with the cached entry)
             "all_as_of_refresh": True}
 
@@ -155,11 +162,11 @@ def breakdown_rows(parts: dict, by: str, labels: dict | None = None) -> list[dic
     """Rows of a breakdown from its {key: {period: build_row arguments}}."""
     labels = group_labels(by, parts) if labels is None else labels
     rows = []
-    for key in sorted(parts, key=lambda k: (k is None, str(k) if by not in ("week", "month") else k)):
+    for key in sorted(parts, key=lambda k: (k is None, str(k) if by not in TRENDS else k)):
         row = build_row(**parts[key][CURRENT])
         rows.append({"key": key.isoformat() if hasattr(key, "isoformat") else key,
                      "label": labels.get(key, str(key)), **row})
-    if by not in ("week", "month"):
+    if by not in TRENDS:
         rows.sort(key=lambda r: r["label"].lower())
     return rows
 

@@ -14,12 +14,13 @@ from django.db.models import Count, Q
 
 from tickets.models import Ticket
 
+from ..definitions import PERCENTILES, TRENDS, counts_of, group_fields, lookups
 from ..filters import MetricFilters
 from .base import PercentileCont, group_expression, grouped, percentiles_by_window
 from .base import uses_percentile_cont as use_percentile_cont
 from .periods import per_period, periods_of, split, window, within
 
-_TICKET_FIELDS = {"channel": "channel", "agent": "assignee_id", "team": "team_id"}
+_TICKET_FIELDS = group_fields("ticket")
 
 # anchor timestamp, SLA seconds column, due column, breached column
 _TIMED = {
@@ -32,7 +33,7 @@ _TIMED = {
 
 def _percentiles(family: str) -> dict:
     seconds = _TIMED[family][1]
-    return {"p50": PercentileCont(seconds, 0.5), "p90": PercentileCont(seconds, 0.9)}
+    return {name: PercentileCont(seconds, p) for name, p in PERCENTILES.items()}
 
 
 def _timed_aggregates(family: str) -> dict:
@@ -45,12 +46,24 @@ def _timed_aggregates(family: str) -> dict:
     if use_percentile_cont():
         aggregates |= _percentiles(family)
     if family == "solved":
-        aggregates |= {
-            "solved": Count("pk"),
-            "fcr": Count("pk", filter=Q(public_reply_count=1, reopen_count=0)),
-            "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-        }
+        aggregates |= {"solved": Count("pk"), **count_aggregates("solved")}
     return aggregates
+
+
+def count_aggregates(anchor: str, prefix: str = "") -> dict:
+    """The TicketCounts of definitions.py anchored on ``anchor``, as Count aggregates (over
+    tickets, or a relation to them with ``prefix``)."""
+    return {c.name: Count(f"{prefix}pk", filter=prefixed(c.condition, prefix))
+            for c in counts_of(anchor)}
+
+
+def prefixed(q: Q, prefix: str) -> Q:
+    """``q`` with every lookup behind ``prefix`` (a Q on tickets, read from a relation)."""
+    if not prefix:
+        return q
+    clone = Q(*[prefixed(c, prefix) if isinstance(c, Q) else (f"{prefix}{c[0]}", c[1])
+                for c in q.children], _connector=q.connector, _negated=q.negated)
+    return clone
 
 
 def _family_aggregates(family: str, periods: dict, *, backlog: bool,
@@ -59,8 +72,9 @@ def _family_aggregates(family: str, periods: dict, *, backlog: bool,
 
     ``live_only``: just what the daily rollups cannot hold (percentiles, the backlog)."""
     if family == "created":
+        counted = {"created": Count("pk"), **count_aggregates("created")}
         made = {} if live_only else {f"created_{k}": v for k, v in
-                                     per_period({"created": Count("pk")}, periods, "created_at").items()}
+                                     per_period(counted, periods, "created_at").items()}
         if backlog:  # unresolved now, created before the end of the (current) period
             made["created_backlog__cur"] = Count("pk", filter=Q(
                 status__in=Ticket.UNRESOLVED, created_at__lt=periods["cur"].end))
@@ -74,10 +88,8 @@ def _family_aggregates(family: str, periods: dict, *, backlog: bool,
 
 
 def ticket_base(f: MetricFilters):
-    kwargs = {key: value for key, value in (
-        ("channel", f.channel), ("assignee_id", f.agent_id), ("team_id", f.team_id),
-        ("customer__organization__tier", f.tier), ("priority", f.priority)) if value}
-    return Ticket.objects.filter(is_spam=False, merged_into__isnull=True, **kwargs)
+    return Ticket.objects.filter(is_spam=False, merged_into__isnull=True,
+                                 **lookups(f, "ticket"))
 
 
 def _scan(f: MetricFilters, periods: dict, by: str | None, families: tuple[str, ...],
@@ -113,8 +125,8 @@ def _window_percentiles(rows: dict, f: MetricFilters, periods: dict, group, fami
             for key, values in percentiles_by_window(qs, group, seconds).items():
                 # setdefault: with the rollups the scan may have had nothing to count.
                 row = rows.setdefault(key, {})
-                row[f"{family}_p50__{name}"] = values[0.5]
-                row[f"{family}_p90__{name}"] = values[0.9]
+                for percentile, p in PERCENTILES.items():
+                    row[f"{family}_{percentile}__{name}"] = values[p]
 
 
 def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: bool = True) -> dict:
@@ -129,7 +141,7 @@ def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: b
             qs = ticket_base(f).filter(within(anchor, MetricFilters(*window(periods))),
                                        **{f"{seconds}__isnull": False})
             group = group_expression(by, fields=_TICKET_FIELDS,
-                                     date_field=date_fields[family] if by in ("week", "month")
+                                     date_field=date_fields[family] if by in TRENDS
                                      else "created_at")
             aggregates = {f"{family}_{k}": v for k, v in
                           per_period(_percentiles(family), periods, anchor).items()}
@@ -138,7 +150,7 @@ def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: b
         else:
             group = group_expression(by, fields=_TICKET_FIELDS, date_field=anchor)
             _window_percentiles(rows, f, periods, group, (family,))
-    if by not in ("week", "month"):  # unresolved now, created before the end of the period
+    if by not in TRENDS:  # unresolved now, created before the end of the period
         qs = ticket_base(f).filter(status__in=Ticket.UNRESOLVED, created_at__lt=periods["cur"].end)
         group = group_expression(by, fields=_TICKET_FIELDS, date_field="created_at")
         backlog = grouped(qs, group, {"created_backlog__cur": Count("pk")})
@@ -151,7 +163,7 @@ def ticket_rows(f: MetricFilters, by: str | None, periods: dict, *,
                 live_only: bool = False) -> dict:
     """{group key: {"<family>_<name>__<period>": value}}; ``live_only`` leaves out the
     counts the daily rollups hold (and trends leave out the created anchor then)."""
-    if by in ("week", "month"):
+    if by in TRENDS:
         rows: dict = {}
         anchors = (("created", "created_at"), ("first", "first_response_at"),
                    ("solved", "solved_at"))

@@ -49,3 +49,17 @@ def query(params: dict, **extra) -> str:
     """The query string of the current filters with some keys replaced."""
     merged = {**params, **{k: v for k, v in extra.items() if v not in (None, "")}}
     return urlencode(merged)
+
+
+@register.simple_tag
+def metric_rates():
+    """The Rates of metrics/definitions.py, for the tables' columns ({% metric_rates as rates %})."""
+    from metrics.definitions import RATES
+
+    return RATES
+
+
+@register.filter
+def get(mapping, key):
+    """``mapping[key]`` for a key held in a variable (a rate's field); None when absent."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

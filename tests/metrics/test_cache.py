@@ -27,27 +27,27 @@ def _stamp():
 def test_cached_dashboard_equals_the_uncached_computation(varied, django_assert_max_num_queries):  # noqa: F811
     _refresh_all()
     f = MetricFilters(start=START, end=END)
-    cold = queries.dashboard(f, "week")
+    cold = queries.dashboard_figures(f, "week")
     assert cache.get(cache_key(f, "week", _stamp())) is not None
     with django_assert_max_num_queries(3) as warm_queries:  # rollup state + agent/team labels
-        warm = queries.dashboard(f, "week")
+        warm = queries.dashboard_figures(f, "week")
     assert warm == cold
     assert not any("percentile" in q["sql"].lower() or "GROUPING" in q["sql"]
                    for q in warm_queries.captured_queries)
     cache.clear()
-    assert queries.dashboard(f, "week") == cold
+    assert queries.dashboard_figures(f, "week") == cold
 
 
 def test_a_new_refresh_invalidates_the_cached_figures(varied):  # noqa: F811
     _refresh_all()
     f = MetricFilters(start=START, end=END)
-    before = queries.dashboard(f, "week")["current"]["tickets_created"]
+    before = queries.dashboard_figures(f, "week")["current"]["tickets_created"]
     old_key = cache_key(f, "week", _stamp())
     make_ticket(created_at=START + timedelta(days=1), channel="web")
-    assert queries.dashboard(f, "week")["current"]["tickets_created"] == before  # cached
+    assert queries.dashboard_figures(f, "week")["current"]["tickets_created"] == before  # cached
     _refresh_all()
     assert cache_key(f, "week", _stamp()) != old_key
-    assert queries.dashboard(f, "week")["current"]["tickets_created"] == before + 1
+    assert queries.dashboard_figures(f, "week")["current"]["tickets_created"] == before + 1
 
 
 def test_the_refresh_task_warms_every_unfiltered_preset(client, manager, ticket):

@@ -42,7 +42,7 @@ def test_dashboard_figures_equal_the_live_figure_sets(team, agent, trend_by):
     filters = _filter_sets(team, agent)
     live = [_without_previous_percentiles(_one_by_one(f, trend_by)) for f in filters]
     _refresh_all()
-    combined = [_without_previous_percentiles(_figures_only(queries.dashboard(f, trend_by)))
+    combined = [_without_previous_percentiles(_figures_only(queries.dashboard_figures(f, trend_by)))
                 for f in filters]
     assert list(_diff(combined, live))[:20] == []
     assert combined == live
