@@ -88,7 +88,7 @@ def test_each_program_reads_only_its_own_waves_and_metric(db):
 def _transactional_figures():
     f = MetricFilters(START, END)
     return (queries.summary_pair(f), [queries.breakdown(f, by) for by in queries.DIMENSIONS],
-            families.survey_scores(f, None), queries.dashboard(f, "week"))
+            families.survey_scores(f, None), queries.dashboard_figures(f, "week"))
 
 
 @pytest.mark.parametrize("metric", ["nps", "csat", "ces"])
