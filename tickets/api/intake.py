@@ -206,6 +206,7 @@ def receive(*, channel: str, data: dict, nonce: str = "") -> tuple[Message, bool
             if not _same_message(seen, data):
                 raise ExternalIdConflict(seen)
             return seen, False
-    ticket = services.create_ticket(subject=data["subject"], body=data["body"],
-                                    customer=customer, channel=channel, email_message_id=key)
+    ticket = services.create_ticket(services.NewTicket(
+        subject=data["subject"], body=data["body"], customer=customer, channel=channel,
+        email=services.EmailDetails(message_id=key)))
     return ticket.messages.select_related("ticket").get(), True

@@ -79,11 +79,11 @@ class TicketListCreate(generics.ListCreateAPIView):
         policy.check(user, policy.Action.CREATE, team=team)  # 400 naming "team"
         with transaction.atomic():
             customer = services.get_or_create_customer(email=person["email"], name=person["name"])
-            ticket = services.create_ticket(
+            ticket = services.create_ticket(services.NewTicket(
                 subject=data["subject"], body=data["body"], customer=customer,
                 channel=data["channel"], priority=data["priority"], team=team,
-                tags=data["tags"], actor=user,
-            )
+                tags=tuple(data["tags"]),
+            ), actor=user)
         ticket = api_tickets(user).filter(pk=ticket.pk).first() or ticket
         return Response(TicketSerializer(ticket, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
