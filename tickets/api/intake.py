@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -102,7 +102,7 @@ def use_nonce(nonce: str) -> None:
             from None
 
 
-def forget_old_nonces(*, now=None) -> int:
+def forget_old_nonces(*, now: datetime | None = None) -> int:
     """Delete nonces whose timestamps the window refuses anyway (beat runs this)."""
     now = now or timezone.now()
     keep = timedelta(seconds=2 * settings.HELPDESK_INTAKE_MAX_SKEW)

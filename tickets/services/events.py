@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
+
+from helpdesk.models import User
 
 from ..models import Customer, Ticket, TicketEvent
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     return str(getattr(value, "pk", value))[:255]
@@ -15,11 +19,11 @@ def record_event(
     *,
     ticket: Ticket,
     field: str,
-    old=None,
-    new=None,
-    actor=None,
+    old: object = None,
+    new: object = None,
+    actor: User | None = None,
     actor_customer: Customer | None = None,
-    at=None,
+    at: datetime | None = None,
 ) -> TicketEvent:
     """Write one audit row. Values are stored as text (ids for related objects)."""
     return TicketEvent.objects.create(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,7 +37,7 @@ from .new_ticket import EmailDetails, NewTicket
 Status = Ticket.Status
 
 
-def _after_commit(signal, **kwargs) -> None:
+def _after_commit(signal: Signal, **kwargs: object) -> None:
     transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
 
 
@@ -200,7 +201,7 @@ def add_customer_message(
 def reply_to_ticket(
     *,
     ticket: Ticket,
-    agent,
+    agent: User,
     body: str,
     body_html: str = "",
     public: bool = True,
@@ -256,13 +257,15 @@ def reply_to_ticket(
     return message
 
 
-def add_internal_note(*, ticket: Ticket, agent, body: str, now: datetime | None = None) -> Message:
+def add_internal_note(*, ticket: Ticket, agent: User, body: str,
+                      now: datetime | None = None) -> Message:
     return reply_to_ticket(ticket=ticket, agent=agent, body=body, public=False, now=now)
 
 
 @transaction.atomic
-def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | None = None,
-                  actor_customer=None) -> Ticket:
+def change_status(*, ticket: Ticket, status: str, actor: User | None = None,
+                  now: datetime | None = None, actor_customer: Customer | None = None
+                  ) -> Ticket:
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")}, code="invalid")
     now = now or timezone.now()
@@ -279,16 +282,17 @@ def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | No
     return ticket
 
 
-def solve_ticket(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket:
+def solve_ticket(*, ticket: Ticket, actor: User, now: datetime | None = None) -> Ticket:
     return change_status(ticket=ticket, status=Status.SOLVED, actor=actor, now=now)
 
 
-def close_ticket(*, ticket: Ticket, actor=None, now: datetime | None = None) -> Ticket:
+def close_ticket(*, ticket: Ticket, actor: User | None = None,
+                 now: datetime | None = None) -> Ticket:
     return change_status(ticket=ticket, status=Status.CLOSED, actor=actor, now=now)
 
 
 @transaction.atomic
-def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
+def change_priority(*, ticket: Ticket, priority: str, actor: User | None = None) -> Ticket:
     if priority not in Ticket.Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
     old = ticket.priority
@@ -304,7 +308,7 @@ def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
 
 
 @transaction.atomic
-def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
+def change_team(*, ticket: Ticket, team: Team | None, actor: User | None = None) -> Ticket:
     old = ticket.team_id
     if old == (team.pk if team else None):
         return ticket
@@ -325,7 +329,8 @@ def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
 
 
 @transaction.atomic
-def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User | None = None
+                  ) -> Ticket:
     """Give the ticket to an agent (or nobody). An agent with no team on the
     ticket brings the ticket into their first team."""
     if assignee is not None and not assignee.is_active:
@@ -350,7 +355,8 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
     return ticket
 
 
-def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor=None, at=None) -> list[str]:
+def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor: User | None = None,
+                at: datetime | None = None) -> list[str]:
     wanted = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
     existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
     missing = [Tag(name=n) for n in wanted if n not in existing]
@@ -366,7 +372,7 @@ def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor=None, at=None) ->
 
 
 @transaction.atomic
-def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
+def set_tags(*, ticket: Ticket, tags: Iterable[str], actor: User | None = None) -> Ticket:
     tags = list(tags)
     for name in tags:
         if not isinstance(name, str) or not name.strip():
@@ -377,7 +383,7 @@ def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
     return ticket
 
 
-def check_merge(*, source: Ticket, target: Ticket, actor) -> None:
+def check_merge(*, source: Ticket, target: Ticket, actor: User) -> None:
     """Refuse a merge that ``merge_tickets`` would refuse (the confirm step asks first)."""
     policy.check(actor, policy.Action.MERGE, source)
     policy.check(actor, policy.Action.MERGE, target)
@@ -392,7 +398,7 @@ def check_merge(*, source: Ticket, target: Ticket, actor) -> None:
 
 
 @transaction.atomic
-def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
+def merge_tickets(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Fold a duplicate into another ticket of the same customer.
 
     The source's messages move to the target (so email replies to them thread
