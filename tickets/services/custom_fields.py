@@ -199,7 +199,7 @@ def check_required_on_solve(ticket: Ticket, cleaned: dict[CustomField, list[str]
         raise ValidationError(missing, code="required")
 
 
-def _number_of(field: CustomField, value: str) -> Decimal | None:
+def number_of(field: CustomField, value: str) -> Decimal | None:
     return Decimal(value) if field.type == CustomField.Type.NUMBER else None
 
 
@@ -215,7 +215,7 @@ def write_values(*, ticket: Ticket, cleaned: dict[CustomField, list[str]], actor
             continue
         TicketFieldValue.objects.filter(ticket=ticket, field=field).exclude(value__in=new).delete()
         TicketFieldValue.objects.bulk_create(
-            [TicketFieldValue(ticket=ticket, field=field, value=v, number=_number_of(field, v))
+            [TicketFieldValue(ticket=ticket, field=field, value=v, number=number_of(field, v))
              for v in new if v not in old])
         old_text, new_text = ",".join(old), ",".join(new)
         record_event(ticket=ticket, field=f"field.{field.key}", old=old_text, new=new_text,
@@ -319,3 +319,4 @@ def clean_channels(raw: Any) -> list[str]:
         raise ValidationError({"channels": _("Choose among: %(choices)s.")
                                % {"choices": ", ".join(Channel.values)}}, code="invalid")
     return sorted(set(raw))
+
