@@ -140,6 +140,6 @@ def test_the_query_count_does_not_grow_with_the_selection(
 def test_the_queue_offers_a_set_action_per_field(client, agent, all_fields):
     client.force_login(agent)
     page = client.get(reverse("tickets:queue")).text
-    assert '<option value="field:product">Product</option>' in page
+    assert '<option value="field:product">Set Product</option>' in page
     assert 'data-bulk-for="field:bought_on"' in page and 'type="date"' in page
     assert 'data-bulk-for="field:areas" aria-label="Areas" multiple' in page
