@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 COMPILE_MESSAGES = $(if $(and $(shell command -v msgfmt),$(wildcard locale/*/LC_MESSAGES/*.po)),\
 	$(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0,@true)
 
-.PHONY: run test install migrate seed worker beat bench lint messages clean
+.PHONY: run test install migrate seed worker beat bench lint typecheck messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6)"; exit 1; }
@@ -47,6 +47,11 @@ bench: migrate
 
 lint: install
 	$(BIN)/ruff check .
+
+# mypy with django-stubs on the services, queries and API modules ([tool.mypy] in
+# pyproject.toml); its cache in .mypy_cache makes a second run take seconds.
+typecheck: install
+	$(BIN)/mypy
 
 messages: install
 	$(BIN)/python manage.py makemessages -l fi --ignore=.venv --ignore=staticfiles

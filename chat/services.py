@@ -95,8 +95,9 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
     online = agents_online(team)
     subject = body.splitlines()[0][:80]
     # Live: no emailed acknowledgement, the widget shows the chat instead.
-    ticket = ticket_services.create_ticket(subject=subject, body=body, customer=customer,
-                                           channel=Channel.CHAT, team=team, acknowledge=not online)
+    ticket = ticket_services.create_ticket(ticket_services.NewTicket(
+        subject=subject, body=body, customer=customer, channel=Channel.CHAT, team=team,
+        acknowledge=not online))
     now = timezone.now()
     if not online:
         chat = Chat.objects.create(ticket=ticket, status=Status.MISSED, started_at=now, ended_at=now)

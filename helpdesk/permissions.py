@@ -1,41 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
+if TYPE_CHECKING:  # DRF's settings import this module: importing its views here is a cycle
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-def is_staff_member(user) -> bool:
+    from .models import User
+
+View = Callable[..., HttpResponseBase]
+
+
+def is_staff_member(user: object) -> TypeGuard[User]:
     """Agents, managers and admins: active users with a staff role."""
-    return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", None))
+    return bool(user and getattr(user, "is_authenticated", False)
+                and getattr(user, "is_active", False) and getattr(user, "role", None))
 
 
 class IsStaffUser(BasePermission):
     """The API is for support staff; customers use the portal."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_staff_member(request.user)
 
 
 class IsManager(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return is_staff_member(request.user) and request.user.sees_all_tickets
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return is_staff_member(user) and user.sees_all_tickets
 
 
-def is_admin(user) -> bool:
+def is_admin(user: object) -> bool:
     return is_staff_member(user) and (user.is_superuser or user.role == user.Role.ADMIN)
 
 
 class IsAdmin(BasePermission):
     """Installation-wide powers: personal data export and erasure, webhooks."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_admin(request.user)
 
 
-def staff_required(view=None, *, analysts: bool = False, managers_only: bool = False):
+def staff_required(view: View | None = None, *, analysts: bool = False,
+                   managers_only: bool = False) -> View | Callable[[View], View]:
     """The one gate of every staff page (docs/roles.md). Anonymous visitors, and customers
     with a portal session, are sent to the staff sign-in page; other non-staff get 403.
 
@@ -45,9 +62,9 @@ def staff_required(view=None, *, analysts: bool = False, managers_only: bool = F
       installation-wide figures); agents are refused.
     """
 
-    def decorator(func):
+    def decorator(func: View) -> View:
         @wraps(func)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, renderers
+from rest_framework.request import Request
+
+from helpdesk.api import staff_user
 
 from .export import responses_csv
 from .filters import filter_responses
+from .models import Response
 from .queries import visible_responses
 from .serializers import ResponseSerializer
 
@@ -18,7 +27,8 @@ class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> Any:
         return data
 
 
@@ -43,13 +53,17 @@ class ResponseList(generics.ListAPIView):
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     filter_backends: list = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Response]:
         # Served by the (team|agent|channel|metric, created_at) indexes.
-        return filter_responses(visible_responses(self.request.user), self.request.query_params,
-                                me_id=self.request.user.pk).order_by("-created_at", "-pk")
+        user = staff_user(self.request)
+        return filter_responses(visible_responses(user), self.request.query_params,
+                                me_id=user.pk).order_by("-created_at", "-pk")
 
-    def list(self, request, *args, **kwargs):
+    # The CSV is streamed; DRF passes any HttpResponse through, its stubs say Response only.
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         if request.accepted_renderer.format == "csv":
-            return responses_csv(visible_responses(request.user), request.query_params,
-                                 me_id=request.user.pk)
+            user = staff_user(request)
+            return responses_csv(visible_responses(user), request.query_params, me_id=user.pk)
         return super().list(request, *args, **kwargs)

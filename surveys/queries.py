@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
+from helpdesk.models import User
 from tickets.queries import team_ids_of
 
-from .models import FollowUp, Kind, Response
+from .models import FollowUp, Kind, Response, SurveyProgram
 
 
-def visible_responses(user) -> QuerySet[Response]:
+def visible_responses(user: User) -> QuerySet[Response]:
     """Managers, admins and analysts see every response; agents their teams' and their own."""
     responses = Response.objects.all()
     if user.sees_all_figures:
@@ -17,14 +20,14 @@ def visible_responses(user) -> QuerySet[Response]:
     return responses.filter(Q(team_id__in=team_ids_of(user)) | Q(agent=user))
 
 
-def visible_follow_ups(user) -> QuerySet[FollowUp]:
+def visible_follow_ups(user: User) -> QuerySet[FollowUp]:
     follow_ups = FollowUp.objects.all()
     if user.sees_all_tickets:
         return follow_ups
     return follow_ups.filter(Q(team_id__in=team_ids_of(user)) | Q(assignee=user))
 
 
-def customer_responses(customer_id: int, *, user, limit: int = 10) -> list[Response]:
+def customer_responses(customer_id: int, *, user: User, limit: int = 10) -> list[Response]:
     """The customer's latest answers for the ticket side panel (response_customer_idx),
     limited by the responses API's rule (``visible_responses``): an agent never reads
     another team's scores and comments beside one of their own tickets."""
@@ -32,7 +35,7 @@ def customer_responses(customer_id: int, *, user, limit: int = 10) -> list[Respo
                 .select_related("ticket").order_by("-created_at")[:limit])
 
 
-def unreachable_programs(programs) -> dict[int, list]:
+def unreachable_programs(programs: Iterable[SurveyProgram]) -> dict[int, list]:
     """{program id: the earlier programs that take every ticket it matches}, for each
     active program that can never send a survey (``matching_program`` picks the first
     active program in order that matches, so a later one behind a catch-all is dead).

@@ -101,8 +101,10 @@ def other_customer(db):
 def ticket(customer, team, django_capture_on_commit_callbacks):
     """An open email ticket of the customer, in the agent's team, created by the service."""
     with django_capture_on_commit_callbacks(execute=True):
-        return services.create_ticket(subject="Printer on fire", body="It is on fire.",
-                                      customer=customer, channel="email", team=team)
+        return services.create_ticket(services.NewTicket(
+            subject="Printer on fire", body="It is on fire.", customer=customer, channel="email",
+            team=team
+        ))
 
 
 def api_client_for(user) -> APIClient:

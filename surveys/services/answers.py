@@ -39,9 +39,10 @@ def existing_response(invitation: Invitation) -> Response | None:
 
 
 def _validate(invitation: Invitation, score: int, comment: str, now: datetime) -> str:
-    if not is_answerable(invitation, now):
+    program = invitation.program
+    if program is None or not is_answerable(invitation, now):
         raise ValidationError({"score": _("This survey has expired.")}, code="expired")
-    low, high = invitation.program.scale
+    low, high = program.scale
     if not low <= score <= high:
         raise ValidationError({"score": _("Choose a score from %(low)d to %(high)d.")
                                % {"low": low, "high": high}}, code="out_of_scale")
@@ -74,6 +75,7 @@ def record_response(*, invitation: Invitation, score: int, comment: str = "",
             response = _create(invitation, score, comment, now)
     except IntegrityError:
         fresh = load_invitation(invitation.pk)
+        assert fresh is not None  # the response that won the race holds the row (CASCADE)
         return record_response(invitation=fresh, score=score, comment=comment, now=now)
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ANSWERED,
                                                        remind_after=None)
@@ -94,9 +96,11 @@ def _announce(response: Response, *, first: bool) -> None:
 def _create(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
     ticket = invitation.ticket  # None for a relationship invitation
     organization = invitation.customer.organization
-    low, high = invitation.program.scale
+    program = invitation.program
+    assert program is not None  # _validate refused an invitation whose program is gone
+    low, high = program.scale
     return Response.objects.create(
-        invitation=invitation, metric=invitation.program.metric, kind=invitation.kind,
+        invitation=invitation, metric=program.metric, kind=invitation.kind,
         wave_id=invitation.wave_id, scale_min=low, scale_max=high,
         score=score, comment=comment, ticket=ticket, customer_id=invitation.customer_id,
         channel=ticket.channel if ticket else "",
@@ -112,5 +116,5 @@ def _close_the_loop(invitation: Invitation, response: Response, now: datetime, *
     program = invitation.program
     if is_detractor(response.metric, response.score) and not hasattr(response, "follow_up"):
         create_follow_up(response=response, program=program, now=now)
-    elif first and is_promoter(response.metric, response.score):
+    elif first and program is not None and is_promoter(response.metric, response.score):
         send_promoter_ask(response=response, program=program, now=now)

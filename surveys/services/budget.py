@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from tickets.models import Customer
+from tickets.models import Customer, Ticket
 
 from ..models import Invitation, Kind
 
@@ -65,19 +65,20 @@ def last_asked(customer_ids: Iterable[int], since: datetime, *,
     return found
 
 
-def may_contact(person, now: datetime | None = None, *, important: bool = False) -> bool:
+def may_contact(person: Customer | int, now: datetime | None = None, *,
+                important: bool = False) -> bool:
     """May ``person`` (a Customer, or its id) be asked for feedback at ``now``?
 
     The one question every way of asking calls before it asks. ``important`` is the
     transactional survey of an important ticket, which only earlier transactional asks
     block (module docstring)."""
     now = now or timezone.now()
-    person_id = getattr(person, "pk", person)
+    person_id = person if isinstance(person, int) else person.pk
     kinds = [Kind.TRANSACTIONAL] if important else None
     return person_id not in last_asked([person_id], now - contact_window(), kinds=kinds)
 
 
-def is_important(ticket) -> bool:
+def is_important(ticket: Ticket | None) -> bool:
     return ticket is not None and ticket.priority in settings.HELPDESK_SURVEY_IMPORTANT_PRIORITIES
 
 

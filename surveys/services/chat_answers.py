@@ -58,7 +58,8 @@ def chat_question(*, ticket: Ticket, now: datetime | None = None) -> Question | 
 
 
 @transaction.atomic
-def record_chat_answer(*, ticket: Ticket, score, comment="", now: datetime | None = None
+def record_chat_answer(*, ticket: Ticket, score: int, comment: str = "",
+                       now: datetime | None = None
                        ) -> Response:
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related(

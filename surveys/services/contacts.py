@@ -75,7 +75,7 @@ def import_contacts(*, program: SurveyProgram, text: str) -> ImportReport:
     return report
 
 
-def _save(program, good: dict[str, dict], organizations: dict[str, int],
+def _save(program: SurveyProgram, good: dict[str, dict], organizations: dict[str, int],
           report: ImportReport) -> None:
     existing = {c.email.lower(): c for c in Customer.objects.annotate(e=Lower("email"))
                 .filter(e__in=list(good))}

@@ -76,7 +76,7 @@ def create_follow_up(*, response: Response, program: SurveyProgram | None,
 
 
 @transaction.atomic
-def close_follow_up(*, follow_up: FollowUp, user, outcome: str, note: str = "",
+def close_follow_up(*, follow_up: FollowUp, user: User, outcome: str, note: str = "",
                     now: datetime | None = None) -> FollowUp:
     if outcome not in FollowUp.Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")}, code="invalid")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
 from tickets.policy import sees_all
 
 from ..models import FollowUp
@@ -17,7 +18,7 @@ RENEWAL_VALUES = ("renewed", "churned")
 
 
 @transaction.atomic
-def record_renewal(*, follow_up: FollowUp, outcome: str, user,
+def record_renewal(*, follow_up: FollowUp, outcome: str, user: User,
                    now: datetime | None = None) -> FollowUp:
     """Set (or, with an empty ``outcome``, clear) whether the follow-up's organization
     renewed. Managers only: the renewal is a contract matter, not a ticket one."""

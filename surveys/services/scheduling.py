@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tickets.models import Ticket
+from tickets.models import Customer, Ticket
 
 from ..models import Invitation, Kind, Response, SurveyProgram
 from .budget import is_important, may_contact, preempt_relationship
@@ -56,7 +56,7 @@ def skip_reason_for(*, ticket: Ticket, program: SurveyProgram | None, now: datet
     return ""
 
 
-def relationship_skip_reason(*, customer, now: datetime) -> str:
+def relationship_skip_reason(*, customer: Customer, now: datetime) -> str:
     """Why a contact must not get a relationship invitation now, or "" when they may
     (checked again when sending: they may opt out, bounce or be asked meanwhile)."""
     if not (customer.email or "").strip():

@@ -16,7 +16,7 @@ Status = Invitation.Status
 BATCH = 1000
 
 
-def _locked(pk: int, **conditions) -> Invitation | None:
+def _locked(pk: int, **conditions: object) -> Invitation | None:
     """The invitation, locked, if it still meets ``conditions``: a second worker that
     waited on the lock finds it changed and moves on, so nothing goes out twice."""
     return (Invitation.objects.select_for_update(of=("self",))
@@ -34,12 +34,14 @@ def _send_one(pk: int, now: datetime) -> bool:
         reason = (relationship_skip_reason(customer=invitation.customer, now=now)
                   if invitation.program_id else Invitation.SkipReason.NO_PROGRAM)
     else:
+        assert invitation.ticket is not None  # a ticket survey's invitation names its ticket
         reason = skip_reason_for(ticket=invitation.ticket, program=invitation.program, now=now)
     if reason:
         invitation.status, invitation.skip_reason = Status.SKIPPED, reason
         invitation.save(update_fields=["status", "skip_reason"])
         return False
     program = invitation.program
+    assert program is not None  # both skip checks answer NO_PROGRAM without one
     invitation.status = Status.SENT
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=program.expiry_days)

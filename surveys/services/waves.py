@@ -47,7 +47,8 @@ def audience(program: SurveyProgram, *, today: date) -> QuerySet[Customer]:
 
 
 def working_days(start: date, count: int) -> list[date]:
-    days, day = [], start
+    days: list[date] = []
+    day = start
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)

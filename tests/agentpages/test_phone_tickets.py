@@ -121,13 +121,16 @@ def test_replies_to_a_phone_only_customer_email_nobody(agent, team,
                                                        django_capture_on_commit_callbacks):
     caller = services.get_or_create_caller(phone="0401234567")
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = services.create_ticket(subject="Call", body="x", customer=caller,
-                                        channel="phone", team=team, actor=agent)
+        ticket = services.create_ticket(services.NewTicket(
+            subject="Call", body="x", customer=caller, channel="phone", team=team
+        ), actor=agent)
         services.reply_to_ticket(ticket=ticket, agent=agent, body="Called back")
     assert not OutboundEmail.objects.filter(to="").exists()
 
 
 def test_customers_of_the_web_form_are_still_acknowledged(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_ticket(subject="Web", body="x", customer=CustomerFactory(), channel="web")
+        services.create_ticket(services.NewTicket(
+            subject="Web", body="x", customer=CustomerFactory(), channel="web"
+        ))
     assert len(_acks()) == 1

@@ -15,9 +15,9 @@ def signed_in(client, agent):
     return client
 
 
-def _ticket(team, subject="Printer on fire", body="Smoke", **kwargs):
-    return services.create_ticket(subject=subject, body=body, customer=CustomerFactory(),
-                                  team=team, **kwargs)
+def _ticket(team, subject="Printer on fire", body="Smoke"):
+    return services.create_ticket(services.NewTicket(subject=subject, body=body,
+                                                     customer=CustomerFactory(), team=team))
 
 
 def _found(client, q):

@@ -144,8 +144,9 @@ def test_note_mode_words_in_finnish(signed_in, agent, ticket):
 # --- Merge -------------------------------------------------------------------------------
 
 def test_merge_asks_for_confirmation_showing_both_tickets(signed_in, ticket, customer, team):
-    target = services.create_ticket(subject="Duplicate printer", body="again", customer=customer,
-                                    team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Duplicate printer", body="again", customer=customer, team=team
+    ))
     response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]),
                               {"target": target.reference})
     assert response.status_code == 200
@@ -161,7 +162,9 @@ def test_confirmed_merge_writes_a_plural_note_with_the_reference(signed_in, tick
                                                                   team, agent):
     services.reply_to_ticket(ticket=ticket, agent=agent, body="first reply")
     services.reply_to_ticket(ticket=ticket, agent=agent, body="second reply")
-    target = services.create_ticket(subject="Dup", body="same", customer=customer, team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Dup", body="same", customer=customer, team=team
+    ))
     signed_in.post(reverse("tickets:merge", args=[ticket.pk]),
                    {"target": str(target.pk), "confirm": "1"})
     note = target.messages.get(author_type=Message.Author.SYSTEM)
@@ -169,7 +172,9 @@ def test_confirmed_merge_writes_a_plural_note_with_the_reference(signed_in, tick
 
 
 def test_merge_of_one_message_is_singular(ticket, customer, team, agent):
-    target = services.create_ticket(subject="Dup", body="same", customer=customer, team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Dup", body="same", customer=customer, team=team
+    ))
     services.merge_tickets(source=ticket, target=target, actor=agent)
     note = target.messages.get(author_type=Message.Author.SYSTEM)
     assert note.body_text == f"Merged 1 message from {ticket.reference}."
@@ -177,7 +182,9 @@ def test_merge_of_one_message_is_singular(ticket, customer, team, agent):
 
 def test_merge_confirm_refuses_what_the_merge_would_refuse(signed_in, ticket, other_customer,
                                                              team):
-    target = services.create_ticket(subject="Other", body="x", customer=other_customer, team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Other", body="x", customer=other_customer, team=team
+    ))
     response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]),
                               {"target": target.reference}, follow=True)
     assert "Only tickets of the same customer can be merged." in response.text

@@ -28,9 +28,10 @@ def build() -> dict:
     call_command("seed_demo", tickets=120, no_progress=True, verbosity=0)
     customer = Customer.objects.create(email="pitka@example.com", name="Pia Pitkänen",
                                        language="en")
-    long_ticket = services.create_ticket(subject=LONG_SUBJECT, body="Y" * 400,
-                                         customer=customer, channel="web",
-                                         team=Team.objects.get(name="Support"))
+    long_ticket = services.create_ticket(services.NewTicket(
+        subject=LONG_SUBJECT, body="Y" * 400, customer=customer, channel="web",
+        team=Team.objects.get(name="Support")
+    ))
     return {"manager": User.objects.get(email="manager@demo.test"),
             "agent": User.objects.get(email="agent@demo.test"),
             "customer": customer, "ticket": long_ticket}

@@ -18,10 +18,13 @@ def _fi_catalogue_exists() -> bool:
 
 def _setup(agent, team):
     customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com")
-    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                    customer=customer, channel="email", team=team)
-    services.create_ticket(subject="Invoice question", body="Why?", customer=CustomerFactory(),
-                           team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team
+    ))
+    services.create_ticket(services.NewTicket(
+        subject="Invoice question", body="Why?", customer=CustomerFactory(), team=team
+    ))
     CannedResponse.objects.create(title="Greeting", body="Hello {{ customer.name }},")
     return ticket
 

@@ -24,13 +24,18 @@ def _tickets(team, customer=None):
 
     fresh_install()
     customer = customer or CustomerFactory(name="Anna Asiakas", email="anna@example.com")
-    first = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                   customer=customer, channel="email", team=team)
-    second = services.create_ticket(subject="Printer still smoking", body="Again.",
-                                    customer=customer, channel="web", team=team,
-                                    priority="urgent")
-    services.create_ticket(subject="Invoice question", body="Why?", customer=CustomerFactory(),
-                           team=team, channel="phone")
+    first = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team
+    ))
+    second = services.create_ticket(services.NewTicket(
+        subject="Printer still smoking", body="Again.", customer=customer, channel="web", team=team,
+        priority="urgent"
+    ))
+    services.create_ticket(services.NewTicket(
+        subject="Invoice question", body="Why?", customer=CustomerFactory(), team=team,
+        channel="phone"
+    ))
     return first, second
 
 

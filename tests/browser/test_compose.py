@@ -44,8 +44,10 @@ def setup(agent, team):
     agent.signature = "Best regards,\n{{ agent.name }}, {{ team.name }}"
     agent.save(update_fields=["signature"])
     customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com", language="en")
-    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                    customer=customer, channel="email", team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team
+    ))
     return ticket
 
 

@@ -13,8 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_agent_picks_previews_and_applies_a_macro_with_the_keyboard(page, live_server, agent,
                                                                    team):
     customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com")
-    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                    customer=customer, channel="email", team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team
+    ))
     macro_services.save_macro(name="Escalate to hardware", shared=False, actor=agent,
                               actions=[{"type": "set_priority", "value": "high"}])
     macro_services.save_macro(name="Ask for the model number", shared=False, actor=agent, actions=[

@@ -13,8 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_signed_in_customer_switches_to_finnish_and_marks_the_request_solved(
         page, live_server, team):
     customer = Customer.objects.create(email="anna@example.com", name="Anna", language="en")
-    ticket = services.create_ticket(subject="Login fails", body="The login page says no.",
-                                    customer=customer, channel="web", team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Login fails", body="The login page says no.", customer=customer, channel="web",
+        team=team
+    ))
     page.goto(f"{live_server.url}/support/sign-in/{make_sign_in_token(customer)}/")
     page.click("main button[type=submit]")
     page.wait_for_selector("table.portal-table")

@@ -70,8 +70,10 @@ def _data(manager, team, agent):
               for i, n in enumerate(["Anna Acme", "Bertil Berg", "Cecilia Carlsson",
                                      "Daniel Dahl", "Eeva Ek", "Frans Fors"])]
     for i, person in enumerate(people[:4]):
-        ticket = services.create_ticket(subject=f"Invoice question {i}", body="x", customer=person,
-                                        channel="email", team=team, assignee=agent)
+        ticket = services.create_ticket(services.NewTicket(
+            subject=f"Invoice question {i}", body="x", customer=person, channel="email", team=team,
+            assignee=agent
+        ))
         if i % 2:
             services.solve_ticket(ticket=ticket, actor=agent)
     wave = waves.start_wave(program=program, starts_on=timezone.localdate() - timedelta(days=20))

@@ -41,9 +41,10 @@ def test_customer_answers_survey_and_agent_sees_it(page, live_server, agent, tea
         question_fi="Kuinka tyytyväinen olit tukeemme?",
         followup_question_en="What could we have done better?")
     customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com")
-    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                    customer=customer, channel="email", team=team,
-                                    assignee=agent)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team, assignee=agent
+    ))
 
     # The agent solves, then closes the ticket in the browser.
     _sign_in(page, live_server, agent)

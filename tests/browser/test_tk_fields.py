@@ -58,10 +58,14 @@ def _language(page, code):
 def test_side_panel_fields_timer_and_links(page, live_server, admin_user, agent, team):
     _fields()
     customer = CustomerFactory(name="Kalle Customer", email="kalle@example.com")
-    ticket = services.create_ticket(subject="Printer on fire", body="Smoke everywhere.",
-                                    customer=customer, channel="email", team=team)
-    other = services.create_ticket(subject="Printer smokes too", body="Same here.",
-                                   customer=CustomerFactory(), channel="web", team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Printer on fire", body="Smoke everywhere.", customer=customer, channel="email",
+        team=team
+    ))
+    other = services.create_ticket(services.NewTicket(
+        subject="Printer smokes too", body="Same here.", customer=CustomerFactory(), channel="web",
+        team=team
+    ))
     link_services.link_tickets(ticket=other, other=ticket, relation="incident_of",
                                actor=admin_user)
     worklog.log_time(ticket=ticket, agent=agent, seconds=2700, note="Called the customer")

@@ -55,8 +55,9 @@ def test_change_commits_and_email_waits_when_broker_is_down(
     customer, team, broker_down, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = services.create_ticket(subject="Help", body="Please", customer=customer,
-                                        team=team)
+        ticket = services.create_ticket(services.NewTicket(
+            subject="Help", body="Please", customer=customer, team=team
+        ))
     assert ticket.pk is not None
     row = OutboundEmail.objects.get(ticket_id=ticket.pk, kind="acknowledgement")
     assert row.status == Status.QUEUED
@@ -71,7 +72,9 @@ def test_sweeper_sends_waiting_email_once_when_broker_is_back(
 
     monkeypatch.setattr(tasks.send_outbound_email, "delay", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_ticket(subject="Help", body="Please", customer=customer, team=team)
+        services.create_ticket(services.NewTicket(
+            subject="Help", body="Please", customer=customer, team=team
+        ))
     monkeypatch.undo()  # the broker is back (eager in tests)
     later = timezone.now() + timedelta(minutes=2)
     assert len(outbox.sweep(now=later)) == 1

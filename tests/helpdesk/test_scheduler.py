@@ -51,8 +51,9 @@ def test_a_closed_tickets_survey_arrives_after_the_programs_delay(
         db, customer, agent, django_capture_on_commit_callbacks):
     """The demo's main loop: close a ticket, and the scheduler sends the survey email."""
     SurveyProgram.objects.update(delay_minutes=2)
-    ticket = services.create_ticket(subject="Order late", body="Where is it?", customer=customer,
-                                    channel="web")
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Order late", body="Where is it?", customer=customer, channel="web"
+    ))
     with time_machine.travel(timezone.now(), tick=False) as clock:
         scheduler = Scheduler()
         with django_capture_on_commit_callbacks(execute=True):

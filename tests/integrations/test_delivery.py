@@ -27,8 +27,10 @@ def subscription(receiver, admin_user):
 
 def new_ticket(customer, team, capture):
     with capture(execute=True):
-        return ticket_services.create_ticket(subject="Printer on fire", body="It burns.",
-                                             customer=customer, channel="email", team=team)
+        return ticket_services.create_ticket(ticket_services.NewTicket(
+            subject="Printer on fire", body="It burns.", customer=customer, channel="email",
+            team=team
+        ))
 
 
 def test_created_ticket_is_posted_signed_with_the_secret(
@@ -137,7 +139,9 @@ def test_a_subscription_failing_for_a_day_is_disabled_and_admins_are_emailed(
     assert f"/admin/integrations/webhooksubscription/{subscription.pk}/" in alerts[0].body
     # Switched off: a new event is not queued at all.
     with django_capture_on_commit_callbacks(execute=True):
-        ticket_services.create_ticket(subject="Another", body="x", customer=customer, team=team)
+        ticket_services.create_ticket(ticket_services.NewTicket(
+            subject="Another", body="x", customer=customer, team=team
+        ))
     assert WebhookDelivery.objects.count() == 1
 
 

@@ -7,11 +7,11 @@ from metrics.custom_fields import breakdown
 from metrics.filters import MetricFilters
 from tests.factories import CustomerFactory
 from tests.tickets.custom_field_fixtures import *  # noqa: F403
-from tickets.services import apply_ticket_changes, create_ticket
+from tickets.services import NewTicket, apply_ticket_changes, create_ticket
 
 
 def _ticket(team, product, *, solve=False):
-    ticket = create_ticket(subject="x", body="y", customer=CustomerFactory(), team=team)
+    ticket = create_ticket(NewTicket(subject="x", body="y", customer=CustomerFactory(), team=team))
     changes = {"fields": {"product": product}} if product else {}
     if solve:
         changes["status"] = "solved"

@@ -133,8 +133,10 @@ def test_permission_matrix_ui_and_api(client, people, team, other_team, role, wh
     from tickets import services
 
     customer = CustomerFactory()
-    ticket = services.create_ticket(subject="Matrix", body="b", customer=customer,
-                                    channel="email", team=team if where == "own" else other_team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Matrix", body="b", customer=customer, channel="email",
+        team=team if where == "own" else other_team
+    ))
     user = people[role]
     if user is not None:
         client.force_login(user)

@@ -9,9 +9,9 @@ from tickets import services as ticket_services
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """Call a service and run its after-commit work (signals, rules, outbox)."""
-    def _run(fn, **kwargs):
+    def _run(fn, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
+            return fn(*args, **kwargs)
     return _run
 
 
@@ -27,10 +27,10 @@ def make_rule(db):
 
 @pytest.fixture
 def web_ticket(run, customer, team):
-    def _create(**kwargs):
-        data = {"subject": "Invoice is wrong", "body": "Please fix my invoice.",
-                "customer": customer, "channel": "web", "team": team, **kwargs}
-        return run(ticket_services.create_ticket, **data)
+    def _create(tags=()):
+        return run(ticket_services.create_ticket, ticket_services.NewTicket(
+            subject="Invoice is wrong", body="Please fix my invoice.", customer=customer,
+            channel="web", team=team, tags=tuple(tags)))
     return _create
 
 

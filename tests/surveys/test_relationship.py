@@ -136,8 +136,9 @@ def test_important_ticket_survey_goes_before_a_scheduled_wave(
     customer.save()
     wave = waves.start_wave(program=relationship_program)
     waves.schedule_wave(wave=wave)
-    ticket = services.create_ticket(subject="Down", body="x", customer=customer, team=team,
-                                     priority="urgent")
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Down", body="x", customer=customer, team=team, priority="urgent"
+    ))
     close(ticket)
     assert Invitation.objects.get(ticket=ticket).status == Status.SCHEDULED
     relationship = Invitation.objects.get(wave=wave, customer=customer)
@@ -150,7 +151,9 @@ def test_normal_ticket_survey_waits_for_the_budget_after_a_relationship_ask(
 
     Invitation.objects.create(customer=customer, kind=Kind.RELATIONSHIP, status=Status.SENT,
                               send_after=timezone.now(), sent_at=timezone.now() - timedelta(days=3))
-    ticket = services.create_ticket(subject="Hi", body="x", customer=customer, team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Hi", body="x", customer=customer, team=team
+    ))
     close(ticket)
     invitation = Invitation.objects.get(ticket=ticket)
     assert (invitation.status, invitation.skip_reason) == (Status.SKIPPED, Reason.BUDGET)

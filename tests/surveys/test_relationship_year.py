@@ -50,8 +50,9 @@ def test_a_year_of_waves_and_ticket_surveys_respects_the_budget_and_mornings(
         for person in closes.get(day, []):
             with time_machine.travel(_at(day, 14), tick=False), \
                     django_capture_on_commit_callbacks(execute=True):
-                ticket = services.create_ticket(subject="Help", body="x", customer=person,
-                                                 team=team)
+                ticket = services.create_ticket(services.NewTicket(
+                    subject="Help", body="x", customer=person, team=team
+                ))
                 services.solve_ticket(ticket=ticket, actor=None)
             with time_machine.travel(_at(day, 14, 30), tick=False), \
                     django_capture_on_commit_callbacks(execute=True):

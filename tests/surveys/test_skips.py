@@ -67,7 +67,9 @@ def test_answer_within_throttle_window_throttles(sent_invitation, customer, team
     Response.objects.create(invitation=sent_invitation, metric="csat", scale_min=1, scale_max=5,
                             score=4, ticket=sent_invitation.ticket, customer=customer,
                             channel="email")
-    second = services.create_ticket(subject="Again", body="x", customer=customer, team=team)
+    second = services.create_ticket(services.NewTicket(
+        subject="Again", body="x", customer=customer, team=team
+    ))
     close(second)
     assert _skip_reason(second) == "throttled"
 
@@ -86,6 +88,8 @@ def test_answer_older_than_throttle_window_does_not_throttle(sent_invitation, cu
     # ... and asked then too: the contact budget (docs/relationship-surveys.md) is spent by asks.
     Invitation.objects.filter(pk=sent_invitation.pk).update(
         sent_at=timezone.now() - timedelta(days=31))
-    second = services.create_ticket(subject="Again", body="x", customer=customer, team=team)
+    second = services.create_ticket(services.NewTicket(
+        subject="Again", body="x", customer=customer, team=team
+    ))
     close(second)
     assert Invitation.objects.get(ticket=second).status == Status.SCHEDULED

@@ -40,7 +40,9 @@ def test_unsubscribe_cancels_scheduled_invitations(sent_invitation, customer, te
     # The first survey went out before the contact window, so the second may be scheduled.
     Invitation.objects.filter(pk=sent_invitation.pk).update(
         sent_at=timezone.now() - timedelta(days=31))
-    second = services.create_ticket(subject="Again", body="x", customer=customer, team=team)
+    second = services.create_ticket(services.NewTicket(
+        subject="Again", body="x", customer=customer, team=team
+    ))
     close(second)
     client.post(_unsubscribe_path())
     invitation = Invitation.objects.get(ticket=second)

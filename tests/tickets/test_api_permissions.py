@@ -94,7 +94,9 @@ def test_every_staff_persona_may_create(request, persona):
 
 def test_agent_sees_a_ticket_of_another_team_assigned_to_them(other_agent, customer, team,
                                                               agent):
-    ticket = services.create_ticket(subject="x", body="y", customer=customer, team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="x", body="y", customer=customer, team=team
+    ))
     Ticket.objects.filter(pk=ticket.pk).update(assignee=other_agent)
     client = api_client_for(other_agent)
     assert client.get(f"/api/v1/tickets/{ticket.pk}/").status_code == 200

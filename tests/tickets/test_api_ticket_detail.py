@@ -147,7 +147,7 @@ def test_assigning_moves_an_orphan_ticket_into_the_agents_team(manager, customer
 
     team = TeamFactory(name="Orphans")
     helper = UserFactory(teams=[team])
-    ticket = services.create_ticket(subject="x", body="y", customer=customer)
+    ticket = services.create_ticket(services.NewTicket(subject="x", body="y", customer=customer))
     # A ticket from before every ticket had a team (migration 0008 gives them one).
     Ticket.objects.filter(pk=ticket.pk).update(team=None)
     data = api_client_for(manager).patch(url(ticket), {"assignee": helper.pk},

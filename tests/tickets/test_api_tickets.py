@@ -23,9 +23,10 @@ def ids(response) -> list[int]:
     return [row["id"] for row in response.json()["results"]]
 
 
-def make(customer, **kwargs) -> Ticket:
-    defaults = {"subject": "Help", "body": "Please help.", "customer": customer}
-    return services.create_ticket(**{**defaults, **kwargs})
+def make(customer, *, now=None, **fields) -> Ticket:
+    new = services.NewTicket(**{"subject": "Help", "body": "Please help.", "customer": customer,
+                                **fields})
+    return services.create_ticket(new, now=now)
 
 
 def test_create_ticket_returns_201_with_the_ticket(api, agent, team, mailoutbox,

@@ -21,10 +21,10 @@ def crew(team):
 
 @pytest.fixture
 def new_ticket(customer, team, django_capture_on_commit_callbacks):
-    def make(subject="Help", **kwargs):
+    def make(subject="Help"):
         with django_capture_on_commit_callbacks(execute=True):
-            ticket = services.create_ticket(subject=subject, body="Please", customer=customer,
-                                            team=kwargs.pop("team", team), **kwargs)
+            ticket = services.create_ticket(services.NewTicket(
+                subject=subject, body="Please", customer=customer, team=team))
         ticket.refresh_from_db()
         return ticket
     return make

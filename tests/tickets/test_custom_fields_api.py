@@ -44,9 +44,9 @@ def test_patch_solved_without_a_required_field_is_a_400(api, ticket, product_fie
 
 
 def test_the_list_filters_by_a_dropdown(api, ticket, customer, team, product_field):
-    from tickets.services import create_ticket
+    from tickets.services import NewTicket, create_ticket
 
-    other = create_ticket(subject="Other", body="x", customer=customer, team=team)
+    other = create_ticket(NewTicket(subject="Other", body="x", customer=customer, team=team))
     _set(ticket, product="printer")
     _set(other, product="scanner")
     ids = [t["id"] for t in api.get("/api/v1/tickets/?field_product=printer").json()["results"]]
@@ -76,25 +76,25 @@ def test_filters_combine_with_the_agents_visibility(ticket, other_agent, product
 def test_the_list_stays_at_a_constant_number_of_queries(api, ticket, customer, team,
                                                          all_fields,
                                                          django_assert_max_num_queries):
-    from tickets.services import create_ticket
+    from tickets.services import NewTicket, create_ticket
 
     for n in range(5):
-        t = create_ticket(subject=f"T{n}", body="x", customer=customer, team=team)
+        t = create_ticket(NewTicket(subject=f"T{n}", body="x", customer=customer, team=team))
         _set(t, product="printer", areas=["ui", "billing"], hours=n)
     with django_assert_max_num_queries(12) as captured:
         api.get("/api/v1/tickets/?field_product=printer")
     count = len(captured.captured_queries)
     for n in range(5):
-        t = create_ticket(subject=f"U{n}", body="x", customer=customer, team=team)
+        t = create_ticket(NewTicket(subject=f"U{n}", body="x", customer=customer, team=team))
         _set(t, product="printer", serial=f"S{n}")
     with django_assert_max_num_queries(count):
         api.get("/api/v1/tickets/?field_product=printer")
 
 
 def test_a_checkbox_filters_by_ticked_and_unticked(api, ticket, customer, team, all_fields):
-    from tickets.services import create_ticket
+    from tickets.services import NewTicket, create_ticket
 
-    other = create_ticket(subject="Other", body="x", customer=customer, team=team)
+    other = create_ticket(NewTicket(subject="Other", body="x", customer=customer, team=team))
     _set(ticket, warranty=True)
     _set(other, warranty=False)  # unticked: stored as no value
     ticked = api.get("/api/v1/tickets/?field_warranty=true").json()["results"]

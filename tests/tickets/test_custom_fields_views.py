@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.conftest import api_client_for
 from tickets.models import CustomField, SavedFilter
-from tickets.services import apply_ticket_changes, create_ticket
+from tickets.services import NewTicket, apply_ticket_changes, create_ticket
 from tickets.services.custom_fields import values_of
 
 from .custom_field_fixtures import *  # noqa: F403
@@ -127,7 +127,7 @@ def test_another_teams_agent_cannot_set_fields(client, other_agent, ticket, prod
 
 def test_the_queue_filters_by_a_dropdown_and_saves_the_filter(client, agent, ticket, customer,
                                                              team, product_field):
-    other = create_ticket(subject="Scanner jam", body="x", customer=customer, team=team)
+    other = create_ticket(NewTicket(subject="Scanner jam", body="x", customer=customer, team=team))
     apply_ticket_changes(ticket=ticket, changes={"fields": {"product": "printer"}},
                          actor=None, source="test")
     client.force_login(agent)

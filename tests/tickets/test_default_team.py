@@ -71,7 +71,9 @@ def test_without_any_rule_the_oldest_team_takes_the_ticket():
 
 
 def test_a_named_team_is_kept(team, other_team, customer):
-    ticket = services.create_ticket(subject="s", body="b", customer=customer, team=other_team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="s", body="b", customer=customer, team=other_team
+    ))
     assert ticket.team == other_team
 
 
@@ -83,7 +85,7 @@ def test_a_default_team_cannot_be_deleted_from_under_the_rule(team):
 
 
 def test_migration_gives_teamless_tickets_the_default_team(team, customer):
-    ticket = services.create_ticket(subject="old", body="b", customer=customer)
+    ticket = services.create_ticket(services.NewTicket(subject="old", body="b", customer=customer))
     Ticket.objects.filter(pk=ticket.pk).update(team=None)  # as before routing existed
     migration = importlib.import_module("tickets.migrations.0011_default_support_team")
     migration.set_default_team(apps, None)
@@ -156,7 +158,7 @@ def test_portal_reply_to_a_closed_teamless_ticket(agent_client, team, agent):
     from django.test import Client
 
     customer = CustomerFactory(email="kalle@example.com")
-    old = services.create_ticket(subject="Old", body="b", customer=customer)
+    old = services.create_ticket(services.NewTicket(subject="Old", body="b", customer=customer))
     services.solve_ticket(ticket=old, actor=agent)
     services.close_ticket(ticket=old)
     Ticket.objects.filter(pk=old.pk).update(team=None)
@@ -210,7 +212,9 @@ def test_unassigned_queue_counts_match_for_agent_and_manager(agent_client, team,
     from django.test import Client
 
     for n in range(3):
-        services.create_ticket(subject=f"t{n}", body="b", customer=customer, channel="web")
+        services.create_ticket(services.NewTicket(
+            subject=f"t{n}", body="b", customer=customer, channel="web"
+        ))
     boss = Client()
     boss.force_login(manager)
     counts = {}
@@ -231,6 +235,6 @@ def test_admin_lists_the_routing_tables(admin_user, client, team):
 
 def test_agent_without_the_default_team_does_not_see_it(other_agent, client, customer):
     """The rule does not widen visibility: other teams still see only their own tickets."""
-    ticket = services.create_ticket(subject="s", body="b", customer=customer)
+    ticket = services.create_ticket(services.NewTicket(subject="s", body="b", customer=customer))
     client.force_login(other_agent)
     assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404

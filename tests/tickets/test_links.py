@@ -8,7 +8,7 @@ from helpdesk.models import OutboundEmail
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory
 from tickets.models import Ticket, TicketLink
-from tickets.services import create_ticket, merge_tickets
+from tickets.services import NewTicket, create_ticket, merge_tickets
 from tickets.services import links as link_services
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -17,8 +17,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def incidents(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return [create_ticket(subject=f"Cannot log in {n}", body="?", team=team,
-                              customer=CustomerFactory(email=f"c{n}@example.com"))
+        return [create_ticket(NewTicket(
+            subject=f"Cannot log in {n}", body="?", team=team,
+            customer=CustomerFactory(email=f"c{n}@example.com")
+        ))
                 for n in range(3)]
 
 
@@ -54,7 +56,9 @@ def test_links_that_make_no_sense_are_refused(ticket, incidents, agent, make, wo
 
 def test_a_ticket_of_another_team_cannot_be_found_or_linked(ticket, other_agent, other_team,
                                                            customer, agent):
-    theirs = create_ticket(subject="Billing", body="x", customer=customer, team=other_team)
+    theirs = create_ticket(NewTicket(
+        subject="Billing", body="x", customer=customer, team=other_team
+    ))
     with pytest.raises(ValidationError) as exc:
         link_services.find_visible_ticket(agent, theirs.reference)
     missing = link_services.find_visible_ticket
@@ -108,11 +112,13 @@ def test_an_incident_refused_by_a_required_field_is_reported(ticket, incidents, 
 def test_the_panel_shows_links_merges_and_follow_ups(client, agent, ticket, incidents,
                                                      customer):
     _link(incidents[0], ticket, "incident_of", agent)
-    duplicate = create_ticket(subject="Duplicate", body="x", customer=customer,
-                              team=ticket.team)
+    duplicate = create_ticket(NewTicket(
+        subject="Duplicate", body="x", customer=customer, team=ticket.team
+    ))
     merge_tickets(source=duplicate, target=ticket, actor=agent)
-    follow = create_ticket(subject="Again", body="x", customer=customer, team=ticket.team,
-                           follows_up=ticket)
+    follow = create_ticket(NewTicket(
+        subject="Again", body="x", customer=customer, team=ticket.team, follows_up=ticket
+    ))
     client.force_login(agent)
     html = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
     for ref in (incidents[0].reference, duplicate.reference, follow.reference):

@@ -298,8 +298,9 @@ def test_ticket_page_query_count_with_macros_is_constant(client, agent, ticket, 
 
 def test_bulk_apply_macro_sends_the_reply_to_each_customer(
         client, agent, team, waiting_macro, django_capture_on_commit_callbacks):
-    tickets = [services.create_ticket(subject=f"T{n}", body="b", team=team,
-                                      customer=CustomerFactory()) for n in range(3)]
+    tickets = [services.create_ticket(services.NewTicket(
+        subject=f"T{n}", body="b", team=team, customer=CustomerFactory()
+    )) for n in range(3)]
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("tickets:bulk"), {
@@ -312,9 +313,12 @@ def test_bulk_apply_macro_sends_the_reply_to_each_customer(
 
 
 def test_bulk_apply_is_all_or_nothing(client, agent, team, waiting_macro):
-    ok = services.create_ticket(subject="ok", body="b", team=team, customer=CustomerFactory())
-    closed = services.create_ticket(subject="closed", body="b", team=team,
-                                    customer=CustomerFactory())
+    ok = services.create_ticket(services.NewTicket(
+        subject="ok", body="b", team=team, customer=CustomerFactory()
+    ))
+    closed = services.create_ticket(services.NewTicket(
+        subject="closed", body="b", team=team, customer=CustomerFactory()
+    ))
     services.solve_ticket(ticket=closed, actor=agent)
     services.close_ticket(ticket=closed, actor=agent)
     client.force_login(agent)

@@ -9,9 +9,9 @@ from tickets.email_tokens import make_reply_address, ticket_id_from_address
 
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
-    def _run(fn, **kwargs):
+    def _run(fn, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
+            return fn(*args, **kwargs)
     return _run
 
 
@@ -20,8 +20,9 @@ def _emails(kind):
 
 
 def test_new_ticket_is_acknowledged_in_text_and_html(run, customer, team, mailoutbox):
-    ticket = run(services.create_ticket, subject="Bills & invoices", body="Hi",
-                 customer=customer, team=team)
+    ticket = run(services.create_ticket, services.NewTicket(
+        subject="Bills & invoices", body="Hi", customer=customer, team=team
+    ))
     sent = mailoutbox[0]
     assert sent.subject == f"[{ticket.reference}] We received your request: Bills & invoices"
     assert ticket.reference in sent.body
@@ -31,7 +32,9 @@ def test_new_ticket_is_acknowledged_in_text_and_html(run, customer, team, mailou
 
 
 def test_acknowledgement_is_marked_automatic_and_tagged_with_the_ticket(run, customer, team):
-    ticket = run(services.create_ticket, subject="Help", body="Hi", customer=customer, team=team)
+    ticket = run(services.create_ticket, services.NewTicket(
+        subject="Help", body="Hi", customer=customer, team=team
+    ))
     (email,) = _emails("acknowledgement")
     assert email.headers["Auto-Submitted"] == "auto-replied"
     assert email.headers["X-Helpdesk-Ticket"] == ticket.reference
@@ -40,33 +43,42 @@ def test_acknowledgement_is_marked_automatic_and_tagged_with_the_ticket(run, cus
 
 def test_brand_name_comes_from_settings(run, customer, team, settings, mailoutbox):
     settings.HELPDESK_BRAND_NAME = "Acme Support"
-    run(services.create_ticket, subject="Help", body="Hi", customer=customer, team=team)
+    run(services.create_ticket, services.NewTicket(
+        subject="Help", body="Hi", customer=customer, team=team
+    ))
     assert "Acme Support" in mailoutbox[0].alternatives[0][0]
     assert "Acme Support" in mailoutbox[0].body
 
 
 def test_automatic_message_is_not_acknowledged(run, customer, team):
-    run(services.create_ticket, subject="Out of office", body="Away", customer=customer,
-        team=team, is_automatic=True)
+    run(services.create_ticket, services.NewTicket(
+        subject="Out of office", body="Away", customer=customer, team=team, is_automatic=True
+    ))
     assert _emails("acknowledgement") == []
 
 
 def test_agent_created_ticket_without_acknowledge_sends_none(run, customer, team, agent):
-    run(services.create_ticket, subject="Phone call", body="Called", customer=customer,
-        team=team, channel="phone", actor=agent, acknowledge=False)
+    run(services.create_ticket, services.NewTicket(
+        subject="Phone call", body="Called", customer=customer, team=team, channel="phone",
+        acknowledge=False
+    ), actor=agent)
     assert _emails("acknowledgement") == []
 
 
 def test_acknowledgement_is_in_the_customers_language(run, customer, team, mailoutbox):
     customer.language = "fi"
     customer.save(update_fields=["language"])
-    run(services.create_ticket, subject="Apua", body="Hei", customer=customer, team=team)
+    run(services.create_ticket, services.NewTicket(
+        subject="Apua", body="Hei", customer=customer, team=team
+    ))
     assert _emails("acknowledgement")[0].language == "fi"
 
 
 def test_agent_reply_threads_onto_the_customers_email(run, customer, team, agent):
-    ticket = run(services.create_ticket, subject="Help", body="Hi", customer=customer,
-                 team=team, channel="email", email_message_id="<first@mail.example.com>")
+    ticket = run(services.create_ticket, services.NewTicket(
+        subject="Help", body="Hi", customer=customer, team=team, channel="email",
+        email=services.EmailDetails(message_id="<first@mail.example.com>")
+    ))
     run(services.add_customer_message, ticket=ticket, customer=customer, body="More",
         email_message_id="<second@mail.example.com>")
     message = run(services.reply_to_ticket, ticket=ticket, agent=agent, body="Fixed it")
@@ -139,7 +151,8 @@ def test_solved_is_emailed_to_the_customer(run, ticket, agent):
 
 
 def test_text_bodies_are_not_html_escaped(run, customer, team, mailoutbox):
-    run(services.create_ticket, subject='"Quotes" & <tags>', body="x", customer=customer,
-        team=team)
+    run(services.create_ticket, services.NewTicket(
+        subject='"Quotes" & <tags>', body="x", customer=customer, team=team
+    ))
     assert '"Quotes" & <tags>' in mailoutbox[0].subject
     assert "&amp;" not in mailoutbox[0].body

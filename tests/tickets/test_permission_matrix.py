@@ -42,9 +42,12 @@ def world(db, team, other_team, agent, other_agent, customer, django_capture_on_
     agent.teams.add(second_team)
     team_mate = UserFactory(email="tiina@helpdesk.test", name="Tiina Teammate", teams=[team])
     with django_capture_on_commit_callbacks(execute=True):
-        own = services.create_ticket(subject="Own", body="Mine", customer=customer, team=team)
-        other = services.create_ticket(subject="Other", body="Theirs", customer=customer,
-                                       team=other_team)
+        own = services.create_ticket(services.NewTicket(
+            subject="Own", body="Mine", customer=customer, team=team
+        ))
+        other = services.create_ticket(services.NewTicket(
+            subject="Other", body="Theirs", customer=customer, team=other_team
+        ))
     return {"own_ticket": own, "other_ticket": other,
             "own_team": second_team, "other_team": other_team,
             "own_agent": team_mate, "other_agent": other_agent,

@@ -227,7 +227,9 @@ def test_sign_out_forgets_the_customer(customer_client):
 # --- The customer's tickets ----------------------------------------------------------------
 
 def test_signed_in_customer_sees_only_their_tickets(customer_client, ticket, other_customer):
-    other = services.create_ticket(subject="Someone else's", body="x", customer=other_customer)
+    other = services.create_ticket(services.NewTicket(
+        subject="Someone else's", body="x", customer=other_customer
+    ))
     page = customer_client.get(reverse("portal:home")).content.decode()
     assert ticket.reference in page
     assert other.reference not in page
@@ -236,18 +238,18 @@ def test_signed_in_customer_sees_only_their_tickets(customer_client, ticket, oth
 def test_ticket_list_query_count_is_constant(customer_client, customer,
                                              django_assert_num_queries):
     for i in range(3):
-        services.create_ticket(subject=f"T{i}", body="x", customer=customer)
+        services.create_ticket(services.NewTicket(subject=f"T{i}", body="x", customer=customer))
     with django_assert_num_queries(3):  # session, customer, tickets
         customer_client.get(reverse("portal:home"))
     for i in range(20):
-        services.create_ticket(subject=f"U{i}", body="x", customer=customer)
+        services.create_ticket(services.NewTicket(subject=f"U{i}", body="x", customer=customer))
     with django_assert_num_queries(3):
         customer_client.get(reverse("portal:home"))
 
 
 def test_ticket_list_is_paginated(customer_client, customer):
     for i in range(27):
-        services.create_ticket(subject=f"T{i}", body="x", customer=customer)
+        services.create_ticket(services.NewTicket(subject=f"T{i}", body="x", customer=customer))
     first = customer_client.get(reverse("portal:home"))
     second = customer_client.get(reverse("portal:home") + "?page=2")
     assert len(first.context["tickets"]) == 25 and first.context["has_next"]
@@ -265,8 +267,9 @@ def test_ticket_page_shows_public_thread_but_never_internal_notes(customer_clien
 
 
 def test_merge_system_notes_are_not_shown(customer_client, ticket, customer, agent):
-    duplicate = services.create_ticket(subject="Dup", body="Again", customer=customer,
-                                       team=ticket.team)
+    duplicate = services.create_ticket(services.NewTicket(
+        subject="Dup", body="Again", customer=customer, team=ticket.team
+    ))
     services.merge_tickets(source=duplicate, target=ticket, actor=agent)
     page = customer_client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
     assert "merged" not in page.lower()

@@ -71,7 +71,9 @@ def test_agent_never_sees_other_teams_tickets(client, agent, other_team):
 
 
 def test_search_finds_ticket_by_message_text(client, agent, ticket, team, customer):
-    services.create_ticket(subject="Other", body="nothing here", customer=customer, team=team)
+    services.create_ticket(services.NewTicket(
+        subject="Other", body="nothing here", customer=customer, team=team
+    ))
     client.force_login(agent)
     page = client.get(reverse("tickets:search"), {"q": "on fire"}).context["page"]
     assert [t.pk for t in page.object_list] == [ticket.pk]

@@ -15,8 +15,9 @@ def events(ticket, field: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("channel", ["email", "web", "chat", "phone", "api", "social"])
 def test_create_ticket_on_each_channel(customer, channel):
-    ticket = services.create_ticket(subject="Hello", body="First words", customer=customer,
-                                    channel=channel)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Hello", body="First words", customer=customer, channel=channel
+    ))
     assert ticket.channel == channel
     assert ticket.status == Ticket.Status.NEW
     message = ticket.messages.get()
@@ -26,14 +27,18 @@ def test_create_ticket_on_each_channel(customer, channel):
 
 def test_create_ticket_refuses_an_unknown_channel(customer):
     with pytest.raises(ValidationError) as info:
-        services.create_ticket(subject="x", body="y", customer=customer, channel="fax")
+        services.create_ticket(services.NewTicket(
+            subject="x", body="y", customer=customer, channel="fax"
+        ))
     assert "channel" in info.value.message_dict
 
 
 def test_create_ticket_acknowledges_the_customer(customer, mailoutbox,
                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = services.create_ticket(subject="Hi", body="Hello", customer=customer)
+        ticket = services.create_ticket(services.NewTicket(
+            subject="Hi", body="Hello", customer=customer
+        ))
     assert [m.to for m in mailoutbox] == [[customer.email]]
     assert ticket.reference in mailoutbox[0].subject
 
@@ -41,8 +46,9 @@ def test_create_ticket_acknowledges_the_customer(customer, mailoutbox,
 def test_automatic_message_is_not_acknowledged(customer, mailoutbox,
                                                django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_ticket(subject="Out of office", body="Away", customer=customer,
-                               is_automatic=True)
+        services.create_ticket(services.NewTicket(
+            subject="Out of office", body="Away", customer=customer, is_automatic=True
+        ))
     assert mailoutbox == []
 
 
@@ -198,8 +204,9 @@ def test_set_tags_refuses_blank_names(ticket):
 
 
 def test_merge_moves_the_thread_and_closes_the_duplicate(ticket, agent, customer):
-    duplicate = services.create_ticket(subject="Fire!", body="Also on fire", customer=customer,
-                                       team=ticket.team)
+    duplicate = services.create_ticket(services.NewTicket(
+        subject="Fire!", body="Also on fire", customer=customer, team=ticket.team
+    ))
     services.merge_tickets(source=duplicate, target=ticket, actor=agent)
     duplicate.refresh_from_db()
     assert duplicate.status == Ticket.Status.CLOSED
@@ -212,8 +219,9 @@ def test_merge_moves_the_thread_and_closes_the_duplicate(ticket, agent, customer
 
 
 def test_merge_refuses_tickets_of_different_customers(ticket, agent, other_customer):
-    other = services.create_ticket(subject="x", body="y", customer=other_customer,
-                                   team=ticket.team)
+    other = services.create_ticket(services.NewTicket(
+        subject="x", body="y", customer=other_customer, team=ticket.team
+    ))
     with pytest.raises(ValidationError) as info:
         services.merge_tickets(source=other, target=ticket, actor=agent)
     assert "target" in info.value.message_dict

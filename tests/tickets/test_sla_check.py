@@ -25,8 +25,9 @@ def at(hh, mm=0, day=23):
 
 @pytest.fixture
 def assigned(customer, team, agent):
-    return services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                                  assignee=agent, now=CREATED)
+    return services.create_ticket(services.NewTicket(
+        subject="Help", body="Please", customer=customer, team=team, assignee=agent
+    ), now=CREATED)
 
 
 def sla_emails(kind=None):
@@ -82,15 +83,17 @@ def test_a_solved_ticket_is_not_checked(assigned, agent):
 
 
 def test_without_assignee_the_team_lead_is_told(customer, team, team_lead):
-    services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                           now=CREATED)
+    services.create_ticket(services.NewTicket(
+        subject="Help", body="Please", customer=customer, team=team
+    ), now=CREATED)
     check_sla(now=at(12))
     assert sla_emails().get().to == team_lead.email
 
 
 def test_without_assignee_or_lead_the_team_address_is_told(customer, team):
-    services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                           now=CREATED)
+    services.create_ticket(services.NewTicket(
+        subject="Help", body="Please", customer=customer, team=team
+    ), now=CREATED)
     check_sla(now=at(12))
     assert sla_emails().get().to == team.email
 
@@ -115,8 +118,9 @@ def test_a_concurrent_run_cannot_claim_what_another_claimed(assigned):
 
 def test_work_is_done_in_batches(customer, team, agent):
     for _ in range(5):
-        services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                               assignee=agent, now=CREATED)
+        services.create_ticket(services.NewTicket(
+            subject="Help", body="Please", customer=customer, team=team, assignee=agent
+        ), now=CREATED)
     counts = check_sla(now=at(12), batch_size=2)
     assert counts["first_response_warned"] == 5
     assert sla_emails().count() == 5
@@ -138,8 +142,9 @@ def test_celery_task_runs_the_check(assigned):
 def test_check_sla_queries_do_not_grow_with_tickets(customer, team, agent,
                                                     django_assert_max_num_queries):
     for _ in range(6):
-        services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                               assignee=agent, now=CREATED)
+        services.create_ticket(services.NewTicket(
+            subject="Help", body="Please", customer=customer, team=team, assignee=agent
+        ), now=CREATED)
     # 6 candidate selects, per claimed batch: savepoint, claim, tickets, leads, one insert
     # per email; the inserts are the only per-ticket work.
     with django_assert_max_num_queries(6 + 6 + 6):
@@ -164,7 +169,8 @@ def test_describe_due_without_due_time_is_empty():
 
 def test_a_run_claims_at_most_its_limit_and_the_next_run_the_rest(customer, team, agent):
     for _ in range(3):
-        services.create_ticket(subject="Help", body="Please", customer=customer, team=team,
-                               assignee=agent, now=CREATED)
+        services.create_ticket(services.NewTicket(
+            subject="Help", body="Please", customer=customer, team=team, assignee=agent
+        ), now=CREATED)
     assert check_sla(now=at(13, 30), limit=2)["first_response_breached"] == 2
     assert check_sla(now=at(13, 31), limit=2)["first_response_breached"] == 1

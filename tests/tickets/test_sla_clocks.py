@@ -21,9 +21,10 @@ def at(y, m, d, hh=0, mm=0):
 
 @pytest.fixture
 def open_at(customer, team):
-    def make(when, priority="normal", **kwargs):
-        return services.create_ticket(subject="Help", body="Please help", customer=customer,
-                                      team=team, priority=priority, now=when, **kwargs)
+    def make(when, priority="normal"):
+        return services.create_ticket(services.NewTicket(
+            subject="Help", body="Please help", customer=customer, team=team, priority=priority,
+        ), now=when)
     return make
 
 

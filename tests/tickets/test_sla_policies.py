@@ -65,7 +65,9 @@ def test_a_ticket_without_policy_still_gets_measured(customer, agent, team):
 
     SLAPolicy.objects.all().delete()
     at = datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("Europe/Helsinki"))
-    ticket = services.create_ticket(subject="x", body="y", customer=customer, team=team, now=at)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="x", body="y", customer=customer, team=team
+    ), now=at)
     services.reply_to_ticket(ticket=ticket, agent=agent, body="z", now=at.replace(hour=10))
     assert ticket.sla.first_response_due_at is None
     ticket.sla.refresh_from_db()

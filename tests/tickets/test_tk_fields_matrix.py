@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory
 from tickets.models import CustomField, TicketLink, TimeEntry
-from tickets.services import apply_ticket_changes, create_ticket, worklog
+from tickets.services import NewTicket, apply_ticket_changes, create_ticket, worklog
 from tickets.services import links as link_services
 from tickets.services.custom_fields import values_of
 
@@ -21,7 +21,7 @@ PERSONAS = [("agent", True), ("team_lead", True), ("other_agent", False), ("mana
 
 @pytest.fixture
 def second(ticket, customer):
-    return create_ticket(subject="Second", body="x", customer=customer, team=ticket.team)
+    return create_ticket(NewTicket(subject="Second", body="x", customer=customer, team=ticket.team))
 
 
 @pytest.mark.parametrize(("persona", "allowed"), PERSONAS)
@@ -78,7 +78,9 @@ def test_api_link(request, ticket, second, persona, allowed):
 
 def test_an_agent_cannot_link_their_ticket_to_another_teams(client, agent, ticket, other_team,
                                                            customer):
-    theirs = create_ticket(subject="Theirs", body="x", customer=customer, team=other_team)
+    theirs = create_ticket(NewTicket(
+        subject="Theirs", body="x", customer=customer, team=other_team
+    ))
     client.force_login(agent)
     response = client.post(reverse("tickets:link_add", args=[ticket.pk]),
                            {"ticket": theirs.reference, "relation": "related"}, **HTMX)
@@ -108,8 +110,9 @@ def _grow(ticket, agent, n):
         apply_ticket_changes(ticket=ticket, changes={"fields": {field.key: "a"}}, actor=None,
                              source="test")
         worklog.log_time(ticket=ticket, agent=agent, seconds=60 + i)
-        other = create_ticket(subject="o", body="x", customer=CustomerFactory(),
-                              team=ticket.team)
+        other = create_ticket(NewTicket(
+            subject="o", body="x", customer=CustomerFactory(), team=ticket.team
+        ))
         link_services.link_tickets(ticket=ticket, other=other, relation="problem_of",
                                    actor=agent)
 

@@ -75,7 +75,9 @@ def test_side_panel_refused_transition_is_shown_and_rolled_back(signed_in, ticke
 def test_merge_into_another_ticket(signed_in, ticket, customer, team):
     from tickets import services
 
-    target = services.create_ticket(subject="Dup", body="same", customer=customer, team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Dup", body="same", customer=customer, team=team
+    ))
     response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]), {"target": target.reference,
                                                                    "confirm": "1"})
     assert response.url == target.get_absolute_url()
@@ -199,7 +201,9 @@ def test_login_page_renders_and_signs_in(client, agent):
 def test_merge_refuses_other_customers_ticket(signed_in, ticket, other_customer, team):
     from tickets import services
 
-    target = services.create_ticket(subject="Other", body="x", customer=other_customer, team=team)
+    target = services.create_ticket(services.NewTicket(
+        subject="Other", body="x", customer=other_customer, team=team
+    ))
     response = signed_in.post(reverse("tickets:merge", args=[ticket.pk]),
                               {"target": target.reference}, follow=True)
     assert "Only tickets of the same customer can be merged." in response.text
@@ -210,7 +214,9 @@ def test_merge_refuses_other_customers_ticket(signed_in, ticket, other_customer,
 def test_merge_into_invisible_ticket_is_refused(signed_in, ticket, customer, other_team):
     from tickets import services
 
-    hidden = services.create_ticket(subject="Hidden", body="x", customer=customer, team=other_team)
+    hidden = services.create_ticket(services.NewTicket(
+        subject="Hidden", body="x", customer=customer, team=other_team
+    ))
     signed_in.post(reverse("tickets:merge", args=[ticket.pk]), {"target": hidden.reference})
     ticket.refresh_from_db()
     assert ticket.merged_into is None

@@ -74,8 +74,10 @@ def test_ticket_page_shows_notes_distinctly(client, agent, ticket):
 
 
 def test_email_html_is_rendered_in_a_sandboxed_frame(client, agent, customer, team):
-    ticket = services.create_ticket(subject="Html", body="text", body_html="<p>Hello <b>there</b></p>",
-                                    customer=customer, team=team, channel="email")
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Html", body="text", customer=customer, team=team, channel="email",
+        email=services.EmailDetails(body_html="<p>Hello <b>there</b></p>")
+    ))
     client.force_login(agent)
     html = client.get(ticket.get_absolute_url()).text
     # Its own page in a frame without scripts (docs/security.md, remote images).
@@ -99,7 +101,9 @@ def test_canned_placeholders_do_not_reach_other_attributes(client, agent, ticket
 
 
 def test_customers_other_tickets_are_listed(client, agent, ticket, customer, team):
-    other = services.create_ticket(subject="Second problem", body="b", customer=customer, team=team)
+    other = services.create_ticket(services.NewTicket(
+        subject="Second problem", body="b", customer=customer, team=team
+    ))
     client.force_login(agent)
     html = client.get(ticket.get_absolute_url()).text
     assert other.reference in html
@@ -139,7 +143,9 @@ def test_ticket_page_query_count_does_not_grow_with_thread(client, agent, team_l
         services.reply_to_ticket(ticket=ticket, agent=agent if i % 2 else team_lead, body=f"reply {i}",
                                  public=bool(i % 3))
         services.change_priority(ticket=ticket, priority=["high", "low"][i % 2], actor=agent)
-        services.create_ticket(subject=f"other {i}", body="b", customer=customer, team=team)
+        services.create_ticket(services.NewTicket(
+            subject=f"other {i}", body="b", customer=customer, team=team
+        ))
         CannedResponse.objects.create(title=f"c{i}", body="Hi {{ customer.name }}")
     services.assign_ticket(ticket=ticket, assignee=agent, actor=team_lead)
     assert _page_queries(client, url) == before

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from helpdesk.api import parse_id
 from helpdesk.permissions import IsStaffUser
@@ -15,7 +19,7 @@ from ..services.custom_fields import clean_channels, clean_options, may_define_f
 
 
 class IsFieldAdminOrReadOnly(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return request.method in permissions.SAFE_METHODS or may_define_fields(request.user)
 
 
@@ -36,7 +40,7 @@ class CustomFieldSerializer(serializers.ModelSerializer):
         fields = ["id", "key", "type", "label_en", "label_fi", "options", "channels", "teams",
                   "required_on_solve", "public", "active", "position"]
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         field_type = attrs.get("type", getattr(self.instance, "type", ""))
         if self.instance is not None:
             for name in ("key", "type"):

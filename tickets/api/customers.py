@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -28,7 +29,7 @@ class CustomerList(generics.ListAPIView):
     permission_classes = [IsStaffUser]
     filter_backends: list = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Customer]:
         customers = Customer.objects.order_by("pk")
         email = self.request.query_params.get("email")
         if email is not None:

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -102,7 +102,7 @@ def use_nonce(nonce: str) -> None:
             from None
 
 
-def forget_old_nonces(*, now=None) -> int:
+def forget_old_nonces(*, now: datetime | None = None) -> int:
     """Delete nonces whose timestamps the window refuses anyway (beat runs this)."""
     now = now or timezone.now()
     keep = timedelta(seconds=2 * settings.HELPDESK_INTAKE_MAX_SKEW)
@@ -206,6 +206,7 @@ def receive(*, channel: str, data: dict, nonce: str = "") -> tuple[Message, bool
             if not _same_message(seen, data):
                 raise ExternalIdConflict(seen)
             return seen, False
-    ticket = services.create_ticket(subject=data["subject"], body=data["body"],
-                                    customer=customer, channel=channel, email_message_id=key)
+    ticket = services.create_ticket(services.NewTicket(
+        subject=data["subject"], body=data["body"], customer=customer, channel=channel,
+        email=services.EmailDetails(message_id=key)))
     return ticket.messages.select_related("ticket").get(), True

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.api import StrictSerializer, parse_id, validated
+from helpdesk.api import StrictSerializer, parse_id, staff_user, validated
+from helpdesk.models import User
 
 from ..models import Macro
 from ..serializers import TicketSerializer
@@ -71,7 +75,7 @@ class AppliedMacroSerializer(serializers.Serializer):
     changes = serializers.DictField(help_text="Each field that changed: [old, new].")
 
 
-def get_macro(user, pk) -> Macro:
+def get_macro(user: User, pk: object) -> Macro:
     macro_id = parse_id(pk)
     macro = macro_services.visible_macros(user).filter(pk=macro_id).first() if macro_id else None
     if macro is None:
@@ -89,12 +93,12 @@ class MacroList(generics.ListCreateAPIView):
     serializer_class = MacroSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        return macro_services.visible_macros(self.request.user)
+    def get_queryset(self) -> QuerySet[Macro]:
+        return macro_services.visible_macros(staff_user(self.request))
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(MacroInputSerializer, request.data)
-        macro = macro_services.save_macro(actor=request.user, **data)
+        macro = macro_services.save_macro(actor=staff_user(request), **data)
         return Response(MacroSerializer(macro).data, status=status.HTTP_201_CREATED)
 
 
@@ -109,32 +113,32 @@ class MacroDetail(generics.RetrieveUpdateDestroyAPIView):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self) -> Macro:
-        return get_macro(self.request.user, self.kwargs["pk"])
+        return get_macro(staff_user(self.request), self.kwargs["pk"])
 
-    def update(self, request: Request, *args, **kwargs) -> Response:
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         macro = self.get_object()
         data = validated(MacroUpdateSerializer, request.data)
         macro = macro_services.save_macro(
-            macro=macro, actor=request.user, name=data.get("name", macro.name),
+            macro=macro, actor=staff_user(request), name=data.get("name", macro.name),
             actions=data.get("actions", macro.actions), shared=data.get("shared", macro.shared))
         return Response(MacroSerializer(macro).data)
 
     def perform_destroy(self, instance: Macro) -> None:
-        macro_services.delete_macro(macro=instance, actor=self.request.user)
+        macro_services.delete_macro(macro=instance, actor=staff_user(self.request))
 
 
 class ApplyMacro(APIView):
     @extend_schema(summary="Apply a macro to a ticket", tags=["macros"], parameters=[TICKET_ID],
                    request=ApplyMacroSerializer, responses={200: AppliedMacroSerializer})
     def post(self, request: Request, pk: str) -> Response:
-        ticket = get_api_ticket(request.user, pk)
+        ticket = get_api_ticket(staff_user(request), pk)
         data = validated(ApplyMacroSerializer, request.data)
-        macro = macro_services.visible_macros(request.user).filter(pk=data["macro"]).first()
+        macro = macro_services.visible_macros(staff_user(request)).filter(pk=data["macro"]).first()
         if macro is None:
             return Response({"macro": [_("Unknown macro.")]}, status=status.HTTP_400_BAD_REQUEST)
-        applied = macro_services.apply_macro(macro=macro, ticket=ticket, actor=request.user,
+        applied = macro_services.apply_macro(macro=macro, ticket=ticket, actor=staff_user(request),
                                              send_reply=data["send_reply"])
-        ticket = api_tickets(request.user).filter(pk=ticket.pk).first() or ticket
+        ticket = api_tickets(staff_user(request)).filter(pk=ticket.pk).first() or ticket
         return Response({
             "ticket": TicketSerializer(ticket, context={"request": request}).data,
             "reply": applied.reply, "reply_sent": applied.message is not None,

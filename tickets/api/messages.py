@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -11,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.api import parse_id, validated
+from helpdesk.api import parse_id, staff_user, validated
 from helpdesk.files import serve_stored_file
 from helpdesk.pagination import ThreadPagination
 
@@ -43,8 +46,8 @@ class TicketMessages(generics.ListCreateAPIView):
     pagination_class = ThreadPagination
     filter_backends: list = []
 
-    def get_queryset(self):
-        user = self.request.user
+    def get_queryset(self) -> QuerySet[Message]:
+        user = staff_user(self.request)
         ticket = get_api_ticket(user, self.kwargs["pk"], queryset=visible_tickets(user).only("pk"))
         return (
             Message.objects.filter(ticket=ticket)
@@ -53,11 +56,11 @@ class TicketMessages(generics.ListCreateAPIView):
             .order_by("created_at", "pk")
         )
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        ticket = get_api_ticket(request.user, self.kwargs["pk"],
-                                queryset=visible_tickets(request.user))
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = get_api_ticket(staff_user(request), self.kwargs["pk"],
+                                queryset=visible_tickets(staff_user(request)))
         data = validated(MessageCreateSerializer, request.data)
-        message = compose.send_reply(ticket=ticket, agent=request.user, body=data["body"],
+        message = compose.send_reply(ticket=ticket, agent=staff_user(request), body=data["body"],
                                      public=data["public"], files=data.get("attachments", []),
                                      cc=data.get("cc"), bcc=data.get("bcc"))
         return Response(MessageSerializer(message, context={"request": request}).data,
@@ -76,7 +79,7 @@ class AttachmentDownload(APIView):
     def get(self, request: Request, pk: str) -> HttpResponse:
         attachment_id = parse_id(pk)
         item = (Attachment.objects.filter(pk=attachment_id,
-                                          message__ticket__in=visible_tickets(request.user))
+                                          message__ticket__in=visible_tickets(staff_user(request)))
                 .only("file", "filename", "content_type").first() if attachment_id else None)
         if item is None:
             raise Http404

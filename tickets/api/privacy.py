@@ -32,7 +32,7 @@ class _AdminsOnlyAudited(IsAdmin):
 
     refused_action = ""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         allowed = super().has_permission(request, view)
         if not allowed and request.user.is_authenticated:
             record(action=self.refused_action, request=request,

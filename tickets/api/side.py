@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from helpdesk.api import validated
+from helpdesk.api import staff_user, validated
 
 from ..models import SideConversation
 from ..queries import visible_tickets
@@ -33,14 +36,14 @@ class TicketForward(generics.ListCreateAPIView):
     pagination_class = None
     filter_backends: list = []
 
-    def get_queryset(self):
-        user = self.request.user
+    def get_queryset(self) -> QuerySet[SideConversation]:
+        user = staff_user(self.request)
         ticket = get_api_ticket(user, self.kwargs["pk"], queryset=visible_tickets(user).only("pk"))
         return SideConversation.objects.filter(ticket=ticket).order_by("created_at", "pk")
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        ticket = get_api_ticket(request.user, self.kwargs["pk"],
-                                queryset=visible_tickets(request.user))
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = get_api_ticket(staff_user(request), self.kwargs["pk"],
+                                queryset=visible_tickets(staff_user(request)))
         data = validated(ForwardSerializer, request.data)
         message = None
         if data["message"] is not None:
@@ -48,6 +51,6 @@ class TicketForward(generics.ListCreateAPIView):
             if message is None:
                 return Response({"message": ["That message is not on this ticket."]},
                                 status=status.HTTP_400_BAD_REQUEST)
-        sent = side.forward_ticket(ticket=ticket, agent=request.user, to=data["to"],
+        sent = side.forward_ticket(ticket=ticket, agent=staff_user(request), to=data["to"],
                                    body=data["body"], message=message)
         return Response(SideConversationSerializer(sent).data, status=status.HTTP_201_CREATED)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from helpdesk.api import StrictSerializer, parse_id, validated
+from helpdesk.api import StrictSerializer, parse_id, staff_user, validated
 from helpdesk.models import User
 from helpdesk.permissions import IsManager, IsStaffUser
 
@@ -53,7 +56,7 @@ class AgentUpdateSerializer(StrictSerializer):
                   "unlimited. Only managers and admins may change it.")
 
 
-def teams():
+def teams() -> QuerySet[Team]:
     return Team.objects.order_by("name").prefetch_related(
         Prefetch("memberships", queryset=TeamMembership.objects.only("team_id", "user_id")))
 
@@ -65,7 +68,7 @@ class TeamList(generics.ListAPIView):
     serializer_class = TeamSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Team]:
         return teams()
 
 
@@ -78,7 +81,7 @@ class TeamDetail(generics.RetrieveUpdateAPIView):
     serializer_class = TeamSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "PATCH":
             return [IsManager()]
         return [IsStaffUser()]
@@ -89,7 +92,7 @@ class TeamDetail(generics.RetrieveUpdateAPIView):
             raise Http404
         return team
 
-    def update(self, request: Request, *args, **kwargs) -> Response:
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         team = self.get_object()
         data = validated(TeamUpdateSerializer, request.data)
         assignment.set_assignment_mode(team=team, mode=data["assignment"])
@@ -107,11 +110,11 @@ class AgentMe(generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> User:
-        return self.request.user
+        return staff_user(self.request)
 
-    def update(self, request: Request, *args, **kwargs) -> Response:
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(AgentUpdateSerializer, request.data)
-        agent = request.user
+        agent = staff_user(request)
         if "capacity" in data and not agent.sees_all_tickets:
             raise serializers.ValidationError(
                 {"capacity": [_("Only managers and admins may change capacity.")]})

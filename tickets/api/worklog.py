@@ -20,17 +20,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.api import StrictSerializer, parse_id, validated
+from helpdesk.api import StrictSerializer, parse_id, staff_user, validated
 
-from ..models import TicketLink, TimeEntry
+from ..models import Ticket, TicketLink, TimeEntry
 from ..queries import visible_tickets
 from ..services import links as link_services
 from ..services import worklog
 from .tickets import TICKET_ID, get_api_ticket
 
 
-def _ticket(request: Request, pk):
-    return get_api_ticket(request.user, pk, queryset=visible_tickets(request.user))
+def _ticket(request: Request, pk: object) -> Ticket:
+    return get_api_ticket(staff_user(request), pk, queryset=visible_tickets(staff_user(request)))
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
@@ -101,7 +101,7 @@ class TicketTime(APIView):
         if not math.isfinite(minutes):
             raise ValidationError({"minutes": _("Give a number.")}, code="invalid")
         seconds = round(max(-1e7, min(1e7, minutes)) * 60)  # the service refuses > 24 h
-        entry = worklog.log_time(ticket=ticket, agent=request.user, seconds=seconds,
+        entry = worklog.log_time(ticket=ticket, agent=staff_user(request), seconds=seconds,
                                  note=data["note"], worked_at=data["worked_at"],
                                  field="minutes")
         return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
@@ -114,10 +114,11 @@ class TicketTimer(APIView):
     def post(self, request: Request, pk: str) -> Response:
         ticket = _ticket(request, pk)
         data = validated(TimerSerializer, request.data)
+        agent = staff_user(request)
         if data["action"] == "start":
-            entry = worklog.start_timer(ticket=ticket, agent=request.user)
+            entry: TimeEntry | None = worklog.start_timer(ticket=ticket, agent=agent)
         else:
-            entry = worklog.stop_timer(ticket=ticket, agent=request.user, note=data["note"])
+            entry = worklog.stop_timer(ticket=ticket, agent=agent, note=data["note"])
             if entry is None:
                 return Response({"action": ["No timer of yours runs on this ticket."]},
                                 status=status.HTTP_400_BAD_REQUEST)
@@ -129,12 +130,12 @@ class TimeEntryDetail(APIView):
                    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
                    responses={204: None})
     def delete(self, request: Request, pk: str) -> Response:
-        entry_id = parse_id(pk)
-        entry = (TimeEntry.objects.filter(pk=entry_id, ticket__in=visible_tickets(request.user))
+        entry_id, user = parse_id(pk), staff_user(request)
+        entry = (TimeEntry.objects.filter(pk=entry_id, ticket__in=visible_tickets(user))
                  .select_related("ticket").first() if entry_id else None)
         if entry is None:
             raise Http404
-        worklog.delete_entry(entry=entry, actor=request.user)
+        worklog.delete_entry(entry=entry, actor=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -151,8 +152,8 @@ class TicketLinks(APIView):
     def post(self, request: Request, pk: str) -> Response:
         ticket = _ticket(request, pk)
         data = validated(LinkCreateSerializer, request.data)
-        other = link_services.find_visible_ticket(request.user, data["ticket"])
-        link = link_services.link_tickets(ticket=ticket, other=other, actor=request.user,
+        other = link_services.find_visible_ticket(staff_user(request), data["ticket"])
+        link = link_services.link_tickets(ticket=ticket, other=other, actor=staff_user(request),
                                           relation=data["relation"])
         return Response(LinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
@@ -164,12 +165,12 @@ class TicketLinkDetail(APIView):
                    responses={204: None})
     def delete(self, request: Request, pk: str, link_id: str) -> Response:
         ticket = _ticket(request, pk)
-        link = (TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket),
-                                          pk=parse_id(link_id))
-                .select_related("source", "target").first() if parse_id(link_id) else None)
+        link_pk = parse_id(link_id)
+        link = (TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket), pk=link_pk)
+                .select_related("source", "target").first() if link_pk else None)
         if link is None:
             raise Http404
-        link_services.unlink_tickets(link=link, actor=request.user)
+        link_services.unlink_tickets(link=link, actor=staff_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,7 +185,7 @@ class SolveIncidents(APIView):
     def post(self, request: Request, pk: str) -> Response:
         problem = _ticket(request, pk)
         data = validated(SolveIncidentsSerializer, request.data)
-        result = link_services.solve_incidents(problem=problem, actor=request.user,
+        result = link_services.solve_incidents(problem=problem, actor=staff_user(request),
                                                body=data["body"])
         return Response({"solved": [t.pk for t in result.solved],
                          "failed": [{"ticket": t.pk, "detail": why} for t, why in result.failed]})

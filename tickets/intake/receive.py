@@ -27,8 +27,9 @@ from django.utils import timezone
 from helpdesk.models import OutboundEmail
 
 from .. import services
-from ..models import InboundEmail, Message, Ticket
+from ..models import Channel, InboundEmail, Message, Ticket
 from ..services.customers import mark_customer_bounced
+from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket
 from . import noise, threading
@@ -241,20 +242,22 @@ def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool,
     content = visible_content(parsed)
     customer = services.get_or_create_customer(
         email=parsed.from_email, name=parsed.from_name, language=content.language)
-    email_fields = {
-        "body": content.text, "body_html": content.html, "quoted_text": content.quoted,
-        "is_automatic": automatic, "email_message_id": parsed.message_id,
-        "in_reply_to": " ".join(parsed.in_reply_to)[:998],
-        "references": " ".join(parsed.references),
-    }
+    email = EmailDetails(
+        body_html=content.html, quoted_text=content.quoted, message_id=parsed.message_id,
+        in_reply_to=" ".join(parsed.in_reply_to)[:998], references=" ".join(parsed.references),
+    )
     if ticket is None:
         # The addresses it was sent to choose the team (ReceivingAddress, docs/teams.md).
-        ticket, message = open_ticket(subject=parsed.subject, customer=customer,
-                                      channel="email", addresses=addresses, **email_fields)
+        ticket, message = open_ticket(NewTicket(
+            subject=parsed.subject, body=content.text, customer=customer, channel=Channel.EMAIL,
+            addresses=tuple(addresses), is_automatic=automatic, email=email))
         status = "created"
     else:
-        message = services.add_customer_message(ticket=ticket, customer=customer,
-                                                channel="email", **email_fields)
+        message = services.add_customer_message(
+            ticket=ticket, customer=customer, channel=Channel.EMAIL, body=content.text,
+            is_automatic=automatic, body_html=email.body_html, quoted_text=email.quoted_text,
+            email_message_id=email.message_id, in_reply_to=email.in_reply_to,
+            references=email.references)
         status = "created" if message.ticket_id != ticket.pk else "added"
         ticket = message.ticket
     store_attachments(message, content.attachments)

@@ -38,6 +38,9 @@ class CustomField(models.Model):
         DATE = "date", _("Date")
 
     WITH_OPTIONS = (Type.DROPDOWN, Type.MULTISELECT)
+    # Not a column: the pks of ``teams``, set once per request by
+    # ``services.custom_fields.active_fields`` so the per-ticket filter needs no query.
+    team_ids: set[int]
 
     key = models.CharField(_("key"), max_length=32, unique=True, validators=[KEY_VALIDATOR],
                            help_text=_("Used in the API and in rules: the key product is the "

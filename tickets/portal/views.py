@@ -40,8 +40,8 @@ def create_web_ticket(*, name: str, email: str, subject: str, body: str, channel
     with transaction.atomic():
         customer = services.get_or_create_customer(email=email, name=name,
                                                    language=get_language() or "")
-        ticket = services.create_ticket(subject=subject, body=body, customer=customer,
-                                        channel=channel)
+        ticket = services.create_ticket(services.NewTicket(subject=subject, body=body,
+                                                  customer=customer, channel=channel))
         if files:
             store_attachments(ticket.messages.get(), _uploads_to_parts(files))
         if fields:  # public custom fields (docs/custom-fields.md)

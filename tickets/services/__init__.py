@@ -8,6 +8,7 @@ from .customers import (
     set_survey_opt_out,
 )
 from .events import record_event
+from .new_ticket import EmailDetails, NewTicket
 from .tickets import (
     add_customer_message,
     add_internal_note,
@@ -20,6 +21,7 @@ from .tickets import (
     close_ticket,
     create_ticket,
     merge_tickets,
+    open_ticket,
     reply_to_ticket,
     set_tags,
     solve_ticket,
@@ -27,6 +29,8 @@ from .tickets import (
 
 __all__ = [
     "ChangeResult",
+    "EmailDetails",
+    "NewTicket",
     "apply_ticket_changes",
     "add_customer_message",
     "add_internal_note",
@@ -41,6 +45,7 @@ __all__ = [
     "get_or_create_customer",
     "check_merge",
     "merge_tickets",
+    "open_ticket",
     "organization_for_email",
     "record_event",
     "reply_to_ticket",

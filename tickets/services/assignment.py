@@ -20,10 +20,11 @@ and the customer's context stay with them); they only stop receiving new ones.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from helpdesk.models import User
@@ -45,7 +46,7 @@ def _open_count(agent_id: int) -> int:
     return Ticket.objects.filter(assignee_id=agent_id, status__in=OPEN_STATUSES).count()
 
 
-def _candidates(team: Team) -> list[User]:
+def _candidates(team: Team) -> Sequence[User]:
     """Available active members under capacity, in the order the team's mode prefers."""
     members = (
         User.objects.filter(memberships__team=team, is_active=True,
@@ -55,15 +56,15 @@ def _candidates(team: Team) -> list[User]:
                                    filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
         .order_by("pk")
     )
-    members = [m for m in members if m.capacity is None or m.open_count < m.capacity]
+    with_room = [m for m in members if m.capacity is None or m.open_count < m.capacity]
     if team.assignment == Team.Assignment.LEAST_BUSY:
-        return sorted(members, key=lambda m: (m.open_count, m.pk))
+        return sorted(with_room, key=lambda m: (m.open_count, m.pk))
     # Round robin: start after the last agent who got one, wrapping around.
-    after = [m for m in members if team.last_assigned_id and m.pk > team.last_assigned_id]
-    return after + [m for m in members if m not in after]
+    after = [m for m in with_room if team.last_assigned_id and m.pk > team.last_assigned_id]
+    return after + [m for m in with_room if m not in after]
 
 
-def _lock_agent_with_room(candidates: list[User]) -> User | None:
+def _lock_agent_with_room(candidates: Sequence[User]) -> User | None:
     """The first candidate still under capacity once their row is locked."""
     for candidate in candidates:
         agent = User.objects.select_for_update().get(pk=candidate.pk)
@@ -101,14 +102,14 @@ def auto_assign(*, ticket_id: int) -> User | None:
     return agent
 
 
-def waiting_tickets(team_id: int):
+def waiting_tickets(team_id: int) -> QuerySet[Ticket]:
     """Tickets of the team waiting for an agent, oldest first (ticket_team_status_idx)."""
     return (Ticket.objects.filter(team_id=team_id, assignee__isnull=True,
                                   status__in=OPEN_STATUSES, merged_into__isnull=True)
             .order_by("created_at", "pk"))
 
 
-def assign_waiting(*, team_ids) -> int:
+def assign_waiting(*, team_ids: Iterable[int]) -> int:
     """Hand out the waiting tickets of these teams, oldest first, until nobody has room.
 
     Each ticket is its own transaction (``auto_assign``), so a long queue never holds

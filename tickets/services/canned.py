@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.models import User
+
 from ..models import CannedResponse, SavedFilter, Team
 
 
 @transaction.atomic
 def save_canned_response(
-    *, title: str, body: str, team: Team | None, actor, canned: CannedResponse | None = None
+    *, title: str, body: str, team: Team | None, actor: User, canned: CannedResponse | None = None
 ) -> CannedResponse:
     """Create (``canned`` None) or update a canned response; ``team`` None shares it."""
     now = timezone.now()
@@ -28,7 +30,7 @@ def delete_canned_response(*, canned: CannedResponse) -> None:
     canned.delete()
 
 
-def save_filter(*, user, name: str, query: str) -> SavedFilter:
+def save_filter(*, user: User, name: str, query: str) -> SavedFilter:
     """Save the list's current query string under a name (same name replaces it)."""
     position = SavedFilter.objects.filter(user=user).count()
     saved, created = SavedFilter.objects.update_or_create(
@@ -38,6 +40,6 @@ def save_filter(*, user, name: str, query: str) -> SavedFilter:
     return saved
 
 
-def delete_filter(*, user, pk: int) -> int:
+def delete_filter(*, user: User, pk: int) -> int:
     deleted, _ = SavedFilter.objects.filter(user=user, pk=pk).delete()
     return deleted

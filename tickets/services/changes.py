@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
 from helpdesk.permissions import is_staff_member
 
 from .. import policy
-from ..models import Team, Ticket
+from ..models import Customer, Team, Ticket
 from ..signals import ticket_updated
 from . import custom_fields
 from . import tickets as field_services
@@ -51,7 +52,7 @@ class ChangeResult:
         return name in self.changes
 
 
-def _tag_names(values, name: str) -> list[str]:
+def _tag_names(values: object, name: str) -> list[str]:
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ValidationError({name: _("Give a list of tags.")}, code="invalid")
     values = list(values)
@@ -74,7 +75,7 @@ def _wanted_tags(ticket: Ticket, changes: dict) -> list[str] | None:
     return sorted(names)
 
 
-def _validate(ticket: Ticket, changes: dict, actor) -> dict:
+def _validate(ticket: Ticket, changes: dict, actor: User | None) -> dict:
     """Refuse the whole change set before anything is written; the custom field
     values cleaned (``custom_fields.clean_changes``)."""
     unknown = sorted(set(changes) - set(FIELDS))
@@ -116,7 +117,8 @@ def _validate(ticket: Ticket, changes: dict, actor) -> dict:
     return cleaned
 
 
-def _validate_customer(ticket: Ticket, changes: dict, actor, customer) -> None:
+def _validate_customer(ticket: Ticket, changes: dict, actor: User | None,
+                       customer: Customer) -> None:
     """A customer may do one thing to a ticket: mark their own request solved."""
     if actor is not None or ticket.customer_id != customer.pk:
         raise PermissionDenied(_("You may not change this request."))
@@ -126,9 +128,9 @@ def _validate_customer(ticket: Ticket, changes: dict, actor, customer) -> None:
 
 
 @transaction.atomic
-def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor, source: str,
+def apply_ticket_changes(*, ticket: Ticket, changes: dict, actor: User | None, source: str,
                          now: datetime | None = None, depth: int = 0,
-                         actor_customer=None) -> ChangeResult:
+                         actor_customer: Customer | None = None) -> ChangeResult:
     """Apply a change set to a ticket: all of it or nothing.
 
     ``changes`` may hold ``status``, ``priority``, ``team`` (Team or None),

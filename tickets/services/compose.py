@@ -15,9 +15,12 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
+
+from helpdesk.models import User
 
 from .. import policy
-from ..models import Message, Ticket
+from ..models import Message, Team, Ticket
 from ..replies import formatting, signatures
 from ..replies.addresses import parse_addresses
 from ..replies.files import check_files, link_inline_images, store_files
@@ -25,7 +28,8 @@ from .events import record_event
 from .tickets import reply_to_ticket
 
 
-def _copies(ticket: Ticket, cc, bcc) -> tuple[list[str], list[str]]:
+def _copies(ticket: Ticket, cc: Iterable[str] | None, bcc: Iterable[str] | None
+            ) -> tuple[list[str], list[str]]:
     """The reply's CC and BCC: as given, or the ticket's when not given (None)."""
     own = ticket.customer.email
     cc = list(ticket.cc) if cc is None else parse_addresses(cc, field="cc", exclude=own)
@@ -33,7 +37,8 @@ def _copies(ticket: Ticket, cc, bcc) -> tuple[list[str], list[str]]:
     return cc, bcc
 
 
-def _keep_copies(ticket: Ticket, cc: list[str], bcc: list[str], agent, now) -> None:
+def _keep_copies(ticket: Ticket, cc: list[str], bcc: list[str], agent: User,
+                 now: datetime) -> None:
     """Later replies keep the CC and BCC until an agent removes them."""
     fields = []
     for name, value in (("cc", cc), ("bcc", bcc)):
@@ -46,7 +51,7 @@ def _keep_copies(ticket: Ticket, cc: list[str], bcc: list[str], agent, now) -> N
         Ticket.objects.filter(pk=ticket.pk).update(**{f: getattr(ticket, f) for f in fields})
 
 
-def preview(*, ticket: Ticket, agent, body: str, public: bool = True) -> formatting.Body:
+def preview(*, ticket: Ticket, agent: User, body: str, public: bool = True) -> formatting.Body:
     """What ``send_reply`` would store for this text: formatted, signed when public."""
     if public:
         body, _signed = signatures.sign(body, signatures.signature_for(agent, ticket))
@@ -57,13 +62,13 @@ def preview(*, ticket: Ticket, agent, body: str, public: bool = True) -> formatt
 def send_reply(
     *,
     ticket: Ticket,
-    agent,
+    agent: User,
     body: str,
     public: bool = True,
     new_status: str | None = None,
     files: Iterable = (),
-    cc=None,
-    bcc=None,
+    cc: Iterable[str] | None = None,
+    bcc: Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Reply (public) or note, with files; CC/BCC given replace the ticket's, None keeps them.
@@ -90,7 +95,7 @@ def send_reply(
     return message
 
 
-def signature_teams(user):
+def signature_teams(user: User) -> QuerySet[Team]:
     """Teams whose signature ``user`` may edit: managers and admins all, a team lead theirs."""
     from ..models import Team
 
@@ -100,7 +105,7 @@ def signature_teams(user):
 
 
 @transaction.atomic
-def set_team_signature(*, team, signature: str, actor) -> None:
+def set_team_signature(*, team: Team, signature: str, actor: User) -> None:
     if not signature_teams(actor).filter(pk=team.pk).exists():
         raise PermissionDenied
     team.signature = (signature or "").strip()[:5000]

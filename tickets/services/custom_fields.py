@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from types import EllipsisType
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -19,11 +21,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
+
 from ..models import CustomField, Team, Ticket, TicketFieldValue
 from .events import record_event
 
 MAX_TEXT = 255
 TRUE, FALSE = "true", "false"
+
+# ``team_id`` of a ticket about to move (None: no team), or ``...``: its own team.
+TeamChoice = int | None | EllipsisType
 
 
 # -- definitions --------------------------------------------------------------------------
@@ -38,7 +45,7 @@ def active_fields() -> list[CustomField]:
 
 
 def fields_for(ticket: Ticket, fields: list[CustomField] | None = None, *,
-               team_id=..., channel: str | None = None) -> list[CustomField]:
+               team_id: TeamChoice = ..., channel: str | None = None) -> list[CustomField]:
     """The active fields this ticket shows (its channel and team; ``team_id`` and
     ``channel`` override them for a ticket about to move or be created)."""
     channel = channel or ticket.channel
@@ -54,7 +61,7 @@ def _error(field: CustomField, message: str) -> ValidationError:
     return ValidationError({field.param: f"{field.label}: {message}"}, code="invalid")
 
 
-def _number(field: CustomField, raw) -> str:
+def _number(field: CustomField, raw: Any) -> str:
     if isinstance(raw, bool):
         raise _error(field, _("Enter a number."))
     text = str(raw).strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
@@ -68,14 +75,14 @@ def _number(field: CustomField, raw) -> str:
     return format(number, "f")
 
 
-def _option(field: CustomField, raw) -> str:
+def _option(field: CustomField, raw: Any) -> str:
     keys = [o["key"] for o in field.options]
     if not isinstance(raw, str) or raw not in keys:
         raise _error(field, _("Choose one of: %(choices)s.") % {"choices": ", ".join(keys)})
     return raw
 
 
-def _checkbox(field: CustomField, raw) -> str:
+def _checkbox(field: CustomField, raw: Any) -> str:
     if isinstance(raw, bool):
         return TRUE if raw else FALSE
     text = str(raw).strip().lower()
@@ -86,7 +93,7 @@ def _checkbox(field: CustomField, raw) -> str:
     raise _error(field, _("Give true or false."))
 
 
-def _date(field: CustomField, raw) -> str:
+def _date(field: CustomField, raw: Any) -> str:
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return raw.isoformat()
     try:
@@ -98,7 +105,7 @@ def _date(field: CustomField, raw) -> str:
     return day.isoformat()
 
 
-def clean_value(field: CustomField, raw) -> list[str]:
+def clean_value(field: CustomField, raw: Any) -> list[str]:
     """The value's canonical texts (several for a multi-select, none when empty)."""
     kind = field.type
     if raw is None or raw == "" or raw == []:
@@ -143,7 +150,8 @@ def clean_values(raw: dict, fields: list[CustomField]) -> dict[CustomField, list
         raise ValidationError({"fields": _("Give an object of field keys and values.")},
                               code="invalid")
     by_key = {f.key: f for f in fields}
-    cleaned, errors = {}, {}
+    cleaned: dict[CustomField, list[str]] = {}
+    errors: dict[str, list[str] | str] = {}
     for key, value in raw.items():
         field = by_key.get(key)
         if field is None:
@@ -158,7 +166,8 @@ def clean_values(raw: dict, fields: list[CustomField]) -> dict[CustomField, list
     return cleaned
 
 
-def clean_changes(ticket: Ticket, raw: dict, *, team_id=...) -> dict[CustomField, list[str]]:
+def clean_changes(ticket: Ticket, raw: dict, *, team_id: TeamChoice = ...
+                  ) -> dict[CustomField, list[str]]:
     return clean_values(raw, fields_for(ticket, team_id=team_id))
 
 
@@ -174,7 +183,7 @@ def values_of(ticket_id: int) -> dict[int, list[str]]:
 
 
 def check_required_on_solve(ticket: Ticket, cleaned: dict[CustomField, list[str]], *,
-                            team_id=...) -> None:
+                            team_id: TeamChoice = ...) -> None:
     """Refuse to solve while a required field of the ticket is empty (after ``cleaned``)."""
     required = [f for f in fields_for(ticket, team_id=team_id) if f.required_on_solve]
     if not required:
@@ -190,11 +199,11 @@ def check_required_on_solve(ticket: Ticket, cleaned: dict[CustomField, list[str]
         raise ValidationError(missing, code="required")
 
 
-def _number_of(field: CustomField, value: str) -> Decimal | None:
+def number_of(field: CustomField, value: str) -> Decimal | None:
     return Decimal(value) if field.type == CustomField.Type.NUMBER else None
 
 
-def write_values(*, ticket: Ticket, cleaned: dict[CustomField, list[str]], actor,
+def write_values(*, ticket: Ticket, cleaned: dict[CustomField, list[str]], actor: User | None,
                  now: dt.datetime | None = None) -> dict[str, list]:
     """Store the values; ``{"field.<key>": [old, new]}`` for each that changed."""
     now = now or timezone.now()
@@ -206,7 +215,7 @@ def write_values(*, ticket: Ticket, cleaned: dict[CustomField, list[str]], actor
             continue
         TicketFieldValue.objects.filter(ticket=ticket, field=field).exclude(value__in=new).delete()
         TicketFieldValue.objects.bulk_create(
-            [TicketFieldValue(ticket=ticket, field=field, value=v, number=_number_of(field, v))
+            [TicketFieldValue(ticket=ticket, field=field, value=v, number=number_of(field, v))
              for v in new if v not in old])
         old_text, new_text = ",".join(old), ",".join(new)
         record_event(ticket=ticket, field=f"field.{field.key}", old=old_text, new=new_text,
@@ -236,7 +245,8 @@ def display(field: CustomField, values: list[str]) -> str:
     return value
 
 
-def typed_value(field: CustomField, values: list[str]):
+def typed_value(field: CustomField, values: list[str]
+                ) -> str | int | float | bool | list[str] | None:
     """A value as JSON: a list for multi-selects, numbers, booleans, else text."""
     if field.type == CustomField.Type.MULTISELECT:
         return values
@@ -261,14 +271,14 @@ def typed_values(ticket: Ticket) -> dict:
 
 # -- definitions, as admins write them ----------------------------------------------------
 
-def may_define_fields(user) -> bool:
+def may_define_fields(user: object) -> bool:
     """Only admins define custom fields (they change every agent's ticket page)."""
     from helpdesk.permissions import is_staff_member
 
     return is_staff_member(user) and (user.is_superuser or user.role == "admin")
 
 
-def clean_options(raw, *, field_type: str) -> list[dict]:
+def clean_options(raw: Any, *, field_type: str) -> list[dict]:
     """Options as ``[{"key", "en", "fi"}]``: keys unique, both labels given; required
     for dropdowns and multi-selects, refused for the other types."""
     if raw in (None, ""):
@@ -300,7 +310,7 @@ def clean_options(raw, *, field_type: str) -> list[dict]:
     return out
 
 
-def clean_channels(raw) -> list[str]:
+def clean_channels(raw: Any) -> list[str]:
     from ..models import Channel
 
     if raw in (None, ""):
@@ -309,3 +319,4 @@ def clean_channels(raw) -> list[str]:
         raise ValidationError({"channels": _("Choose among: %(choices)s.")
                                % {"choices": ", ".join(Channel.values)}}, code="invalid")
     return sorted(set(raw))
+

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ..models import Customer, OrganizationDomain
+from ..models import Customer, Organization, OrganizationDomain
 
 
-def organization_for_email(email: str):
+def organization_for_email(email: str) -> Organization | None:
     domain = email.rsplit("@", 1)[-1].strip().lower()
     match = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
     return match.organization if match else None
@@ -72,13 +74,13 @@ def get_or_create_caller(*, email: str = "", phone: str = "", name: str = "") ->
     if not phone:
         raise ValidationError({"customer_phone": _("Enter a phone number or an email address.")},
                               code="required")
-    customer = Customer.objects.filter(phone=phone).order_by("pk").first()
-    if customer is None:
+    caller = Customer.objects.filter(phone=phone).order_by("pk").first()
+    if caller is None:
         return Customer.objects.create(email="", phone=phone, name=name.strip()[:200])
-    if name and not customer.name:
-        customer.name = name.strip()[:200]
-        customer.save(update_fields=["name"])
-    return customer
+    if name and not caller.name:
+        caller.name = name.strip()[:200]
+        caller.save(update_fields=["name"])
+    return caller
 
 
 def set_survey_opt_out(*, customer: Customer, opted_out: bool) -> Customer:
@@ -91,11 +93,11 @@ def set_survey_opt_out(*, customer: Customer, opted_out: bool) -> Customer:
 
 def update_organization_account(
     *,
-    organization,
-    annual_revenue=None,
-    active_since=None,
-    churned_at=None,
-):
+    organization: Organization,
+    annual_revenue: Decimal | None = None,
+    active_since: date | None = None,
+    churned_at: date | None = None,
+) -> Organization:
     """Set an organization's account facts (revenue, customer since, churned on).
 
     Used by the metrics churn import; a None leaves the stored value unchanged.
@@ -115,7 +117,7 @@ def update_organization_account(
     return organization
 
 
-def mark_customer_bounced(*, address: str, at) -> int:
+def mark_customer_bounced(*, address: str, at: datetime) -> int:
     """Stop emailing this address: surveys and notifications skip bounced customers.
     Only customers we already know are marked: a bounce never creates anyone."""
     return Customer.objects.filter(email__iexact=address, bounced=False).update(

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+
+from helpdesk.models import User
 
 from .. import policy
 from ..models import Ticket, TicketLink
@@ -30,7 +32,7 @@ RELATIONS = {
 }
 
 
-def find_visible_ticket(user, text, *, field: str = "ticket") -> Ticket:
+def find_visible_ticket(user: User, text: object, *, field: str = "ticket") -> Ticket:
     """The ticket named by "HD-123" or an id, if ``user`` may see it; the same error
     whether it does not exist or is not theirs (nothing leaks)."""
     raw = str(text or "").strip()
@@ -43,12 +45,12 @@ def find_visible_ticket(user, text, *, field: str = "ticket") -> Ticket:
     return found
 
 
-def _between(a: Ticket, b: Ticket):
+def _between(a: Ticket, b: Ticket) -> QuerySet[TicketLink]:
     return TicketLink.objects.filter(Q(source=a, target=b) | Q(source=b, target=a))
 
 
 @transaction.atomic
-def link_tickets(*, ticket: Ticket, other: Ticket, relation: str, actor) -> TicketLink:
+def link_tickets(*, ticket: Ticket, other: Ticket, relation: str, actor: User) -> TicketLink:
     if relation not in RELATIONS:
         raise ValidationError({"relation": _("Choose related, incident_of or problem_of.")},
                               code="invalid")
@@ -78,7 +80,7 @@ def link_tickets(*, ticket: Ticket, other: Ticket, relation: str, actor) -> Tick
 
 
 @transaction.atomic
-def unlink_tickets(*, link: TicketLink, actor) -> None:
+def unlink_tickets(*, link: TicketLink, actor: User) -> None:
     policy.check(actor, policy.Action.LINK, link.source)
     policy.check(actor, policy.Action.LINK, link.target)
     record_event(ticket=link.source, field=f"link_{link.kind}", old=link.target_id, actor=actor)
@@ -86,7 +88,7 @@ def unlink_tickets(*, link: TicketLink, actor) -> None:
     link.delete()
 
 
-def open_incidents(problem: Ticket, user):
+def open_incidents(problem: Ticket, user: User) -> QuerySet[Ticket]:
     """The problem's unresolved incidents this user may see."""
     return (policy.visible_tickets(user)
             .filter(links_out__target=problem, links_out__kind=TicketLink.Kind.INCIDENT,
@@ -100,7 +102,7 @@ class SolvedIncidents:
     failed: list[tuple[Ticket, str]] = field(default_factory=list)
 
 
-def solve_incidents(*, problem: Ticket, actor, body: str) -> SolvedIncidents:
+def solve_incidents(*, problem: Ticket, actor: User, body: str) -> SolvedIncidents:
     """Reply ``body`` to each open incident's customer and solve it. Each incident is
     its own transaction: one refused (say, a required field is empty) is reported and
     leaves the others solved."""

@@ -10,9 +10,10 @@ for the agent to edit and send.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,12 +45,12 @@ ACTION_TYPES = {
 ME = "me"  # set_assignee: whoever applies the macro
 
 
-def visible_macros(user) -> QuerySet[Macro]:
+def visible_macros(user: User) -> QuerySet[Macro]:
     """Shared macros and the user's own; other people's personal macros never."""
     return Macro.objects.filter(Q(owner__isnull=True) | Q(owner=user)).order_by("name", "pk")
 
 
-def can_edit(user, macro: Macro) -> bool:
+def can_edit(user: User, macro: Macro) -> bool:
     if macro.owner_id is not None:
         return macro.owner_id == user.pk
     return policy.sees_all(user)
@@ -61,7 +62,7 @@ def _bad(kind: str, message: str) -> ValidationError:
     return ValidationError({"actions": f"{kind}: {message}"}, code="invalid")
 
 
-def _text(kind: str, value) -> str:
+def _text(kind: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _bad(kind, _("Write some text."))
     if len(value) > MAX_TEXT:
@@ -69,13 +70,13 @@ def _text(kind: str, value) -> str:
     return value.strip()
 
 
-def _choice(kind: str, value, choices) -> str:
+def _choice(kind: str, value: Any, choices: type[models.TextChoices]) -> str:
     if value not in choices.values:
         raise _bad(kind, _("Unknown value %(value)s.") % {"value": repr(value)})
     return value
 
 
-def _tags(kind: str, value) -> list[str]:
+def _tags(kind: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not value or len(value) > MAX_TAGS:
         raise _bad(kind, _("Give a list of 1 to %(n)d tags.") % {"n": MAX_TAGS})
     names = []
@@ -86,7 +87,7 @@ def _tags(kind: str, value) -> list[str]:
     return sorted(set(names))
 
 
-def _team(kind: str, value, user) -> int:
+def _team(kind: str, value: Any, user: User) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(kind, _("Give a team id."))
     if not policy.allowed_teams(user).filter(pk=value).exists():
@@ -94,7 +95,7 @@ def _team(kind: str, value, user) -> int:
     return value
 
 
-def _assignee(kind: str, value, user) -> int | str | None:
+def _assignee(kind: str, value: Any, user: User) -> int | str | None:
     if value is None or value == ME:
         return value
     if isinstance(value, bool) or not isinstance(value, int):
@@ -104,7 +105,7 @@ def _assignee(kind: str, value, user) -> int | str | None:
     return value
 
 
-def _fields(kind: str, value) -> dict:
+def _fields(kind: str, value: Any) -> dict:
     """Custom field values checked as their types now (every active field; whether one
     applies to a ticket is decided when the macro is applied)."""
     from .custom_fields import active_fields, clean_values
@@ -118,7 +119,7 @@ def _fields(kind: str, value) -> dict:
     return value
 
 
-def clean_actions(actions, *, user) -> list[dict]:
+def clean_actions(actions: Any, *, user: User) -> list[dict]:
     """The actions in canonical form, or ValidationError naming the faulty action.
 
     ``user`` is the macro's author: a team or assignee they may not choose is refused
@@ -157,7 +158,7 @@ def clean_actions(actions, *, user) -> list[dict]:
 # -- saving -------------------------------------------------------------------------------
 
 @transaction.atomic
-def save_macro(*, name: str, actions, shared: bool, actor,
+def save_macro(*, name: str, actions: Any, shared: bool, actor: User,
                macro: Macro | None = None) -> Macro:
     """Create (``macro`` None) or change a macro. Agents keep personal macros;
     managers and admins may also share them with everyone."""
@@ -181,7 +182,7 @@ def save_macro(*, name: str, actions, shared: bool, actor,
     return macro
 
 
-def delete_macro(*, macro: Macro, actor) -> None:
+def delete_macro(*, macro: Macro, actor: User) -> None:
     if not can_edit(actor, macro):
         raise ValidationError({"macro": _("You may not delete this macro.")}, code="forbidden")
     macro.delete()
@@ -189,7 +190,7 @@ def delete_macro(*, macro: Macro, actor) -> None:
 
 # -- preview and apply --------------------------------------------------------------------
 
-def _changes(macro: Macro, actor) -> dict:
+def _changes(macro: Macro, actor: User) -> dict:
     """The change set for ``apply_ticket_changes``; ids resolved to rows."""
     changes: dict = {}
     for action in macro.actions:
@@ -214,7 +215,7 @@ def _changes(macro: Macro, actor) -> dict:
     return changes
 
 
-def _resolve_assignee(value, actor):
+def _resolve_assignee(value: int | str | None, actor: User) -> User | None:
     if value is None:
         return None
     if value == ME:
@@ -235,7 +236,7 @@ class Preview:
     problems: list[str] = field(default_factory=list)
 
 
-def preview_macro(*, macro: Macro, ticket: Ticket, actor) -> Preview:
+def preview_macro(*, macro: Macro, ticket: Ticket, actor: User) -> Preview:
     """Compute, without writing, what ``apply_macro`` would do to this ticket now.
 
     ``ticket`` should come with its team, assignee and tags loaded. A change the
@@ -250,13 +251,13 @@ def preview_macro(*, macro: Macro, ticket: Ticket, actor) -> Preview:
         return preview
     if "status" in changes and changes["status"] != ticket.status:
         new = Ticket.Status(changes["status"])
-        preview.fields.append((_("Status"), ticket.get_status_display(), new.label))
+        preview.fields.append((_("Status"), ticket.get_status_display(), str(new.label)))
         if not ticket.can_transition(new):
             preview.problems.append(_("A ticket cannot go from %(old)s to %(new)s.")
                                     % {"old": ticket.get_status_display(), "new": new.label})
     if "priority" in changes and changes["priority"] != ticket.priority:
         preview.fields.append((_("Priority"), ticket.get_priority_display(),
-                               Ticket.Priority(changes["priority"]).label))
+                               str(Ticket.Priority(changes["priority"]).label)))
     if "team" in changes and changes["team"].pk != ticket.team_id:
         preview.fields.append((_("Team"), str(ticket.team or "—"), str(changes["team"])))
         if not policy.allowed_teams(actor).filter(pk=changes["team"].pk).exists():
@@ -305,7 +306,7 @@ class Applied:
 
 
 @transaction.atomic
-def apply_macro(*, macro: Macro, ticket: Ticket, actor, send_reply: bool) -> Applied:
+def apply_macro(*, macro: Macro, ticket: Ticket, actor: User, send_reply: bool) -> Applied:
     """Apply the macro to the ticket as ``actor``: all of it or nothing.
 
     The note is added first, then (``send_reply``) the reply is sent, then the

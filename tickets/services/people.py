@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
+
 from .. import policy
 from ..models import Customer, CustomerNote, Organization, OrganizationDomain
 
@@ -14,13 +16,13 @@ CUSTOMER_FIELDS = ("name", "email", "phone", "language", "time_zone", "organizat
 ORGANIZATION_FIELDS = ("name", "tier", "annual_revenue", "active_since", "churned_at")
 
 
-def _require_editor(actor) -> None:
+def _require_editor(actor: User) -> None:
     if not policy.can_edit_people(actor):
         raise PermissionDenied(_("Only managers may change customers and organizations."))
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor, values: dict) -> Customer:
+def update_customer(*, customer: Customer, actor: User, values: dict) -> Customer:
     """Set the customer's contact details (values already validated by CustomerForm)."""
     _require_editor(actor)
     changed = [name for name in CUSTOMER_FIELDS
@@ -33,7 +35,7 @@ def update_customer(*, customer: Customer, actor, values: dict) -> Customer:
 
 
 @transaction.atomic
-def update_organization(*, organization: Organization, actor, values: dict,
+def update_organization(*, organization: Organization, actor: User, values: dict,
                         domains: list[str] | None = None) -> Organization:
     """Set the organization's facts and, when given, exactly these email domains."""
     _require_editor(actor)
@@ -52,7 +54,7 @@ def update_organization(*, organization: Organization, actor, values: dict,
     return organization
 
 
-def add_customer_note(*, customer: Customer, author, body: str) -> CustomerNote:
+def add_customer_note(*, customer: Customer, author: User, body: str) -> CustomerNote:
     if not policy.can_view_people(author):
         raise PermissionDenied(_("Only support staff may do this."))
     return CustomerNote.objects.create(customer=customer, author=author, body=body.strip(),

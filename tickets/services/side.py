@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
 from helpdesk.outbox import queue_email
 
 from .. import policy
@@ -51,7 +52,7 @@ def _forwarded(ticket: Ticket, message: Message | None) -> list[Message]:
 
 
 @transaction.atomic
-def forward_ticket(*, ticket: Ticket, agent, to: str, body: str = "",
+def forward_ticket(*, ticket: Ticket, agent: User, to: str, body: str = "",
                    message: Message | None = None, now: datetime | None = None) -> SideConversation:
     """Send the ticket's public thread (or ``message``) to ``to`` with the agent's words.
 
@@ -79,7 +80,8 @@ def forward_ticket(*, ticket: Ticket, agent, to: str, body: str = "",
     return side
 
 
-def _queue(side: SideConversation, agent, intro: formatting.Body, thread: list[Message]) -> None:
+def _queue(side: SideConversation, agent: User, intro: formatting.Body,
+           thread: list[Message]) -> None:
     language = agent.language or settings.LANGUAGE_CODE
     # One forwarded message travels with its files; a whole ticket lists them only.
     files = list(thread[0].attachments.all()) if side.forwarded_message_id else []

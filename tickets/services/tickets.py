@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from helpdesk.models import User
 
 from .. import policy, routing, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
@@ -29,11 +32,12 @@ from ..signals import (
 )
 from . import sla
 from .events import record_event
+from .new_ticket import EmailDetails, NewTicket
 
 Status = Ticket.Status
 
 
-def _after_commit(signal, **kwargs) -> None:
+def _after_commit(signal: Signal, **kwargs: object) -> None:
     transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
 
 
@@ -56,94 +60,80 @@ def _validate_text(body: str, field: str = "body") -> str:
     return body
 
 
-def create_ticket(**kwargs) -> Ticket:
+def create_ticket(new: NewTicket, /, *, actor: User | None = None,
+                  now: datetime | None = None) -> Ticket:
     """Open a ticket with the customer's first message: ``open_ticket`` without the message."""
-    return open_ticket(**kwargs)[0]
+    return open_ticket(new, actor=actor, now=now)[0]
 
 
 def _store_customer_message(*, ticket: Ticket, customer: Customer, channel: str,
-                            now: datetime, **content) -> Message:
-    """One public message in the customer's words (text, HTML, email headers in ``content``)."""
+                            now: datetime, body: str, is_automatic: bool,
+                            email: EmailDetails) -> Message:
+    """One public message in the customer's words (with the mail's HTML and headers)."""
     return Message.objects.create(
         ticket=ticket, author_type=Message.Author.CUSTOMER, author_customer=customer,
-        public=True, channel=channel, created_at=now, **content,
+        public=True, channel=channel, created_at=now, body_text=body or "",
+        body_html=email.body_html, quoted_text=email.quoted_text, is_automatic=is_automatic,
+        email_message_id=email.message_id, in_reply_to=email.in_reply_to,
+        references=email.references,
     )
 
 
 @transaction.atomic
-def open_ticket(
-    *,
-    subject: str,
-    body: str,
-    customer: Customer,
-    channel: str = Channel.WEB,
-    priority: str = Ticket.Priority.NORMAL,
-    team: Team | None = None,
-    assignee=None,
-    tags: Iterable[str] = (),
-    actor=None,
-    body_html: str = "",
-    quoted_text: str = "",
-    is_automatic: bool = False,
-    email_message_id: str = "",
-    in_reply_to: str = "",
-    references: str = "",
-    follows_up: Ticket | None = None,
-    acknowledge: bool = True,
-    addresses: Iterable[str] = (),
-    now: datetime | None = None,
-) -> tuple[Ticket, Message]:
-    """Open a ticket with the customer's first message, from any channel.
+def open_ticket(new: NewTicket, /, *, actor: User | None = None,
+                now: datetime | None = None) -> tuple[Ticket, Message]:
+    """Open the ticket ``new`` describes with the customer's first message, from any channel.
 
     Returns the ticket and that message (callers that need it, such as the email
     intake, need not load it again).
 
     ``actor`` is the agent who logged it (phone, chat on behalf); the first
     message is still the customer's words. An acknowledgement is emailed unless
-    the message is automatic or ``acknowledge`` is false.
+    the message is automatic or ``new.acknowledge`` is false.
 
-    Without ``team`` the ticket goes to the default team of its receiving
+    Without ``new.team`` the ticket goes to the default team of its receiving
     ``addresses`` (email) or channel (``routing.default_team``): no ticket is
     ever without a team, so no ticket is invisible to agents.
     """
     now = now or timezone.now()
-    subject = (subject or "").strip()[:255] or _("(no subject)")
+    subject = (new.subject or "").strip()[:255] or _("(no subject)")
+    channel, customer = new.channel, new.customer
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
-    if priority not in Ticket.Priority.values:
+    if new.priority not in Ticket.Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
+    team = new.team
     if team is None:
-        team = routing.default_team(channel=channel, addresses=addresses)
+        team = routing.default_team(channel=channel, addresses=new.addresses)
     ticket = Ticket.objects.create(
         subject=subject,
         customer=customer,
         channel=channel,
-        priority=priority,
+        priority=new.priority,
         team=team,
-        assignee=assignee,
+        assignee=new.assignee,
         created_at=now,
         updated_at=now,
         waiting_since=now,
-        follows_up=follows_up,
+        follows_up=new.follows_up,
     )
     record_event(ticket=ticket, field="created", new=channel, actor=actor,
                  actor_customer=None if actor else customer, at=now)
     sla.start_clocks(ticket=ticket, now=now)
-    if follows_up is not None:
-        record_event(ticket=ticket, field="follows_up", new=follows_up.pk, at=now)
-    if tags:
-        _apply_tags(ticket, tags, actor=actor, at=now)
+    if new.follows_up is not None:
+        record_event(ticket=ticket, field="follows_up", new=new.follows_up.pk, at=now)
+    if new.tags:
+        _apply_tags(ticket, new.tags, actor=actor, at=now)
     message = _store_customer_message(
-        ticket=ticket, customer=customer, channel=channel, now=now, body_text=body or "",
-        body_html=body_html, quoted_text=quoted_text, is_automatic=is_automatic,
-        email_message_id=email_message_id, in_reply_to=in_reply_to, references=references,
+        ticket=ticket, customer=customer, channel=channel, now=now, body=new.body,
+        is_automatic=new.is_automatic, email=new.email,
     )
     # In this transaction, not after it: one commit per ticket instead of two.
     search.refresh([ticket.pk])
     # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
     _after_commit(ticket_created, ticket_id=ticket.pk, message_id=message.pk,
                   actor_id=getattr(actor, "pk", None),
-                  acknowledge=acknowledge and not is_automatic)
+                  acknowledge=new.acknowledge and not new.is_automatic)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=True)
     return ticket, message
@@ -174,19 +164,18 @@ def add_customer_message(
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     channel = channel or ticket.channel
+    email = EmailDetails(body_html=body_html, quoted_text=quoted_text,
+                         message_id=email_message_id, in_reply_to=in_reply_to,
+                         references=references)
     if ticket.status == Status.CLOSED and not is_automatic:
-        _, message = open_ticket(
+        _, message = open_ticket(NewTicket(
             subject=ticket.subject, body=body, customer=customer, channel=channel,
             priority=ticket.priority, team=ticket.team, assignee=ticket.assignee,
-            body_html=body_html, quoted_text=quoted_text, email_message_id=email_message_id,
-            in_reply_to=in_reply_to, references=references, follows_up=ticket, now=now,
-        )
+            email=email, follows_up=ticket,
+        ), now=now)
         return message
-    message = _store_customer_message(
-        ticket=ticket, customer=customer, channel=channel, now=now, body_text=body or "",
-        body_html=body_html, quoted_text=quoted_text, is_automatic=is_automatic,
-        email_message_id=email_message_id, in_reply_to=in_reply_to, references=references,
-    )
+    message = _store_customer_message(ticket=ticket, customer=customer, channel=channel,
+                                      now=now, body=body, is_automatic=is_automatic, email=email)
     fields = ["updated_at"]
     ticket.updated_at = now
     if not is_automatic:
@@ -212,7 +201,7 @@ def add_customer_message(
 def reply_to_ticket(
     *,
     ticket: Ticket,
-    agent,
+    agent: User,
     body: str,
     body_html: str = "",
     public: bool = True,
@@ -268,13 +257,15 @@ def reply_to_ticket(
     return message
 
 
-def add_internal_note(*, ticket: Ticket, agent, body: str, now: datetime | None = None) -> Message:
+def add_internal_note(*, ticket: Ticket, agent: User, body: str,
+                      now: datetime | None = None) -> Message:
     return reply_to_ticket(ticket=ticket, agent=agent, body=body, public=False, now=now)
 
 
 @transaction.atomic
-def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | None = None,
-                  actor_customer=None) -> Ticket:
+def change_status(*, ticket: Ticket, status: str, actor: User | None = None,
+                  now: datetime | None = None, actor_customer: Customer | None = None
+                  ) -> Ticket:
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")}, code="invalid")
     now = now or timezone.now()
@@ -291,16 +282,17 @@ def change_status(*, ticket: Ticket, status: str, actor=None, now: datetime | No
     return ticket
 
 
-def solve_ticket(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket:
+def solve_ticket(*, ticket: Ticket, actor: User, now: datetime | None = None) -> Ticket:
     return change_status(ticket=ticket, status=Status.SOLVED, actor=actor, now=now)
 
 
-def close_ticket(*, ticket: Ticket, actor=None, now: datetime | None = None) -> Ticket:
+def close_ticket(*, ticket: Ticket, actor: User | None = None,
+                 now: datetime | None = None) -> Ticket:
     return change_status(ticket=ticket, status=Status.CLOSED, actor=actor, now=now)
 
 
 @transaction.atomic
-def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
+def change_priority(*, ticket: Ticket, priority: str, actor: User | None = None) -> Ticket:
     if priority not in Ticket.Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="invalid")
     old = ticket.priority
@@ -316,7 +308,7 @@ def change_priority(*, ticket: Ticket, priority: str, actor=None) -> Ticket:
 
 
 @transaction.atomic
-def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
+def change_team(*, ticket: Ticket, team: Team | None, actor: User | None = None) -> Ticket:
     old = ticket.team_id
     if old == (team.pk if team else None):
         return ticket
@@ -337,7 +329,8 @@ def change_team(*, ticket: Ticket, team: Team | None, actor=None) -> Ticket:
 
 
 @transaction.atomic
-def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User | None = None
+                  ) -> Ticket:
     """Give the ticket to an agent (or nobody). An agent with no team on the
     ticket brings the ticket into their first team."""
     if assignee is not None and not assignee.is_active:
@@ -362,7 +355,8 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None) -> Ticket:
     return ticket
 
 
-def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor=None, at=None) -> list[str]:
+def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor: User | None = None,
+                at: datetime | None = None) -> list[str]:
     wanted = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
     existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
     missing = [Tag(name=n) for n in wanted if n not in existing]
@@ -378,7 +372,7 @@ def _apply_tags(ticket: Ticket, names: Iterable[str], *, actor=None, at=None) ->
 
 
 @transaction.atomic
-def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
+def set_tags(*, ticket: Ticket, tags: Iterable[str], actor: User | None = None) -> Ticket:
     tags = list(tags)
     for name in tags:
         if not isinstance(name, str) or not name.strip():
@@ -389,7 +383,7 @@ def set_tags(*, ticket: Ticket, tags: Iterable[str], actor=None) -> Ticket:
     return ticket
 
 
-def check_merge(*, source: Ticket, target: Ticket, actor) -> None:
+def check_merge(*, source: Ticket, target: Ticket, actor: User) -> None:
     """Refuse a merge that ``merge_tickets`` would refuse (the confirm step asks first)."""
     policy.check(actor, policy.Action.MERGE, source)
     policy.check(actor, policy.Action.MERGE, target)
@@ -404,7 +398,7 @@ def check_merge(*, source: Ticket, target: Ticket, actor) -> None:
 
 
 @transaction.atomic
-def merge_tickets(*, source: Ticket, target: Ticket, actor) -> Ticket:
+def merge_tickets(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Fold a duplicate into another ticket of the same customer.
 
     The source's messages move to the target (so email replies to them thread

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.models import User
+
 from .. import policy
 from ..models import Ticket, TimeEntry
 from .events import record_event
@@ -51,7 +53,7 @@ def parse_duration(text: str, *, field: str = "duration") -> int:
     return check_seconds(seconds, field=field)
 
 
-def check_seconds(seconds, *, field: str = "duration") -> int:
+def check_seconds(seconds: object, *, field: str = "duration") -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise ValidationError({field: _("Give a number.")}, code="invalid")
     if seconds < 0:
@@ -73,7 +75,7 @@ def _note(note: str) -> str:
 
 
 @transaction.atomic
-def log_time(*, ticket: Ticket, agent, seconds: int, note: str = "",
+def log_time(*, ticket: Ticket, agent: User, seconds: int, note: str = "",
              worked_at: datetime | None = None, field: str = "duration") -> TimeEntry:
     """A manual entry of ``seconds`` by ``agent`` (who must be able to see the ticket)."""
     policy.check(agent, policy.Action.LOG_TIME, ticket)
@@ -91,11 +93,11 @@ def log_time(*, ticket: Ticket, agent, seconds: int, note: str = "",
     return entry
 
 
-def running_timer(*, ticket: Ticket, agent) -> TimeEntry | None:
+def running_timer(*, ticket: Ticket, agent: User) -> TimeEntry | None:
     return TimeEntry.objects.filter(ticket=ticket, agent=agent, seconds__isnull=True).first()
 
 
-def start_timer(*, ticket: Ticket, agent, now: datetime | None = None) -> TimeEntry:
+def start_timer(*, ticket: Ticket, agent: User, now: datetime | None = None) -> TimeEntry:
     """Start the agent's timer on the ticket; an already running one is kept."""
     policy.check(agent, policy.Action.LOG_TIME, ticket)
     running = running_timer(ticket=ticket, agent=agent)
@@ -107,11 +109,13 @@ def start_timer(*, ticket: Ticket, agent, now: datetime | None = None) -> TimeEn
             return TimeEntry.objects.create(ticket=ticket, agent=agent, team_id=ticket.team_id,
                                             worked_at=now, is_timer=True, created_at=now)
     except IntegrityError:  # another tab started it a moment ago
-        return running_timer(ticket=ticket, agent=agent)
+        started = running_timer(ticket=ticket, agent=agent)
+        assert started is not None  # the index refused ours because this one runs
+        return started
 
 
 @transaction.atomic
-def stop_timer(*, ticket: Ticket, agent, note: str = "",
+def stop_timer(*, ticket: Ticket, agent: User, note: str = "",
                now: datetime | None = None) -> TimeEntry | None:
     """Stop the agent's running timer (None when none runs). The conditional update
     (``seconds IS NULL``) makes a double stop from two tabs count once."""
@@ -134,12 +138,12 @@ def stop_timer(*, ticket: Ticket, agent, note: str = "",
     return entry
 
 
-def may_delete(user, entry: TimeEntry) -> bool:
+def may_delete(user: User, entry: TimeEntry) -> bool:
     return entry.agent_id == user.pk or policy.sees_all(user)
 
 
 @transaction.atomic
-def delete_entry(*, entry: TimeEntry, actor) -> None:
+def delete_entry(*, entry: TimeEntry, actor: User) -> None:
     """Agents delete their own entries; managers and admins anyone's."""
     policy.check(actor, policy.Action.LOG_TIME, entry.ticket)
     if not may_delete(actor, entry):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,7 @@ from ..models import CustomField, Ticket
 from ..services import custom_fields
 
 Type = CustomField.Type
+FILTERABLE = (Type.DROPDOWN, Type.MULTISELECT, Type.CHECKBOX)
 
 
 def _input_value(field: CustomField, values: list[str]) -> str:
@@ -68,11 +70,20 @@ def changes_from_post(ticket: Ticket, post) -> dict:
     return changes
 
 
-def queue_field_filters(params) -> list[dict]:
-    """Selects for the queue's filter bar: option and checkbox fields (one query)."""
-    fields = CustomField.objects.filter(active=True, type__in=[
-        Type.DROPDOWN, Type.MULTISELECT, Type.CHECKBOX])
-    return [{"field": f, "value": params.get(f.param, ""),
-             "choices": f.option_choices if f.type != Type.CHECKBOX else [
-                 (custom_fields.TRUE, _("Yes")), (custom_fields.FALSE, _("No"))]}
-            for f in fields]
+def _choices(field: CustomField) -> list[tuple[str, str]]:
+    if field.type == Type.CHECKBOX:
+        return [(custom_fields.TRUE, _("Yes")), (custom_fields.FALSE, _("No"))]
+    return field.option_choices
+
+
+def queue_field_context(params: QueryDict) -> dict[str, list[dict]]:
+    """The queue's custom field controls, from one query of the active fields: a select
+    per option and checkbox field in the filter bar, and a "set <field>" action per
+    field in the bulk bar with the side panel's kind of input."""
+    fields = list(CustomField.objects.filter(active=True))
+    return {
+        "field_filters": [{"field": f, "value": params.get(f.param, ""), "choices": _choices(f)}
+                          for f in fields if f.type in FILTERABLE],
+        "bulk_fields": [{"field": f, "choices": _choices(f) if f.type in FILTERABLE else []}
+                        for f in fields],
+    }

@@ -40,12 +40,12 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             customer = services.get_or_create_caller(email=data["customer_email"],
                                                      phone=data["customer_phone"],
                                                      name=data["customer_name"])
-            ticket = services.create_ticket(
+            ticket = services.create_ticket(services.NewTicket(
                 subject=data["subject"], body=data["body"], customer=customer,
                 channel=data["channel"], priority=data["priority"], team=data["team"],
-                assignee=request.user if data["assign_to_me"] else None, actor=request.user,
+                assignee=request.user if data["assign_to_me"] else None,
                 acknowledge=data["acknowledge"],
-            )
+            ), actor=request.user)
         messages.success(request, _("Ticket %(ref)s created.") % {"ref": ticket.reference})
         return redirect(ticket)
     return render(request, "tickets/new_ticket.html", {"form": form})

@@ -22,7 +22,7 @@ from ..queries import visible_teams, visible_tickets
 from ..services import canned as canned_services
 from ..services.macros import visible_macros
 from . import queues, saved
-from .custom_fields import queue_field_filters
+from .custom_fields import queue_field_context
 
 PAGE_SIZE = 25
 
@@ -77,7 +77,7 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "priorities": Ticket.Priority.choices,
         "channels": Channel.choices,
         "search_page": search_page,
-        "field_filters": queue_field_filters(params),  # custom fields
+        **queue_field_context(params),  # custom fields: filter selects, bulk actions
     }
     if request.htmx and not request.htmx.boosted:
         # The list, and out of band the save form's query: saving after a dropdown

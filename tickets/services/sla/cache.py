@@ -69,7 +69,7 @@ def default_calendar_id() -> int | None:
     return calendar_id
 
 
-def clear_calendar_cache(*args, **kwargs) -> None:
+def clear_calendar_cache(*args: object, **kwargs: object) -> None:
     """Forget every cached policy and calendar (also a signal receiver)."""
     _policies.clear()
     _snapshots.clear()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ...models import Ticket, TicketSLA
@@ -80,7 +80,7 @@ def check_sla(*, now: datetime | None = None, batch_size: int = BATCH_SIZE,
     return counts
 
 
-def _run(candidates, clock: Clock, kind: str, now: datetime, batch_size: int,
+def _run(candidates: QuerySet[TicketSLA], clock: Clock, kind: str, now: datetime, batch_size: int,
          budget: int) -> int:
     total = 0
     while total < budget:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
+from helpdesk.models import User
+
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
 from ...models import SLAPolicy, Ticket, TicketSLA
 from ..events import record_event
@@ -66,7 +68,8 @@ class Clocks:
     def between(self, start: datetime, end: datetime) -> int:
         return business_seconds_between(self.cal, start, end) if self.cal else 0
 
-    def _due(self, start: datetime, minutes: int | None, percent: int, extra: int):
+    def _due(self, start: datetime, minutes: int | None, percent: int, extra: int
+             ) -> datetime | None:
         if not minutes or self.cal is None:
             return None
         return add_business_seconds(self.cal, start, minutes * 60 * percent / 100 + extra)
@@ -244,7 +247,7 @@ def apply_status_change(clocks: Clocks, old: str, now: datetime) -> None:
         clocks.pause(now)
 
 
-def reevaluate_policy(*, ticket: Ticket, actor=None, now: datetime) -> None:
+def reevaluate_policy(*, ticket: Ticket, actor: User | None = None, now: datetime) -> None:
     """After a priority or team change: apply the policy that matches now.
 
     A different policy replaces the due times of the clocks still running (the

@@ -33,10 +33,8 @@ def describe_due(*, due_at: datetime | None, now: datetime | None = None,
         return ""
     now = now or timezone.now()
     start, end = (now, due_at) if due_at >= now else (due_at, now)
-    if calendar is not None:
-        seconds = business_seconds_between(calendar, start, end)
-    else:
-        seconds = (end - start).total_seconds()
+    seconds = (business_seconds_between(calendar, start, end) if calendar is not None
+               else (end - start).total_seconds())
     if due_at >= now:
         return _("due in %(time)s") % {"time": format_duration(seconds)}
     return _("overdue %(time)s") % {"time": format_duration(seconds)}
@@ -50,5 +48,5 @@ def due_label(sla: TicketSLA | None, clock: str = "first_response",
     """
     if sla is None:
         return ""
-    calendar = calendar_snapshot(sla.policy.calendar_id) if sla.policy_id else None
+    calendar = calendar_snapshot(sla.policy.calendar_id) if sla.policy is not None else None
     return describe_due(due_at=getattr(sla, f"{clock}_due_at"), now=now, calendar=calendar)

@@ -38,8 +38,9 @@ def notify(*, ticket_ids: list[int], clock: str, kind: str) -> int:
     sent = 0
     for ticket in tickets:
         person = ticket.assignee if ticket.assignee and ticket.assignee.is_active else None
-        person = person or leads.get(ticket.team_id)
-        to = person.email if person else (ticket.team.email if ticket.team_id else "")
+        team = ticket.team
+        person = person or (leads.get(team.pk) if team is not None else None)
+        to = person.email if person else (team.email if team is not None else "")
         if not to:
             continue  # nobody to tell; the breach flag is still set for the queues
         language = (person.language if person else "") or settings.LANGUAGE_CODE
