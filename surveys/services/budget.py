@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -52,7 +53,7 @@ def last_asked(customer_ids: Iterable[int], since: datetime, *,
     found = dict(invitations.order_by().values("customer_id").annotate(last=Max("sent_at"))
                  .values_list("customer_id", "last"))
     # Other ways of asking (in-chat ratings) are about a conversation: transactional.
-    asked = ids
+    asked: Iterable[int] | QuerySet[Customer, Any] = ids  # ids, or a subquery of them
     if len(ids) > RANGE_ABOVE:  # a subquery, not thousands of parameters, for the sources too
         asked = Customer.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).values("pk")
     for path in settings.HELPDESK_CONTACT_SOURCES:
