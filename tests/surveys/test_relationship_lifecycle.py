@@ -114,8 +114,8 @@ def test_an_important_ticket_survey_pending_preempts_a_wave_scheduled_after_it(
 
     # A week's delay after close: the ticket survey is still pending when the wave goes.
     SurveyProgram.objects.filter(kind=Kind.TRANSACTIONAL).update(delay_minutes=60 * 24 * 7)
-    ticket = services.create_ticket(subject="Down", body="x", customer=person, team=team,
-                                     priority="urgent")
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Down", body="x", customer=person, team=team, priority="urgent"))
     close(ticket)
     pending = Invitation.objects.get(ticket=ticket)
     assert pending.status == Status.SCHEDULED
