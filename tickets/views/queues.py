@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ..custom_field_query import field_params, filter_by_fields
-from ..models import Organization, Ticket
+from ..models import PRIORITY_RANK, STATUS_RANK, Organization, Ticket
 
 S = Ticket.Status
 RECENT_DAYS = 7
@@ -68,37 +68,35 @@ def queue_counts(tickets: QuerySet[Ticket], conditions: dict[str, Q], now) -> di
     return tickets.filter(scope).aggregate(**aggregates)
 
 
-_PRIORITY_RANK = Case(
-    When(priority=Ticket.Priority.URGENT, then=Value(0)),
-    When(priority=Ticket.Priority.HIGH, then=Value(1)),
-    When(priority=Ticket.Priority.NORMAL, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
-
-# Sort key → order_by arguments; "-" in the query string reverses.
+# Sort key → order_by arguments; "-" in the query string reverses every one of them.
+# Priority and status sort by rank (docs/performance.md): "priority" puts urgent first,
+# newest first within a priority; "status" follows the lifecycle. A sort reads along
+# one index in either direction, so the tie-breaker goes the same way as the key.
 SORTS = {
     "reference": ("pk",),
     "subject": ("subject", "pk"),
-    "status": ("status", "pk"),
-    "priority": ("priority_rank", "pk"),
+    "status": ("status_rank", "pk"),
+    "priority": ("-priority_rank", "-pk"),
     "updated": ("updated_at", "pk"),
     "created": ("created_at", "pk"),
     "waiting": ("waiting_since", "pk"),
     "sla": ("sla__resolution_due_at", "pk"),
 }
+RANKS = {"priority_rank": PRIORITY_RANK, "status_rank": STATUS_RANK}
 DEFAULT_SORT = "-updated"
+
+
+def _reversed(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
 
 
 def apply_sort(tickets: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
     key = sort.lstrip("-")
     if key not in SORTS:
         sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    descending = sort.startswith("-")
-    if key == "priority":
-        tickets = tickets.annotate(priority_rank=_PRIORITY_RANK)
-    fields = [f"-{f}" if descending else f for f in SORTS[key]]
-    return tickets.order_by(*fields), sort
+    fields = [_reversed(f) if sort.startswith("-") else f for f in SORTS[key]]
+    ranks = {name: rank for name, rank in RANKS.items() if name in SORTS[key][0]}
+    return tickets.alias(**ranks).order_by(*fields), sort
 
 
 FILTER_FIELDS = ("status", "priority", "channel", "team", "assignee", "tag")
