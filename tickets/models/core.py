@@ -316,6 +316,16 @@ class Ticket(models.Model):
             models.Index(fields=["customer"],
                          condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
                          name="ticket_unresolved_customer_idx"),
+            # The sidebar's queue counts (tickets/views/queues.py), each an index-only
+            # scan of the few tickets it counts, also for an agent's teams: open ones
+            # (mine, unassigned, all open, pending, SLA) and recently solved ones.
+            # Statuses as above: Ticket.UNRESOLVED, and solved or closed.
+            models.Index(fields=["status", "team", "assignee"],
+                         condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
+                         name="ticket_unresolved_queue_idx"),
+            models.Index(fields=["solved_at", "team", "assignee"],
+                         condition=models.Q(status__in=["solved", "closed"]),
+                         name="ticket_solved_queue_idx"),
             # The whole list sorted by priority or status, a page at a time: read along
             # the rank (either direction) instead of sorting a million rows.
             models.Index(PRIORITY_RANK, "id", name="ticket_priority_rank_idx"),
