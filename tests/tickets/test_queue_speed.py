@@ -163,3 +163,24 @@ def test_the_api_ordering_reads_along_the_same_index(db, ranked, index):
     order = ("-" if ranked.startswith("-") else "")
     tickets = Ticket.objects.alias(r=rank).order_by(f"{order}r", f"{order}id")[:25]
     assert index in _plan(tickets)
+
+
+def test_a_reopened_ticket_is_back_in_the_sla_queue(client, agent, team):
+    from tickets import services
+
+    ticket = services.create_ticket(subject="Late", body="Hello", customer=CustomerFactory(),
+                                    team=team)
+    TicketSLA.objects.update_or_create(ticket=ticket, defaults={
+        "resolution_due_at": timezone.now() - timedelta(minutes=1)})
+    client.force_login(agent)
+
+    def sla_count():
+        return {key: n for key, _, n in _listed_context(client)["queues"]}["sla"]
+
+    assert sla_count() == 1
+    services.change_status(ticket=ticket, status="solved", actor=agent)
+    assert TicketSLA.objects.get(ticket=ticket).resolution_calendar_seconds is not None
+    assert sla_count() == 0
+    services.change_status(ticket=ticket, status="open", actor=agent)
+    assert TicketSLA.objects.get(ticket=ticket).resolution_calendar_seconds is None
+    assert sla_count() == 1

@@ -320,7 +320,7 @@ class Ticket(models.Model):
             # scan of the few tickets it counts, also for an agent's teams: open ones
             # (mine, unassigned, all open, pending, SLA) and recently solved ones.
             # Statuses as above: Ticket.UNRESOLVED, and solved or closed.
-            models.Index(fields=["status", "team", "assignee"],
+            models.Index(fields=["status", "team", "assignee"], include=["id", "first_response_at"],
                          condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
                          name="ticket_unresolved_queue_idx"),
             models.Index(fields=["solved_at", "team", "assignee"],

@@ -27,7 +27,10 @@ def _recently_solved(now) -> Q:
 
 def _sla_at_risk(now) -> Q:
     soon = now + SLA_RISK_WINDOW
-    return Q(status__in=Ticket.UNRESOLVED) & (
+    # An unresolved ticket's resolution clock runs: no resolution time is stored until it
+    # is solved (and a reopen clears it). Said again here so that the SLA rows are read
+    # from their partial index (sla_running_idx) instead of all of them.
+    return Q(status__in=Ticket.UNRESOLVED, sla__resolution_calendar_seconds__isnull=True) & (
         Q(sla__first_response_breached=True)
         | Q(sla__resolution_breached=True)
         | Q(first_response_at__isnull=True, sla__first_response_due_at__lte=soon)
