@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.core.validators import validate_email
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,7 +15,7 @@ from helpdesk.api import parse_id
 from helpdesk.params import IsoDateTimeParamFilter
 
 from . import search
-from .models import Channel, Ticket
+from .models import PRIORITY_RANK, STATUS_RANK, Channel, Ticket
 
 
 class ChoiceInFilter(filters.BaseInFilter, filters.ChoiceFilter):
@@ -74,17 +74,9 @@ class CustomerRefFilter(filters.Filter):
     field_class = CustomerRefField
 
 
-# Priority and status sort by their meaning (urgent above low, the lifecycle
-# order), not alphabetically.
-RANKED = {"priority": Ticket.Priority.values, "status": Ticket.Status.values}
-
-
-def _rank(field: str) -> Case:
-    return Case(
-        *[When(**{field: value}, then=Value(i)) for i, value in enumerate(RANKED[field])],
-        default=Value(len(RANKED[field])),
-        output_field=IntegerField(),
-    )
+# Priority and status sort by their meaning (urgent above low, the lifecycle order),
+# not alphabetically, along their rank indexes (docs/performance.md).
+RANKED = {"priority": PRIORITY_RANK, "status": STATUS_RANK}
 
 
 class TicketOrdering(filters.OrderingFilter):
@@ -97,7 +89,7 @@ class TicketOrdering(filters.OrderingFilter):
             descending = field.startswith("-")
             name = field.lstrip("-")
             if name in RANKED:
-                qs = qs.alias(**{f"{name}_rank": _rank(name)})
+                qs = qs.alias(**{f"{name}_rank": RANKED[name]})
                 name = f"{name}_rank"
             ordering.append(f"-{name}" if descending else name)
         # A unique last key keeps pages stable when many tickets share a value.

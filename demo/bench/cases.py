@@ -28,7 +28,25 @@ case("API ticket list, q=invoice", "manager",
 case("API ticket detail", "agent", lambda c: get(c, "agent", _ticket(c, "/api/v1/tickets/{id}/")))
 case("API messages", "agent",
      lambda c: get(c, "agent", _ticket(c, "/api/v1/tickets/{id}/messages/")))
+case("API ticket list, 25 open", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/tickets/"), "status=open")))
+case("API ticket list, by priority", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/tickets/"), "ordering=-priority")))
 case("Agent queue page", "agent", lambda c: get(c, "agent", url("tickets:queue") or url("/")))
+# The queue at scale (docs/performance.md): the sidebar's counts on every page, the whole
+# list sorted by priority or status (rank indexes), counted up to a bound.
+case("Queue, all open", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=open")))
+case("Queue, all open, agent", "agent", lambda c: get(c, "agent", _with_query(
+    url("tickets:queue"), "view=open")))
+case("Queue, all tickets by priority", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=all&sort=priority")))
+case("Queue, all tickets by -priority", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=all&sort=-priority")))
+case("Queue, all tickets by status", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=all&sort=status")))
+case("Queue, all tickets by -status, agent", "agent", lambda c: get(c, "agent", _with_query(
+    url("tickets:queue"), "view=all&sort=-status")))
 case("Ticket page", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:detail")))
 case("Manager dashboard", "manager", lambda c: get(c, "manager", url("metrics:dashboard")))
 case("Manager dashboard, 90 days", "manager",

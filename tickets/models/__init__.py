@@ -1,5 +1,7 @@
 from .canned import CannedResponse, SavedFilter
 from .core import (
+    PRIORITY_RANK,
+    STATUS_RANK,
     Attachment,
     Channel,
     Customer,
@@ -24,6 +26,8 @@ from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingI
 from .worklog import TicketLink, TimeEntry
 
 __all__ = [
+    "PRIORITY_RANK",
+    "STATUS_RANK",
     "Attachment",
     "BusinessCalendar",
     "CannedResponse",
