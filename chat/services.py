@@ -37,6 +37,11 @@ class Started:
     offline: bool
 
 
+def display_name(user) -> str:
+    """Visitors see the agent's first name only."""
+    return (user.name or "").split(" ")[0] if user is not None else ""
+
+
 def refuse(field: str, message: str, code: str) -> ValidationError:
     """A refusal naming the field, with a code the socket's error frame carries."""
     return ValidationError({field: ValidationError(message, code=code)})
@@ -117,20 +122,42 @@ def _locked(chat: Chat) -> Chat:
     return Chat.objects.select_for_update().select_related("ticket").get(pk=chat.pk)
 
 
+def _lock_open(chat: Chat) -> None:
+    """Lock the chat's row (ending and accepting lock it too) and refuse an ended chat:
+    one statement, reading only the status."""
+    status = (Chat.objects.select_for_update().filter(pk=chat.pk)
+              .values_list("status", flat=True).first())
+    if status is None:
+        raise Chat.DoesNotExist
+    if status not in (Status.WAITING, Status.ACTIVE):
+        raise refuse("chat", _("This chat has ended."), "ended")
+
+
 @transaction.atomic
 def visitor_message(*, chat: Chat, body: str) -> Message:
+    """A visitor's chat message: a customer message of the ticket.
+
+    The hot path of live chat (docs/live-chat.md, "Benchmark"): ``chat`` is the one the
+    visitor's socket loaded when it connected (ticket and customer with it), so only the
+    status is read again; the message is broadcast right after its commit, before the
+    ticket's other after-commit work (rules, webhooks)."""
     body = clean_body(body)
-    chat = _locked(chat)
-    if not chat.is_open:
-        raise refuse("chat", _("This chat has ended."), "ended")
-    return ticket_services.add_customer_message(ticket=chat.ticket, customer=chat.ticket.customer,
-                                                body=body, channel=Channel.CHAT)
+    customer = chat.ticket.customer
+    sent = events.message_after_commit(chat.pk, name=customer.name if customer else "")
+    _lock_open(chat)
+    message = ticket_services.add_customer_message(ticket=chat.ticket, customer=customer,
+                                                   body=body, channel=Channel.CHAT)
+    sent(message)
+    return message
 
 
 @transaction.atomic
 def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
     """An agent's chat message: a public reply of the ticket (the first one sets the
-    ticket's first response); an agent who writes into a waiting chat accepts it."""
+    ticket's first response); an agent who writes into a waiting chat accepts it.
+
+    ``chat`` may be the agent socket's copy: the status and the assignee are read again
+    under the lock (someone else may have taken or ended the chat), the rest is not."""
     body = clean_body(body)
     chat = _locked(chat)
     policy.check(agent, policy.Action.REPLY, chat.ticket)
@@ -138,7 +165,12 @@ def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
         raise refuse("chat", _("This chat has ended."), "ended")
     if chat.ticket.assignee_id is None:
         accept_chat(chat=chat, agent=agent)
-    return ticket_services.reply_to_ticket(ticket=chat.ticket, agent=agent, body=body)
+    sent = events.message_after_commit(chat.pk, name=display_name(agent))
+    message = ticket_services.reply_to_ticket(ticket=chat.ticket, agent=agent, body=body)
+    sent(message)
+    if chat.first_agent_message_at is None:
+        first_agent_message(ticket_id=chat.ticket_id, at=message.created_at)
+    return message
 
 
 @transaction.atomic
