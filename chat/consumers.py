@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.permissions import is_staff_member
@@ -158,6 +159,12 @@ class VisitorConsumer(_ChatSocket):
         for frame in frames:
             await self.send_json(frame)
 
+    async def disconnect(self, code):
+        await super().disconnect(code)
+        chat = getattr(self, "chat", None)
+        if chat is not None:  # the sweep may make a waiting chat left alone a missed one
+            await write_async(_visitor_left)(chat.pk)
+
     async def chat_frame(self, event):
         frame = event["frame"]
         if frame["type"] == "typing" and frame.get("author") == "visitor":
@@ -188,6 +195,10 @@ class VisitorConsumer(_ChatSocket):
         await database_sync_to_async(services.end_chat)(chat=self.chat, actor=None)
 
 
+def _visitor_left(chat_id: int) -> None:
+    Chat.objects.filter(pk=chat_id).update(visitor_left_at=timezone.now())
+
+
 def _fresh(chat_id: int) -> Chat:
     return Chat.objects.select_related("ticket__customer", "agent").get(pk=chat_id)
 
@@ -198,6 +209,8 @@ def _visitor_state(chat_id: int):
     chat = Chat.objects.select_related("ticket__customer", "agent").filter(pk=chat_id).first()
     if chat is None:
         return None
+    if chat.visitor_left_at is not None:  # back (a reload, another page of the site)
+        Chat.objects.filter(pk=chat.pk).update(visitor_left_at=None)
     frames = [events.message_frame(m, name=display_name(m.author_user) if m.author_user
                                    else (m.author_customer.name if m.author_customer else ""))
               for m in queries.history(chat)]

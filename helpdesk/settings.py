@@ -476,3 +476,7 @@ HELPDESK_CHAT_CAPACITY = env_int("HELPDESK_CHAT_CAPACITY", 3, minimum=1)
 HELPDESK_CHAT_TOKEN_MAX_AGE = env_int("HELPDESK_CHAT_TOKEN_MAX_AGE", 12 * 3600, minimum=60)
 HELPDESK_CHAT_MAX_MESSAGE = env_int("HELPDESK_CHAT_MAX_MESSAGE", 4000, minimum=100)
 HELPDESK_CHAT_RATE = env_int("HELPDESK_CHAT_RATE", 10, minimum=1)  # frames per 10 seconds
+# The chat sweep (docs/live-chat.md): a waiting chat whose visitor left this many seconds
+# ago is missed; an active chat with no message for this many minutes is ended.
+HELPDESK_CHAT_LEFT_AFTER = env_int("HELPDESK_CHAT_LEFT_AFTER", 120, minimum=0)
+HELPDESK_CHAT_IDLE_MINUTES = env_int("HELPDESK_CHAT_IDLE_MINUTES", 30, minimum=1)

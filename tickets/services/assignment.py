@@ -56,9 +56,15 @@ def _candidates(team: Team) -> list[User]:
         .order_by("pk")
     )
     members = [m for m in members if m.capacity is None or m.open_count < m.capacity]
+    return in_mode_order(team, members, load=lambda m: m.open_count)
+
+
+def in_mode_order(team: Team, members: list[User], *, load) -> list[User]:
+    """``members`` (ordered by pk) in the order the team's assignment mode prefers:
+    least busy by ``load(member)``, or round robin after the last agent who got one,
+    wrapping around. Live chat orders its candidates with it too, counting chats."""
     if team.assignment == Team.Assignment.LEAST_BUSY:
-        return sorted(members, key=lambda m: (m.open_count, m.pk))
-    # Round robin: start after the last agent who got one, wrapping around.
+        return sorted(members, key=lambda m: (load(m), m.pk))
     after = [m for m in members if team.last_assigned_id and m.pk > team.last_assigned_id]
     return after + [m for m in members if m not in after]
 
