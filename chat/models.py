@@ -76,3 +76,21 @@ class AgentChatSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent}: {self.capacity}"
+
+
+class TeamChatHours(models.Model):
+    """When a team chats (docs/live-chat.md, "Outside business hours"): the business
+    calendar (tickets' calendars, the SLA's) whose working time is the team's chat hours.
+    Without a row the team chats whenever an agent is available."""
+
+    team = models.OneToOneField("tickets.Team", on_delete=models.CASCADE,
+                                related_name="chat_hours", verbose_name=_("team"))
+    calendar = models.ForeignKey("tickets.BusinessCalendar", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("business calendar"))
+
+    class Meta:
+        verbose_name = _("chat hours")
+        verbose_name_plural = _("chat hours")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.calendar}"

@@ -26,7 +26,7 @@ from tickets.models import Channel, Message, Team, Ticket
 from tickets.services import assignment
 from tickets.services.changes import apply_ticket_changes
 
-from . import events
+from . import events, hours
 from .models import AgentChatSettings, Chat
 from .rating import rating_request
 
@@ -39,6 +39,7 @@ WAITING_BATCH = 200
 class Started:
     chat: Chat
     offline: bool
+    reason: str = ""  # offline: "closed" (outside chat hours) or "away" (nobody available)
 
 
 def display_name(user) -> str:
@@ -184,7 +185,8 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
     customer = ticket_services.get_or_create_customer(email=email, name=name,
                                                       language=language or get_language() or "")
     team = routing.default_team(channel=Channel.CHAT)
-    online = agents_online(team)
+    state = hours.availability(team)
+    online = state == hours.OPEN
     subject = body.splitlines()[0][:80]
     # Live: no emailed acknowledgement, the widget shows the chat instead.
     ticket = ticket_services.create_ticket(subject=subject, body=body, customer=customer,
@@ -192,7 +194,7 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
     now = timezone.now()
     if not online:
         chat = Chat.objects.create(ticket=ticket, status=Status.MISSED, started_at=now, ended_at=now)
-        return Started(chat=chat, offline=True)
+        return Started(chat=chat, offline=True, reason=state)
     chat = Chat.objects.create(ticket=ticket, started_at=now)
     chat = _assign(chat, team)
     return Started(chat=chat, offline=False)
