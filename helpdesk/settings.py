@@ -465,9 +465,13 @@ for _network in HELPDESK_WEBHOOK_ALLOWED_NETWORKS:
 # the Redis channel layer; without Redis one process serves everything in memory.
 ASGI_APPLICATION = "helpdesk.asgi.application"
 if REDIS_URL:
+    # The layer waits for messages with a 5-second blocking pop; redis-py's own default
+    # read timeout is 5 seconds too, so under load the read gave up as the answer came and
+    # the socket closed with 1011 (docs/live-chat.md, "Benchmark"). Reads wait longer.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500,
-                                             "expiry": 60}}}
+                                  "CONFIG": {"hosts": [{"address": REDIS_URL,
+                                                        "socket_timeout": 20}],
+                                             "capacity": 1500, "expiry": 60}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # How many chats an agent takes at once (automatic assignment and accepting), how long a
