@@ -16,10 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api import StrictSerializer, bad_request, parse_id, validated
+from helpdesk.permissions import IsManager
 from tickets import policy
 
 from . import queries, services
-from .models import Chat
+from .models import AgentChatSettings, Chat
 
 CHAT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Chat id.")
 
@@ -135,3 +136,54 @@ class Transfer(APIView):
         return Response(ChatSerializer(get_chat(request.user, chat.pk)).data)
 
 
+
+
+class CapacitySerializer(StrictSerializer):
+    capacity = serializers.IntegerField(min_value=0, max_value=50)
+
+
+class AgentCapacityOut(serializers.Serializer):
+    agent = serializers.IntegerField()
+    name = serializers.CharField()
+    capacity = serializers.IntegerField()
+    active_chats = serializers.IntegerField()
+
+
+def _capacity_rows(agents) -> list[dict]:
+    """Each agent's capacity and active chats: two queries for any number of agents."""
+    from django.conf import settings
+    from django.db.models import Count, Q
+
+    agents = list(agents.annotate(
+        active=Count("chats", filter=Q(chats__status=Chat.Status.ACTIVE))).order_by("name", "pk"))
+    own = dict(AgentChatSettings.objects.filter(agent__in=[a.pk for a in agents])
+               .values_list("agent_id", "capacity"))
+    return [{"agent": a.pk, "name": str(a), "active_chats": a.active,
+             "capacity": own.get(a.pk, settings.HELPDESK_CHAT_CAPACITY)} for a in agents]
+
+
+class CapacityList(APIView):
+    """Managers: each agent's chat capacity (docs/live-chat.md, "Assignment")."""
+
+    permission_classes = [IsManager]
+
+    @extend_schema(summary="Agents' chat capacity", tags=["chats"],
+                   responses={200: AgentCapacityOut(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(_capacity_rows(policy.assignable_agents(request.user)))
+
+
+class CapacityDetail(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(summary="Set an agent's chat capacity", tags=["chats"],
+                   parameters=[OpenApiParameter("agent", int, OpenApiParameter.PATH)],
+                   request=CapacitySerializer, responses={200: AgentCapacityOut})
+    def put(self, request: Request, agent: str) -> Response:
+        agent_id = parse_id(agent)
+        who = policy.assignable_agents(request.user).filter(pk=agent_id) if agent_id else None
+        if not who or not who.exists():
+            raise Http404
+        data = validated(CapacitySerializer, request.data)
+        services.set_chat_capacity(actor=request.user, agent=who.get(), capacity=data["capacity"])
+        return Response(_capacity_rows(who)[0])

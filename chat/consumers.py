@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.permissions import is_staff_member
@@ -29,8 +30,7 @@ from tickets import policy
 
 from . import events, queries, rating, services
 from .models import Chat
-from .receivers import display_name
-from .services import refuse
+from .services import display_name, refuse
 from .tokens import TokenError, read_token
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,16 @@ CLOSE_EXPIRED = 4408  # the token is older than HELPDESK_CHAT_TOKEN_MAX_AGE
 CLOSE_FORBIDDEN = 4403  # the agent socket without a staff session
 CLOSE_GONE = 4404  # the chat no longer exists
 CLOSE_FLOOD = 4429  # kept on flooding after rate_limited errors
+
+
+def write_async(func):
+    """A chat write off the event loop, in the loop's thread pool rather than Channels'
+    one shared thread (``thread_sensitive=True``), so hundreds of chats do not queue
+    behind each other: each write is one short transaction on its thread's own
+    connection, rows are locked (chat, then ticket) like every other writer, and one
+    socket's frames are handled one after another, so a chat's messages keep their order.
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
 
 
 class TokenBucket:
@@ -149,6 +159,12 @@ class VisitorConsumer(_ChatSocket):
         for frame in frames:
             await self.send_json(frame)
 
+    async def disconnect(self, code):
+        await super().disconnect(code)
+        chat = getattr(self, "chat", None)
+        if chat is not None:  # the sweep may make a waiting chat left alone a missed one
+            await write_async(_visitor_left)(chat.pk)
+
     async def chat_frame(self, event):
         frame = event["frame"]
         if frame["type"] == "typing" and frame.get("author") == "visitor":
@@ -159,8 +175,8 @@ class VisitorConsumer(_ChatSocket):
         return
 
     async def on_message(self, frame):
-        await database_sync_to_async(services.visitor_message)(chat=self.chat,
-                                                               body=frame.get("body"))
+        body = services.clean_body(frame.get("body"))  # refused before any database work
+        await write_async(services.visitor_message)(chat=self.chat, body=body)
 
     async def on_typing(self, frame):
         events_frame = {"type": "typing", "author": "visitor"}
@@ -179,6 +195,10 @@ class VisitorConsumer(_ChatSocket):
         await database_sync_to_async(services.end_chat)(chat=self.chat, actor=None)
 
 
+def _visitor_left(chat_id: int) -> None:
+    Chat.objects.filter(pk=chat_id).update(visitor_left_at=timezone.now())
+
+
 def _fresh(chat_id: int) -> Chat:
     return Chat.objects.select_related("ticket__customer", "agent").get(pk=chat_id)
 
@@ -189,6 +209,8 @@ def _visitor_state(chat_id: int):
     chat = Chat.objects.select_related("ticket__customer", "agent").filter(pk=chat_id).first()
     if chat is None:
         return None
+    if chat.visitor_left_at is not None:  # back (a reload, another page of the site)
+        Chat.objects.filter(pk=chat.pk).update(visitor_left_at=None)
     frames = [events.message_frame(m, name=display_name(m.author_user) if m.author_user
                                    else (m.author_customer.name if m.author_customer else ""))
               for m in queries.history(chat)]
@@ -212,6 +234,7 @@ class AgentConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
+        self.chats: dict[int, Chat] = {}  # subscribed chats, proven visible (tickets.policy)
         self.team_ids, self.sees_all = await database_sync_to_async(
             lambda: (policy.team_ids(user), user.sees_all_tickets))()
         await self.join(events.INBOX)
@@ -229,10 +252,14 @@ class AgentConsumer(_ChatSocket):
             return  # a chat of another team: not this agent's business
         await self.send_json({"type": "inbox", "chat": event["chat"], "new": event.get("new")})
 
-    async def _chat(self, frame) -> Chat:
+    async def _chat(self, frame, *, proven: bool = True) -> Chat:
+        """The chat a frame names: one this socket subscribed to (already checked), or
+        one the agent may see (checked now)."""
         chat_id = frame.get("chat")
         if isinstance(chat_id, bool) or not isinstance(chat_id, int):
             raise refuse("chat", _("Give the chat's id."), "invalid")
+        if proven and chat_id in self.chats:
+            return self.chats[chat_id]
         chat = await database_sync_to_async(
             lambda: queries.visible_chats(self.user).select_related("ticket").filter(
                 pk=chat_id).first())()
@@ -241,14 +268,15 @@ class AgentConsumer(_ChatSocket):
         return chat
 
     async def on_subscribe(self, frame):
-        chat = await self._chat(frame)
+        chat = await self._chat(frame, proven=False)
+        self.chats[chat.pk] = chat
         await self.join(events.group(chat.pk))
         await self.send_json({"type": "subscribed", "chat": chat.pk})
 
     async def on_message(self, frame):
         chat = await self._chat(frame)
-        await database_sync_to_async(services.agent_message)(chat=chat, agent=self.user,
-                                                             body=frame.get("body"))
+        body = services.clean_body(frame.get("body"))
+        await write_async(services.agent_message)(chat=chat, agent=self.user, body=body)
 
     async def on_typing(self, frame):
         chat = await self._chat(frame)

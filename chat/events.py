@@ -9,6 +9,7 @@ the agent may see); the inbox then reloads its list over HTTP.
 from __future__ import annotations
 
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -53,3 +54,39 @@ def notify_inbox(chat_id: int, *, team_id: int | None, assignee_id: int | None,
 
 def broadcast_after_commit(chat_id: int, frame: dict) -> None:
     transaction.on_commit(lambda: broadcast(chat_id, frame))
+
+
+# Messages the chat services broadcast themselves, first thing after the commit, so
+# the ``message_added`` receiver (chat/receivers.py) does not send them again. Thread
+# local: the commit, its callbacks and the receiver all run in the writing thread.
+_sent = threading.local()
+
+
+def message_after_commit(chat_id: int, *, name: str):
+    """Broadcast the message a chat service is about to write as soon as its row is
+    committed: the callback is registered before the ticket services register theirs
+    (rules, webhooks, ...), so the other side sees the message before that work runs.
+    Returns the setter the service calls with the stored message."""
+    holder: list = []
+
+    def send() -> None:
+        if not holder:
+            return
+        message = holder[0]
+        ids = getattr(_sent, "ids", None)
+        if ids is None:
+            ids = _sent.ids = set()
+        ids.add(message.pk)
+        broadcast(chat_id, message_frame(message, name=name))
+
+    transaction.on_commit(send)
+    return holder.append
+
+
+def already_sent(message_id: int) -> bool:
+    """Was this message broadcast by ``message_after_commit`` (forgotten once asked)?"""
+    ids = getattr(_sent, "ids", None)
+    if ids and message_id in ids:
+        ids.discard(message_id)
+        return True
+    return False

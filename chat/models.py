@@ -36,6 +36,9 @@ class Chat(models.Model):
     # When the widget first asked for a rating: an ask under the one contact budget
     # (chat/contact.py, docs/relationship-surveys.md).
     rating_requested_at = models.DateTimeField(_("rating asked at"), null=True, blank=True)
+    # When the visitor's last socket closed; cleared when one (re)connects. The sweep
+    # (chat/sweep.py) makes a waiting chat whose visitor stayed away a missed chat.
+    visitor_left_at = models.DateTimeField(_("visitor left at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat")
@@ -55,3 +58,39 @@ class Chat(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.ACTIVE)
+
+
+class AgentChatSettings(models.Model):
+    """An agent's chat settings (docs/live-chat.md, "Assignment"): how many chats they
+    take at once. Without a row the agent has ``HELPDESK_CHAT_CAPACITY``; managers
+    change it (API ``/api/v1/chats/capacity/``, the admin)."""
+
+    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="chat_settings", verbose_name=_("agent"))
+    capacity = models.PositiveSmallIntegerField(
+        _("chat capacity"), help_text=_("How many chats the agent takes at once."))
+
+    class Meta:
+        verbose_name = _("agent chat settings")
+        verbose_name_plural = _("agent chat settings")
+
+    def __str__(self) -> str:
+        return f"{self.agent}: {self.capacity}"
+
+
+class TeamChatHours(models.Model):
+    """When a team chats (docs/live-chat.md, "Outside business hours"): the business
+    calendar (tickets' calendars, the SLA's) whose working time is the team's chat hours.
+    Without a row the team chats whenever an agent is available."""
+
+    team = models.OneToOneField("tickets.Team", on_delete=models.CASCADE,
+                                related_name="chat_hours", verbose_name=_("team"))
+    calendar = models.ForeignKey("tickets.BusinessCalendar", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("business calendar"))
+
+    class Meta:
+        verbose_name = _("chat hours")
+        verbose_name_plural = _("chat hours")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.calendar}"

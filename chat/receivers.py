@@ -11,11 +11,7 @@ from tickets.signals import message_added, ticket_assigned, ticket_created
 
 from . import events, services
 from .models import Chat
-
-
-def display_name(user) -> str:
-    """Visitors see the agent's first name only."""
-    return (user.name or "").split(" ")[0] if user is not None else ""
+from .services import display_name
 
 
 @receiver(message_added, dispatch_uid="chat.message_added")
@@ -23,11 +19,11 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, public: bool,
                      author_type: str, **kwargs) -> None:
     if not public:
         return  # internal notes stay in the workspace
-    row = (Chat.objects.filter(ticket_id=ticket_id)
-           .values_list("pk", "ticket__team_id", "ticket__assignee_id").first())
-    if row is None:
+    if events.already_sent(message_id):  # the chat services broadcast it at commit
         return
-    chat_id, team_id, assignee_id = row
+    chat_id = Chat.objects.filter(ticket_id=ticket_id).values_list("pk", flat=True).first()
+    if chat_id is None:
+        return
     message = (Message.objects.select_related("author_user", "author_customer")
                .filter(pk=message_id).first())
     if message is None:
@@ -38,7 +34,8 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, public: bool,
     else:
         name = message.author_customer.name if message.author_customer else ""
     events.broadcast(chat_id, events.message_frame(message, name=name))
-    events.notify_inbox(chat_id, team_id=team_id, assignee_id=assignee_id)
+    # No inbox notice: a message changes nothing the inbox lists show (docs/live-chat.md);
+    # a notice per message made every agent page reload its list on every message.
 
 
 @receiver(ticket_assigned, dispatch_uid="chat.ticket_assigned")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,19 +23,28 @@ from helpdesk.models import User
 from tickets import policy, routing
 from tickets import services as ticket_services
 from tickets.models import Channel, Message, Team, Ticket
+from tickets.services import assignment
 from tickets.services.changes import apply_ticket_changes
 
-from . import events
-from .models import Chat
+from . import events, hours
+from .models import AgentChatSettings, Chat
 from .rating import rating_request
 
 Status = Chat.Status
+#: At most this many waiting chats are handed out in one pass.
+WAITING_BATCH = 200
 
 
 @dataclass
 class Started:
     chat: Chat
     offline: bool
+    reason: str = ""  # offline: "closed" (outside chat hours) or "away" (nobody available)
+
+
+def display_name(user) -> str:
+    """Visitors see the agent's first name only."""
+    return (user.name or "").split(" ")[0] if user is not None else ""
 
 
 def refuse(field: str, message: str, code: str) -> ValidationError:
@@ -66,22 +76,105 @@ def _open_chat_count(agent_id: int) -> int:
     return Chat.objects.filter(agent_id=agent_id, status=Status.ACTIVE).count()
 
 
+def capacity_of(agent_id: int) -> int:
+    """How many chats this agent takes at once (their setting, or the default)."""
+    capacity = (AgentChatSettings.objects.filter(agent_id=agent_id)
+                .values_list("capacity", flat=True).first())
+    return settings.HELPDESK_CHAT_CAPACITY if capacity is None else capacity
+
+
+def has_chat_room(agent_id: int) -> bool:
+    return _open_chat_count(agent_id) < capacity_of(agent_id)
+
+
 def _route(team: Team | None) -> User | None:
     """An available agent of the team with chat room, in the order the team's assignment
-    mode prefers (round robin after the last one served, or least busy in chats);
-    None for a manual team or when everyone is full: the chat waits to be accepted."""
+    mode prefers (``tickets.services.assignment.in_mode_order``: round robin after the
+    last one served, or least busy counted in active chats); None for a manual team or
+    when everyone is full: the chat waits to be accepted."""
     if team is None or team.assignment == Team.Assignment.MANUAL:
         return None
     agents = (_available_agents(team)
-              .annotate(active_chats=Count("chats", filter=Q(chats__status=Status.ACTIVE)))
-              .filter(active_chats__lt=settings.HELPDESK_CHAT_CAPACITY).order_by("pk"))
-    agents = list(agents)
-    if team.assignment == Team.Assignment.LEAST_BUSY:
-        agents.sort(key=lambda a: (a.active_chats, a.pk))
-    else:
-        after = [a for a in agents if team.last_assigned_id and a.pk > team.last_assigned_id]
-        agents = after + [a for a in agents if a not in after]
-    return agents[0] if agents else None
+              .annotate(active_chats=Count("chats", filter=Q(chats__status=Status.ACTIVE)),
+                        chat_capacity=Coalesce("chat_settings__capacity",
+                                               Value(settings.HELPDESK_CHAT_CAPACITY)))
+              .filter(active_chats__lt=F("chat_capacity")).order_by("pk"))
+    ordered = assignment.in_mode_order(team, list(agents), load=lambda a: a.active_chats)
+    return ordered[0] if ordered else None
+
+
+def _assign(chat: Chat, team: Team | None) -> Chat:
+    """Offer the waiting chat to the team's next agent with room (inside the caller's
+    transaction); the team row is locked so one chat of a team is routed at a time."""
+    if team is None or team.assignment == Team.Assignment.MANUAL:
+        return chat
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    agent = _route(team)
+    if agent is None:
+        return chat
+    apply_ticket_changes(ticket=chat.ticket, changes={"assignee": agent}, actor=None,
+                         source="assignment")
+    Team.objects.filter(pk=team.pk).update(last_assigned=agent)
+    return sync_agent(chat_id=chat.pk)
+
+
+def assign_waiting_chats(*, team_ids=None) -> int:
+    """Hand the waiting chats out, oldest first, to agents who have room (after a chat
+    ends or moves, a capacity grows, and every minute from the sweep). A waiting chat
+    whose ticket the ticket assignment already gave to someone (by ticket capacity)
+    joins that agent once they have chat room; an unassigned one goes by its team's
+    mode. Each chat is its own short transaction; a team whose next chat finds nobody
+    is skipped. Returns how many chats were assigned."""
+    waiting = (Chat.objects.filter(status=Status.WAITING)
+               .exclude(ticket__assignee__isnull=True,
+                        ticket__team__assignment=Team.Assignment.MANUAL)
+               .order_by("started_at", "pk"))
+    if team_ids is not None:
+        waiting = waiting.filter(ticket__team_id__in=team_ids)
+    assigned, full = 0, set()
+    rows = waiting.values_list("pk", "ticket__team_id", "ticket__assignee_id")[:WAITING_BATCH]
+    for chat_id, team_id, assignee_id in rows:
+        if assignee_id is None and team_id in full:
+            continue
+        with transaction.atomic():
+            chat = (Chat.objects.select_for_update().select_related("ticket__team")
+                    .filter(pk=chat_id, status=Status.WAITING).first())
+            if chat is None:
+                continue
+            if chat.ticket.assignee_id is not None:
+                chat = sync_agent(chat_id=chat.pk, by_system=True)
+                if chat.status == Status.ACTIVE:  # no new assignment signal: say it here
+                    events.broadcast_after_commit(chat.pk, {
+                        "type": "joined", "name": display_name(chat.ticket.assignee)})
+                    transaction.on_commit(lambda c=chat: events.notify_inbox(
+                        c.pk, team_id=c.ticket.team_id, assignee_id=c.agent_id))
+            else:
+                chat = _assign(chat, chat.ticket.team)
+        if chat.status == Status.ACTIVE:
+            assigned += 1
+        elif assignee_id is None:
+            full.add(team_id)
+    return assigned
+
+
+def _assign_waiting_after_commit(team_ids: list) -> None:
+    team_ids = [t for t in team_ids if t is not None]
+    if team_ids:
+        transaction.on_commit(lambda: assign_waiting_chats(team_ids=team_ids))
+
+
+@transaction.atomic
+def set_chat_capacity(*, actor: User, agent: User, capacity) -> AgentChatSettings:
+    """A manager sets how many chats ``agent`` takes at once; more room may hand waiting
+    chats to them."""
+    if not policy.sees_all(actor):
+        raise PermissionDenied
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity <= 50:
+        raise refuse("capacity", _("Give a whole number of chats from 0 to 50."), "invalid")
+    row, _created = AgentChatSettings.objects.update_or_create(
+        agent=agent, defaults={"capacity": capacity})
+    _assign_waiting_after_commit(list(agent.memberships.values_list("team_id", flat=True)))
+    return row
 
 
 @transaction.atomic
@@ -92,7 +185,8 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
     customer = ticket_services.get_or_create_customer(email=email, name=name,
                                                       language=language or get_language() or "")
     team = routing.default_team(channel=Channel.CHAT)
-    online = agents_online(team)
+    state = hours.availability(team)
+    online = state == hours.OPEN
     subject = body.splitlines()[0][:80]
     # Live: no emailed acknowledgement, the widget shows the chat instead.
     ticket = ticket_services.create_ticket(ticket_services.NewTicket(
@@ -101,16 +195,9 @@ def start_chat(*, name: str, email: str, message: str, language: str = "") -> St
     now = timezone.now()
     if not online:
         chat = Chat.objects.create(ticket=ticket, status=Status.MISSED, started_at=now, ended_at=now)
-        return Started(chat=chat, offline=True)
+        return Started(chat=chat, offline=True, reason=state)
     chat = Chat.objects.create(ticket=ticket, started_at=now)
-    if team is not None:  # one chat of a team routed at a time (round robin's last agent)
-        team = Team.objects.select_for_update().get(pk=team.pk)
-    agent = _route(team)
-    if agent is not None:
-        apply_ticket_changes(ticket=ticket, changes={"assignee": agent}, actor=None,
-                             source="assignment")
-        Team.objects.filter(pk=team.pk).update(last_assigned=agent)
-        chat = sync_agent(chat_id=chat.pk)
+    chat = _assign(chat, team)
     return Started(chat=chat, offline=False)
 
 
@@ -118,20 +205,42 @@ def _locked(chat: Chat) -> Chat:
     return Chat.objects.select_for_update().select_related("ticket").get(pk=chat.pk)
 
 
+def _lock_open(chat: Chat) -> None:
+    """Lock the chat's row (ending and accepting lock it too) and refuse an ended chat:
+    one statement, reading only the status."""
+    status = (Chat.objects.select_for_update().filter(pk=chat.pk)
+              .values_list("status", flat=True).first())
+    if status is None:
+        raise Chat.DoesNotExist
+    if status not in (Status.WAITING, Status.ACTIVE):
+        raise refuse("chat", _("This chat has ended."), "ended")
+
+
 @transaction.atomic
 def visitor_message(*, chat: Chat, body: str) -> Message:
+    """A visitor's chat message: a customer message of the ticket.
+
+    The hot path of live chat (docs/live-chat.md, "Benchmark"): ``chat`` is the one the
+    visitor's socket loaded when it connected (ticket and customer with it), so only the
+    status is read again; the message is broadcast right after its commit, before the
+    ticket's other after-commit work (rules, webhooks)."""
     body = clean_body(body)
-    chat = _locked(chat)
-    if not chat.is_open:
-        raise refuse("chat", _("This chat has ended."), "ended")
-    return ticket_services.add_customer_message(ticket=chat.ticket, customer=chat.ticket.customer,
-                                                body=body, channel=Channel.CHAT)
+    customer = chat.ticket.customer
+    sent = events.message_after_commit(chat.pk, name=customer.name if customer else "")
+    _lock_open(chat)
+    message = ticket_services.add_customer_message(ticket=chat.ticket, customer=customer,
+                                                   body=body, channel=Channel.CHAT)
+    sent(message)
+    return message
 
 
 @transaction.atomic
 def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
     """An agent's chat message: a public reply of the ticket (the first one sets the
-    ticket's first response); an agent who writes into a waiting chat accepts it."""
+    ticket's first response); an agent who writes into a waiting chat accepts it.
+
+    ``chat`` may be the agent socket's copy: the status and the assignee are read again
+    under the lock (someone else may have taken or ended the chat), the rest is not."""
     body = clean_body(body)
     chat = _locked(chat)
     policy.check(agent, policy.Action.REPLY, chat.ticket)
@@ -139,7 +248,12 @@ def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
         raise refuse("chat", _("This chat has ended."), "ended")
     if chat.ticket.assignee_id is None:
         accept_chat(chat=chat, agent=agent)
-    return ticket_services.reply_to_ticket(ticket=chat.ticket, agent=agent, body=body)
+    sent = events.message_after_commit(chat.pk, name=display_name(agent))
+    message = ticket_services.reply_to_ticket(ticket=chat.ticket, agent=agent, body=body)
+    sent(message)
+    if chat.first_agent_message_at is None:
+        first_agent_message(ticket_id=chat.ticket_id, at=message.created_at)
+    return message
 
 
 @transaction.atomic
@@ -149,7 +263,7 @@ def accept_chat(*, chat: Chat, agent: User) -> Chat:
         raise refuse("chat", _("This chat has ended."), "ended")
     if chat.ticket.assignee_id not in (None, agent.pk):
         raise refuse("chat", _("Another agent has taken this chat."), "taken")
-    if chat.ticket.assignee_id is None and _open_chat_count(agent.pk) >= settings.HELPDESK_CHAT_CAPACITY:
+    if chat.ticket.assignee_id is None and not has_chat_room(agent.pk):
         raise refuse("chat", _("You already have as many chats as you can take."), "capacity")
     apply_ticket_changes(ticket=chat.ticket, changes={"assignee": agent}, actor=agent,
                          source="chat")
@@ -170,7 +284,10 @@ def transfer_chat(*, chat: Chat, actor: User, agent: User | None = None,
     if team is not None:
         changes["team"] = team
     apply_ticket_changes(ticket=chat.ticket, changes=changes, actor=actor, source="chat")
-    return sync_agent(chat_id=chat.pk)
+    chat = sync_agent(chat_id=chat.pk)
+    if agent is None:  # waits in the team: its assignment mode may hand it out
+        _assign_waiting_after_commit([chat.ticket.team_id])
+    return chat
 
 
 def sync_agent(*, chat_id: int, by_system: bool = False) -> Chat:
@@ -186,7 +303,7 @@ def sync_agent(*, chat_id: int, by_system: bool = False) -> Chat:
         return chat
     assignee_id = chat.ticket.assignee_id
     if (by_system and assignee_id and chat.status == Status.WAITING
-            and _open_chat_count(assignee_id) >= settings.HELPDESK_CHAT_CAPACITY):
+            and not has_chat_room(assignee_id)):
         return chat
     if assignee_id and (chat.agent_id != assignee_id or chat.status != Status.ACTIVE):
         chat.agent_id, chat.status = assignee_id, Status.ACTIVE
@@ -219,6 +336,8 @@ def end_chat(*, chat: Chat, actor: User | None) -> Chat:
     team_id, assignee_id = chat.ticket.team_id, chat.ticket.assignee_id
     transaction.on_commit(lambda: events.notify_inbox(chat.pk, team_id=team_id,
                                                       assignee_id=assignee_id))
+    if joined:  # the agent has room again: a waiting chat of the team may go to them
+        _assign_waiting_after_commit([team_id])
     if joined:
         request = rating_request(chat)
         if request is not None:

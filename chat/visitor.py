@@ -24,7 +24,7 @@ from tickets.portal.widget import (
     widget_endpoint,
 )
 
-from . import services
+from . import hours, services
 from .tokens import make_token
 
 
@@ -40,6 +40,8 @@ def labels() -> dict[str, str]:
         "offline_title": _("Leave us a message"),
         "offline": _("Nobody is available to chat right now. Leave a message and we will "
                      "reply by email."),
+        "closed": _("We are closed right now, so nobody can chat. Leave a message and we "
+                    "will reply by email."),
         "offline_thanks": _("Thank you! Your reference is %(reference)s. We will reply by "
                             "email."),
         "comment": _("Anything to add? (optional)"), "rate": _("Send rating"),
@@ -55,9 +57,11 @@ def widget_config(request: HttpRequest) -> dict:
     from tickets import routing
 
     customer = auth.current_customer(request)
+    state = hours.availability(routing.default_team(channel=Channel.CHAT))
     return {
         "labels": labels(),
-        "online": services.agents_online(routing.default_team(channel=Channel.CHAT)),
+        "online": state == hours.OPEN,
+        "offline_reason": "" if state == hours.OPEN else state,
         "chat_endpoint": request.build_absolute_uri(reverse("chat:start")),
         "customer": ({"name": customer.name, "email": customer.email} if customer else None),
     }
@@ -101,7 +105,8 @@ def _start(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": refusal.message_dict}, status=400)
     reference = started.chat.ticket.reference
     if started.offline:
-        return JsonResponse({"offline": True, "ticket": reference}, status=200)
+        return JsonResponse({"offline": True, "reason": started.reason, "ticket": reference},
+                            status=200)
     token = make_token(started.chat.pk)
     return JsonResponse({"chat": started.chat.pk, "ticket": reference, "token": token,
                          "socket": f"/ws/chat/{token}/"}, status=201)

@@ -79,3 +79,8 @@ app.conf.beat_schedule["metrics-evaluate-alerts"] = {
     "task": "metrics.tasks.evaluate_alerts",
     "schedule": crontab(minute=25),
 }
+# Live chat: abandoned waiting chats become missed, idle ones end (docs/live-chat.md).
+app.conf.beat_schedule["chat-sweep"] = {
+    "task": "chat.tasks.sweep_chats",
+    "schedule": crontab(minute="*"),
+}

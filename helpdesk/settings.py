@@ -468,9 +468,13 @@ for _network in HELPDESK_WEBHOOK_ALLOWED_NETWORKS:
 # the Redis channel layer; without Redis one process serves everything in memory.
 ASGI_APPLICATION = "helpdesk.asgi.application"
 if REDIS_URL:
+    # The layer waits for messages with a 5-second blocking pop; redis-py's own default
+    # read timeout is 5 seconds too, so under load the read gave up as the answer came and
+    # the socket closed with 1011 (docs/live-chat.md, "Benchmark"). Reads wait longer.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500,
-                                             "expiry": 60}}}
+                                  "CONFIG": {"hosts": [{"address": REDIS_URL,
+                                                        "socket_timeout": 20}],
+                                             "capacity": 1500, "expiry": 60}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # How many chats an agent takes at once (automatic assignment and accepting), how long a
@@ -479,3 +483,7 @@ HELPDESK_CHAT_CAPACITY = env_int("HELPDESK_CHAT_CAPACITY", 3, minimum=1)
 HELPDESK_CHAT_TOKEN_MAX_AGE = env_int("HELPDESK_CHAT_TOKEN_MAX_AGE", 12 * 3600, minimum=60)
 HELPDESK_CHAT_MAX_MESSAGE = env_int("HELPDESK_CHAT_MAX_MESSAGE", 4000, minimum=100)
 HELPDESK_CHAT_RATE = env_int("HELPDESK_CHAT_RATE", 10, minimum=1)  # frames per 10 seconds
+# The chat sweep (docs/live-chat.md): a waiting chat whose visitor left this many seconds
+# ago is missed; an active chat with no message for this many minutes is ended.
+HELPDESK_CHAT_LEFT_AFTER = env_int("HELPDESK_CHAT_LEFT_AFTER", 120, minimum=0)
+HELPDESK_CHAT_IDLE_MINUTES = env_int("HELPDESK_CHAT_IDLE_MINUTES", 30, minimum=1)

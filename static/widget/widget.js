@@ -62,6 +62,7 @@
     joined: "%(name)s joined the chat.", typing: "%(name)s is typing…", agent: "Agent", you: "You",
     ended: "The chat has ended. Thank you!", end: "End chat", offline_title: "Leave us a message",
     offline: "Nobody is available to chat right now. Leave a message and we will reply by email.",
+    closed: "We are closed right now, so nobody can chat. Leave a message and we will reply by email.",
     offline_thanks: "Thank you! Your reference is %(reference)s. We will reply by email.",
     comment: "Anything to add? (optional)", rate: "Send rating", rated: "Thank you for your feedback!",
     error: "Sorry, your message could not be sent. Please try again.",
@@ -126,7 +127,11 @@
       body.textContent = "";
       title.textContent = config.online ? labels.title : labels.offline_title;
       var form = el("form", { "novalidate": "" });
-      if (!config.online) { form.appendChild(el("p", { "class": "note" }, labels.offline)); }
+      if (!config.online) {
+        // Outside the team's chat hours, or nobody available: the message becomes an email ticket.
+        var why = config.offline_reason === "closed" && labels.closed ? labels.closed : labels.offline;
+        form.appendChild(el("p", { "class": "note" }, why));
+      }
       var known = config.customer;
       [["name", "text", labels.name], ["email", "email", labels.email]].forEach(function (f) {
         if (known) {

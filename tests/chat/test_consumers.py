@@ -237,3 +237,40 @@ async def test_message_after_the_end_is_refused(chat_team, agent):
     assert (await frames_until(visitor, "error"))["code"] == "ended"
     await asyncio.sleep(0)
     await visitor.disconnect()
+
+
+async def test_each_message_reaches_the_other_side_once_and_the_inbox_not_at_all(
+        chat_team, agent):
+    """A chat message is broadcast once, right after its commit (chat/events.py), not a
+    second time by the message_added receiver, and no inbox notice goes out for it."""
+    started = await _start()
+    visitor = await visitor_socket(make_token(started.chat.pk))
+    await frames_until(visitor, "message")
+    desk = await agent_socket(agent)
+    await frames_until(desk, "hello")
+    await desk.send_json_to({"type": "subscribe", "chat": started.chat.pk})
+    await frames_until(desk, "subscribed")
+    await visitor.send_json_to({"type": "message", "body": "One"})
+    await visitor.send_json_to({"type": "message", "body": "Two"})
+    seen = [await frames_until(desk, "message") for _ in range(2)]
+    assert [f["body"] for f in seen] == ["One", "Two"]  # in order
+    assert await desk.receive_nothing(timeout=0.5)  # no duplicate, no "inbox" reload
+    await visitor.disconnect()
+    await desk.disconnect()
+
+
+async def test_visitor_leaving_is_recorded_and_a_reconnect_clears_it(chat_team, agent):
+    started = await _start()
+    token = make_token(started.chat.pk)
+    visitor = await visitor_socket(token)
+    await frames_until(visitor, "message")
+    await visitor.disconnect()
+    left = await database_sync_to_async(
+        lambda: Chat.objects.get(pk=started.chat.pk).visitor_left_at)()
+    assert left is not None
+    visitor = await visitor_socket(token)
+    await frames_until(visitor, "message")
+    left = await database_sync_to_async(
+        lambda: Chat.objects.get(pk=started.chat.pk).visitor_left_at)()
+    assert left is None
+    await visitor.disconnect()

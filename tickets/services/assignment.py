@@ -20,7 +20,7 @@ and the customer's context stay with them); they only stop receiving new ones.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -57,11 +57,18 @@ def _candidates(team: Team) -> Sequence[User]:
         .order_by("pk")
     )
     with_room = [m for m in members if m.capacity is None or m.open_count < m.capacity]
+    return in_mode_order(team, with_room, load=lambda m: m.open_count)
+
+
+def in_mode_order[T: User](team: Team, members: Sequence[T], *,
+                           load: Callable[[T], int]) -> list[T]:
+    """``members`` (ordered by pk) in the order the team's assignment mode prefers:
+    least busy by ``load(member)``, or round robin after the last agent who got one,
+    wrapping around. Live chat orders its candidates with it too, counting chats."""
     if team.assignment == Team.Assignment.LEAST_BUSY:
-        return sorted(with_room, key=lambda m: (m.open_count, m.pk))
-    # Round robin: start after the last agent who got one, wrapping around.
-    after = [m for m in with_room if team.last_assigned_id and m.pk > team.last_assigned_id]
-    return after + [m for m in with_room if m not in after]
+        return sorted(members, key=lambda m: (load(m), m.pk))
+    after = [m for m in members if team.last_assigned_id and m.pk > team.last_assigned_id]
+    return after + [m for m in members if m not in after]
 
 
 def _lock_agent_with_room(candidates: Sequence[User]) -> User | None:

@@ -50,6 +50,12 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far (/proc/<pid>/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
@@ -66,12 +72,14 @@ class Command(BaseCommand):
         parser.add_argument("--ramp", type=float, default=10.0,
                             help="new sockets per second while connecting (a burst of "
                                  "hundreds of handshakes at once is not what a site sees)")
+        parser.add_argument("--server-log", default="",
+                            help="write the server's output (errors) to this file")
         parser.add_argument("--interval", type=float, default=1.2,
                             help="seconds between one visitor's messages (the flood limit "
                                  "allows HELPDESK_CHAT_RATE per 10 s)")
 
     def handle(self, *args, chats: int, messages: int, per_agent: int, interval: float,
-               ramp: float, **options):
+               ramp: float, server_log: str = "", **options):
         try:
             import websockets  # noqa: F401
         except ImportError:
@@ -79,19 +87,21 @@ class Command(BaseCommand):
                                "websockets; it is in the dev extras)") from None
         if chats < 1 or messages < 1 or per_agent < 1:
             raise CommandError("--chats, --messages and --per-agent must be at least 1")
+        self._clean_up(None)  # what a killed run left behind
         agent, cookie = self._agent()
         tokens = self._start_chats(chats)
         port = _free_port()
+        log = open(server_log, "wb") if server_log else subprocess.DEVNULL  # noqa: SIM115
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
              "--websocket_connect_timeout", "60", "helpdesk.asgi:application"], env=os.environ.copy(),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=log, stderr=log)
         try:
             self._wait_for(port, server)
             rss_idle = _rss_kib(server.pid)
-            latencies, errors, rss_peak = asyncio.run(self._run(
+            latencies, errors, rss_peak, phase = asyncio.run(self._run(
                 port, server.pid, tokens, cookie, messages, per_agent, interval, ramp))
-            self._report(chats, messages, latencies, errors, rss_idle, rss_peak)
+            self._report(chats, messages, latencies, errors, rss_idle, rss_peak, phase)
         finally:
             server.terminate()
             try:
@@ -135,7 +145,7 @@ class Command(BaseCommand):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if server.poll() is not None:
-                raise CommandError("daphne exited: " + server.stderr.read().decode()[-2000:])
+                raise CommandError("daphne exited (see --server-log)")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     return
@@ -143,10 +153,11 @@ class Command(BaseCommand):
                 time.sleep(0.2)
         raise CommandError("daphne did not start within 60 s")
 
-    def _clean_up(self, agent: User) -> None:
+    def _clean_up(self, agent: User | None) -> None:
         Ticket.objects.filter(customer__email__endswith="@" + BENCH_DOMAIN).delete()
         Customer.objects.filter(email__endswith="@" + BENCH_DOMAIN).delete()
-        agent.delete()
+        if agent is not None:
+            agent.delete()
 
     # -- the run ------------------------------------------------------------------------
 
@@ -212,6 +223,16 @@ class Command(BaseCommand):
             agents.append(asyncio.create_task(agent_socket(g)))
             await asyncio.sleep(1 / ramp)
         watcher = asyncio.create_task(watch_memory())
+        phase: dict = {}
+
+        async def mark_phase():
+            await all_connected.wait()
+            phase["cpu"], phase["wall"] = _cpu_seconds(pid), time.perf_counter()
+            await done.wait()
+            phase["cpu"] = _cpu_seconds(pid) - phase["cpu"]
+            phase["wall"] = time.perf_counter() - phase["wall"]
+
+        marker = asyncio.create_task(mark_phase())
         visitors = []
         for c, t in tokens:
             visitors.append(asyncio.create_task(visitor(c, t)))
@@ -221,14 +242,16 @@ class Command(BaseCommand):
         except TimeoutError:
             errors.append(f"timeout: {len(sent)} messages never reached an agent")
             done.set()
-        for task in [*visitors, *agents, watcher]:
+        await asyncio.sleep(0)
+        for task in [*visitors, *agents, watcher, marker]:
             task.cancel()
-        for outcome in await asyncio.gather(*visitors, *agents, watcher, return_exceptions=True):
+        for outcome in await asyncio.gather(*visitors, *agents, watcher, marker,
+                                            return_exceptions=True):
             if isinstance(outcome, Exception) and not isinstance(outcome, asyncio.CancelledError):
                 errors.append(f"{type(outcome).__name__}: {outcome}")
-        return latencies, errors, rss_peak
+        return latencies, errors, rss_peak, phase
 
-    def _report(self, chats, messages, latencies, errors, rss_idle, rss_peak) -> None:
+    def _report(self, chats, messages, latencies, errors, rss_idle, rss_peak, phase) -> None:
         layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
         db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(f"{chats} concurrent chats × {messages} messages, one daphne process, "
@@ -238,6 +261,13 @@ class Command(BaseCommand):
             self.stdout.write(f"visitor → agent latency: median {statistics.median(ms):.1f} ms, "
                               f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms "
                               f"(n={len(ms)})")
+        if latencies and phase.get("wall"):
+            # What the server spent per message, whatever else runs on the machine: with
+            # one process, 1 / (CPU per message) is the most messages per second it serves.
+            self.stdout.write(
+                f"message phase: {phase['wall']:.1f} s, {len(latencies) / phase['wall']:.0f} "
+                f"messages/s delivered; server CPU {phase['cpu']:.1f} s = "
+                f"{1000 * phase['cpu'] / len(latencies):.1f} ms per message")
         self.stdout.write(f"server memory (RSS): {rss_idle / 1024:.0f} MiB idle, "
                           f"{rss_peak / 1024:.0f} MiB peak")
         if errors:
