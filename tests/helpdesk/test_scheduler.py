@@ -39,7 +39,7 @@ def test_nothing_is_due_at_start_and_each_job_runs_at_its_interval(db):
         clock.shift(timedelta(minutes=1))
         assert scheduler.run_pending() == [
             "sweep-outbox", "send-due-surveys", "check-sla", "poll-mailbox",
-            "sweep-webhook-deliveries"]  # every minute
+            "sweep-webhook-deliveries", "chat-sweep"]  # every minute
         assert scheduler.run_pending() == []  # ran once, not again until due
         clock.shift(timedelta(minutes=14))  # 10:15:30: the five-minute automations too
         assert "run-automations" in scheduler.run_pending()

@@ -168,8 +168,8 @@ def test_the_api_ordering_reads_along_the_same_index(db, ranked, index):
 def test_a_reopened_ticket_is_back_in_the_sla_queue(client, agent, team):
     from tickets import services
 
-    ticket = services.create_ticket(subject="Late", body="Hello", customer=CustomerFactory(),
-                                    team=team)
+    ticket = services.create_ticket(services.NewTicket(
+        subject="Late", body="Hello", customer=CustomerFactory(), team=team))
     TicketSLA.objects.update_or_create(ticket=ticket, defaults={
         "resolution_due_at": timezone.now() - timedelta(minutes=1)})
     client.force_login(agent)
