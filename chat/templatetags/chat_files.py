@@ -20,3 +20,14 @@ def is_safe_image(attachment) -> bool:
     """A raster image by its declared type: the thumbnail's source is the download view,
     which serves it inline only when its bytes agree (helpdesk/files.py)."""
     return normalize_type(attachment.content_type) in SAFE_IMAGE_TYPES
+
+
+@register.filter
+def human_size(size: int) -> str:
+    """Bytes as the inbox script writes them (static/chat/inbox.js), so a file reads the
+    same whether the page or the socket put it there."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

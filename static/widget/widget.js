@@ -53,7 +53,7 @@
     ".rating{border-top:1px solid #dde3ea;margin-top:8px;padding-top:8px}",
     ".scores{display:flex;gap:6px;margin:6px 0}.scores button{flex:1;padding:8px 0;border:1px solid #c3ccd6;border-radius:6px;background:#fff;font-size:15px;cursor:pointer;color:#1f2933}",
     ".scores button[aria-pressed=true]{background:#1f3a5f;color:#fff;border-color:#1f3a5f}",
-    ".attach{background:#fff;color:#1f3a5f;border:1px solid #c3ccd6;border-radius:6px;padding:9px 10px;font-size:15px;cursor:pointer;line-height:1}",
+    ".attach{background:#fff;color:#1f3a5f;border:1px solid #c3ccd6;border-radius:6px;padding:10px;cursor:pointer;line-height:0}",
     ".attach[disabled]{opacity:.6;cursor:wait}",
     ".picker{display:none}",
     ".files{list-style:none;margin:4px 0 0;padding:0;display:flex;flex-direction:column;gap:4px;white-space:normal}",
@@ -76,6 +76,19 @@
     reconnecting: "Connection lost. Reconnecting…",
     attach: "Attach files", uploading: "Uploading…", upload_error: "The file could not be sent. Please try again."
   };
+
+  // A paperclip drawn as SVG: emoji fonts are not everywhere.
+  function paperclip() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    [["viewBox", "0 0 24 24"], ["width", "18"], ["height", "18"], ["fill", "none"], ["stroke", "currentColor"],
+     ["stroke-width", "2"], ["stroke-linecap", "round"], ["stroke-linejoin", "round"], ["aria-hidden", "true"]]
+      .forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9");
+    svg.appendChild(path);
+    return svg;
+  }
 
   function humanSize(bytes) {
     if (bytes < 1024) { return bytes + " B"; }
@@ -219,7 +232,8 @@
       var send = el("button", { "class": "send", "type": "submit" }, labels.send);
       // Files go over HTTP (POST /support/chat/<token>/files/), then come back on the socket.
       var picker = el("input", { "class": "picker", "type": "file", "multiple": "", "tabindex": "-1", "aria-hidden": "true" });
-      var attach = el("button", { "class": "attach", "type": "button", "aria-label": labels.attach, "title": labels.attach }, "\uD83D\uDCCE");
+      var attach = el("button", { "class": "attach", "type": "button", "aria-label": labels.attach, "title": labels.attach });
+      attach.appendChild(paperclip());
       compose.appendChild(input);
       compose.appendChild(picker);
       compose.appendChild(attach);
