@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,8 +146,9 @@ class _ChatSocket(AsyncWebsocketConsumer):
 class VisitorConsumer(_ChatSocket):
     async def connect(self):
         await self.accept()  # a close code needs an open socket to travel on
+        self.token = self.scope["url_route"]["kwargs"]["token"]
         try:
-            chat_id = read_token(self.scope["url_route"]["kwargs"]["token"])
+            chat_id = read_token(self.token)
         except TokenError as problem:
             await self.close(code=CLOSE_EXPIRED if problem.expired else CLOSE_FORGED)
             return
@@ -157,7 +159,11 @@ class VisitorConsumer(_ChatSocket):
         self.chat, frames = state
         await self.join(events.group(self.chat.pk))
         for frame in frames:
-            await self.send_json(frame)
+            await self.send_json(events.with_file_urls(frame, self.file_url))
+
+    def file_url(self, attachment_id: int) -> str:
+        """The visitor downloads with the chat's token (chat/visitor.py)."""
+        return reverse("chat:visitor_file", kwargs={"token": self.token, "pk": attachment_id})
 
     async def disconnect(self, code):
         await super().disconnect(code)
@@ -169,7 +175,7 @@ class VisitorConsumer(_ChatSocket):
         frame = event["frame"]
         if frame["type"] == "typing" and frame.get("author") == "visitor":
             return  # the visitor's own typing
-        await self.send_json(frame)
+        await self.send_json(events.with_file_urls(frame, self.file_url))
 
     async def chat_inbox(self, event):  # only agents' sockets are in the inbox group
         return
@@ -226,6 +232,11 @@ def _visitor_state(chat_id: int):
     return chat, frames
 
 
+def _agent_file_url(attachment_id: int) -> str:
+    """Agents download through the ticket page's view, which checks tickets.policy."""
+    return reverse("tickets:attachment", args=[attachment_id])
+
+
 class AgentConsumer(_ChatSocket):
     async def connect(self):
         await self.accept()
@@ -244,6 +255,7 @@ class AgentConsumer(_ChatSocket):
         frame = event["frame"]
         if frame["type"] == "typing" and frame.get("agent") == self.user.pk:
             return
+        frame = events.with_file_urls(frame, _agent_file_url)
         await self.send_json({"chat": event["chat"], **frame})
 
     async def chat_inbox(self, event):

@@ -15,6 +15,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from helpdesk.files import SAFE_IMAGE_TYPES, normalize_type
+
 logger = logging.getLogger(__name__)
 
 INBOX = "chat.inbox"
@@ -24,10 +26,41 @@ def group(chat_id: int) -> str:
     return f"chat.{chat_id}"
 
 
+def file_entry(attachment) -> dict:
+    """A file as the frames list it; each socket adds the ``url`` its side may use."""
+    return {"id": attachment.pk, "name": attachment.filename, "size": attachment.size,
+            "type": attachment.content_type or "application/octet-stream",
+            "image": normalize_type(attachment.content_type) in SAFE_IMAGE_TYPES}
+
+
+def _attachments(message) -> list:
+    """The message's attachments without a query: those the chat service just stored,
+    or those prefetched with it (``queries.history``, the receiver); none otherwise."""
+    stored = getattr(message, "chat_files", None)
+    if stored is not None:
+        return stored
+    return getattr(message, "_prefetched_objects_cache", {}).get("attachments", [])
+
+
 def message_frame(message, *, name: str) -> dict:
     author = {"customer": "visitor", "agent": "agent"}.get(message.author_type, "system")
-    return {"type": "message", "id": message.pk, "author": author, "name": name,
-            "body": message.body_text, "at": message.created_at.isoformat()}
+    files = [file_entry(a) for a in _attachments(message)]
+    body = message.body_text
+    if files and body == ", ".join(f["name"] for f in files):
+        body = ""  # the files' caption (chat.services.files_caption): the list says it
+    frame = {"type": "message", "id": message.pk, "author": author, "name": name,
+             "body": body, "at": message.created_at.isoformat()}
+    if files:
+        frame["files"] = files
+    return frame
+
+
+def with_file_urls(frame: dict, url_for) -> dict:
+    """The frame with each file's download address for this socket's side."""
+    files = frame.get("files")
+    if not files:
+        return frame
+    return {**frame, "files": [{**f, "url": url_for(f["id"])} for f in files]}
 
 
 def _send(group_name: str, event: dict) -> None:

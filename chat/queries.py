@@ -36,5 +36,6 @@ def inbox(user, status: str | None = None) -> QuerySet[Chat]:
 def history(chat: Chat) -> list[Message]:
     """The public messages of the chat's ticket, oldest first (the visitor never sees notes)."""
     messages = (Message.objects.filter(ticket_id=chat.ticket_id, public=True)
-                .select_related("author_user", "author_customer").order_by("-created_at", "-pk"))
+                .select_related("author_user", "author_customer")
+                .prefetch_related("attachments").order_by("-created_at", "-pk"))
     return list(reversed(messages[:HISTORY]))

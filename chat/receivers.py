@@ -25,7 +25,7 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, public: bool,
     if chat_id is None:
         return
     message = (Message.objects.select_related("author_user", "author_customer")
-               .filter(pk=message_id).first())
+               .prefetch_related("attachments").filter(pk=message_id).first())
     if message is None:
         return
     if message.author_type == Message.Author.AGENT:

@@ -23,6 +23,7 @@ from helpdesk.models import User
 from tickets import policy, routing
 from tickets import services as ticket_services
 from tickets.models import Channel, Message, Team, Ticket
+from tickets.replies.files import CheckedFile, check_files, store_files
 from tickets.services import assignment
 from tickets.services.changes import apply_ticket_changes
 
@@ -59,6 +60,24 @@ def clean_body(body, field: str = "body") -> str:
         raise refuse(field, _("A message may have at most %(n)d characters.")
                      % {"n": settings.HELPDESK_CHAT_MAX_MESSAGE}, "too_long")
     return body.strip()
+
+
+def files_caption(names) -> str:
+    """The text of a chat message that carries files and no words of its own: the file
+    names, so the ticket thread, search and email show what was sent."""
+    return ", ".join(names)
+
+
+def _text_with_files(body, checked: list[CheckedFile]) -> str:
+    if checked and (body is None or (isinstance(body, str) and not body.strip())):
+        return files_caption(f.name for f in checked)
+    return clean_body(body)
+
+
+def _store_chat_files(message: Message, checked: list[CheckedFile]) -> None:
+    """The files as attachments of the message; the broadcast frame lists them
+    (``events.message_frame`` reads ``chat_files``, no query)."""
+    message.chat_files = store_files(message, checked) if checked else []
 
 
 def _available_agents(team: Team | None):
@@ -217,31 +236,37 @@ def _lock_open(chat: Chat) -> None:
 
 
 @transaction.atomic
-def visitor_message(*, chat: Chat, body: str) -> Message:
-    """A visitor's chat message: a customer message of the ticket.
+def visitor_message(*, chat: Chat, body: str | None, files=()) -> Message:
+    """A visitor's chat message: a customer message of the ticket, with ``files``
+    (uploads, checked like reply attachments: ``tickets.replies.files``) as its
+    attachments; with files the text may be empty.
 
     The hot path of live chat (docs/live-chat.md, "Benchmark"): ``chat`` is the one the
     visitor's socket loaded when it connected (ticket and customer with it), so only the
     status is read again; the message is broadcast right after its commit, before the
     ticket's other after-commit work (rules, webhooks)."""
-    body = clean_body(body)
+    checked = check_files(files)
+    body = _text_with_files(body, checked)
     customer = chat.ticket.customer
     sent = events.message_after_commit(chat.pk, name=customer.name if customer else "")
     _lock_open(chat)
     message = ticket_services.add_customer_message(ticket=chat.ticket, customer=customer,
                                                    body=body, channel=Channel.CHAT)
+    _store_chat_files(message, checked)
     sent(message)
     return message
 
 
 @transaction.atomic
-def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
+def agent_message(*, chat: Chat, agent: User, body: str | None, files=()) -> Message:
     """An agent's chat message: a public reply of the ticket (the first one sets the
     ticket's first response); an agent who writes into a waiting chat accepts it.
 
     ``chat`` may be the agent socket's copy: the status and the assignee are read again
-    under the lock (someone else may have taken or ended the chat), the rest is not."""
-    body = clean_body(body)
+    under the lock (someone else may have taken or ended the chat), the rest is not.
+    ``files`` as in ``visitor_message``."""
+    checked = check_files(files)
+    body = _text_with_files(body, checked)
     chat = _locked(chat)
     policy.check(agent, policy.Action.REPLY, chat.ticket)
     if not chat.is_open:
@@ -250,6 +275,7 @@ def agent_message(*, chat: Chat, agent: User, body: str) -> Message:
         accept_chat(chat=chat, agent=agent)
     sent = events.message_after_commit(chat.pk, name=display_name(agent))
     message = ticket_services.reply_to_ticket(ticket=chat.ticket, agent=agent, body=body)
+    _store_chat_files(message, checked)
     sent(message)
     if chat.first_agent_message_at is None:
         first_agent_message(ticket_id=chat.ticket_id, at=message.created_at)

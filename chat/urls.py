@@ -11,5 +11,8 @@ urlpatterns = [
     path("chats/<str:pk>/accept/", views.accept, name="accept"),
     path("chats/<str:pk>/end/", views.end, name="end"),
     path("chats/<str:pk>/transfer/", views.transfer, name="transfer"),
+    path("chats/<str:pk>/files/", views.upload, name="upload"),
     path("support/chat/", visitor.start, name="start"),
+    path("support/chat/<str:token>/files/", visitor.upload, name="visitor_upload"),
+    path("support/chat/<str:token>/files/<int:pk>/", visitor.download, name="visitor_file"),
 ]

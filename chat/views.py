@@ -9,8 +9,8 @@ same services as the API and the socket.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from tickets.placeholders import fill_placeholders
 from tickets.services.macros import visible_macros
 from tickets.views.detail_context import canned_for, side_panels
 
-from . import queries, services
+from . import queries, services, visitor
 from .models import Chat
 
 OTHER_TICKETS = 10
@@ -126,3 +126,27 @@ def transfer(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _can_still_see(user, pk) -> bool:
     return queries.visible_chats(user).filter(pk=parse_id(pk) or 0).exists()
+
+
+@require_POST
+@staff_required
+def upload(request: HttpRequest, pk: str) -> HttpResponse:
+    """``POST /chats/<id>/files/`` (multipart ``attachments``, optional ``body``; the
+    session's CSRF token): the agent's files as a message of the chat, announced on the
+    sockets. Checked like reply attachments; the agent must be allowed to reply."""
+    chat = _chat_or_404(request.user, pk)
+    refused = visitor.too_big(request)
+    if refused is not None:
+        return refused
+    files = visitor.uploads(request)
+    if isinstance(files, JsonResponse):
+        return files
+    try:
+        message = services.agent_message(chat=chat, agent=request.user,
+                                         body=request.POST.get("body"), files=files)
+    except ValidationError as refusal:
+        return JsonResponse({"errors": visitor.errors_of(refusal)}, status=400)
+    except PermissionDenied:
+        return JsonResponse({"error": _("You may not reply to this chat.")}, status=403)
+    return JsonResponse({"message": message.pk,
+                         "files": [a.pk for a in message.chat_files]}, status=201)

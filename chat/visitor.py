@@ -7,25 +7,39 @@ is recognised: the chat is theirs whatever name and email the form carries.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from helpdesk.files import serve_stored_file
 from helpdesk.throttle import ThrottleUnavailable
-from tickets.models import Channel
+from tickets.models import Attachment, Channel
 from tickets.portal import auth
 from tickets.portal.forms import WidgetTicketForm
 from tickets.portal.views import rate_limited
 from tickets.portal.widget import (
     WIDGET_TICKETS_PER_EMAIL,
     WIDGET_TICKETS_PER_IP,
+    cors,
     json_fields,
+    origin_refused,
     widget_endpoint,
 )
+from tickets.replies.files import FIELD as FILES_FIELD
 
 from . import hours, services
-from .tokens import make_token
+from .models import Chat
+from .tokens import TokenError, make_token, read_token
+
+#: Uploads a chat's visitor may make per hour (each up to HELPDESK_MAX_REPLY_FILES files).
+FILE_UPLOADS_PER_CHAT = 30
+#: Room for the multipart envelope and a caption on top of the files' own limit.
+_ENVELOPE_BYTES = 64 * 1024
 
 
 def labels() -> dict[str, str]:
@@ -48,6 +62,8 @@ def labels() -> dict[str, str]:
         "rated": _("Thank you for your feedback!"),
         "error": _("Sorry, your message could not be sent. Please try again."),
         "reconnecting": _("Connection lost. Reconnecting…"),
+        "attach": _("Attach files"), "uploading": _("Uploading…"),
+        "upload_error": _("The file could not be sent. Please try again."),
     }
 
 
@@ -110,3 +126,109 @@ def _start(request: HttpRequest) -> JsonResponse:
     token = make_token(started.chat.pk)
     return JsonResponse({"chat": started.chat.pk, "ticket": reference, "token": token,
                          "socket": f"/ws/chat/{token}/"}, status=201)
+
+
+# -- files (docs/live-chat.md, "Files") ------------------------------------------------
+# The visitor's token is the credential (no cookie rides along from another site), so
+# these endpoints are CSRF-exempt like the chat start: a forged request without the
+# token can do nothing, and the token never leaves the visitor's own page.
+
+
+def _token_refusal(token: str) -> int | JsonResponse:
+    """The chat id the token names, or the 403 that says why it cannot be used."""
+    try:
+        return read_token(token)
+    except TokenError as problem:
+        if problem.expired:
+            return JsonResponse({"code": "expired", "error": _(
+                "This chat has expired. Start a new chat to send files.")}, status=403)
+        return JsonResponse({"code": "forged", "error": _("This chat link is not valid.")},
+                            status=403)
+
+
+def errors_of(refusal: ValidationError) -> dict:
+    if hasattr(refusal, "error_dict"):
+        return {field: [m for e in items for m in e.messages]
+                for field, items in refusal.error_dict.items()}
+    return {FILES_FIELD: refusal.messages}
+
+
+def too_big(request: HttpRequest) -> JsonResponse | None:
+    """A 413 before the body is read when the request is larger than the files may be."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.HELPDESK_MAX_REPLY_ATTACHMENT_BYTES
+    if length > limit + _ENVELOPE_BYTES:
+        return JsonResponse({"errors": {FILES_FIELD: [
+            _("The files come to %(size)s, more than the limit of %(limit)s per message.")
+            % {"size": filesizeformat(length), "limit": filesizeformat(limit)}]}}, status=413)
+    return None
+
+
+def uploads(request: HttpRequest) -> list | JsonResponse:
+    files = request.FILES.getlist(FILES_FIELD)
+    if not files:
+        return JsonResponse({"errors": {FILES_FIELD: [_("Choose at least one file.")]}},
+                            status=400)
+    return files
+
+
+@csrf_exempt
+@never_cache
+def upload(request: HttpRequest, token: str) -> HttpResponse:
+    """``POST /support/chat/<token>/files/`` (multipart: ``attachments``, optional
+    ``body``): the visitor's files as a message of their chat, announced on the sockets."""
+    if request.method == "OPTIONS":
+        return cors(request, HttpResponse(status=204))
+    if request.method != "POST":
+        return cors(request, JsonResponse({"error": _("Method not allowed.")}, status=405))
+    if origin_refused(request):
+        return cors(request, JsonResponse({"error": _("This site may not use the widget.")},
+                                          status=403))
+    return cors(request, _upload(request, token))
+
+
+def _upload(request: HttpRequest, token: str) -> JsonResponse:
+    chat_id = _token_refusal(token)
+    if isinstance(chat_id, JsonResponse):
+        return chat_id
+    refused = too_big(request)
+    if refused is not None:
+        return refused
+    chat = (Chat.objects.select_related("ticket__customer").filter(pk=chat_id).first())
+    if chat is None:
+        return JsonResponse({"code": "not_found", "error": _("No such chat.")}, status=404)
+    try:
+        if auth.over_limit("chat-files", str(chat.pk), limit=FILE_UPLOADS_PER_CHAT):
+            return JsonResponse({"error": _("Too many files. Please try again later.")},
+                                status=429)
+    except ThrottleUnavailable:
+        return JsonResponse({"error": _("Sending is not possible right now. "
+                                        "Please try again in a minute.")}, status=503)
+    files = uploads(request)
+    if isinstance(files, JsonResponse):
+        return files
+    try:
+        message = services.visitor_message(chat=chat, body=request.POST.get("body"),
+                                           files=files)
+    except ValidationError as refusal:
+        return JsonResponse({"errors": errors_of(refusal)}, status=400)
+    return JsonResponse({"message": message.pk,
+                         "files": [a.pk for a in message.chat_files]}, status=201)
+
+
+@never_cache
+def download(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """``GET /support/chat/<token>/files/<id>/``: a public file of the token's own chat,
+    served like every user file (helpdesk/files.py: a download unless a safe image)."""
+    chat_id = _token_refusal(token)
+    if isinstance(chat_id, JsonResponse):
+        return chat_id
+    item = (Attachment.objects.filter(pk=pk, message__public=True,
+                                      message__ticket__chat__pk=chat_id).first())
+    if item is None:
+        return JsonResponse({"code": "not_found", "error": _("No such file in this chat.")},
+                            status=404)
+    return serve_stored_file(item.file, filename=item.filename, content_type=item.content_type)

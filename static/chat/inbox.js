@@ -34,6 +34,40 @@
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
 
+  function humanSize(bytes) {
+    if (bytes < 1024) { return bytes + " B"; }
+    if (bytes < 1024 * 1024) { return (bytes / 1024).toFixed(1) + " KB"; }
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  // Files of a message: links to the ticket's download view (tickets.policy checks),
+  // a thumbnail for raster images (served inline only when their bytes agree).
+  function fileList(files) {
+    var list = document.createElement("ul");
+    list.className = "chat-files";
+    files.forEach(function (f) {
+      var entry = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = f.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = f.name;
+      if (f.image) {
+        var img = document.createElement("img");
+        img.src = f.url;
+        img.alt = f.name;
+        img.loading = "lazy";
+        link.append(img);
+      }
+      var meta = document.createElement("span");
+      meta.className = "small muted";
+      meta.textContent = humanSize(f.size) + " \u00b7 " + f.type;
+      entry.append(link, meta);
+      list.append(entry);
+    });
+    return list;
+  }
+
   function append(frame) {
     if (!log || log.querySelector('[data-id="' + frame.id + '"]')) { return; }
     var author = frame.author === "visitor" ? "customer" : frame.author;
@@ -43,14 +77,19 @@
     var who = document.createElement("span");
     who.className = "chat-who";
     who.textContent = frame.name || (frame.author === "agent" ? root.dataset.you : "");
-    var text = document.createElement("span");
-    text.className = "chat-body";
-    text.textContent = frame.body;
+    item.append(who);
+    if (frame.body) {
+      var text = document.createElement("span");
+      text.className = "chat-body";
+      text.textContent = frame.body;
+      item.append(text);
+    }
+    if (frame.files && frame.files.length) { item.append(fileList(frame.files)); }
     var at = document.createElement("time");
     at.className = "chat-at";
     at.dateTime = frame.at;
     at.textContent = time(frame.at);
-    item.append(who, text, at);
+    item.append(at);
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
@@ -112,6 +151,29 @@
       var now = Date.now();
       if (now - lastTyping > 2000) { lastTyping = now; send({ type: "typing", chat: chatId }); }
     });
+    var picker = root.querySelector("[data-chat-files]");
+    if (picker) {
+      // Files go over HTTP (POST /chats/<id>/files/), then come back on the socket.
+      picker.addEventListener("change", function () {
+        if (!picker.files.length) { return; }
+        var data = new FormData();
+        Array.prototype.forEach.call(picker.files, function (file) { data.append("attachments", file); });
+        picker.value = "";
+        if (status) { status.textContent = root.dataset.uploading; }
+        var token = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
+        fetch(root.dataset.uploadUrl, {
+          method: "POST", credentials: "same-origin", body: data,
+          headers: { "Accept": "application/json", "X-CSRFToken": token }
+        }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (b) { return { ok: r.ok, body: b }; }); })
+          .then(function (result) {
+            if (!status) { return; }
+            if (result.ok) { status.textContent = ""; return; }
+            var errors = result.body.errors || {};
+            var field = Object.keys(errors)[0];
+            status.textContent = field ? errors[field][0] : (result.body.error || root.dataset.uploadError);
+          }).catch(function () { if (status) { status.textContent = root.dataset.uploadError; } });
+      });
+    }
     var canned = root.querySelector("[data-chat-canned]");
     if (canned) {
       canned.addEventListener("change", function () {

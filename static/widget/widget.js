@@ -52,7 +52,14 @@
     ".end{background:none;border:0;color:#b42318;font-size:13px;cursor:pointer;padding:4px 0;align-self:flex-start;text-decoration:underline}",
     ".rating{border-top:1px solid #dde3ea;margin-top:8px;padding-top:8px}",
     ".scores{display:flex;gap:6px;margin:6px 0}.scores button{flex:1;padding:8px 0;border:1px solid #c3ccd6;border-radius:6px;background:#fff;font-size:15px;cursor:pointer;color:#1f2933}",
-    ".scores button[aria-pressed=true]{background:#1f3a5f;color:#fff;border-color:#1f3a5f}"
+    ".scores button[aria-pressed=true]{background:#1f3a5f;color:#fff;border-color:#1f3a5f}",
+    ".attach{background:#fff;color:#1f3a5f;border:1px solid #c3ccd6;border-radius:6px;padding:10px;cursor:pointer;line-height:0}",
+    ".attach[disabled]{opacity:.6;cursor:wait}",
+    ".picker{display:none}",
+    ".files{list-style:none;margin:4px 0 0;padding:0;display:flex;flex-direction:column;gap:4px;white-space:normal}",
+    ".files a{color:inherit;font-weight:600;text-decoration:underline;overflow-wrap:anywhere}",
+    ".files span{display:block;font-size:11px;opacity:.8}",
+    ".files img{display:block;max-width:180px;max-height:140px;border-radius:6px;margin-top:3px;background:#fff}"
   ].join("\n");
 
   var DEFAULT_LABELS = {
@@ -66,8 +73,35 @@
     offline_thanks: "Thank you! Your reference is %(reference)s. We will reply by email.",
     comment: "Anything to add? (optional)", rate: "Send rating", rated: "Thank you for your feedback!",
     error: "Sorry, your message could not be sent. Please try again.",
-    reconnecting: "Connection lost. Reconnecting…"
+    reconnecting: "Connection lost. Reconnecting…",
+    attach: "Attach files", uploading: "Uploading…", upload_error: "The file could not be sent. Please try again."
   };
+
+  // A paperclip drawn as SVG: emoji fonts are not everywhere.
+  function paperclip() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    [["viewBox", "0 0 24 24"], ["width", "18"], ["height", "18"], ["fill", "none"], ["stroke", "currentColor"],
+     ["stroke-width", "2"], ["stroke-linecap", "round"], ["stroke-linejoin", "round"], ["aria-hidden", "true"]]
+      .forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function humanSize(bytes) {
+    if (bytes < 1024) { return bytes + " B"; }
+    if (bytes < 1024 * 1024) { return (bytes / 1024).toFixed(1) + " KB"; }
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  // The first error of a refused request: {"errors": {field: [text]}} or {"error": text}.
+  function firstError(body, fallback) {
+    var errors = (body && body.errors) || {};
+    var field = Object.keys(errors)[0];
+    return field ? errors[field][0] : ((body && body.error) || fallback);
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -196,7 +230,13 @@
       var compose = el("form", { "class": "compose", "novalidate": "" });
       var input = el("textarea", { "aria-label": labels.placeholder, "placeholder": labels.placeholder, "maxlength": "4000" });
       var send = el("button", { "class": "send", "type": "submit" }, labels.send);
+      // Files go over HTTP (POST /support/chat/<token>/files/), then come back on the socket.
+      var picker = el("input", { "class": "picker", "type": "file", "multiple": "", "tabindex": "-1", "aria-hidden": "true" });
+      var attach = el("button", { "class": "attach", "type": "button", "aria-label": labels.attach, "title": labels.attach });
+      attach.appendChild(paperclip());
       compose.appendChild(input);
+      compose.appendChild(picker);
+      compose.appendChild(attach);
       compose.appendChild(send);
       var end = el("button", { "class": "end", "type": "button" }, labels.end);
       var status = el("p", { "class": "status", "role": "status" });
@@ -210,10 +250,25 @@
       var lastTyping = 0;
       var seen = {};
 
-      function line(cls, text, who) {
+      function line(cls, text, who, files) {
         var item = el("li", { "class": "msg " + cls });
         if (who) { item.appendChild(el("small", {}, who)); }
-        item.appendChild(document.createTextNode(text));
+        if (text) { item.appendChild(document.createTextNode(text)); }
+        if (files && files.length) {
+          var list = el("ul", { "class": "files" });
+          files.forEach(function (f) {
+            var entry = el("li", {});
+            var link = el("a", { "href": origin + f.url, "target": "_blank", "rel": "noopener noreferrer" }, f.name);
+            // A thumbnail only on the helpdesk's own pages: files are served same-origin only.
+            if (f.image && location.origin === origin) {
+              link.appendChild(el("img", { "src": origin + f.url, "alt": f.name, "loading": "lazy" }));
+            }
+            entry.appendChild(link);
+            entry.appendChild(el("span", {}, humanSize(f.size) + " \u00b7 " + f.type));
+            list.appendChild(entry);
+          });
+          item.appendChild(list);
+        }
         log.appendChild(item);
         log.scrollTop = log.scrollHeight;
       }
@@ -263,7 +318,7 @@
           if (seen[frame.id]) { return; }
           seen[frame.id] = true;
           var mine = frame.author === "visitor";
-          line(frame.author, frame.body, mine ? labels.you : (frame.name || labels.agent));
+          line(frame.author, frame.body, mine ? labels.you : (frame.name || labels.agent), frame.files);
           if (frame.author === "agent") { typing.textContent = ""; }
         } else if (frame.type === "joined") {
           agentName = frame.name || labels.agent;
@@ -325,6 +380,32 @@
         if (now - lastTyping > 2000) { lastTyping = now; put({ type: "typing" }); }
       });
       end.addEventListener("click", function () { put({ type: "end" }); });
+      attach.addEventListener("click", function () { picker.click(); });
+      picker.addEventListener("change", function () {
+        if (!picker.files.length) { return; }
+        var data = new FormData();
+        Array.prototype.forEach.call(picker.files, function (file) { data.append("attachments", file); });
+        picker.value = "";
+        attach.disabled = true;
+        status.className = "status";
+        status.textContent = labels.uploading;
+        var h = { "Accept": "application/json" };
+        if (language) { h["Accept-Language"] = language; }
+        fetch(endpoint.replace(/\/?$/, "/") + state.token + "/files/", { method: "POST", headers: h, body: data })
+          .then(function (response) {
+            return response.json().catch(function () { return {}; })
+              .then(function (b) { return { ok: response.ok, body: b }; });
+          })
+          .then(function (result) {
+            if (!result.ok) { throw { refusal: firstError(result.body, labels.upload_error) }; }
+            status.textContent = "";
+          })
+          .catch(function (error) {  // a refusal says why; a network failure says "try again"
+            status.className = "status error";
+            status.textContent = error && error.refusal ? error.refusal : labels.upload_error;
+          })
+          .then(function () { attach.disabled = false; });
+      });
       connect();
     }
 

@@ -156,3 +156,90 @@ def test_visitor_and_agent_chat_end_and_rate(browser, asgi_server, chat_setup, l
     response = Response.objects.get(ticket=chat.ticket)
     assert (response.score, response.comment, response.channel, response.agent) == (
         5, "Very quick", "chat", agent)
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+FILE_WORDS = {"en": "is a program", "fi": "ohjelma"}
+
+
+def _picture(width=160, height=100) -> bytes:
+    """A real PNG (a gradient) so the thumbnail in the screenshots shows something."""
+    import struct
+    import zlib
+
+    rows = b"".join(b"\x00" + bytes(v for x in range(width)
+                                     for v in (40 + x // 2, 90 + y, 160, 255))
+                    for y in range(height))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_files_both_ways_in_the_chat(browser, asgi_server, chat_setup, language):
+    """The visitor's paperclip and the agent's "Attach files" send files that appear on
+    both sides as links (a thumbnail in the inbox); a program is refused in the widget."""
+    agent = chat_setup
+    agent.language = language
+    agent.save(update_fields=["language"])
+    words = WORDS[language]
+    shots = Path(os.environ.get("CHAT_FILE_SHOTS", str(SHOTS)))
+    desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
+    visitor_context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          locale=language)
+    try:
+        desk = desk_context.new_page()
+        desk.set_default_timeout(15_000)
+        desk.goto(f"{asgi_server}/accounts/login/")
+        desk.fill("#id_username", agent.email)
+        desk.fill("#id_password", PASSWORD)
+        desk.click("button[type=submit]")
+        desk.wait_for_load_state()
+
+        visitor = visitor_context.new_page()
+        visitor.set_default_timeout(15_000)
+        visitor.goto(f"{asgi_server}/support/widget/demo/")
+        visitor.click(f"button.launcher:has-text('{words['launcher']}')")
+        visitor.fill("#hd-name", "Kalle Customer")
+        visitor.fill("#hd-email", "kalle@example.com")
+        visitor.fill("#hd-message", "The printer shows an error")
+        visitor.click(f"button.send:has-text('{words['start']}')")
+        visitor.wait_for_selector(".msg.visitor:has-text('printer')")
+        visitor.set_input_files("input.picker", files=[
+            {"name": "error-screen.png", "mimeType": "image/png", "buffer": _picture()},
+            {"name": "printer-log.txt", "mimeType": "text/plain", "buffer": b"E42 paper jam\n"}])
+        visitor.wait_for_selector(".msg.visitor .files a:has-text('printer-log.txt')")
+        visitor.set_input_files("input.picker", files=[
+            {"name": "fix.exe", "mimeType": "application/octet-stream", "buffer": b"MZ.."}])
+        visitor.wait_for_selector(f".status.error:has-text('{FILE_WORDS[language]}')")
+
+        chat = Chat.objects.get()
+        desk.goto(f"{asgi_server}/chats/{chat.pk}/")
+        desk.wait_for_selector(".chat-files a:has-text('error-screen.png') img")
+        desk.wait_for_timeout(300)  # the socket subscribes to the chat
+        desk.set_input_files("[data-chat-files]", files=[
+            {"name": "reset-guide.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 guide"}])
+        visitor.wait_for_selector(".msg.agent .files a:has-text('reset-guide.pdf')")
+        desk.wait_for_selector(".chat-agent .chat-files a:has-text('reset-guide.pdf')")
+        # The visitor's link downloads the file with the chat's token.
+        href = visitor.get_attribute(".msg.agent .files a", "href")
+        assert "/support/chat/" in href and "/files/" in href
+        assert visitor.request.get(href).body() == b"%PDF-1.4 guide"
+        for page, name in ((visitor, "widget-files"), (desk, "inbox-files")):
+            shots.mkdir(parents=True, exist_ok=True)
+            for width in (1280, 1920):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_timeout(150)
+                page.screenshot(path=str(shots / f"{name}-{language}-{width}.png"))
+    finally:
+        desk_context.close()
+        visitor_context.close()
+
+    message = chat.ticket.messages.filter(author_type="agent").get()
+    assert list(message.attachments.values_list("filename", flat=True)) == ["reset-guide.pdf"]

@@ -41,6 +41,17 @@ def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The widget's CORS headers on a response of another widget endpoint (the live
+    chat's file upload, chat/visitor.py)."""
+    return _cors(request, response)
+
+
+def origin_refused(request: HttpRequest) -> bool:
+    """A browser request from a site not in ``HELPDESK_WIDGET_ORIGINS``."""
+    return bool(request.headers.get("Origin")) and _allowed_origin(request) is None
+
+
 def _labels() -> dict[str, str]:
     return {
         "open": _("Contact us"), "title": _("Send us a message"), "name": _("Your name"),
