@@ -34,10 +34,17 @@
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
 
+  // A file size in the page's language (Finnish: "9,9 kt"), as Django's filesizeformat.
   function humanSize(bytes) {
-    if (bytes < 1024) { return bytes + " B"; }
-    if (bytes < 1024 * 1024) { return (bytes / 1024).toFixed(1) + " KB"; }
-    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+    var units = [["byte", 1], ["kilobyte", 1024], ["megabyte", 1024 * 1024]];
+    var unit = bytes < 1024 ? units[0] : (bytes < 1024 * 1024 ? units[1] : units[2]);
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        style: "unit", unit: unit[0], unitDisplay: "short", maximumFractionDigits: 1
+      }).format(bytes / unit[1]);
+    } catch (e) {
+      return (bytes / unit[1]).toFixed(unit[1] === 1 ? 0 : 1) + " " + ["B", "KB", "MB"][units.indexOf(unit)];
+    }
   }
 
   // Files of a message: links to the ticket's download view (tickets.policy checks),
