@@ -45,3 +45,12 @@ def evaluate_alerts() -> int:
     from .alerts import evaluate_alerts as evaluate
 
     return evaluate()
+
+
+@shared_task(name="metrics.tasks.refresh_field_driver_counts")
+def refresh_field_driver_counts() -> str:
+    """A custom field's definition changed: its per-day driver counts (docs/insights.md)."""
+    from .insights.custom_factors import refresh_all_days
+
+    refresh_all_days()
+    return "field driver counts rewritten"
