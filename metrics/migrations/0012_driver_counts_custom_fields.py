@@ -20,5 +20,10 @@ class Migration(migrations.Migration):
             model_name='responsefacts',
             index=models.Index(fields=['ticket_id'], name='facts_ticket_idx'),
         ),
+        migrations.AlterField(
+            model_name='drivercounts',
+            name='level',
+            field=models.CharField(blank=True, max_length=255),
+        ),
         migrations.RunPython(forget_held_days, migrations.RunPython.noop),
     ]

@@ -417,3 +417,16 @@ def test_counts_equal_the_grouped_facts_for_every_factor(settings):
     norm = lambda rows: sorted((i if i is not None else -1, str(lvl), *map(float, c))  # noqa: E731
                                for i, lvl, *c in rows if i is None or lvl is not None)
     assert norm(counted) == norm(grouped)
+
+
+def test_a_long_option_key_is_counted(settings):
+    settings.HELPDESK_MIN_RESPONSES = 1
+    key = "k" * 64  # the longest option key the field service accepts
+    field = CustomField.objects.create(key="long", type="dropdown", label_en="Long",
+                                       label_fi="Pitkä", options=[{"key": key, "en": "L", "fi": "L"}])
+    ticket = make_ticket()
+    TicketFieldValue.objects.create(ticket=ticket, field=field, value=key)
+    make_response("csat", 5, ticket=ticket)
+    _refresh()
+    rows = drivers.key_drivers(MetricFilters(START, END), "csat", ["field_long"])["drivers"]
+    assert [(d["level"], d["n"]) for d in rows] == [(key, 1)]
