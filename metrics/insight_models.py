@@ -44,8 +44,8 @@ class ResponseFacts(models.Model):
 
 
 class DriverCounts(models.Model):
-    """The drivers' counts per local day, survey kind, metric, factor and level (factor ""
-    and level "": every response of the day), from ResponseFacts at its refresh (custom
+    """The drivers' counts per local day, survey kind, metric, channel, factor and level
+    (factor "" and level "": every response of the day and channel), from ResponseFacts at its refresh (custom
     field factors: at the tickets' current values, rewritten when they change):
     an unfiltered period sums these few rows instead of grouping every response
     (metrics/insights/facts.py refresh_driver_counts)."""
@@ -53,6 +53,7 @@ class DriverCounts(models.Model):
     day = models.DateField()
     kind = models.CharField(max_length=16)
     metric = models.CharField(max_length=8)
+    channel = models.CharField(max_length=16, blank=True)  # the response's ("" relationship)
     factor = models.CharField(max_length=40, blank=True)
     # a custom dropdown's option key (up to 64 characters; a stored value up to 255)
     level = models.CharField(max_length=255, blank=True)

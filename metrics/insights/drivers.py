@@ -129,33 +129,35 @@ def write_counts(*, since, until, factors: list[Factor], whole_day: bool = False
     with connection.cursor() as cursor:
         for metric in GOOD_MIN:
             aggregates = _aggregates(metric)
-            branches = [f"SELECT x.day, x.kind, x.metric, '', '', {aggregates} "  # noqa: S608
-                        f"FROM {facts_table} x WHERE {where} GROUP BY x.day, x.kind, x.metric"
-                        ] if whole_day else []
-            branches += [f"SELECT x.day, x.kind, x.metric, '{factor.name}', {factor.level_sql}, "  # noqa: S608
-                         f"{aggregates} FROM {facts_table} x {factor.join_sql} WHERE {where} "
-                         f"AND {factor.level_sql} IS NOT NULL "
-                         f"GROUP BY x.day, x.kind, x.metric, {factor.level_sql}"
+            branches = [f"SELECT x.day, x.kind, x.metric, x.channel, '', '', {aggregates} "  # noqa: S608
+                        f"FROM {facts_table} x WHERE {where} "
+                        f"GROUP BY x.day, x.kind, x.metric, x.channel"] if whole_day else []
+            branches += [f"SELECT x.day, x.kind, x.metric, x.channel, '{factor.name}', "  # noqa: S608
+                         f"{factor.level_sql}, {aggregates} FROM {facts_table} x "
+                         f"{factor.join_sql} WHERE {where} AND {factor.level_sql} IS NOT NULL "
+                         f"GROUP BY x.day, x.kind, x.metric, x.channel, {factor.level_sql}"
                          for factor in factors]
             if not branches:
                 return
             # Table names, the factors' constant SQL and integer ids only are interpolated.
-            cursor.execute(f"INSERT INTO {table} (day, kind, metric, factor, level, n, good, "  # noqa: S608
+            cursor.execute(f"INSERT INTO {table} (day, kind, metric, channel, factor, level, n, good, "  # noqa: S608
                            f"bad, total, squares) " + " UNION ALL ".join(branches),
                            [metric, *days] * len(branches))
 
 
-def _unfiltered(f: MetricFilters) -> bool:
-    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+def _countable(f: MetricFilters) -> bool:
+    """The counts are per channel: every filter but the channel needs the facts."""
+    return not (f.agent_id or f.team_id or f.tier or f.priority)
 
 
 def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]) -> list[tuple]:
-    """The rows of _grouped_counts from DriverCounts: an unfiltered period the rollups
-    hold (one query summing a few rows per day)."""
+    """The rows of _grouped_counts from DriverCounts: a period the rollups hold, no
+    filter but the channel (one query summing a few rows per day and channel)."""
     index = {factor.name: i for i, factor in enumerate(chosen)}
     days = rollups._local_day(f.start), rollups._local_day(f.end)
     rows = (DriverCounts.objects.filter(kind=kind, metric=metric, day__gte=days[0], day__lt=days[1],
-                                        factor__in=["", *index])
+                                        factor__in=["", *index],
+                                        **({"channel": f.channel} if f.channel else {}))
             .values_list("factor", "level").annotate(
                 n=models.Sum("n"), good=models.Sum("good"), bad=models.Sum("bad"),
                 total=models.Sum("total"), squares=models.Sum("squares")).order_by())
@@ -282,7 +284,7 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None,
     available = all_factors(kind) if available is None else available
     chosen = [x for x in available if factors is None or x.name in factors]
     held = rollups.covers(rollups.rollup_state(), {"cur": f})
-    if held and _unfiltered(f):
+    if held and _countable(f):
         # Every factor from the per-day counts (the custom fields' included: their rows
         # follow the tickets' current values, custom_factors.py).
         rows = _counted_rows(f, metric, kind, chosen)

@@ -4,8 +4,8 @@ from django.db import migrations, models
 
 
 def forget_held_days(apps, schema_editor):
-    """The counts now hold the custom field factors too: beat's next refresh rewrites
-    every held day (as 0011)."""
+    """The counts now hold the custom field factors and the channel: beat's next refresh
+    rewrites every held day (as 0011)."""
     apps.get_model("metrics", "RollupState").objects.update(covered_from=None, covered_until=None)
 
 
@@ -19,6 +19,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='responsefacts',
             index=models.Index(fields=['ticket_id'], name='facts_ticket_idx'),
+        ),
+        migrations.AddField(
+            model_name='drivercounts',
+            name='channel',
+            field=models.CharField(blank=True, max_length=16),
         ),
         migrations.AlterField(
             model_name='drivercounts',

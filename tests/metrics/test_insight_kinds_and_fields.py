@@ -405,18 +405,45 @@ def test_field_counts_take_in_a_new_response_at_the_refresh(settings):
     _assert_field_levels_equal_a_recomputation(product, warranty)
 
 
-def test_counts_equal_the_grouped_facts_for_every_factor(settings):
-    """The summed counts and the one grouped query over the facts give the same rows."""
+@pytest.mark.parametrize("channel", ["", "email", "chat"])
+def test_counts_equal_the_grouped_facts_for_every_factor(channel, settings):
+    """The summed counts and the one grouped query over the facts give the same rows,
+    over every channel or one (the counts are per channel)."""
     product, warranty, extra = _fields(2)
     _field_data(product, warranty)
+    _relationship("csat", 2, "premium")
     _refresh()
     chosen = drivers.all_factors()
-    counted = drivers._counted_rows(MetricFilters(START, END), "csat", "transactional", chosen)
-    grouped = drivers._grouped_counts(MetricFilters(START, END), "csat", "transactional", chosen,
-                                      True)
+    f = MetricFilters(START, END, channel=channel)
+    counted = drivers._counted_rows(f, "csat", "transactional", chosen)
+    grouped = drivers._grouped_counts(f, "csat", "transactional", chosen, True)
+    assert sum(n for i, _, n, *_ in counted if i is None) == Response.objects.filter(
+        metric="csat", kind="transactional", **({"channel": channel} if channel else {})).count()
     norm = lambda rows: sorted((i if i is not None else -1, str(lvl), *map(float, c))  # noqa: E731
                                for i, lvl, *c in rows if i is None or lvl is not None)
     assert norm(counted) == norm(grouped)
+
+
+def test_channel_filtered_field_levels_equal_a_recomputation(settings):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    result = drivers.key_drivers(MetricFilters(START, END, channel="email"), "csat")
+    got = {(d["factor"], d["level"]): d["n"] for d in result["drivers"] if d["n"]}
+    emails = Response.objects.filter(metric="csat", kind="transactional", channel="email")
+    assert result["n"] == emails.count()
+    expected = {}
+    for r in emails:
+        values = dict(TicketFieldValue.objects.filter(ticket_id=r.ticket_id)
+                      .values_list("field__key", "value"))
+        if values.get("product") in ("printer", "laptop"):
+            key = ("field_product", values["product"])
+            expected[key] = expected.get(key, 0) + 1
+        key = ("field_warranty", "yes" if values.get("warranty") == "true" else "no")
+        expected[key] = expected.get(key, 0) + 1
+    assert {k: v for k, v in got.items() if k[0].startswith("field_")} == expected
+    assert got[("channel", "email")] == emails.count()
 
 
 def test_a_long_option_key_is_counted(settings):
