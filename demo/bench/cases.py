@@ -95,6 +95,9 @@ case("Key drivers API, NPS, 365 days, channel", "manager",
                                              f"metric=nps&channel=email&{_last_days(365)}")))
 case("Key drivers API, CSAT, 365 days, custom dropdown factor, channel", "manager",
      lambda c: _custom_field_drivers(c, "&channel=email"))
+case("Key drivers API, NPS, 365 days, priority", "manager",  # groups the facts
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&priority=high&{_last_days(365)}")))
 case("Key drivers page, NPS, 365 days, channel", "manager",
      lambda c: get(c, "manager", _with_query(url("metrics:drivers"),
                                              "metric=nps&days=365&channel=email")))
