@@ -34,24 +34,29 @@ class ResponseFacts(models.Model):
     class Meta:
         verbose_name = _("response facts")
         verbose_name_plural = _("response facts")
-        # The drivers read one kind and metric over a range of days.
-        indexes = [models.Index(fields=["kind", "metric", "day"], name="facts_kind_metric_day_idx")]
+        # The drivers read one kind and metric over a range of days; a ticket's custom
+        # field change finds the days of its responses (custom_factors.refresh_ticket).
+        indexes = [models.Index(fields=["kind", "metric", "day"], name="facts_kind_metric_day_idx"),
+                   models.Index(fields=["ticket_id"], name="facts_ticket_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} {self.response_id}"
 
 
 class DriverCounts(models.Model):
-    """The drivers' counts per local day, survey kind, metric, built-in factor and level
-    (factor "" and level "": every response of the day), from ResponseFacts at its refresh:
+    """The drivers' counts per local day, survey kind, metric, channel, factor and level
+    (factor "" and level "": every response of the day and channel), from ResponseFacts at its refresh (custom
+    field factors: at the tickets' current values, rewritten when they change):
     an unfiltered period sums these few rows instead of grouping every response
     (metrics/insights/facts.py refresh_driver_counts)."""
 
     day = models.DateField()
     kind = models.CharField(max_length=16)
     metric = models.CharField(max_length=8)
+    channel = models.CharField(max_length=16, blank=True)  # the response's ("" relationship)
     factor = models.CharField(max_length=40, blank=True)
-    level = models.CharField(max_length=40, blank=True)
+    # a custom dropdown's option key (up to 64 characters; a stored value up to 255)
+    level = models.CharField(max_length=255, blank=True)
     n = models.IntegerField()
     good = models.IntegerField()
     bad = models.IntegerField()

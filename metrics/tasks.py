@@ -45,3 +45,21 @@ def evaluate_alerts() -> int:
     from .alerts import evaluate_alerts as evaluate
 
     return evaluate()
+
+
+@shared_task(name="metrics.tasks.refresh_field_driver_counts")
+def refresh_field_driver_counts() -> str:
+    """A custom field's definition changed: its per-day driver counts (docs/insights.md)."""
+    from .insights.custom_factors import refresh_all_days
+
+    refresh_all_days()
+    return "field driver counts rewritten"
+
+
+@shared_task(name="metrics.tasks.refresh_ticket_field_driver_counts")
+def refresh_ticket_field_driver_counts(ticket_id: int) -> str:
+    """A ticket's custom field values changed: the field counts of its responses' days."""
+    from .insights.custom_factors import refresh_ticket
+
+    refresh_ticket(ticket_id)
+    return f"field driver counts of ticket {ticket_id} rewritten"

@@ -90,6 +90,17 @@ case("Key drivers API, NPS, 365 days, relationship", "manager",
                                              f"metric=nps&kind=relationship&{_last_days(365)}")))
 case("Key drivers API, CSAT, 365 days, custom dropdown factor", "manager",
      lambda c: _custom_field_drivers(c))
+case("Key drivers API, NPS, 365 days, channel", "manager",
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&channel=email&{_last_days(365)}")))
+case("Key drivers API, CSAT, 365 days, custom dropdown factor, channel", "manager",
+     lambda c: _custom_field_drivers(c, "&channel=email"))
+case("Key drivers API, NPS, 365 days, priority", "manager",  # groups the facts
+     lambda c: get(c, "manager", _with_query(url("/api/v1/metrics/drivers/"),
+                                             f"metric=nps&priority=high&{_last_days(365)}")))
+case("Key drivers page, NPS, 365 days, channel", "manager",
+     lambda c: get(c, "manager", _with_query(url("metrics:drivers"),
+                                             "metric=nps&days=365&channel=email")))
 case("Key drivers CSV, NPS, 90 days", "manager",
      lambda c: get(c, "manager", _with_query(url("metrics:drivers"),
                                              "metric=nps&days=90&format=csv")))
@@ -112,14 +123,14 @@ def _last_days(days: int) -> str:
     return f"from={today - timedelta(days=days)}&to={today}"
 
 
-def _custom_field_drivers(ctx: Context):
+def _custom_field_drivers(ctx: Context, more: str = ""):
     from tickets.models import CustomField
 
     if not CustomField.objects.filter(key="bench_product", active=True).exists():
         return None
     return get(ctx, "manager", _with_query(url("/api/v1/metrics/drivers/"),
                                            f"metric=csat&factor=field_bench_product,channel"
-                                           f"&{_last_days(365)}"))
+                                           f"&{_last_days(365)}{more}"))
 
 
 def _theme_assignment(ctx: Context):

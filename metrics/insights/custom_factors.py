@@ -6,19 +6,25 @@ only where the field applies (its channels and teams, on the response's channel 
 an unticked box is not stored, docs/custom-fields.md). Multi-selects are left out: a
 ticket may hold several of their options, so a response would sit at several levels.
 
-The values are the tickets' current ones, joined in the drivers' single grouped query:
-one LEFT JOIN of tickets_ticketfieldvalue per field on its unique (ticket, field, value)
-index. Only field ids are written into the SQL; a stored value that is no longer one of
-the field's options has no level (``Factor.closed``). Cost: one query for the fields,
-whatever their number.
+The values are the tickets' current ones: one LEFT JOIN of tickets_ticketfieldvalue per
+field on its unique (ticket, field, value) index, in the drivers' grouped query over the
+facts (a filtered selection) and in the per-day DriverCounts (an unfiltered one, as the
+built-in factors). Those counts follow the values: the refresh rewrites them with the
+facts; a change of a ticket's values (``ticket_updated`` with a ``field.<key>`` change)
+rewrites the field rows of the days of that ticket's responses, and a change of a field's
+definition the field rows of every held day (metrics/receivers.py). Only field ids are
+written into the SQL; a stored value that is no longer one of the field's options has no
+level (``Factor.closed``). Cost: one query for the fields, whatever their number.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Channel, CustomField, TicketFieldValue
 
+from ..models import DriverCounts, ResponseFacts
 from . import drivers
 
 KINDS = (CustomField.Type.DROPDOWN, CustomField.Type.CHECKBOX)
@@ -56,6 +62,49 @@ def custom_field_factors() -> list[drivers.Factor]:
         found.append(drivers.Factor(field.param, field.label, levels, level_sql,
                                     join_sql=_join(alias, field.pk), closed=True))
     return found
+
+
+PREFIX = "field_"  # CustomField.param: every custom field factor's name starts so
+
+
+def _rewrite(days: list) -> None:
+    """Rewrite the custom field rows of DriverCounts of ``days`` (consecutive runs are
+    one statement each) from the facts and the tickets' current values."""
+    if not days:
+        return
+    factors = custom_field_factors()
+    with transaction.atomic():
+        drivers.lock_counts()
+        runs, start = [], days[0]
+        for previous, day in zip(days, [*days[1:], None], strict=True):
+            if day is None or (day - previous).days != 1:
+                runs.append((start, previous))
+                start = day
+        for since, until in runs:
+            DriverCounts.objects.filter(day__gte=since, day__lte=until,
+                                        factor__startswith=PREFIX).delete()
+            drivers.write_counts(since=since, until=until, factors=factors)
+
+
+def refresh_ticket(ticket_id: int) -> None:
+    """A ticket's custom field values changed: rewrite the field counts of the days of its
+    responses (one indexed read of its facts, then a few rows per day)."""
+    days = sorted(set(ResponseFacts.objects.filter(ticket_id=ticket_id)
+                      .values_list("day", flat=True)))
+    _rewrite(days)
+
+
+def refresh_all_days() -> None:
+    """A field was created, changed (options, channels, teams, active) or deleted: rewrite
+    the field counts of every day the facts hold (as costly as one live grouping of all
+    the facts; an administrator's rare act)."""
+    with transaction.atomic():
+        drivers.lock_counts()
+        held = ResponseFacts.objects.order_by().values_list("day", flat=True)
+        first, last = held.order_by("day").first(), held.order_by("-day").first()
+        DriverCounts.objects.filter(factor__startswith=PREFIX).delete()
+        if first is not None:
+            drivers.write_counts(since=first, until=last, factors=custom_field_factors())
 
 
 drivers.FACTOR_PROVIDERS.append(custom_field_factors)

@@ -24,7 +24,7 @@ from tickets.models import Channel, Organization, Ticket
 
 from .. import stats
 from ..filters import MetricFilters
-from ..models import DriverCounts, ResponseFacts
+from ..models import DriverCounts, ResponseFacts, RollupState
 from ..queries import rollups
 from . import facts
 
@@ -105,39 +105,59 @@ BUILTIN_NAMES = frozenset(x.name for x in BUILTIN_FACTORS)
 
 def refresh_driver_counts(*, since, until) -> None:
     """Rewrite the DriverCounts of the local days since..until (inclusive) from the facts
-    of those days: per day, kind, metric, built-in factor and level (and the whole day).
-    Called by facts.refresh_facts inside the rollup refresh's transaction."""
+    of those days: per day, kind, metric, factor and level (and the whole day), for the
+    built-in factors and each provider's (the custom fields, at the tickets' current
+    values). Called by facts.refresh_facts inside the rollup refresh's transaction."""
+    lock_counts()
     DriverCounts.objects.filter(day__gte=since, day__lte=until).delete()
+    extra = [factor for provider in FACTOR_PROVIDERS for factor in provider()]
+    write_counts(since=since, until=until, factors=list(BUILTIN_FACTORS) + extra, whole_day=True)
+
+
+def lock_counts() -> None:
+    """Serialize the writers of DriverCounts (the refresh, custom_factors' rewrites on a
+    field change): each takes the rollup state's row lock first, in its transaction."""
+    RollupState.objects.select_for_update().filter(pk=1).first()
+
+
+def write_counts(*, since, until, factors: list[Factor], whole_day: bool = False) -> None:
+    """INSERT the DriverCounts of ``factors`` (and of the whole day when ``whole_day``) for
+    the local days since..until from the facts; the caller deleted the rows it rewrites."""
     facts_table, table = ResponseFacts._meta.db_table, DriverCounts._meta.db_table
     where = "x.metric = %s AND x.day >= %s AND x.day <= %s"
     days = [connection.ops.adapt_datefield_value(since), connection.ops.adapt_datefield_value(until)]
     with connection.cursor() as cursor:
         for metric in GOOD_MIN:
             aggregates = _aggregates(metric)
-            branches = [f"SELECT x.day, x.kind, x.metric, '', '', {aggregates} "  # noqa: S608
-                        f"FROM {facts_table} x WHERE {where} GROUP BY x.day, x.kind, x.metric"]
-            branches += [f"SELECT x.day, x.kind, x.metric, '{factor.name}', {factor.level_sql}, "  # noqa: S608
-                         f"{aggregates} FROM {facts_table} x WHERE {where} "
-                         f"AND {factor.level_sql} IS NOT NULL "
-                         f"GROUP BY x.day, x.kind, x.metric, {factor.level_sql}"
-                         for factor in BUILTIN_FACTORS]
-            # Table names and the factors' constant SQL only are interpolated.
-            cursor.execute(f"INSERT INTO {table} (day, kind, metric, factor, level, n, good, "  # noqa: S608
+            branches = [f"SELECT x.day, x.kind, x.metric, x.channel, '', '', {aggregates} "  # noqa: S608
+                        f"FROM {facts_table} x WHERE {where} "
+                        f"GROUP BY x.day, x.kind, x.metric, x.channel"] if whole_day else []
+            branches += [f"SELECT x.day, x.kind, x.metric, x.channel, '{factor.name}', "  # noqa: S608
+                         f"{factor.level_sql}, {aggregates} FROM {facts_table} x "
+                         f"{factor.join_sql} WHERE {where} AND {factor.level_sql} IS NOT NULL "
+                         f"GROUP BY x.day, x.kind, x.metric, x.channel, {factor.level_sql}"
+                         for factor in factors]
+            if not branches:
+                return
+            # Table names, the factors' constant SQL and integer ids only are interpolated.
+            cursor.execute(f"INSERT INTO {table} (day, kind, metric, channel, factor, level, n, good, "  # noqa: S608
                            f"bad, total, squares) " + " UNION ALL ".join(branches),
                            [metric, *days] * len(branches))
 
 
-def _unfiltered(f: MetricFilters) -> bool:
-    return not (f.channel or f.agent_id or f.team_id or f.tier or f.priority)
+def _countable(f: MetricFilters) -> bool:
+    """The counts are per channel: every filter but the channel needs the facts."""
+    return not (f.agent_id or f.team_id or f.tier or f.priority)
 
 
 def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]) -> list[tuple]:
-    """The rows of _grouped_counts from DriverCounts: an unfiltered period the rollups
-    hold, built-in factors only (one query summing a few rows per day)."""
+    """The rows of _grouped_counts from DriverCounts: a period the rollups hold, no
+    filter but the channel (one query summing a few rows per day and channel)."""
     index = {factor.name: i for i, factor in enumerate(chosen)}
     days = rollups._local_day(f.start), rollups._local_day(f.end)
     rows = (DriverCounts.objects.filter(kind=kind, metric=metric, day__gte=days[0], day__lt=days[1],
-                                        factor__in=["", *index])
+                                        factor__in=["", *index],
+                                        **({"channel": f.channel} if f.channel else {}))
             .values_list("factor", "level").annotate(
                 n=models.Sum("n"), good=models.Sum("good"), bad=models.Sum("bad"),
                 total=models.Sum("total"), squares=models.Sum("squares")).order_by())
@@ -264,15 +284,10 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None,
     available = all_factors(kind) if available is None else available
     chosen = [x for x in available if factors is None or x.name in factors]
     held = rollups.covers(rollups.rollup_state(), {"cur": f})
-    if held and _unfiltered(f):
-        # Built-in factors from the per-day counts, then the others (custom fields) from
-        # the facts: the built-ins first, so the indexes of the two sets line up.
-        chosen.sort(key=lambda x: x.name not in BUILTIN_NAMES)
-        builtin = sum(1 for x in chosen if x.name in BUILTIN_NAMES)
-        rows = _counted_rows(f, metric, kind, chosen[:builtin])
-        if builtin < len(chosen):
-            rows += [(None if i is None else i + builtin, *rest) for i, *rest in
-                     _grouped_counts(f, metric, kind, chosen[builtin:], held) if i is not None]
+    if held and _countable(f):
+        # Every factor from the per-day counts (the custom fields' included: their rows
+        # follow the tickets' current values, custom_factors.py).
+        rows = _counted_rows(f, metric, kind, chosen)
     else:
         rows = _grouped_counts(f, metric, kind, chosen, held)
     total = Counts()

@@ -17,11 +17,14 @@ from metrics.filters import MetricFilters
 from metrics.insights import drivers
 from metrics.insights.themes import fitting
 from metrics.insights.themes.report import themes_report
+from metrics.models import DriverCounts, ResponseFacts
 from metrics.refresh import refresh_rollups
 from surveys.models import SCALES, Kind, Response
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory, OrganizationFactory, TeamFactory
-from tickets.models import CustomField, TicketFieldValue
+from tickets.models import CustomField, Ticket, TicketFieldValue
+from tickets.services.changes import apply_ticket_changes
+from tickets.services.field_bulk import set_field_on_tickets
 
 from .conftest import END, INSIDE, START, make_response, make_ticket
 
@@ -300,3 +303,157 @@ def test_api_accepts_a_custom_field_factor_and_refuses_a_text_field(manager):
     assert {d["level_label"] for d in body["drivers"]} == {"Printer", "Laptop"}
     refused = client.get(f"/api/v1/metrics/drivers/?metric=csat&factor=field_notes&{PERIOD}")
     assert refused.status_code == 400 and "factor" in refused.json()
+
+
+# ---- custom field factors from the per-day counts (docs/insights.md "Speed") ----------------
+
+def _assert_field_levels_equal_a_recomputation(product, warranty):
+    """The drivers of the whole period (the counts, once refreshed) against the raw rows."""
+    all_scores = list(Response.objects.filter(metric="csat", kind="transactional")
+                      .values_list("score", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        result = drivers.key_drivers(MetricFilters(START, END), "csat")
+    got = {(d["factor"], d["level"]): d for d in result["drivers"]
+           if d["factor"].startswith("field_") and d["n"]}
+    active = {f.param for f in CustomField.objects.filter(active=True)}
+    expected = {k: v for k, v in _recompute_field(product, warranty).items() if k[0] in active}
+    assert set(got) == set(expected)
+    csat = lambda xs: 100 * sum(s >= 4 for s in xs) / len(xs)  # noqa: E731
+    for key, scores in expected.items():
+        rest = list(all_scores)
+        for s in scores:
+            rest.remove(s)
+        assert got[key]["n"] == len(scores), key
+        assert got[key]["score"] == pytest.approx(round(csat(scores), 1)), key
+        assert got[key]["rest_n"] == len(rest), key
+        assert got[key]["difference"] == pytest.approx(round(csat(scores) - csat(rest), 1)), key
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _refresh():
+    refresh_rollups(since=START.date() - timedelta(days=1), until=END.date(),
+                    everything_before=True)
+
+
+def test_field_factors_of_a_held_period_read_the_counts_not_the_values(settings):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    assert DriverCounts.objects.filter(factor="field_product", level="printer").exists()
+    assert DriverCounts.objects.filter(factor="field_warranty", level="no").exists()
+    sql = _assert_field_levels_equal_a_recomputation(product, warranty)
+    # no grouping of the facts joined to the tickets' values per request
+    assert not any(TicketFieldValue._meta.db_table in q for q in sql)
+    assert not any(ResponseFacts._meta.db_table in q for q in sql)
+
+
+def test_field_counts_follow_a_changed_value(settings, django_capture_on_commit_callbacks):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    printers = list(Ticket.objects.filter(field_values__field=product,
+                                          field_values__value="printer")[:6])
+    emails = list(Ticket.objects.filter(channel="email").exclude(
+        field_values__field=warranty)[:3])
+    with django_capture_on_commit_callbacks(execute=True):
+        for ticket in printers[:3]:  # one ticket at a time (the ticket page, the API)
+            apply_ticket_changes(ticket=ticket, changes={"fields": {"product": "laptop"}},
+                                 actor=None, source="api")
+        for ticket in emails:
+            apply_ticket_changes(ticket=ticket, changes={"fields": {"warranty": True}},
+                                 actor=None, source="api")
+        # and in bulk
+        set_field_on_tickets(tickets=printers[3:], key="product", raw="", actor=None)
+    assert TicketFieldValue.objects.filter(ticket__in=printers[3:], field=product).count() == 0
+    _assert_field_levels_equal_a_recomputation(product, warranty)
+
+
+def test_field_counts_follow_a_changed_definition_and_a_new_field(
+        settings, django_capture_on_commit_callbacks):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        warranty.channels = ["email", "chat"]  # "no" now applies to chat answers as well
+        warranty.save()
+        product.active = False
+        product.save()
+    _assert_field_levels_equal_a_recomputation(product, warranty)
+    assert not DriverCounts.objects.filter(factor="field_product").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.active = True
+        product.save()
+        CustomField.objects.create(key="late", type="dropdown", label_en="Late", label_fi="Myöh",
+                                   options=[{"key": "x", "en": "X", "fi": "X"}])
+    _assert_field_levels_equal_a_recomputation(product, warranty)
+    rows = drivers.key_drivers(MetricFilters(START, END), "csat", ["field_late"])["drivers"]
+    assert [(d["level"], d["n"]) for d in rows] == [("x", 0)]
+
+
+def test_field_counts_take_in_a_new_response_at_the_refresh(settings):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    ticket = make_ticket(channel="email")
+    TicketFieldValue.objects.create(ticket=ticket, field=product, value="printer")
+    make_response("csat", 1, ticket=ticket, created_at=INSIDE + timedelta(hours=5))
+    _refresh()
+    _assert_field_levels_equal_a_recomputation(product, warranty)
+
+
+@pytest.mark.parametrize("channel", ["", "email", "chat"])
+def test_counts_equal_the_grouped_facts_for_every_factor(channel, settings):
+    """The summed counts and the one grouped query over the facts give the same rows,
+    over every channel or one (the counts are per channel)."""
+    product, warranty, extra = _fields(2)
+    _field_data(product, warranty)
+    _relationship("csat", 2, "premium")
+    _refresh()
+    chosen = drivers.all_factors()
+    f = MetricFilters(START, END, channel=channel)
+    counted = drivers._counted_rows(f, "csat", "transactional", chosen)
+    grouped = drivers._grouped_counts(f, "csat", "transactional", chosen, True)
+    assert sum(n for i, _, n, *_ in counted if i is None) == Response.objects.filter(
+        metric="csat", kind="transactional", **({"channel": channel} if channel else {})).count()
+    norm = lambda rows: sorted((i if i is not None else -1, str(lvl), *map(float, c))  # noqa: E731
+                               for i, lvl, *c in rows if i is None or lvl is not None)
+    assert norm(counted) == norm(grouped)
+
+
+def test_channel_filtered_field_levels_equal_a_recomputation(settings):
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    result = drivers.key_drivers(MetricFilters(START, END, channel="email"), "csat")
+    got = {(d["factor"], d["level"]): d["n"] for d in result["drivers"] if d["n"]}
+    emails = Response.objects.filter(metric="csat", kind="transactional", channel="email")
+    assert result["n"] == emails.count()
+    expected = {}
+    for r in emails:
+        values = dict(TicketFieldValue.objects.filter(ticket_id=r.ticket_id)
+                      .values_list("field__key", "value"))
+        if values.get("product") in ("printer", "laptop"):
+            key = ("field_product", values["product"])
+            expected[key] = expected.get(key, 0) + 1
+        key = ("field_warranty", "yes" if values.get("warranty") == "true" else "no")
+        expected[key] = expected.get(key, 0) + 1
+    assert {k: v for k, v in got.items() if k[0].startswith("field_")} == expected
+    assert got[("channel", "email")] == emails.count()
+
+
+def test_a_long_option_key_is_counted(settings):
+    settings.HELPDESK_MIN_RESPONSES = 1
+    key = "k" * 64  # the longest option key the field service accepts
+    field = CustomField.objects.create(key="long", type="dropdown", label_en="Long",
+                                       label_fi="Pitkä", options=[{"key": key, "en": "L", "fi": "L"}])
+    ticket = make_ticket()
+    TicketFieldValue.objects.create(ticket=ticket, field=field, value=key)
+    make_response("csat", 5, ticket=ticket)
+    _refresh()
+    rows = drivers.key_drivers(MetricFilters(START, END), "csat", ["field_long"])["drivers"]
+    assert [(d["level"], d["n"]) for d in rows] == [(key, 1)]
