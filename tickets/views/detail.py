@@ -32,7 +32,7 @@ def _errors(exc: ValidationError) -> str:
 
 @staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _ticket(request, pk)
+    ticket = get_ticket_for_agent(request.user, pk, with_sla=True)
     return render(request, "tickets/detail.html", detail_context(request, ticket))
 
 
