@@ -156,7 +156,7 @@ def assign_waiting_chats(*, team_ids=None) -> int:
         if assignee_id is None and team_id in full:
             continue
         with transaction.atomic():
-            chat = (Chat.objects.select_for_update().select_related("ticket__team")
+            chat = (Chat.objects.select_for_update(of=("self",)).select_related("ticket__team")
                     .filter(pk=chat_id, status=Status.WAITING).first())
             if chat is None:
                 continue

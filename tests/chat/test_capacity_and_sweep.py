@@ -181,7 +181,9 @@ def test_one_chat_message_costs_a_fixed_number_of_queries(
     services.visitor_message(chat=chat, body="warm-up")  # per-process caches (rules)
     visitor = _cost(lambda: services.visitor_message(chat=chat, body="Hello?"),
                     django_capture_on_commit_callbacks)
-    assert len(visitor) == 11, "\n".join(visitor)
+    # On PostgreSQL the message also refreshes the ticket's search vector (one UPDATE).
+    search = 1 if connection.vendor == "postgresql" else 0
+    assert len(visitor) == 11 + search, "\n".join(visitor)
     # The socket's chat is not loaded again, nor its customer; the chat row is read once.
     assert sum('FROM "chat_chat"' in q for q in visitor) == 2  # status lock; live check
     assert not any('FROM "tickets_customer"' in q for q in visitor)
@@ -190,4 +192,4 @@ def test_one_chat_message_costs_a_fixed_number_of_queries(
     warm = _cost(lambda: services.agent_message(chat=chat, agent=agent, body="More"),
                  django_capture_on_commit_callbacks)
     assert len(warm) <= len(agent_cost)
-    assert len(warm) == 10, "\n".join(warm)
+    assert len(warm) == 10 + search, "\n".join(warm)
