@@ -42,7 +42,8 @@ def test_sso_sign_in_in_the_browser(browser, live_server, sso):  # noqa: F811 (t
         page.click("a.sso-button")
         page.fill("#subject-input", "aino")  # the provider's own sign-in form
         page.click("button[type=submit]")
-        page.wait_for_selector("header.topbar")
+        # The sign-out button is the header's last part: the page has loaded that far.
+        page.wait_for_selector("header.topbar nav.usernav button.linklike")
         assert "Aino" in page.inner_text("header.topbar")
         context.close()
     assert AuditEntry.objects.filter(action=Action.SIGN_IN, detail__method="sso").count() == 2
