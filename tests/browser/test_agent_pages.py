@@ -80,6 +80,9 @@ def test_header_follows_side_panel_changes(page, live_server, agent, team):
         page.select_option("#sidepanel select[name=status]", "pending")
     page.wait_for_function(
         "() => document.getElementById('head-status').textContent.trim() === 'Pending'")
+    # The waits above fail on timeout; the header now says what the side panel set.
+    assert page.inner_text("#head-priority").strip() == "Urgent"
+    assert page.inner_text("#head-status").strip() == "Pending"
 
 
 def test_stale_reply_warns_and_sends_anyway_without_losing_text(browser, page, live_server,
