@@ -1,12 +1,12 @@
 """What an agent sees on the queue and ticket pages (issue 19's agent items), in Chromium:
 saved filters, a header that follows the side panel, the stale-reply warning (two agents),
 internal-note mode and the merge confirmation. Screenshots at 1280, 1440 and 1920 px in
-English and Finnish go to /work/wt/shots/fh-agent/ when that folder exists."""
+English and Finnish go to artifacts/screenshots/agent-pages/ (tests/browser/shots.py)."""
 
-from pathlib import Path
 
 import pytest
 
+from tests.browser.shots import shots_dir
 from tests.browser.test_agent_flow import _sign_in
 from tests.factories import CustomerFactory
 from tickets import services
@@ -14,7 +14,7 @@ from tickets.models import Message, SavedFilter, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/wt/shots/fh-agent")
+SHOTS = shots_dir("agent-pages")
 WIDTHS = (1280, 1440, 1920)
 
 

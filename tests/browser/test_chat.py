@@ -12,11 +12,12 @@ import pytest
 
 from chat.models import Chat
 from surveys.models import Response, SurveyProgram
+from tests.browser.shots import shots_dir
 from tickets.models import Team, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("CHAT_SHOTS", "/work/wt/shots/chat"))
+SHOTS = shots_dir("chat")
 PASSWORD = "correct horse battery"
 
 

@@ -2,11 +2,11 @@
 preview and a signature; refused input keeps everything typed. Screenshots of the
 reply area and of the customer's portal thread (docs/replies.md)."""
 
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from tests.browser.shots import shots_dir
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.portal import auth
@@ -16,7 +16,7 @@ from ..replies.conftest import PNG, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/wt/shots/tk-compose")
+SHOTS = shots_dir("compose")
 
 DROP = """(form) => {
   const dt = new DataTransfer();

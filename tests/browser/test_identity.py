@@ -1,24 +1,22 @@
 """Identity in Chromium: single sign-on through a real OpenID provider, two-factor
 enrolment with a real TOTP code, an API token made and listed, the audit log. Saves
-screenshots at 1280 and 1920 px in English and Finnish (/work/wt/shots/identity/ when
-that folder's parent exists, else artifacts/screenshots/identity/)."""
+screenshots at 1280 and 1920 px in English and Finnish (artifacts/screenshots/identity/,
+tests/browser/shots.py)."""
 
 import re
-from pathlib import Path
 
 import pyotp
 import pytest
 
 from audit.models import Action, AuditEntry
 from identity.models import ApiToken
+from tests.browser.shots import shots_dir
 from tests.factories import UserFactory
 from tests.identity.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-_SHARED = Path("/work/wt/shots")
-SHOTS = (_SHARED / "identity" if _SHARED.exists()
-         else Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "identity")
+SHOTS = shots_dir("identity")
 WIDTHS = (1280, 1920)
 
 

@@ -1,11 +1,9 @@
 """The insight pages in a real browser: drivers, themes and revenue at risk at 1280 and
-1920 px in English and Finnish, screenshots in /work/wt/shots/insights/ (or
-INSIGHTS_SHOTS), and a renewal recorded through the page's form."""
+1920 px in English and Finnish, screenshots in artifacts/screenshots/insights/
+(tests/browser/shots.py), and a renewal recorded through the page's form."""
 
-import os
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,6 +13,7 @@ from helpdesk.models import User
 from metrics.insights.themes.fitting import recompute_themes
 from metrics.refresh import refresh_rollups
 from surveys.models import FollowUp
+from tests.browser.shots import shots_dir
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
 from tests.metrics.conftest import INSIDE, make_response, make_ticket
 from tests.metrics.data.labelled_comments import LABELLED
@@ -22,7 +21,7 @@ from tickets.models import TicketSLA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("INSIGHTS_SHOTS", "/work/wt/shots/insights"))
+SHOTS = shots_dir("insights")
 PERIOD = "from=2026-06-01&to=2026-06-07"
 
 

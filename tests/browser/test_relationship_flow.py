@@ -1,9 +1,7 @@
 """End to end: a relationship survey from the email link to a one-click answer with a
 comment; and screenshots of the customer, organization, relationship and alert pages."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,12 +11,13 @@ from metrics.alert_models import Alert, AlertSubscription
 from surveys import services as survey_services
 from surveys.models import FollowUp, Kind, Response, SurveyProgram
 from surveys.services import waves
+from tests.browser.shots import shots_dir
 from tests.factories import CustomerFactory, OrganizationDomainFactory, OrganizationFactory
 from tickets import services
 from tickets.models import CustomerNote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("HELPDESK_SHOTS", "/work/wt/shots/relationship"))
+SHOTS = shots_dir("relationship")
 
 
 def _program():

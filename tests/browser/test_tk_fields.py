@@ -1,12 +1,12 @@
 """End to end: custom fields in the side panel, a timer that survives a reload, a link;
 and screenshots of the ticket page, the custom field admin and the time report at 1280
-and 1920 px in English and Finnish (into /work/wt/shots/tk-fields/ when it exists,
-else artifacts/screenshots/)."""
+and 1920 px in English and Finnish (into
+artifacts/screenshots/custom-fields/, tests/browser/shots.py)."""
 
-from pathlib import Path
 
 import pytest
 
+from tests.browser.shots import shots_dir
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import CustomField, TicketFieldValue
@@ -16,7 +16,7 @@ from tickets.services import worklog
 from .conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/work/wt/shots/tk-fields")
+SHOTS = shots_dir("custom-fields")
 OUT = SHOTS if SHOTS.is_dir() else SCREENSHOTS
 
 
