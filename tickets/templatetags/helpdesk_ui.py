@@ -42,11 +42,12 @@ def sort_query(context, key: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def sort_indicator(context, key: str) -> str:
+    # A no-break space ties the arrow to the column name when the header wraps.
     current = context.get("sort", "")
     if current == key:
-        return "▲"
+        return "\u00a0▲"
     if current == f"-{key}":
-        return "▼"
+        return "\u00a0▼"
     return ""
 
 
