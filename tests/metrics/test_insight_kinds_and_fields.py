@@ -63,6 +63,21 @@ def _nps(scores):
     return 100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
 
 
+def assert_csat_levels(got, expected, all_scores):
+    """Each level's n, CSAT, rest and difference equal a recomputation from raw scores."""
+    def csat(xs):
+        return 100 * sum(s >= 4 for s in xs) / len(xs)
+
+    for key, scores in expected.items():
+        rest = list(all_scores)
+        for s in scores:
+            rest.remove(s)
+        assert got[key]["n"] == len(scores), key
+        assert got[key]["score"] == pytest.approx(round(csat(scores), 1)), key
+        assert got[key]["rest_n"] == len(rest), key
+        assert got[key]["difference"] == pytest.approx(round(csat(scores) - csat(rest), 1)), key
+
+
 @pytest.mark.parametrize("source", ["live", "facts"])
 @pytest.mark.parametrize("kind", [Kind.TRANSACTIONAL, Kind.RELATIONSHIP])
 def test_drivers_of_a_kind_equal_a_recomputation_from_that_kinds_answers(kind, source, settings):
@@ -236,15 +251,7 @@ def test_custom_field_levels_equal_a_recomputation_from_raw_rows(source, setting
     # the retired option and the text field give no level; every known level is listed
     assert set(got) == {("field_product", "printer"), ("field_product", "laptop"),
                         ("field_warranty", "yes"), ("field_warranty", "no")}
-    csat = lambda xs: 100 * sum(s >= 4 for s in xs) / len(xs)  # noqa: E731
-    for key, scores in expected.items():
-        rest = list(all_scores)
-        for s in scores:
-            rest.remove(s)
-        assert got[key]["n"] == len(scores), key
-        assert got[key]["score"] == pytest.approx(round(csat(scores), 1)), key
-        assert got[key]["rest_n"] == len(rest)
-        assert got[key]["difference"] == pytest.approx(round(csat(scores) - csat(rest), 1)), key
+    assert_csat_levels(got, expected, all_scores)
 
 
 def test_custom_field_factor_labels_are_in_the_users_language():
@@ -318,15 +325,7 @@ def _assert_field_levels_equal_a_recomputation(product, warranty):
     active = {f.param for f in CustomField.objects.filter(active=True)}
     expected = {k: v for k, v in _recompute_field(product, warranty).items() if k[0] in active}
     assert set(got) == set(expected)
-    csat = lambda xs: 100 * sum(s >= 4 for s in xs) / len(xs)  # noqa: E731
-    for key, scores in expected.items():
-        rest = list(all_scores)
-        for s in scores:
-            rest.remove(s)
-        assert got[key]["n"] == len(scores), key
-        assert got[key]["score"] == pytest.approx(round(csat(scores), 1)), key
-        assert got[key]["rest_n"] == len(rest), key
-        assert got[key]["difference"] == pytest.approx(round(csat(scores) - csat(rest), 1)), key
+    assert_csat_levels(got, expected, all_scores)
     return [q["sql"] for q in queries.captured_queries]
 
 
