@@ -11,6 +11,12 @@ from email.message import EmailMessage
 
 from django.utils import timezone
 
+from rules import benchmark as rules_benchmark
+from surveys.models import Kind, SurveyProgram
+from surveys.services import waves
+from surveys.tokens import make_score_token
+from tickets.intake import receive_raw
+
 from .registry import Context, case, get, url
 
 
@@ -153,19 +159,11 @@ def _theme_assignment(ctx: Context):
 def _survey_link(ctx: Context):
     if ctx.invitation_id is None:
         return None
-    try:
-        from surveys.tokens import make_score_token
-    except ImportError:
-        return None
     path = url("surveys:answer", make_score_token(ctx.invitation_id, 9))
     return get(ctx, "anonymous", path)
 
 
 def _intake(ctx: Context):
-    try:
-        from tickets.intake import receive_raw
-    except ImportError:
-        return None
 
     def receive() -> int:
         number = ctx.next_number()
@@ -184,29 +182,17 @@ def _intake(ctx: Context):
 # Rules (docs/rules.md). Function calls, not requests: what a ticket event's trigger
 # evaluation and one automation pass cost on this database.
 def _rules_event(ctx: Context):
-    try:
-        from rules import benchmark
-    except ImportError:
-        return None
-    return benchmark.trigger_evaluation(ticket_id=ctx.ticket_id, count=200)
+    return rules_benchmark.trigger_evaluation(ticket_id=ctx.ticket_id, count=200)
 
 
 def _automation(name: str):
     def prepare(ctx: Context):
-        try:
-            from rules import benchmark
-        except ImportError:
-            return None
-        return getattr(benchmark, name)()
+        return getattr(rules_benchmark, name)()
     return prepare
 
 
 def _rules_predicates(ctx: Context):
-    try:
-        from rules import benchmark
-    except ImportError:
-        return None
-    return benchmark.predicates_only(ticket_id=ctx.ticket_id, count=200)
+    return rules_benchmark.predicates_only(ticket_id=ctx.ticket_id, count=200)
 
 
 case("Rules: one ticket event, 200 triggers", "anonymous", _rules_event)
@@ -220,11 +206,6 @@ case("Rules: automation pass, acting on <= 10 tickets each", "anonymous",
 # of the seeded organizations, rolled back like every case. For 100,000 contacts, see
 # `manage.py bench_relationship_wave`.
 def _relationship_wave(ctx: Context):
-    try:
-        from surveys.models import Kind, SurveyProgram
-        from surveys.services import waves
-    except ImportError:
-        return None
 
     def schedule() -> int:
         program = SurveyProgram.objects.create(
