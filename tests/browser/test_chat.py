@@ -2,11 +2,9 @@
 two browser contexts against a real ASGI server (daphne, websockets), chatting both ways,
 ending and rating. Also the screenshots of both sides (1280 and 1920, en and fi)."""
 
-import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -62,8 +60,30 @@ def chat_setup(team, agent, settings):
     return agent
 
 
+def _signed_in(context, asgi_server, agent):
+    """A page of ``context`` signed in to the workspace as ``agent``."""
+    desk = context.new_page()
+    desk.set_default_timeout(15_000)
+    desk.goto(f"{asgi_server}/accounts/login/")
+    desk.fill("#id_username", agent.email)
+    desk.fill("#id_password", PASSWORD)
+    desk.click("button[type=submit]")
+    desk.wait_for_load_state()
+    return desk
+
+
+def _widget_form(context, asgi_server, words):
+    """The widget demo page with the chat form open and the visitor's name and email in."""
+    visitor = context.new_page()
+    visitor.set_default_timeout(15_000)
+    visitor.goto(f"{asgi_server}/support/widget/demo/")
+    visitor.click(f"button.launcher:has-text('{words['launcher']}')")
+    visitor.fill("#hd-name", "Kalle Customer")
+    visitor.fill("#hd-email", "kalle@example.com")
+    return visitor
+
+
 def _shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 1920):
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(150)
@@ -90,22 +110,11 @@ def test_visitor_and_agent_chat_end_and_rate(browser, asgi_server, chat_setup, l
     visitor_context = browser.new_context(viewport={"width": 1280, "height": 900},
                                           locale=language)
     try:
-        desk = desk_context.new_page()
-        desk.set_default_timeout(15_000)
-        desk.goto(f"{asgi_server}/accounts/login/")
-        desk.fill("#id_username", agent.email)
-        desk.fill("#id_password", PASSWORD)
-        desk.click("button[type=submit]")
-        desk.wait_for_load_state()
+        desk = _signed_in(desk_context, asgi_server, agent)
         desk.goto(f"{asgi_server}/chats/")
         desk.wait_for_selector("#chat-list")
 
-        visitor = visitor_context.new_page()
-        visitor.set_default_timeout(15_000)
-        visitor.goto(f"{asgi_server}/support/widget/demo/")
-        visitor.click(f"button.launcher:has-text('{words['launcher']}')")
-        visitor.fill("#hd-name", "Kalle Customer")
-        visitor.fill("#hd-email", "kalle@example.com")
+        visitor = _widget_form(visitor_context, asgi_server, words)
         visitor.fill("#hd-message", "Where is my order 1234?")
         if language == "en":
             _shoot(visitor, "widget-form-en")
@@ -190,25 +199,13 @@ def test_files_both_ways_in_the_chat(browser, asgi_server, chat_setup, language)
     agent.language = language
     agent.save(update_fields=["language"])
     words = WORDS[language]
-    shots = Path(os.environ.get("CHAT_FILE_SHOTS", str(SHOTS)))
     desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
     visitor_context = browser.new_context(viewport={"width": 1280, "height": 900},
                                           locale=language)
     try:
-        desk = desk_context.new_page()
-        desk.set_default_timeout(15_000)
-        desk.goto(f"{asgi_server}/accounts/login/")
-        desk.fill("#id_username", agent.email)
-        desk.fill("#id_password", PASSWORD)
-        desk.click("button[type=submit]")
-        desk.wait_for_load_state()
+        desk = _signed_in(desk_context, asgi_server, agent)
 
-        visitor = visitor_context.new_page()
-        visitor.set_default_timeout(15_000)
-        visitor.goto(f"{asgi_server}/support/widget/demo/")
-        visitor.click(f"button.launcher:has-text('{words['launcher']}')")
-        visitor.fill("#hd-name", "Kalle Customer")
-        visitor.fill("#hd-email", "kalle@example.com")
+        visitor = _widget_form(visitor_context, asgi_server, words)
         visitor.fill("#hd-message", "The printer shows an error")
         visitor.click(f"button.send:has-text('{words['start']}')")
         visitor.wait_for_selector(".msg.visitor:has-text('printer')")
@@ -233,11 +230,7 @@ def test_files_both_ways_in_the_chat(browser, asgi_server, chat_setup, language)
         assert "/support/chat/" in href and "/files/" in href
         assert visitor.request.get(href).body() == b"%PDF-1.4 guide"
         for page, name in ((visitor, "widget-files"), (desk, "inbox-files")):
-            shots.mkdir(parents=True, exist_ok=True)
-            for width in (1280, 1920):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.wait_for_timeout(150)
-                page.screenshot(path=str(shots / f"{name}-{language}-{width}.png"))
+            _shoot(page, f"{name}-{language}")
     finally:
         desk_context.close()
         visitor_context.close()
