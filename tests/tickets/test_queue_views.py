@@ -169,3 +169,41 @@ def test_empty_search_lists_nothing(client, agent, ticket):
     response = client.get(reverse("tickets:search"))
     assert response.context["page"].paginator.count == 0
     assert "Type words from a subject" in response.text
+
+
+def test_bulk_with_a_hidden_ticket_counts_it_and_changes_nothing(client, agent, team, other_team):
+    mine, hidden = _tickets(1, team)[0], _tickets(1, other_team)[0]
+    client.force_login(agent)
+    response = client.post(reverse("tickets:bulk"), {"ids": [mine.pk, hidden.pk],
+                                                     "action": "priority", "value": "urgent"},
+                           follow=True)
+    assert response.status_code == 200
+    assert "1 of the selected tickets are not yours to change." in response.text
+    mine.refresh_from_db()
+    assert mine.priority == "normal"
+
+
+def test_bulk_policy_refusal_is_named_per_ticket_not_a_403(client, agent, team, monkeypatch):
+    """The policy is asked again for each ticket inside the change service; should it
+    refuse one (say, the agent left the team a moment ago), the batch is refused with
+    that ticket named, like a model refusal, instead of a bare 403 page."""
+    from django.core.exceptions import PermissionDenied
+
+    from tickets import policy
+
+    first, second = _tickets(2, team)
+    real_check = policy.check
+
+    def check(user, action, ticket=None, **kwargs):
+        if ticket is not None and ticket.pk == second.pk:
+            raise PermissionDenied("You may not change this ticket.")
+        return real_check(user, action, ticket, **kwargs)
+
+    monkeypatch.setattr(policy, "check", check)
+    client.force_login(agent)
+    response = client.post(reverse("tickets:bulk"), {"ids": [first.pk, second.pk],
+                                                     "action": "priority", "value": "high"},
+                           follow=True)
+    assert response.status_code == 200
+    assert f"Nothing was changed. {second.reference}: You may not change this ticket." in response.text
+    assert Ticket.objects.filter(pk__in=[first.pk, second.pk], priority="high").count() == 0

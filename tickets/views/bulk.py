@@ -3,14 +3,15 @@ custom field (``services.field_bulk``: the side panel's rules in a constant numb
 queries).
 
 All selected tickets change in one transaction, each through ``apply_ticket_changes``. If the
-model refuses one (say, reopening a closed ticket), nothing changes and the
-message names the tickets that refused, so the agent can deselect and retry.
+model or the policy refuses one (say, reopening a closed ticket, or a priority change
+the agent's role may not make), nothing changes and the message names the tickets that
+refused and why, so the agent can deselect and retry.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -135,4 +136,6 @@ def _apply_each(request: HttpRequest, tickets: list[Ticket], macro: Macro | None
             done += 1
         except ValidationError as exc:
             refused.append(f"{ticket.reference}: {' '.join(exc.messages)}")
+        except PermissionDenied as exc:  # the policy refuses this change on this ticket
+            refused.append(f"{ticket.reference}: {str(exc) or _('You may not change this ticket.')}")
     return done
