@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.locks import single_run
+
 from .. import emails
 from ..models import Invitation, Kind
 from .scheduling import relationship_skip_reason, skip_reason_for
@@ -117,6 +119,13 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 
 
 def send_due_surveys(*, now: datetime | None = None) -> tuple[int, int]:
-    """Send what is due: (invitations sent, reminders sent)."""
+    """Send what is due: (invitations sent, reminders sent).
+
+    One run at a time across workers: the daily cap is read, then spent, so two runs
+    at the same instant would each see the same room and together exceed it. A run
+    that finds another one working sends nothing (the next beat tick follows)."""
     now = now or timezone.now()
-    return send_due_invitations(now=now), send_due_reminders(now=now)
+    with single_run("surveys.send_due") as mine:
+        if not mine:
+            return 0, 0
+        return send_due_invitations(now=now), send_due_reminders(now=now)
