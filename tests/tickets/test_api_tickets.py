@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import api_client_for
@@ -296,8 +297,11 @@ def _tickets_with_everything(n: int, team, agent) -> None:
 def test_list_query_count_does_not_grow_with_the_page(api, agent, team, n,
                                                       django_assert_num_queries):
     _tickets_with_everything(n, team, agent)
-    # token + user's teams + count + page + tags + custom field values (docs/custom-fields.md)
-    with django_assert_num_queries(6):
+    # token + user's teams + count + page + tags + custom field values (docs/custom-fields.md);
+    # on PostgreSQL also the planner setting: SAVEPOINT, SET LOCAL, its reset, RELEASE
+    # inside the test's transaction (BEGIN, SET LOCAL, COMMIT in production;
+    # helpdesk/planning.py)
+    with django_assert_num_queries(6 + (4 if connection.vendor == "postgresql" else 0)):
         response = api.get(URL, {"page_size": 50})
     assert len(response.json()["results"]) == n
 
@@ -320,3 +324,32 @@ def test_count_is_a_lower_bound_past_the_cap_and_pages_still_lead_on(api, custom
 def test_count_is_exact_below_the_cap(api, ticket):
     data = api.get(URL).json()
     assert (data["count"], data["count_exact"]) == (1, True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_the_page_is_planned_in_written_order_and_the_setting_does_not_leak(
+        api, agent, team, django_assert_max_num_queries):
+    _tickets_with_everything(3, team, agent)
+    with django_assert_max_num_queries(20) as captured:
+        response = api.get(URL)
+    assert response.status_code == 200 and len(response.json()["results"]) == 3
+    sqls = [q["sql"] for q in captured.captured_queries]
+    setting = sqls.index("SET LOCAL join_collapse_limit = 1")
+    page = next(i for i, sql in enumerate(sqls) if "LEFT OUTER JOIN" in sql)
+    assert setting < page < sqls.index("SET LOCAL join_collapse_limit TO DEFAULT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone()[0] == "8"  # PostgreSQL's default again after the list
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_outside_a_transaction_the_setting_ends_with_its_own(transactional_db):
+    from helpdesk.planning import written_join_order
+
+    with written_join_order(), connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone()[0] == "1"
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone()[0] == "8"

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from helpdesk.api import parse_id, staff_user, validated
 from helpdesk.models import User
+from helpdesk.planning import written_join_order
 
 from .. import policy, services
 from ..custom_field_query import filter_by_fields
@@ -73,6 +74,12 @@ class TicketListCreate(generics.ListCreateAPIView):
             return Ticket.objects.none()
         tickets = api_tickets(staff_user(self.request)).order_by("-created_at", "-id")
         return filter_by_fields(tickets, self.request.query_params, strict=True)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page query joins six lookups by primary key; planned in the written order it
+        # takes ~1 ms to plan instead of 5–20 ms (helpdesk/planning.py).
+        with written_join_order():
+            return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(TicketCreateSerializer, request.data)
