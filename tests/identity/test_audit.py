@@ -255,7 +255,7 @@ def test_a_team_renamed_in_the_django_admin_is_recorded(client, admin_user, team
     for formset in page.context["inline_admin_formsets"]:
         mgmt = formset.formset.management_form
         form.update({f"{mgmt.prefix}-{k}": v for k, v in mgmt.initial.items()})
-        for i, inline in enumerate(formset.formset.initial_forms):
+        for inline in formset.formset.initial_forms:
             form.update({f"{inline.prefix}-{k}": (v.pk if hasattr(v, "pk") else v)
                          for k, v in inline.initial.items() if v is not None})
             form[f"{inline.prefix}-id"] = inline.instance.pk
