@@ -499,7 +499,7 @@ def test_an_admin_exports_and_erases_from_the_customer_page(client, story, custo
     assert "tickets.json" in _archive(download).namelist()
 
     confirm = client.get(f"/customers/{customer.pk}/erase/")
-    assert confirm.status_code == 200 and "Type customer@example.com to confirm" in \
+    assert confirm.status_code == 200 and "Type <code>customer@example.com</code> to confirm" in \
         confirm.content.decode()
     wrong = client.post(f"/customers/{customer.pk}/erase/", {"confirm": "someone@else"})
     assert wrong.status_code == 400
