@@ -95,7 +95,12 @@ def test_the_admin_site_shows_entries_read_only(client, admin_user):
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/",
                        {"post": "yes"}).status_code == 403
-    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert client.post(f"/admin/audit/auditentry/{entry.pk}/change/",
+                       {"action": "sign_in", "actor_email": "x@y"}).status_code == 403
+    listing = client.get("/admin/audit/auditentry/").content.decode()
+    assert "delete_selected" not in listing  # no bulk delete action either
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.action, entry.actor_email) == (Action.EXPORT, admin_user.email)
 
 
 @pytest.fixture
@@ -287,3 +292,20 @@ def test_every_csv_export_is_recorded(client, request, persona, url, export):
     entry = AuditEntry.objects.get(action=Action.EXPORT)
     assert entry.actor == user
     assert entry.detail["export"] == export if export else entry.detail["export"].startswith("time-")
+
+
+def test_a_role_changed_in_the_django_admin_is_recorded(client, admin_user, agent):
+    """The real admin form, through the middleware that hands the request to the log."""
+    client.force_login(admin_user)
+    form = {"email": agent.email, "name": agent.name, "language": agent.language,
+            "time_zone": agent.time_zone, "signature": agent.signature, "role": "manager",
+            "is_active": "on", "is_staff": "", "availability": agent.availability,
+            "capacity": agent.capacity, "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-01-01",
+            "initial-date_joined_1": "10:00:00"}
+    done = client.post(f"/admin/helpdesk/user/{agent.pk}/change/", form,
+                       REMOTE_ADDR="192.0.2.45", HTTP_USER_AGENT="Firefox/140")
+    assert done.status_code == 302, done.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(action=Action.ROLE_CHANGED)
+    assert (entry.actor, entry.ip, entry.user_agent) == (admin_user, "192.0.2.45", "Firefox/140")
+    assert (entry.detail["old"], entry.detail["new"]) == ("agent", "manager")
