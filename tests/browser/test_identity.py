@@ -24,6 +24,10 @@ def shoot(page, name: str, lang: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 860})
+        # Let the page lay itself out at the new width before the full-page capture (a
+        # capture right after the resize can stitch the old layout into the new one).
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
         page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
 
 
