@@ -1,7 +1,7 @@
 """What the audit log hears without being called: sign-ins and sign-outs (Django's auth
 signals), role changes and new staff users (the user model), and saves and deletes of
-the models listed in ``AUDITED_MODELS`` (rules, webhooks, teams, SLA policies, survey
-programs). Everything else records by calling ``audit.services.record`` itself."""
+the models listed in ``AUDITED_MODELS`` (rules, webhooks, teams and their members, SLA
+policies, business calendars, custom fields, macros, survey programs, chat hours). Everything else records by calling ``audit.services.record`` itself."""
 
 from __future__ import annotations
 
@@ -19,12 +19,19 @@ AUDITED_MODELS = {
     "rules.Rule": Action.RULE_CHANGED,
     "integrations.WebhookSubscription": Action.SETTINGS_CHANGED,
     "tickets.Team": Action.SETTINGS_CHANGED,
+    # Who is on a team decides which tickets an agent sees (tickets/policy.py).
+    "tickets.TeamMembership": Action.SETTINGS_CHANGED,
     "tickets.SLAPolicy": Action.SETTINGS_CHANGED,
     "tickets.BusinessCalendar": Action.SETTINGS_CHANGED,
+    "tickets.WorkingInterval": Action.SETTINGS_CHANGED,
+    "tickets.CustomHoliday": Action.SETTINGS_CHANGED,
     "tickets.ChannelDefault": Action.SETTINGS_CHANGED,
     "tickets.ReceivingAddress": Action.SETTINGS_CHANGED,
+    "tickets.CustomField": Action.SETTINGS_CHANGED,
     "tickets.Macro": Action.SETTINGS_CHANGED,
+    "tickets.CannedResponse": Action.SETTINGS_CHANGED,
     "surveys.SurveyProgram": Action.SETTINGS_CHANGED,
+    "chat.TeamChatHours": Action.SETTINGS_CHANGED,
 }
 
 

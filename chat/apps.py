@@ -10,7 +10,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from tickets import live
 
-        from . import queries, receivers  # noqa: F401  (connects the receivers)
+        from . import privacy, queries, receivers  # noqa: F401  (receivers; data export section)
 
         # Messages of a chat in progress reach the customer on the socket, not by email.
         live.register(queries.is_live)

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from . import throttle
 
@@ -38,6 +40,15 @@ class ThrottledPasswordResetView(PasswordResetView):
     HELPDESK_PASSWORD_RESETS_PER_IP requests per IP and hour. An address over its limit
     gets the usual "check your inbox" page without a mail, so the page tells nobody
     whether an account exists or how often it was asked for."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Without password sign-in (HELPDESK_PASSWORD_LOGIN=false, docs/identity.md) a new
+        # password would open nothing: say so instead of mailing a reset link.
+        if not settings.HELPDESK_PASSWORD_LOGIN:
+            messages.error(request, _("Password sign-in is turned off here. Sign in with "
+                                      "%(p)s.") % {"p": settings.OIDC_PROVIDER_NAME})
+            return redirect("login")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         hour = timedelta(hours=1)

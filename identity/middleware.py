@@ -5,7 +5,6 @@ are left alone: their second factor is the identity provider's business."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -39,9 +38,11 @@ class RequireTwoFactorMiddleware:
             setup = reverse("identity:two_factor_setup")
             path = request.path_info
             if path != setup and not path.startswith(ALLOWED_PREFIXES):
-                message = _("Your role requires two-factor authentication. Set it up to go on.")
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": message}, status=403)
-                messages.warning(request, message)
+                    return JsonResponse({"detail": _("Your role requires two-factor "
+                                                     "authentication. Set it up to go on.")},
+                                        status=403)
+                # The enrolment page says why (not a flash message: it would pile up, one
+                # per page tried).
                 return redirect(setup)
         return self.get_response(request)

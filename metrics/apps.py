@@ -7,4 +7,4 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (assigns comment themes as answers arrive)
+        from . import privacy, receivers  # noqa: F401  (comment themes as answers arrive; data export)

@@ -65,5 +65,6 @@ class ResponseList(generics.ListAPIView):
     ) -> HttpResponseBase:
         if request.accepted_renderer.format == "csv":
             user = staff_user(request)
-            return responses_csv(visible_responses(user), request.query_params, me_id=user.pk)
+            return responses_csv(visible_responses(user), request.query_params, me_id=user.pk,
+                                 request=request)
         return super().list(request, *args, **kwargs)

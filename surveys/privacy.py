@@ -1,6 +1,7 @@
 """The surveys' part of a customer's data export and erasure (tickets/privacy.py,
 docs/privacy.md). Scores, metrics, channel, agent, team and dates stay: metrics count them.
-Comments and follow-up notes are what the person (or staff about them) wrote: erased."""
+Comments and follow-up notes are what the person (or staff about them) wrote: erased.
+A promoter ask (kind, the program's link, clicks) holds nothing they wrote: exported, kept."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from tickets.models import Customer
 from tickets.privacy import Section, register
 
-from .models import FollowUp, Invitation, ProgramContact, Response
+from .models import FollowUp, Invitation, ProgramContact, PromoterAsk, Response
 
 
 def export_surveys(customer: Customer) -> dict:
@@ -25,6 +26,10 @@ def export_surveys(customer: Customer) -> dict:
             "channel", "created_at", "updated_at")),
         "relationship_lists": list(ProgramContact.objects.filter(customer=customer)
                                    .order_by("pk").values("program__name")),
+        # The review, referral or case-study ask in a promoter's thank-you, and its clicks.
+        "promoter_asks": list(PromoterAsk.objects.filter(response__customer=customer)
+                              .order_by("pk").values("response_id", "kind", "url", "sent_at",
+                                                     "clicked_at", "clicks")),
         "follow_ups": list(follow_ups.values(
             "id", "ticket_id", "status", "due_at", "outcome", "note", "created_at",
             "closed_at")),
@@ -41,4 +46,4 @@ def erase_surveys(customer: Customer, now: datetime) -> int:
 
 register(Section("surveys", export_surveys, erase_surveys,
                  covers=("surveys.Invitation", "surveys.Response", "surveys.FollowUp",
-                         "surveys.ProgramContact")))
+                         "surveys.ProgramContact", "surveys.PromoterAsk")))

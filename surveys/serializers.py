@@ -4,7 +4,15 @@ from .models import Response
 
 
 class ResponseSerializer(serializers.ModelSerializer):
-    """One survey answer. ``agent`` and ``team`` are those of the ticket when surveyed."""
+    """One survey answer. ``agent`` and ``team`` are those of the ticket when surveyed.
+    ``ticket`` is null for analysts: figures, not tickets (docs/roles.md)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "is_analyst", False):
+            data["ticket"] = None
+        return data
 
     class Meta:
         model = Response

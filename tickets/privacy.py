@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
 
+from . import search
 from .models import (
     Attachment,
     Customer,
@@ -176,7 +177,12 @@ def erase_ticket_contents(tickets, *, now: datetime) -> int:
     OutboundEmail.objects.filter(ticket_id__in=ids).update(subject=ERASED, body_text="",
                                                           body_html="", cc=[], bcc=[],
                                                           attachments=[])
-    attachments = Attachment.objects.filter(message__ticket_id__in=ids)
+    _delete_attachments(Attachment.objects.filter(message__ticket_id__in=ids))
+    return len(ids)
+
+
+def _delete_attachments(attachments) -> None:
+    """The rows now, the stored files once the transaction has committed."""
     files = [str(a.file.name) for a in attachments.only("file") if a.file]
     attachments.delete()
     storage = Attachment._meta.get_field("file").storage
@@ -186,7 +192,6 @@ def erase_ticket_contents(tickets, *, now: datetime) -> int:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
-    return len(ids)
 
 
 def attachment_files(customer: Customer):
@@ -196,11 +201,17 @@ def attachment_files(customer: Customer):
             yield f"attachments/{a.message.ticket_id}/{a.pk}-{a.filename}", a.file
 
 
+def _by_address(customer: Customer, q: Callable[[str], Q]) -> Q:
+    """``q(address)``, or a match of nothing for a customer known only by phone: a blank
+    address must never match every row (``icontains ""`` would)."""
+    return q(customer.email) if customer.email else Q(pk__in=[])
+
+
 def export_emails(customer: Customer) -> dict:
-    address = customer.email
     ticket_ids = list(_tickets(customer).values_list("pk", flat=True))
-    sent = OutboundEmail.objects.filter(Q(to__iexact=address) | Q(ticket_id__in=ticket_ids))
-    received = InboundEmail.objects.filter(Q(sender__icontains=address)
+    sent = OutboundEmail.objects.filter(_by_address(customer, lambda a: Q(to__iexact=a))
+                                        | Q(ticket_id__in=ticket_ids))
+    received = InboundEmail.objects.filter(_by_address(customer, lambda a: Q(sender__icontains=a))
                                            | Q(ticket_id__in=ticket_ids))
     return {
         "sent_to_customer": _rows(sent.order_by("pk"), ("id", "kind", "to", "subject",
@@ -211,13 +222,85 @@ def export_emails(customer: Customer) -> dict:
 
 
 def erase_emails(customer: Customer, now: datetime) -> int:
-    address = customer.email
-    sent = OutboundEmail.objects.filter(to__iexact=address).update(
+    sent = OutboundEmail.objects.filter(_by_address(customer, lambda a: Q(to__iexact=a))).update(
         to=erased_address(customer), subject=ERASED, body_text="", body_html="", cc=[], bcc=[],
         attachments=[])
-    received = InboundEmail.objects.filter(sender__icontains=address).update(
+    received = InboundEmail.objects.filter(
+        _by_address(customer, lambda a: Q(sender__icontains=a))).update(
         raw=b"", sender="", subject="")
     return sent + received
+
+
+# What the person wrote or was copied on in *other* customers' tickets: a reply as a CC'd
+# participant (the email intake makes them a customer of their own), a reply to a side
+# conversation, their address in a CC or BCC list.
+
+
+def _contributions(customer: Customer):
+    by_address = _by_address(customer, lambda a: Q(sender_email__iexact=a))
+    return (Message.objects.filter(Q(author_customer=customer) | by_address)
+            .exclude(ticket__customer=customer))
+
+
+def _copied_on(model, customer: Customer, own: Q):
+    """Rows of ``model`` (Ticket or Message) outside the customer's own tickets whose cc or
+    bcc list holds their address (a text search narrows, Python decides exactly)."""
+    address = customer.email.lower()
+    if not address:
+        return []
+    rows = model.objects.filter(Q(cc__icontains=address) | Q(bcc__icontains=address)).exclude(own)
+    return [row for row in rows.only("pk", "cc", "bcc")
+            if address in {str(a).lower() for a in (*row.cc, *row.bcc)}]
+
+
+def export_contributions(customer: Customer) -> dict:
+    return {
+        "messages_on_other_tickets": _rows(
+            _contributions(customer).order_by("pk"),
+            ("id", "ticket_id", "author_type", "sender_name", "sender_email", "channel",
+             "body_text", "created_at")),
+        "history_on_other_tickets": _rows(
+            TicketEvent.objects.filter(actor_customer=customer).exclude(ticket__customer=customer)
+            .order_by("pk"), ("ticket_id", "field", "old_value", "new_value", "created_at")),
+        "copied_on_tickets": sorted(t.pk for t in _copied_on(Ticket, customer,
+                                                             Q(customer=customer))),
+        "copied_on_messages": sorted(m.pk for m in _copied_on(Message, customer,
+                                                              Q(ticket__customer=customer))),
+    }
+
+
+def contribution_files(customer: Customer):
+    rows = Attachment.objects.filter(message__in=_contributions(customer)).order_by("pk")
+    for a in rows.select_related("message"):
+        if a.file:
+            yield f"attachments/{a.message.ticket_id}/{a.pk}-{a.filename}", a.file
+
+
+def _without(addresses: list, address: str) -> list:
+    return [a for a in addresses if str(a).lower() != address]
+
+
+def erase_contributions(customer: Customer, now: datetime) -> int:
+    """Blank what they wrote on others' tickets (the rows stay: reply counts are facts) and
+    take their address off every CC and BCC list."""
+    address = customer.email.lower()
+    rows = list(_contributions(customer).values_list("pk", "ticket_id"))
+    messages = [pk for pk, _ in rows]
+    done = Message.objects.filter(pk__in=messages).update(
+        body_text="", body_html="", quoted_text="", sender_name="", sender_email="", cc=[],
+        bcc=[])
+    _delete_attachments(Attachment.objects.filter(message_id__in=messages))
+    done += TicketEvent.objects.filter(
+        actor_customer=customer, field__in=_PERSONAL_EVENT_FIELDS).exclude(
+        ticket__customer=customer).update(old_value="", new_value="")
+    for model, own in ((Ticket, Q(customer=customer)), (Message, Q(ticket__customer=customer))):
+        for row in _copied_on(model, customer, own):
+            model.objects.filter(pk=row.pk).update(cc=_without(row.cc, address),
+                                                   bcc=_without(row.bcc, address))
+            done += 1
+    # Those tickets' search documents held the blanked words (PostgreSQL; docs/performance.md).
+    search.refresh(sorted({ticket_id for _, ticket_id in rows}))
+    return done
 
 
 register(Section("customer", export_customer_row, erase_customer_row,
@@ -228,6 +311,9 @@ register(Section("tickets", export_tickets, erase_tickets, files=attachment_file
                          "tickets.SideConversation", "tickets.TimeEntry")))
 register(Section("emails", export_emails, erase_emails,
                  covers=("tickets.InboundEmail", "helpdesk.OutboundEmail")))
+register(Section("contributions", export_contributions, erase_contributions,
+                 files=contribution_files, covers=("tickets.Message", "tickets.TicketEvent",
+                                                   "tickets.Attachment")))
 
 
 # Export and erase -------------------------------------------------------------------------

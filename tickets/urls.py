@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .extras_urls import urlpatterns as extras_urlpatterns
 from .views import people
+from .views import privacy as privacy_views
 
 app_name = "tickets"
 
@@ -43,6 +44,9 @@ urlpatterns = [
     path("customers/<int:pk>/", people.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", people.customer_edit, name="customer_edit"),
     path("customers/<int:pk>/notes/", people.customer_note, name="customer_note"),
+    # Personal data: export and erasure, admins only (docs/privacy.md).
+    path("customers/<int:pk>/export/", privacy_views.export, name="customer_export"),
+    path("customers/<int:pk>/erase/", privacy_views.erase, name="customer_erase"),
     path("organizations/<int:pk>/", people.organization_detail, name="organization"),
     path("organizations/<int:pk>/edit/", people.organization_edit, name="organization_edit"),
 ]

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Action
+from audit.services import record
 from surveys.models import Kind, Metric
 
 from ..filters import PRESETS, parse_filters
@@ -102,6 +104,8 @@ def key_drivers(request: HttpRequest) -> HttpResponse:
     kind = page_kind(request, errors)
     result = drivers.key_drivers(f, metric, kind=kind)
     if request.GET.get("format") == "csv" and not errors:
+        record(action=Action.EXPORT, request=request,
+               detail={"export": f"drivers-{metric}-{kind}.csv", "filters": f.query_params()})
         return drivers_csv(result)
     interval_plot(result["drivers"])
     context = {

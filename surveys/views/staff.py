@@ -85,7 +85,8 @@ def edit_program(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @staff_required
 def export_responses(request: HttpRequest) -> HttpResponse:
-    return responses_csv(visible_responses(request.user), request.GET, me_id=request.user.pk)
+    return responses_csv(visible_responses(request.user), request.GET, me_id=request.user.pk,
+                         request=request)
 
 
 @staff_required

@@ -24,6 +24,10 @@ def shoot(page, name: str, lang: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 860})
+        # Let the page lay itself out at the new width before the full-page capture (a
+        # capture right after the resize can stitch the old layout into the new one).
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
         page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
 
 
@@ -89,3 +93,81 @@ def test_two_factor_tokens_and_audit_log_in_the_browser(page, live_server):
     assert ApiToken.objects.filter(user=admin, scope="read").count() == 2
     assert "API token created" in page.inner_text("table.audit-log") or \
         "API-avain luotu" in page.inner_text("table.audit-log")
+
+
+def _sign_in(page, live_server, user) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_selector("header.topbar")
+
+
+def test_customer_data_export_and_erasure_in_the_browser(page, live_server):
+    from tests.factories import MessageFactory, TicketFactory
+    from tickets.models import Customer
+
+    admin = UserFactory(email="ada@helpdesk.test", name="Ada Admin", role="admin",
+                        is_staff=True, is_superuser=True)
+    customer = Customer.objects.create(email="kalle@example.com", name="Kalle Customer",
+                                       phone="+358401234567")
+    ticket = TicketFactory(customer=customer, subject="My pacemaker invoice", status="solved")
+    MessageFactory(ticket=ticket, author_type="customer", author_customer=customer,
+                   body_text="Hello, Kalle here.")
+    _sign_in(page, live_server, admin)
+    for lang in ("en", "fi"):
+        admin.language = lang
+        admin.save(update_fields=["language"])
+        page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        page.wait_for_selector("#personal-data")
+        shoot(page, "customer-personal-data", lang)
+        with page.expect_download() as download:
+            page.click("#personal-data a.button:not(.danger-button)")
+        assert download.value.suggested_filename == f"customer-{customer.pk}.zip"
+        page.click("#personal-data a.danger-button")
+        page.wait_for_selector("#id_confirm")
+        page.fill("#id_confirm", "wrong@example.com")
+        page.click("button.danger-button")
+        page.wait_for_selector("#confirm-error")
+        shoot(page, "customer-erase-confirm", lang)
+    page.fill("#id_confirm", "kalle@example.com")
+    page.click("button.danger-button")
+    page.wait_for_selector("#personal-data .badge.danger")
+    assert "kalle@example.com" not in page.content()
+    shoot(page, "customer-erased", "fi")
+    customer.refresh_from_db()
+    assert customer.erased_at is not None
+    assert AuditEntry.objects.filter(action=Action.ERASURE).count() == 1
+    assert AuditEntry.objects.filter(action=Action.EXPORT).count() == 2
+
+
+def test_sso_refusal_and_sso_only_sign_in_in_the_browser(browser, live_server, sso,  # noqa: F811
+                                                         settings):
+    settings.HELPDESK_PASSWORD_LOGIN = False
+    for lang in ("en", "fi"):
+        context = browser.new_context(locale="fi-FI" if lang == "fi" else "en-US")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        assert page.locator("#id_password").count() == 0  # no password form at all
+        shoot(page, "login-sso-only", lang)
+        page.goto(f"{live_server.url}/oidc/callback/?code=abc&state=forged")
+        page.wait_for_selector("p.error")
+        text = page.inner_text("p.error")
+        assert ("wrong or reused state" in text) == (lang == "en")
+        shoot(page, "sso-refused", lang)
+        context.close()
+    assert AuditEntry.objects.filter(action=Action.SSO_FAILED,
+                                     detail__reason="state_mismatch").count() == 2
+
+
+def test_required_two_factor_holds_a_manager_in_the_browser(page, live_server, settings):
+    settings.HELPDESK_REQUIRE_2FA = True
+    manager = UserFactory(email="maija@helpdesk.test", name="Maija Manager", role="manager")
+    _sign_in(page, live_server, manager)
+    for lang in ("en", "fi"):
+        manager.language = lang
+        manager.save(update_fields=["language"])
+        page.goto(f"{live_server.url}/metrics/")
+        page.wait_for_selector(".qr img")
+        assert page.url == f"{live_server.url}/settings/two-factor/"
+        shoot(page, "two-factor-required", lang)

@@ -9,8 +9,12 @@ from audit.models import AuditEntry
 
 
 @pytest.fixture
-def oidc_provider():
-    with run_server_in_thread(require_client_registration=True, require_nonce=True) as server:
+def oidc_provider(request):
+    """``require_nonce`` (True) can be turned off by indirect parametrization, for a
+    provider that issues ID tokens without a nonce."""
+    require_nonce = getattr(request, "param", True)
+    with run_server_in_thread(require_client_registration=True,
+                              require_nonce=require_nonce) as server:
         yield f"http://localhost:{server.server_port}"
 
 

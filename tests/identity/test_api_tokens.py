@@ -140,3 +140,54 @@ def test_existing_drf_tokens_move_over_with_the_same_key(agent):
     moved = ApiToken.objects.get(user=agent)
     assert (moved.scope, moved.prefix) == ("write", legacy.key[:8])
     assert api(legacy.key).get("/api/v1/agents/me/").status_code == 200
+
+
+def _api_routes() -> list[str]:
+    """Every route under /api/v1/, with its path parameters filled in with 1."""
+    import re as _re
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    routes = []
+    for route in walk(get_resolver().url_patterns, "/"):
+        if route.startswith("/api/v1/"):
+            routes.append(_re.sub(r"<(?:[a-z]+:)?\w+>", "1", route.lstrip("^").rstrip("$")))
+    return sorted(set(routes))
+
+
+def test_the_route_list_is_not_empty():
+    routes = _api_routes()
+    assert "/api/v1/tickets/" in routes and "/api/v1/customers/1/erase/" in routes
+    assert len(routes) > 25
+
+
+# Routes that take no API token at all: their senders sign each request themselves.
+NO_TOKEN = {"/api/v1/intake/1/": "channel intake, signed per request (tickets/api/intake.py)"}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_read_only_token_writes_nowhere_in_the_api(agent, admin_user, method):
+    """Every route under /api/v1/ (the URL conf walked, so a new endpoint is in), every
+    unsafe method: 403 with the read-only message, even for an admin's token."""
+    from django.urls import resolve
+
+    _, key = create_api_token(user=admin_user, name="Reporting", scope="read")
+    client = api(key)
+    wrong = {}
+    for route in NO_TOKEN:
+        assert resolve(route).func.view_class.authentication_classes == []
+    for route in sorted(set(_api_routes()) - set(NO_TOKEN)):
+        response = getattr(client, method)(route, {}, format="json")
+        detail = response.json().get("detail", "") if response.get("Content-Type", "").startswith(
+            "application/json") else ""
+        if response.status_code != 403 or "read-only" not in str(detail):
+            wrong[route] = (response.status_code, str(detail)[:80])
+    assert wrong == {}

@@ -95,7 +95,12 @@ def test_the_admin_site_shows_entries_read_only(client, admin_user):
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/",
                        {"post": "yes"}).status_code == 403
-    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert client.post(f"/admin/audit/auditentry/{entry.pk}/change/",
+                       {"action": "sign_in", "actor_email": "x@y"}).status_code == 403
+    listing = client.get("/admin/audit/auditentry/").content.decode()
+    assert "delete_selected" not in listing  # no bulk delete action either
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.action, entry.actor_email) == (Action.EXPORT, admin_user.email)
 
 
 @pytest.fixture
@@ -161,3 +166,146 @@ def test_log_page_query_count_is_constant(client, admin_user, django_assert_max_
         record(action=Action.SIGN_IN, actor=admin_user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/audit/").status_code == 200
+
+
+def _settings_objects(team, agent):
+    """One of each installation setting admins and managers change (audit.receivers)."""
+    from datetime import date, time
+
+    from chat.models import TeamChatHours
+    from integrations.models import WebhookSubscription
+    from rules.models import Rule
+    from surveys.models import SurveyProgram
+    from tickets.models import (
+        BusinessCalendar,
+        CannedResponse,
+        ChannelDefault,
+        CustomField,
+        CustomHoliday,
+        Macro,
+        ReceivingAddress,
+        SLAPolicy,
+        Team,
+        TeamMembership,
+        WorkingInterval,
+    )
+
+    names = iter(range(100))
+
+    def calendar():
+        return BusinessCalendar.objects.create(name=f"Office {next(names)}")
+
+    return {
+        "tickets.BusinessCalendar": calendar,
+        "tickets.WorkingInterval": lambda: WorkingInterval.objects.create(
+            calendar=calendar(), weekday=0, start=time(8), end=time(16)),
+        "tickets.CustomHoliday": lambda: CustomHoliday.objects.create(calendar=calendar(),
+                                                                      date=date(2026, 12, 24)),
+        "tickets.SLAPolicy": lambda: SLAPolicy.objects.create(name="Gold", calendar=calendar()),
+        "tickets.Team": lambda: Team.objects.create(name="Returns"),
+        "tickets.TeamMembership": lambda: TeamMembership.objects.create(
+            team=Team.objects.create(name="Night shift"), user=agent),
+        "tickets.ChannelDefault": lambda: ChannelDefault.objects.create(channel="phone",
+                                                                        team=team),
+        "tickets.ReceivingAddress": lambda: ReceivingAddress.objects.create(
+            address="returns@helpdesk.test", team=team),
+        "tickets.CustomField": lambda: CustomField.objects.create(
+            key="model", type="text", label_en="Model", label_fi="Malli"),
+        "tickets.Macro": lambda: Macro.objects.create(name="Close politely"),
+        "tickets.CannedResponse": lambda: CannedResponse.objects.create(title="Hi",
+                                                                        body="Hello!"),
+        "rules.Rule": lambda: Rule.objects.create(name="Tag web"),
+        "integrations.WebhookSubscription": lambda: WebhookSubscription.objects.create(
+            url="https://example.com/hook", secret="s" * 32),
+        "surveys.SurveyProgram": lambda: SurveyProgram.objects.create(
+            name="CSAT", metric="csat", question_en="How?", question_fi="Miten?"),
+        "chat.TeamChatHours": lambda: TeamChatHours.objects.create(team=team,
+                                                                   calendar=calendar()),
+    }
+
+
+def test_every_audited_settings_model_records_create_update_and_delete(team, agent, admin_user):
+    """Each installation setting in audit.receivers.AUDITED_MODELS, changed on behalf of
+    a request: created, updated and deleted are three entries naming who and from where."""
+    from audit.receivers import AUDITED_MODELS
+
+    request = RequestFactory().post("/admin/", REMOTE_ADDR="198.51.100.7")
+    request.user = admin_user
+    token = current_request.set(request)
+    try:
+        makers = _settings_objects(team, agent)
+        assert set(makers) == set(AUDITED_MODELS)  # a new audited model needs a line above
+        for label, make in makers.items():
+            obj = make()
+            pk = obj.pk
+            obj.save()
+            obj.delete()
+            changes = [(e.detail["change"], e.actor, e.ip) for e in AuditEntry.objects.filter(
+                target_type=obj._meta.label_lower, target_id=str(pk)).order_by("pk")]
+            assert [c[0] for c in changes] == ["created", "updated", "deleted"], label
+            assert {c[1:] for c in changes} == {(admin_user, "198.51.100.7")}, label
+            assert AuditEntry.objects.filter(target_type=obj._meta.label_lower).first().action \
+                == AUDITED_MODELS[label]
+    finally:
+        current_request.reset(token)
+
+
+def test_a_team_renamed_in_the_django_admin_is_recorded(client, admin_user, team):
+    client.force_login(admin_user)
+    page = client.get(f"/admin/tickets/team/{team.pk}/change/")
+    assert page.status_code == 200
+    form = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    form = {**{k: (v.pk if hasattr(v, "pk") else v) for k, v in form.items()
+               if not isinstance(v, list | tuple)}, "name": "Billing and returns"}
+    for formset in page.context["inline_admin_formsets"]:
+        mgmt = formset.formset.management_form
+        form.update({f"{mgmt.prefix}-{k}": v for k, v in mgmt.initial.items()})
+        for inline in formset.formset.initial_forms:
+            form.update({f"{inline.prefix}-{k}": (v.pk if hasattr(v, "pk") else v)
+                         for k, v in inline.initial.items() if v is not None})
+            form[f"{inline.prefix}-id"] = inline.instance.pk
+    done = client.post(f"/admin/tickets/team/{team.pk}/change/", form,
+                       REMOTE_ADDR="192.0.2.44")
+    assert done.status_code == 302, done.context and done.context["adminform"].form.errors
+    entry = AuditEntry.objects.filter(action=Action.SETTINGS_CHANGED, actor=admin_user,
+                                      target_type="tickets.team").get()
+    assert (entry.actor, entry.ip, entry.detail["change"]) == (admin_user, "192.0.2.44",
+                                                              "updated")
+
+
+@pytest.mark.parametrize(("persona", "url", "export"), [
+    ("analyst", "/api/v1/surveys/responses/?format=csv", "survey-responses.csv"),
+    ("manager", "/surveys/responses.csv", "survey-responses.csv"),
+    ("manager", "/metrics/drivers/?format=csv", "drivers-nps-transactional.csv"),
+    ("manager", "/time/report/?format=csv", None),
+    ("analyst", "/metrics/export/team.csv", "metrics-team.csv"),
+    ("analyst", "/metrics/responses/?format=csv", "responses.csv"),
+])
+def test_every_csv_export_is_recorded(client, request, persona, url, export):
+    user = request.getfixturevalue(persona)
+    if url.startswith("/api/"):
+        response = api_client_for(user).get(url)
+    else:
+        client.force_login(user)
+        response = client.get(url)
+    assert response.status_code == 200 and "csv" in response["Content-Type"]
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert entry.actor == user
+    assert entry.detail["export"] == export if export else entry.detail["export"].startswith("time-")
+
+
+def test_a_role_changed_in_the_django_admin_is_recorded(client, admin_user, agent):
+    """The real admin form, through the middleware that hands the request to the log."""
+    client.force_login(admin_user)
+    form = {"email": agent.email, "name": agent.name, "language": agent.language,
+            "time_zone": agent.time_zone, "signature": agent.signature, "role": "manager",
+            "is_active": "on", "is_staff": "", "availability": agent.availability,
+            "capacity": agent.capacity, "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-01-01",
+            "initial-date_joined_1": "10:00:00"}
+    done = client.post(f"/admin/helpdesk/user/{agent.pk}/change/", form,
+                       REMOTE_ADDR="192.0.2.45", HTTP_USER_AGENT="Firefox/140")
+    assert done.status_code == 302, done.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(action=Action.ROLE_CHANGED)
+    assert (entry.actor, entry.ip, entry.user_agent) == (admin_user, "192.0.2.45", "Firefox/140")
+    assert (entry.detail["old"], entry.detail["new"]) == ("agent", "manager")

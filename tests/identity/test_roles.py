@@ -126,3 +126,16 @@ def test_analyst_manages_their_own_tokens_and_two_factor(client, analyst):
     assert client.get("/settings/two-factor/").status_code == 200
     created = client.post("/settings/api-tokens/", {"name": "BI tool", "scope": "read"})
     assert created.status_code == 200 and b"BI tool" in created.content
+
+
+def test_survey_responses_api_gives_analysts_no_ticket_ids(analyst, manager, ticket, agent,
+                                                          team):
+    _response(ticket, agent, team)
+    rows = api_client_for(analyst).get("/api/v1/surveys/responses/").json()["results"]
+    assert [(r["comment"], r["ticket"]) for r in rows] == [("Slow answer", None)]
+    csv_text = b"".join(api_client_for(analyst).get(
+        "/api/v1/surveys/responses/?format=csv").streaming_content).decode()
+    header, row = csv_text.splitlines()[:2]
+    assert row.split(",")[header.split(",").index("ticket")] == ""
+    managers = api_client_for(manager).get("/api/v1/surveys/responses/").json()["results"]
+    assert managers[0]["ticket"] == ticket.pk

@@ -148,3 +148,71 @@ def test_entra_ids_domain_verified_claim_counts_as_verified(sso, live_server, ag
     browser = requests.Session()
     page = browser.get(authorize(browser, start(browser, live_server), "aino-sub"), timeout=10)
     assert page.status_code == 200 and page.url == f"{live_server.url}/"
+
+
+def test_unverified_email_creates_nobody_even_with_a_default_role(sso, live_server, settings):
+    settings.HELPDESK_SSO_DEFAULT_ROLE = "agent"
+    set_identity(sso, "new-sub", email="uusi@example.fi", email_verified=False)
+    browser = requests.Session()
+    page = browser.get(authorize(browser, start(browser, live_server), "new-sub"), timeout=10)
+    assert page.status_code == 403 and "has not verified your email address" in page.text
+    assert not User.objects.exists()
+    assert (Action.SSO_FAILED, "uusi@example.fi", "email_not_verified") in audit_actions()
+
+
+def test_an_email_claim_without_email_verified_does_not_link_an_account(sso, live_server, agent):
+    """No ``email_verified`` claim at all (some providers leave it out): not verified."""
+    set_identity(sso, "aino-sub", email="aino@helpdesk.test")
+    browser = requests.Session()
+    page = browser.get(authorize(browser, start(browser, live_server), "aino-sub"), timeout=10)
+    assert page.status_code == 403
+    assert browser.get(f"{live_server.url}/", allow_redirects=False, timeout=10).status_code == 302
+
+
+@pytest.mark.parametrize("oidc_provider", [False], indirect=True)
+def test_an_id_token_without_a_nonce_is_refused(sso, live_server, agent):
+    """The provider is asked without our nonce (an attacker's own authorization request,
+    pasted into the victim's sign-in with a valid state): the ID token carries no nonce."""
+    set_identity(sso, "aino-sub", email="aino@helpdesk.test", email_verified=True)
+    browser = requests.Session()
+    provider_url = start(browser, live_server)
+    parts = urlparse(provider_url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != "nonce"}
+    callback = authorize(browser, urlunparse(parts._replace(query=urlencode(query))), "aino-sub")
+    page = browser.get(callback, timeout=10)
+    assert page.status_code == 400 and "wrong nonce" in page.text
+    assert browser.get(f"{live_server.url}/", allow_redirects=False, timeout=10).status_code == 302
+    assert (Action.SSO_FAILED, "", "nonce_mismatch") in audit_actions()
+
+
+def test_refusal_page_is_translated(sso, live_server, agent):
+    set_identity(sso, "aino-sub", email="aino@helpdesk.test", email_verified=True)
+    browser = requests.Session()
+    callback = authorize(browser, start(browser, live_server), "aino-sub")
+    browser.headers["Accept-Language"] = "fi"
+    page = browser.get(with_query(callback, state="forged-state"), timeout=10)
+    assert page.status_code == 400
+    assert '<html lang="fi"' in page.text and "Kirjautuminen estetty" in page.text
+    assert "wrong or reused state" not in page.text  # the message itself is Finnish too
+
+
+def test_without_password_sign_in_reset_links_are_not_sent(sso, settings, client, agent,
+                                                           mailoutbox):
+    settings.HELPDESK_PASSWORD_LOGIN = False
+    page = client.post("/accounts/password_reset/", {"email": agent.email}, follow=True)
+    assert "Password sign-in is turned off here. Sign in with Keycloak." in page.content.decode()
+    assert mailoutbox == []
+
+
+def test_customers_magic_links_work_without_password_sign_in(sso, settings, client, customer,
+                                                             mailoutbox):
+    """Turning staff password sign-in off leaves the customers' portal alone."""
+    settings.HELPDESK_PASSWORD_LOGIN = False
+    from helpdesk.models import OutboundEmail
+    from tickets.portal import auth as portal_auth
+
+    assert client.post("/support/", {"email": customer.email}).status_code == 200
+    link = re.search(r"/support/sign-in/[^\s]+/", OutboundEmail.objects.get().body_text).group(0)
+    assert client.post(link).status_code == 302
+    assert client.session[portal_auth.CUSTOMER_KEY] == customer.pk
+    assert client.get("/support/").status_code == 200

@@ -170,3 +170,38 @@ def test_settings_page_shows_the_two_factor_section(client, agent):
     client.force_login(agent)
     page = client.get("/settings/").content.decode()
     assert 'id="security"' in page and "/settings/two-factor/" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/metrics/", "/settings/", "/rules/", "/tickets/new/",
+                                  "/surveys/follow-ups/", "/audit/", "/admin/",
+                                  "/api/v1/agents/me/"])
+def test_an_admin_without_two_factor_reaches_no_other_page(client, settings, admin_user, path):
+    settings.HELPDESK_REQUIRE_2FA = True
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    sign_in(client, admin_user)
+    response = client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code == 403
+        assert "requires two-factor authentication" in response.json()["detail"]
+    else:
+        assert response.status_code == 302 and response["Location"] == "/settings/two-factor/"
+        page = client.get(response["Location"]).content.decode()
+        assert "Your role requires two-factor authentication" in page
+        assert page.count("Your role requires") == 1 and "Cancel" not in page
+    assert client.get("/accounts/logout/").status_code in (200, 302, 405)  # a way out
+
+
+def test_api_tokens_of_a_manager_without_two_factor_keep_working(settings, manager, ticket):
+    """The requirement is about interactive sign-in: integrations go on with their tokens."""
+    from rest_framework.test import APIClient
+
+    from identity.tokens import create_api_token
+
+    settings.HELPDESK_REQUIRE_2FA = True
+    _, key = create_api_token(user=manager, name="CRM sync", scope="write")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/tickets/").status_code == 200
+    done = api.patch(f"/api/v1/tickets/{ticket.pk}/", {"priority": "high"}, format="json")
+    assert done.status_code == 200 and done.json()["priority"] == "high"

@@ -54,12 +54,22 @@ def test_customer_page_shows_details_local_time_tickets_answers_and_notes(
 
 
 @pytest.mark.parametrize("rows", [2, 12])
-def test_customer_page_query_count_is_constant(client, manager, person, team, other_team, rows,
-                                               django_assert_max_num_queries):
+@pytest.mark.parametrize("persona", ["manager", "admin_user"])  # the admin: with the privacy panel
+def test_customer_page_query_count_is_constant(client, request, persona, person, team,
+                                               other_team, rows, django_assert_max_num_queries):
     _fill(person, team, other_team, rows)
-    client.force_login(manager)
+    client.force_login(request.getfixturevalue(persona))
     with django_assert_max_num_queries(11):
         assert client.get(f"/customers/{person.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_erase_confirmation_query_count_is_constant(client, admin_user, person, team, other_team,
+                                                    rows, django_assert_max_num_queries):
+    _fill(person, team, other_team, rows)
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(6):
+        assert client.get(f"/customers/{person.pk}/erase/").status_code == 200
 
 
 @pytest.mark.parametrize("rows", [2, 12])

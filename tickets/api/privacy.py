@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -31,6 +32,7 @@ class _AdminsOnlyAudited(IsAdmin):
     """Admins only; a signed-in staff member who is refused is recorded in the audit log."""
 
     refused_action = ""
+    message = gettext_lazy("Only administrators may export or erase a customer's personal data.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         allowed = super().has_permission(request, view)

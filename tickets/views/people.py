@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.permissions import staff_required
+from helpdesk.permissions import is_admin, staff_required
 
 from .. import policy
 from ..models import Customer, Organization
@@ -42,6 +42,7 @@ def _customer_page(request: HttpRequest, customer: Customer, *, form=None, note_
         "tickets": tickets[:LIST_LIMIT], "more_tickets": len(tickets) > LIST_LIMIT,
         "notes": customer.notes.select_related("author").order_by("-created_at")[:LIST_LIMIT],
         "editable": editable,
+        "privacy_admin": is_admin(request.user),  # export and erasure (docs/privacy.md)
         "form": form or (CustomerForm(instance=customer) if editable else None),
         "note_form": note_form or NoteForm(),
         "panels": side_panels(request, customer, "HELPDESK_CUSTOMER_PANELS"),

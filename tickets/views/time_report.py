@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
+from audit.services import record
 from helpdesk.params import param_day
 from helpdesk.permissions import staff_required
 
@@ -105,6 +107,8 @@ def report(request: HttpRequest) -> HttpResponse:
     rows = report_rows(start=start, end=end, by=by, field=field)
     by_label = field.label if by == "field" else str(DIMENSIONS[by])
     if params.get("format") == "csv" and not errors:
+        record(action=Action.EXPORT, request=request,
+               detail={"export": f"time-{start}-{end}.csv", "by": by})
         return _csv(rows, by_label=by_label, start=start, end=end)
     total = sum(r["seconds"] for r in rows)
     context = {"rows": rows, "by": by, "by_label": by_label, "dimensions": DIMENSIONS.items(),
