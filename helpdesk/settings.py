@@ -237,7 +237,8 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled in by helpdesk/celery.py from each app
 # Email: every message goes through the outbox, then this backend.
 # Django 6.1 deprecates EMAIL_BACKEND/EMAIL_FILE_PATH as settings; the environment
 # variables of docs/api.md still choose the backend, expressed as MAILERS.
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The default prints each message readably, links whole (helpdesk/console_mail.py).
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "helpdesk.console_mail.EmailBackend")
 _EMAIL_OPTIONS = {}
 if _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     _EMAIL_OPTIONS["file_path"] = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
@@ -411,10 +412,17 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "mail_admins": {"level": "ERROR", "filters": ["require_debug_false"],
+                                 "class": "django.utils.log.AdminEmailHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # axes logs every sign-in at INFO; lockouts and repeated failures are WARNING.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # "django": Django's own console handler (DEBUG only) would print each of its lines a
+    # second time, the root's handler being the first (every request of `make run` twice);
+    # the root prints them, mail_admins stays as Django configures it.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                "django": {"handlers": ["mail_admins"], "level": "INFO"}},
 }
 
 # Extension points, so tickets never imports the apps built on it:

@@ -70,6 +70,12 @@ def export_table(request: HttpRequest, by: str) -> HttpResponse:
 @dashboard_access
 def responses(request: HttpRequest) -> HttpResponse:
     """The responses behind a score, with the same filters (agents: their own scope)."""
+    # agent=none: the responses of tickets nobody was assigned (the dashboard's
+    # "unassigned" row); the other filters parse as usual.
+    nobody = request.GET.get("agent") == "none"
+    if nobody:
+        request.GET = request.GET.copy()
+        del request.GET["agent"]
     try:
         f = scoped_filters_or_403(request)
     except ValidationError as exc:
@@ -82,6 +88,8 @@ def responses(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(metric=metric)
     if category in CATEGORIES:
         qs = qs.filter(**CATEGORIES[category])
+    if nobody:
+        qs = qs.filter(agent__isnull=True)
     theme = request.GET.get("theme", "")
     if theme.isdigit():  # the comments of one theme (docs/insights.md)
         qs = qs.filter(comment_theme__theme_id=int(theme))
@@ -94,7 +102,8 @@ def responses(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/responses.html", {
         "page": page, "filters": f, "metric": metric, "category": category,
         "params": f.query_params() | ({"metric": metric} if metric else {})
-        | ({"theme": theme} if theme.isdigit() else {}) | ({"kind": kind} if kind in Kind.values else {}),
+        | ({"theme": theme} if theme.isdigit() else {}) | ({"kind": kind} if kind in Kind.values else {})
+        | ({"agent": "none"} if nobody else {}),
         "categories": list(CATEGORIES),
         "theme": CommentTheme.objects.filter(pk=int(theme)).first() if theme.isdigit() else None,
     })

@@ -52,6 +52,11 @@ def ticket_figure_links(f: MetricFilters, **extra) -> dict[str, str]:
         # a target answered/solved in the period; FCR and reopen rate the solved tickets.
         "first_response": queue_link(f, anchor="responded", sla_target="first_response", **extra),
         "resolution": queue_link(f, anchor="solved", sla_target="resolution", **extra),
+        # A median or p90 opens the tickets it is taken over: those with a measured
+        # business time, answered/solved in the period (their count is the figure's n).
+        "first_response_time": queue_link(f, anchor="responded", timed="first_response",
+                                          **extra),
+        "resolution_time": queue_link(f, anchor="solved", timed="resolution", **extra),
     }
 
 
@@ -68,11 +73,19 @@ def dashboard_links(f: MetricFilters) -> dict[str, str]:
 def row_links(f: MetricFilters, by: str, key) -> dict[str, str]:
     """The links of one row of a breakdown table (by channel, agent or team)."""
     if by == "agent" and key is None:
-        # The unassigned tickets' row: the queue's assignee=none (responses have no agent).
-        return ticket_figure_links(dataclasses.replace(f, agent_id=None), assignee="none")
+        # The unassigned tickets' row: the queue's assignee=none, the responses of tickets
+        # nobody was assigned (agent=none on the responses list).
+        nobody = dataclasses.replace(f, agent_id=None)
+        return ticket_figure_links(nobody, assignee="none") | _response_links(nobody,
+                                                                              agent="none")
     narrowed = dataclasses.replace(f, **{BY_NAME[by].attr: key})
     return ticket_figure_links(narrowed) | _response_links(narrowed)
 
 
-def _response_links(f: MetricFilters) -> dict[str, str]:
-    return {metric: responses_link(f, metric=metric) for metric in ("nps", "csat", "ces")}
+def _response_links(f: MetricFilters, **extra) -> dict[str, str]:
+    return {metric: responses_link(f, metric=metric, **extra) for metric in ("nps", "csat", "ces")}
+
+
+def response_links(f: MetricFilters) -> dict[str, str]:
+    """The responses behind each score of ``f`` (the agent dashboard's two columns)."""
+    return _response_links(f)

@@ -21,7 +21,7 @@ from tickets.queries import team_ids_of
 from . import custom_fields, queries
 from .access import ScopeDenied, scope_for
 from .filters import PRESETS, MetricFilters, parse_filters
-from .links import dashboard_links, row_links, ticket_figure_links
+from .links import dashboard_links, response_links, row_links, ticket_figure_links
 from .queries import rollups
 from .queries.cache import trend_dimension
 from .queries.chat import chat_figures
@@ -184,6 +184,10 @@ def agent_dashboard(request: HttpRequest) -> HttpResponse:
         "my_links": ticket_figure_links(MetricFilters(f.start, f.end, agent_id=request.user.pk)),
         "team_links": (ticket_figure_links(MetricFilters(f.start, f.end, team_id=team_id))
                        if team_id else {}),
+        "my_response_links": response_links(MetricFilters(f.start, f.end,
+                                                          agent_id=request.user.pk)),
+        "team_response_links": (response_links(MetricFilters(f.start, f.end, team_id=team_id))
+                                if team_id else {}),
         **filter_error_context(request, errors),
     }
     return render(request, "metrics/agent_dashboard.html", context, status=400 if errors else 200)

@@ -17,6 +17,8 @@ from . import vocabulary as v
 from .people import Cast
 
 CENTRE = {Metric.NPS: (8.3, 2.0), Metric.CSAT: (4.1, 1.0), Metric.CES: (5.3, 1.4)}
+# The share of follow-ups left open past their due (until two weeks old).
+FORGOTTEN = 0.05
 OUTCOMES = [FollowUp.Outcome.CALLED_BACK, FollowUp.Outcome.RESOLVED, FollowUp.Outcome.NO_ANSWER,
             FollowUp.Outcome.DECLINED]
 
@@ -101,10 +103,13 @@ class SurveyMaker:
                              assignee_id=self.cast.lead_of_team.get(ticket.team_id),
                              team_id=ticket.team_id, due_at=at + timedelta(hours=48),
                              created_at=at)
+        # Managers close the loop, mostly within the due time: a follow-up is closed a day
+        # or so after the answer (mean 30 hours), so the open ones are mostly the newest,
+        # not yet due; a few are forgotten past their due (but none older than two weeks).
         closed_at = at + timedelta(hours=rng.expovariate(1 / 30))
-        # Managers close the loop: what is still open is from the last two weeks.
         stale = at < self.now - timedelta(days=14)
-        if closed_at < self.now and (stale or rng.random() < 0.4):
+        forgotten = rng.random() < FORGOTTEN
+        if closed_at < self.now and (stale or not forgotten):
             follow_up.status = FollowUp.Status.CLOSED
             follow_up.outcome = rng.choice(OUTCOMES)
             follow_up.closed_at = closed_at

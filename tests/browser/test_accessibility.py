@@ -50,7 +50,9 @@ def test_main_pages_have_no_wcag_violations(browser, live_server, language):
     page.click("button[type=submit]")
     page.wait_for_load_state()
     for path in ("/?view=all_open", responded.get_absolute_url(), "/metrics/", "/metrics/me/",
-                 "/settings/", "/search/?q=order", "/rules/", "/macros/"):
+                 "/settings/", "/search/?q=order", "/rules/", "/macros/",
+                 "/surveys/follow-ups/", "/surveys/programs/",
+                 "/metrics/responses/?agent=none"):
         page.goto(url + path)
         found[path] = violations(page)
     context.close()

@@ -40,6 +40,7 @@ def test_main_pages_fit_1280_px(browser, live_server, language):
     failures: list[str] = []
     staff = demo_site.staff_page(browser, url, site["manager"], language)
     for path, name in (("/?view=all_open", "queue"),
+                       ("/?view=all", "queue-all"),  # where the dashboards' numbers lead
                        ("/search/?q=Tilausnumero", "search-long-subject"),
                        (long_ticket.get_absolute_url(), "ticket-long-subject"),
                        ("/metrics/", "dashboard"), ("/metrics/me/", "agent-dashboard")):

@@ -2,6 +2,7 @@
 list it links to counts the number that was clicked (tiles and every table cell kind)."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,11 +19,13 @@ BEFORE, AFTER = START - timedelta(days=3), END + timedelta(days=1)
 
 
 def sla(ticket, *, first_due=None, first_breached=False, resolution_due=None,
-        resolution_breached=False):
+        resolution_breached=False, first_seconds=None, resolution_seconds=None):
     TicketSLA.objects.create(ticket=ticket, first_response_due_at=first_due,
                              first_response_breached=first_breached,
                              resolution_due_at=resolution_due,
-                             resolution_breached=resolution_breached)
+                             resolution_breached=resolution_breached,
+                             first_response_business_seconds=first_seconds,
+                             resolution_business_seconds=resolution_seconds)
 
 
 @pytest.fixture
@@ -56,10 +59,12 @@ def figures(db):
         # after the period: in no figure of it (not even the backlog)
         make_ticket(team=red, assignee=ann, channel="email", status="new", created_at=AFTER),
     ]
-    sla(made[0], first_due=INSIDE + timedelta(hours=4), resolution_due=AFTER)
+    sla(made[0], first_due=INSIDE + timedelta(hours=4), resolution_due=AFTER,
+        first_seconds=3600, resolution_seconds=18000)
     sla(made[1], first_due=INSIDE + timedelta(hours=4), resolution_due=INSIDE,
-        resolution_breached=True)
-    sla(made[2], first_due=INSIDE - timedelta(hours=1), first_breached=True)
+        resolution_breached=True, first_seconds=7200, resolution_seconds=18000)
+    sla(made[2], first_due=INSIDE - timedelta(hours=1), first_breached=True, first_seconds=900)
+    sla(made[3], first_seconds=600, resolution_seconds=86400)  # timed, without targets
     sla(made[5], first_due=INSIDE + timedelta(hours=1))
     # Spam and a merged ticket look like the others but count nowhere.
     make_ticket(team=red, assignee=ann, channel="email", is_spam=True,
@@ -123,6 +128,9 @@ CELLS = {
     "resolution": lambda row: row["resolution"]["with_target"],
     "fcr": lambda row: row["tickets_solved"],  # a share opens what it is a share of
     "reopened": lambda row: row["tickets_solved"],
+    # a median or p90 opens the tickets it is taken over (those with a measured time)
+    "first_response_time": lambda row: row["first_response"]["n"],
+    "resolution_time": lambda row: row["resolution"]["n"],
 }
 RESPONSE_CELLS = {"nps": "nps", "csat": "csat", "ces": "ces"}
 
@@ -140,19 +148,100 @@ def test_every_table_cell_opens_the_rows_it_counts(figures, manager_client):
                                                                      cell)
                 checked += 1
             for cell, metric in RESPONSE_CELLS.items():
-                if "nps" not in row["links"]:
-                    continue  # the unassigned row: responses have no "nobody" filter
                 assert listed(manager_client, row["links"][cell]) == row[metric]["n"], (
                     table["by"], row["label"], cell)
                 checked += 1
-    assert checked > 60
+    assert checked > 80
+
+
+def test_the_timed_figures_are_not_all_empty(figures, manager_client):
+    """The fixture gives the medians something to count (else their check proves little)."""
+    tables = manager_client.get(DASHBOARD).context["tables"]
+    team = next(t for t in tables if t["by"] == "team")
+    assert {row["label"]: (row["first_response"]["n"], row["resolution"]["n"])
+            for row in team["rows"]} == {"Red": (2, 2), "Blue": (2, 1)}
+
+
+class _Cells(HTMLParser):
+    """(row heading, cell text, the cell's link targets) of every body cell of the tables
+    with a class."""
+
+    def __init__(self, table_class: str):
+        super().__init__()
+        self.table_class, self.depth, self.in_body = table_class, 0, False
+        self.row_heading, self.cell, self.cells = "", None, []
+        self.in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and self.table_class in (attrs.get("class") or "").split():
+            self.depth = 1
+        elif tag == "table" and self.depth:
+            self.depth += 1
+        if not self.depth:
+            return
+        if tag == "tbody":
+            self.in_body = True
+        elif tag == "tr":
+            self.row_heading = ""
+        elif tag == "th" and self.in_body:
+            self.in_th = True
+        elif tag == "td" and self.in_body:
+            self.cell = {"text": "", "links": [], "colspan": "colspan" in attrs}
+        elif tag == "a" and self.cell is not None:
+            self.cell["links"].append(attrs.get("href") or "")
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        if tag == "table":
+            self.depth -= 1
+        elif tag == "tbody":
+            self.in_body = False
+        elif tag == "th":
+            self.in_th = False
+        elif tag == "td" and self.cell is not None:
+            self.cells.append((self.row_heading.strip(), self.cell["text"].strip(),
+                               self.cell["links"], self.cell["colspan"]))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.in_th:
+            self.row_heading += data
+        elif self.cell is not None:
+            self.cell["text"] += data
+
+
+def numbers_without_a_link(html: str, table_class: str) -> list[str]:
+    """The data cells of the tables with ``table_class`` that show a number but open
+    nothing (no link, or a link to "")."""
+    parser = _Cells(table_class)
+    parser.feed(html)
+    assert parser.cells, table_class
+    return [f"{heading}: {text}" for heading, text, links, colspan in parser.cells
+            if any(c.isdigit() for c in text) and not colspan and not any(links)]
 
 
 def test_the_rendered_cells_carry_the_links(figures, manager_client):
     html = manager_client.get(DASHBOARD).content.decode()
     for cell in ("created", "solved", "first_response", "resolution", "fcr", "reopened",
-                 "nps_n", "csat_n", "ces_n"):
+                 "nps_n", "csat_n", "ces_n", "csat_mean", "first_response_time",
+                 "resolution_time"):
         assert f'data-cell="{cell}"' in html, cell
+    # every number of the three tables opens something, the unassigned row's scores too
+    assert numbers_without_a_link(html, "metrics-table") == []
+
+
+def test_unassigned_rows_scores_open_the_responses_of_unassigned_tickets(figures,
+                                                                        manager_client):
+    agents = next(t for t in manager_client.get(DASHBOARD).context["tables"]
+                  if t["by"] == "agent")
+    nobody = next(row for row in agents["rows"] if row["key"] is None)
+    page = manager_client.get(nobody["links"]["nps"])
+    assert [r.agent_id for r in page.context["page"]] == [None] == [None] * nobody["nps"]["n"]
+    assert "Responses about tickets nobody was assigned." in page.content.decode()
+    # the CSV of that list keeps the filter
+    assert "agent=none" in page.content.decode()
 
 
 def test_unassigned_row_of_the_agent_table_lists_unassigned_tickets(figures, manager_client):
@@ -211,4 +300,11 @@ def test_the_agents_own_dashboard_opens_their_tickets_and_their_teams(figures, c
     assert listed(client, links["first_response"]) == mine["first_response"]["with_target"]
     assert listed(client, links["resolution"]) == mine["resolution"]["with_target"]
     assert listed(client, team_links["solved"]) == team["tickets_solved"]
-    assert 'data-cell="my_solved"' in page.content.decode()
+    html = page.content.decode()
+    assert 'data-cell="my_solved"' in html
+    assert listed(client, links["first_response_time"]) == mine["first_response"]["n"] == 2
+    assert listed(client, links["resolution_time"]) == mine["resolution"]["n"] == 1
+    responses = page.context["my_response_links"], page.context["team_response_links"]
+    assert [listed(client, r["nps"]) for r in responses] == [mine["nps"]["n"],
+                                                              team["nps"]["n"]] == [1, 2]
+    assert numbers_without_a_link(html, "compare") == []

@@ -122,3 +122,66 @@ def test_the_seeder_fills_or_defaults_every_required_message_column():
     required = {f.column for f in Message._meta.concrete_fields
                 if not f.null and not f.primary_key}
     assert required - set(MESSAGE_COLUMNS) - defaulted == set()
+
+
+def _topic_of(subject: str) -> str:
+    """The demo topic whose subject templates produce ``subject``."""
+    import re
+
+    from demo.data import vocabulary as v
+
+    for topic, (_team, _tags, english, finnish) in v.TOPICS.items():
+        for template in english + finnish:
+            pattern = re.escape(template).replace(r"\{o\}", ".+").replace(r"\{x\}", ".+")
+            if re.fullmatch(pattern, subject):
+                return topic
+    raise AssertionError(f"no topic makes {subject!r}")
+
+
+def test_subjects_first_messages_and_replies_belong_together(seeded):
+    """The customer writes about the subject, with a detail of its topic; every public reply
+    of an agent resolves that topic or asks the topic's question (issue 19: demo data that
+    reads true)."""
+    from demo.data import vocabulary as v
+
+    checked = 0
+    for ticket in seeded.prefetch_related("messages")[:120]:
+        topic = _topic_of(ticket.subject)
+        thread = sorted(ticket.messages.all(), key=lambda m: (m.created_at, m.pk))
+        first = thread[0]
+        assert first.author_type == "customer" and ticket.subject in first.body_text, ticket.pk
+        assert any(detail in first.body_text for pair in v.DETAILS[topic] for detail in pair), ticket.pk
+        answers = [text for pair in v.FIXES[topic] for text in pair]
+        answers += list(v.ASKS[topic][:2])
+        for reply in thread:
+            if reply.author_type == "agent" and reply.public:
+                assert any(a in reply.body_text or a[0].upper() + a[1:] in reply.body_text
+                           for a in answers), (ticket.pk, reply.body_text)
+                checked += 1
+    assert checked > 100
+
+
+def test_open_follow_ups_are_mostly_not_yet_due():
+    """Managers close the loop within the due time: of the follow-ups the demo leaves open,
+    most are the newest, not overdue; a few are forgotten past due; none is older than two
+    weeks (issue 19: follow-ups not all overdue)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from demo.data.people import Cast
+    from demo.data.surveys import SurveyMaker
+    from surveys.models import FollowUp
+    from surveys.models import Response as Answer
+
+    now = timezone.now()
+    maker = SurveyMaker(seed=3, cast=Cast(), now=now, next_ids=(1, 1))
+    made = []
+    for hour in range(0, 24 * 30):  # one answer an hour for 30 days
+        at = now - timedelta(hours=hour, minutes=30)
+        made.append(maker._follow_up(Answer(pk=hour + 1), Ticket(pk=hour + 1), at))
+    open_ = [f for f in made if f.status == FollowUp.Status.OPEN]
+    overdue = [f for f in open_ if f.due_at < now]
+    assert all(f.created_at > now - timedelta(days=14) for f in open_)
+    assert len(open_) - len(overdue) > len(overdue) > 0
+    assert all(f.closed_at < now for f in made if f.status == FollowUp.Status.CLOSED)

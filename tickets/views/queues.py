@@ -119,7 +119,10 @@ PERIOD_ANCHORS = {"created": "created_at", "solved": "solved_at",
 SLA_CLOCKS = {"first_response": ("sla__first_response_due_at", "sla__first_response_breached"),
               "resolution": ("sla__resolution_due_at", "sla__resolution_breached")}
 FIGURE_FIELDS = (*(f"{anchor}_{edge}" for anchor in PERIOD_ANCHORS for edge in ("after", "before")),
-                 "tier", "sla_target", "breached", "fcr", "reopened", "counted")
+                 "tier", "sla_target", "timed", "breached", "fcr", "reopened", "counted")
+# The business time a median or p90 of the dashboards is taken over (metrics/links.py).
+TIMED_CLOCKS = {"first_response": "sla__first_response_business_seconds",
+                "resolution": "sla__resolution_business_seconds"}
 
 
 def is_filtered(params) -> bool:
@@ -213,6 +216,9 @@ def describe_figure_filters(params) -> list[str]:
                 "resolution": _("resolution target breached")}
     if params.get("sla_target") in SLA_CLOCKS:
         words.append(targets[params["sla_target"]])
+    if params.get("timed") in TIMED_CLOCKS:
+        words.append({"first_response": _("with a measured first-response time"),
+                      "resolution": _("with a measured resolution time")}[params["timed"]])
     if params.get("breached") in SLA_CLOCKS:
         words.append(breaches[params["breached"]])
     if params.get("fcr") == "1":
@@ -238,6 +244,8 @@ def apply_figure_filters(tickets: QuerySet[Ticket], params) -> QuerySet[Ticket]:
         conditions["customer__organization__tier"] = params["tier"]
     if params.get("sla_target") in SLA_CLOCKS:  # tickets the SLA-met share counts
         conditions[f"{SLA_CLOCKS[params['sla_target']][0]}__isnull"] = False
+    if params.get("timed") in TIMED_CLOCKS:  # tickets a median/p90 is taken over
+        conditions[f"{TIMED_CLOCKS[params['timed']]}__isnull"] = False
     if params.get("breached") in SLA_CLOCKS:
         due, breached = SLA_CLOCKS[params["breached"]]
         conditions |= {f"{due}__isnull": False, breached: True}
