@@ -70,14 +70,21 @@ def _landing(request, invitation, token_score: int, form, status: int) -> HttpRe
     saved = request.GET.get("saved") == "1" and response is not None
     selected = response.score if (saved and response) else token_score
     low, high = program.scale
+    passive_question = program.passive_question(invitation.language)
+    # Passives are asked what would make it a top score (docs/relationship-surveys.md).
+    passive_scores = [s for s in range(low, high + 1) if is_passive(program.metric, s)]
+    # Scores go to the template as text: an int in a template is localized (number
+    # formatting) at each of its three uses in every radio button of the scale.
     context = {
-        "invitation": invitation, "program": program, "response": response, "saved": saved,
+        "invitation": invitation, "response": response, "saved": saved,
         "question": program.question(invitation.language),
         "followup_question": program.followup_question(invitation.language),
-        # Passives are asked what would make it a top score (docs/relationship-surveys.md).
-        "passive_question": program.passive_question(invitation.language),
-        "passive_scores": [s for s in range(low, high + 1) if is_passive(program.metric, s)],
-        "scores": range(low, high + 1), "selected": selected, "labels": SCALE_LABELS[program.metric],
+        "passive_question": passive_question,
+        "passive_scores": " ".join(map(str, passive_scores)),
+        "ask_passive": bool(passive_question) and selected in passive_scores,
+        "choices": [(str(score), score == selected) for score in range(low, high + 1)],
+        "low": str(low), "high": str(high), "selected": selected,
+        "labels": SCALE_LABELS[program.metric],
         "comment": response.comment if response else "", "form": form,
         "changing": response is not None and not saved and response.score != token_score,
     }
