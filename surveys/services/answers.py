@@ -17,31 +17,13 @@ from .followups import create_follow_up
 COMMENT_MAX = 5000
 
 
-# What the landing page (and its expired page) reads, and nothing else: building the SQL
-# is most of a score link's Python time, and it grows with every column (docs/performance.md,
-# "The survey score link"). A field the page reads but this list lacks would cost a
-# query of its own, which tests/surveys/test_score_link_speed.py would catch.
-LANDING_FIELDS = (
-    "status", "expires_at", "language", "program_id", "ticket_id",
-    "program__metric", "program__question_en", "program__question_fi",
-    "program__followup_question_en", "program__followup_question_fi",
-    "program__passive_question_en", "program__passive_question_fi",
-    "response__score", "response__comment", "ticket__subject",
-)
-
-
-def load_invitation(invitation_id: int, *, for_answer: bool = True) -> Invitation | None:
-    """The invitation with everything an answer needs (or, lighter, what the landing
-    page shows), in one query: the score link is hit by thousands after a mailing.
+def load_invitation(invitation_id: int) -> Invitation | None:
+    """The invitation with everything an answer needs, in one query.
 
     Sliced, not ``first()``: ordering by the primary key of a primary-key lookup changes
     nothing in the result and costs the ORM more than the rest of the SQL."""
-    if for_answer:
-        queryset = Invitation.objects.select_related(
-            "program", "response__follow_up", "ticket", "customer__organization")
-    else:
-        queryset = Invitation.objects.select_related(
-            "program", "response", "ticket").only(*LANDING_FIELDS)
+    queryset = Invitation.objects.select_related(
+        "program", "response__follow_up", "ticket", "customer__organization")
     return next(iter(queryset.filter(pk=invitation_id)[:1]), None)
 
 
