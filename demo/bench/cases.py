@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from django.utils import timezone
 
 from rules import benchmark as rules_benchmark
-from surveys.models import Kind, SurveyProgram
+from surveys.models import SCALES, Invitation, Kind, SurveyProgram
 from surveys.services import waves
 from surveys.tokens import make_score_token
 from tickets.intake import receive_raw
@@ -117,6 +117,7 @@ case("Comment themes API, 365 days, relationship", "manager",
                                              f"kind=relationship&{_last_days(365)}")))
 case("Theme assignment of a new comment", "manager", lambda c: _theme_assignment(c))
 case("Survey score link", "anonymous", lambda c: _survey_link(c))
+case("Survey score links, 500 invitations", "anonymous", lambda c: _survey_links(c))
 case("Email intake", "anonymous", lambda c: _intake(c))
 
 
@@ -161,6 +162,21 @@ def _survey_link(ctx: Context):
         return None
     path = url("surveys:answer", make_score_token(ctx.invitation_id, 9))
     return get(ctx, "anonymous", path)
+
+
+def _survey_links(ctx: Context, count: int = 500):
+    """After a mailing each click reads another invitation: one score link after another
+    over the newest open invitations, answered ones too (a second click, a link scanner).
+    The wrk procedure for a real server is in docs/performance.md."""
+    invitations = list(Invitation.objects.filter(
+        status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED], program__isnull=False,
+        expires_at__gt=timezone.now()).order_by("-pk").values_list("pk", "program__metric")[:count])
+    if not invitations:
+        return None
+    paths = [url("surveys:answer", make_score_token(pk, SCALES[metric][1]))
+             for pk, metric in invitations]
+    client = ctx.clients["anonymous"]
+    return lambda: client.get(paths[ctx.next_number() % len(paths)]).status_code
 
 
 def _intake(ctx: Context):

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import AnswerForm
-from ..models import SCALE_LABELS, is_passive
+from ..models import SCALE_LABELS, Invitation, Metric, Response, is_passive
 from ..services.answers import existing_response, is_answerable, load_invitation
+from ..services.landing import load_landing
 from ..tokens import BadToken, read_ask_token, read_score_token, read_unsubscribe_token
 
 
@@ -44,7 +45,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         parsed = read_score_token(token)
     except BadToken:
         return _invalid(request)
-    invitation = load_invitation(parsed.invitation_id, for_answer=request.method == "POST")
+    if request.method == "POST":
+        invitation = load_invitation(parsed.invitation_id)
+        response = existing_response(invitation) if invitation is not None else None
+    else:  # the page alone, from one query (services/landing.py)
+        invitation, response = load_landing(parsed.invitation_id)
     if invitation is None or invitation.program is None:
         return _invalid(request)
     with translation.override(invitation.language or None):
@@ -60,24 +65,32 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 return redirect(f"{request.path}?saved=1", permanent=False)
-        return _landing(request, invitation, parsed.score, form,
+        return _landing(request, invitation, response, parsed.score, form,
                         status=400 if request.method == "POST" else 200)
 
 
-def _landing(request, invitation, token_score: int, form, status: int) -> HttpResponse:
+def _landing(request: HttpRequest, invitation: Invitation, response: Response | None,
+             token_score: int, form: AnswerForm, status: int) -> HttpResponse:
     program = invitation.program
-    response = existing_response(invitation)
+    assert program is not None  # answer() refused an invitation without a program
     saved = request.GET.get("saved") == "1" and response is not None
     selected = response.score if (saved and response) else token_score
     low, high = program.scale
+    passive_question = program.passive_question(invitation.language)
+    # Passives are asked what would make it a top score (docs/relationship-surveys.md).
+    passive_scores = [s for s in range(low, high + 1) if is_passive(program.metric, s)]
+    # Scores go to the template as text: an int in a template is localized (number
+    # formatting) at each of its three uses in every radio button of the scale.
     context = {
-        "invitation": invitation, "program": program, "response": response, "saved": saved,
+        "invitation": invitation, "response": response, "saved": saved,
         "question": program.question(invitation.language),
         "followup_question": program.followup_question(invitation.language),
-        # Passives are asked what would make it a top score (docs/relationship-surveys.md).
-        "passive_question": program.passive_question(invitation.language),
-        "passive_scores": [s for s in range(low, high + 1) if is_passive(program.metric, s)],
-        "scores": range(low, high + 1), "selected": selected, "labels": SCALE_LABELS[program.metric],
+        "passive_question": passive_question,
+        "passive_scores": " ".join(map(str, passive_scores)),
+        "ask_passive": bool(passive_question) and selected in passive_scores,
+        "choices": [(str(score), score == selected) for score in range(low, high + 1)],
+        "low": str(low), "high": str(high), "selected": selected,
+        "labels": SCALE_LABELS[Metric(program.metric)],
         "comment": response.comment if response else "", "form": form,
         "changing": response is not None and not saved and response.score != token_score,
     }
