@@ -75,7 +75,9 @@ def new_ticket_vector(*, subject: str, customer_id: int, body: str) -> RawSQL | 
     ``refresh`` writes once the message is stored (tests/tickets/test_intake_speed.py)."""
     if not is_postgres():
         return None
-    return RawSQL(_NEW_VECTOR_SQL, (subject, customer_id, body), output_field=SearchVectorField())
+    # A constant statement; the values are bound parameters.
+    return RawSQL(_NEW_VECTOR_SQL, (subject, customer_id, body),  # noqa: S611
+                  output_field=SearchVectorField())
 
 
 def save_refreshed(ticket: Ticket, fields: Sequence[str]) -> None:
@@ -88,7 +90,8 @@ def save_refreshed(ticket: Ticket, fields: Sequence[str]) -> None:
         return
     if {"subject", "customer", "customer_id"} & set(fields):
         raise ValueError("save_refreshed cannot change the subject or the customer")
-    ticket.search_vector = RawSQL(_ROW_VECTOR_SQL, (), output_field=SearchVectorField())
+    ticket.search_vector = RawSQL(_ROW_VECTOR_SQL, (),  # noqa: S611 (a constant statement)
+                                  output_field=SearchVectorField())
     try:
         ticket.save(update_fields=[*fields, "search_vector"])
     finally:
