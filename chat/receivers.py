@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from tickets.models import Message
+from tickets.models import Channel, Message
 from tickets.signals import message_added, ticket_assigned, ticket_created
 
 from . import events, services
@@ -19,6 +19,8 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, public: bool,
                      author_type: str, **kwargs) -> None:
     if not public:
         return  # internal notes stay in the workspace
+    if kwargs.get("ticket_channel", Channel.CHAT) != Channel.CHAT:
+        return  # only chat tickets have a chat (chat.services.start_chat)
     if events.already_sent(message_id):  # the chat services broadcast it at commit
         return
     chat_id = Chat.objects.filter(ticket_id=ticket_id).values_list("pk", flat=True).first()
@@ -51,6 +53,8 @@ def on_ticket_assigned(sender, *, ticket_id: int, assignee_id, actor_id=None, **
 
 @receiver(ticket_created, dispatch_uid="chat.ticket_created")
 def on_ticket_created(sender, *, ticket_id: int, **kwargs) -> None:
+    if kwargs.get("channel", Channel.CHAT) != Channel.CHAT:
+        return  # an email or web ticket: no chat waits for it
     row = (Chat.objects.filter(ticket_id=ticket_id, status=Chat.Status.WAITING)
            .values_list("pk", "ticket__team_id").first())
     if row is not None:

@@ -75,7 +75,7 @@ def _first_message(ticket: Ticket) -> Message | None:
 def send_notification(*, rule, ticket: Ticket, value: dict, event, message) -> None:
     template = value["template"]
     # Live chat: the customer reads the reply in the chat, the agent the message (docs/live-chat.md).
-    if template in ("agent_reply", "customer_reply") and live.is_live(ticket.pk):
+    if template in ("agent_reply", "customer_reply") and live.ticket_is_live(ticket):
         return
     override = _override(rule, ticket, value, message)
     if template == "acknowledgement":

@@ -170,9 +170,13 @@ def load_ticket(ticket_id: int) -> Ticket | None:
             .defer("search_vector").filter(pk=ticket_id).first())
 
 
-def handle_event(event: Event) -> list[str]:
-    """Run the active triggers of ``event`` on its ticket; the names of those that fired."""
-    rules = triggers_by_event().get(event.name)
+def handle_event(event: Event, rules: list[CompiledRule] | None = None) -> list[str]:
+    """Run the active triggers of ``event`` on its ticket; the names of those that fired.
+
+    ``rules``: the event's triggers when the caller has just looked them up (one read
+    of the shared version per event, not two)."""
+    if rules is None:
+        rules = triggers_by_event().get(event.name)
     if not rules:
         return []
     in_flight = current_chain(event.ticket_id)

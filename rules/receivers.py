@@ -65,7 +65,9 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, author_type: st
         services.handle_ticket_event(engine.Event("message.agent", ticket_id,
                                                   message_id=message_id))
     elif author_type == Message.Author.CUSTOMER:
-        services.handle_customer_message(ticket_id=ticket_id, message_id=message_id)
+        services.handle_customer_message(ticket_id=ticket_id, message_id=message_id,
+                                         is_automatic=kwargs.get("is_automatic"),
+                                         first=kwargs.get("first"))
 
 
 @receiver(ticket_solved, sender=Ticket, dispatch_uid="rules.on_ticket_solved")

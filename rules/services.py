@@ -19,31 +19,44 @@ logger = logging.getLogger(__name__)
 EDITABLE = ("name", "kind", "events", "conditions", "actions", "active", "position")
 
 
-def handle_ticket_event(event: engine.Event) -> list[str]:
-    """Run the triggers of one ticket event. A bug in a rule is logged, never raised:
-    the change that caused the event has committed and must stand."""
+def handle_ticket_event(event: engine.Event,
+                        rules: list[engine.CompiledRule] | None = None) -> list[str]:
+    """Run the triggers of one ticket event (``rules``: its triggers, when the caller
+    has just looked them up). A bug in a rule is logged, never raised: the change that
+    caused the event has committed and must stand."""
     try:
-        return engine.handle_event(event)
+        return engine.handle_event(event, rules)
     except Exception:
         logger.exception("rules failed on %s for ticket %s", event.name, event.ticket_id)
         return []
 
 
-def handle_customer_message(*, ticket_id: int, message_id: int) -> list[str]:
+def handle_customer_message(*, ticket_id: int, message_id: int, is_automatic: bool | None = None,
+                            first: bool | None = None) -> list[str]:
     """``message.customer``: a customer's message on an existing ticket. The first
     message of a ticket is its ``ticket.created``; automatic replies (out of office)
-    fire nothing, as they never notified anyone."""
-    if not engine.triggers_by_event().get("message.customer"):
+    fire nothing, as they never notified anyone.
+
+    ``is_automatic`` and ``first`` come with the signal when its sender knew them
+    (``open_ticket``: the first message; a new ticket's mail costs no query here);
+    None means "not told", and the message is read."""
+    if first or is_automatic:
         return []
-    row = (Message.objects.filter(pk=message_id)
-           .values_list("is_automatic", "ticket_id").first())
-    if row is None or row[0]:
+    rules = engine.triggers_by_event().get("message.customer")
+    if not rules:
         return []
-    first = (Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "pk")
-             .values_list("pk", flat=True).first())
-    if first == message_id:
-        return []
-    return handle_ticket_event(engine.Event("message.customer", ticket_id, message_id=message_id))
+    if is_automatic is None:
+        row = (Message.objects.filter(pk=message_id)
+               .values_list("is_automatic", "ticket_id").first())
+        if row is None or row[0]:
+            return []
+    if first is None:
+        first_id = (Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "pk")
+                    .values_list("pk", flat=True).first())
+        if first_id == message_id:
+            return []
+    return handle_ticket_event(engine.Event("message.customer", ticket_id, message_id=message_id),
+                               rules)
 
 
 def _next_position(kind: str) -> int:

@@ -20,3 +20,12 @@ def register(check: Callable[[int], bool]) -> None:
 def is_live(ticket_id: int) -> bool:
     """Is this ticket's conversation happening live right now?"""
     return any(check(ticket_id) for check in _checks)
+
+
+def ticket_is_live(ticket) -> bool:
+    """``is_live`` for a loaded ticket. Only a ticket opened on the chat channel has a
+    live conversation (the chat opens its ticket there), so any other asks nothing:
+    the customer-reply notification of every email reply checked it with a query."""
+    from .models import Channel
+
+    return ticket.channel == Channel.CHAT and is_live(ticket.pk)

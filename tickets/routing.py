@@ -3,17 +3,61 @@
 One function, called by ``services.open_ticket`` for every channel, so the email
 intake, the portal, the widget, the API, the intake webhook and the phone form
 can never disagree about where a ticket lands.
+
+The two tables it reads change rarely (an admin edits them) while every new ticket
+asks, so each process keeps a copy of both for at most ``TTL_SECONDS`` and drops it
+at once when this process saves or deletes a receiving address, a channel default
+or a team; another process sees the change within the TTL, as with the SLA policies
+(``tickets/services/sla/cache.py``). Changed settings (tests) drop it too.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
-from django.db.models.functions import Lower
+from django.core.signals import setting_changed
+from django.db.models.signals import post_delete, post_save
 
 from .models import ChannelDefault, ReceivingAddress, Team
 from .models.routing import ANY_CHANNEL
+
+TTL_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Routes:
+    addresses: dict[str, Team]  # the stored address (saved lower-case) → its team
+    channels: dict[str, Team]  # channel ("" for any other) → its team
+    oldest: Team | None
+    loaded_at: float
+
+
+_routes: list[_Routes] = []
+
+
+def _load() -> _Routes:
+    """Both tables and the oldest team: three small queries per process and TTL."""
+    if _routes and time.monotonic() - _routes[0].loaded_at < TTL_SECONDS:
+        return _routes[0]
+    routes = _Routes(
+        addresses={row.address.strip().lower(): row.team
+                   for row in ReceivingAddress.objects.select_related("team")},
+        channels={row.channel: row.team for row in ChannelDefault.objects.select_related("team")},
+        oldest=Team.objects.order_by("pk").first(),
+        loaded_at=time.monotonic(),
+    )
+    _routes[:] = [routes]
+    return routes
+
+
+def _copy(team: Team | None) -> Team | None:
+    """A fresh instance per ticket: the cached one is never handed out to be changed."""
+    if team is None:
+        return None
+    fields = [f.attname for f in Team._meta.concrete_fields]
+    return Team.from_db(team._state.db, fields, [getattr(team, name) for name in fields])
 
 
 def default_team(*, channel: str, addresses: Iterable[str] = ()) -> Team | None:
@@ -22,21 +66,25 @@ def default_team(*, channel: str, addresses: Iterable[str] = ()) -> Team | None:
 
     ``None`` only when the installation has no team at all.
     """
-    wanted = [a.strip().lower() for a in addresses if a and a.strip()]
-    if wanted:
-        rows = {row.address: row.team for row in ReceivingAddress.objects
-                .annotate(lower=Lower("address")).filter(lower__in=wanted)
-                .select_related("team")}
-        for address in wanted:
-            if address in rows:
-                return rows[address]
-    # The channel's own row first, then the blank "any other channel" row: one query.
-    row = (ChannelDefault.objects.filter(channel__in=[channel, ANY_CHANNEL])
-           .select_related("team")
-           .order_by(Case(When(channel=ANY_CHANNEL, then=Value(1)), default=Value(0),
-                          output_field=IntegerField()))
-           .first())
-    if row is not None:
-        return row.team
+    routes = _load()
+    for address in (a.strip().lower() for a in addresses if a and a.strip()):
+        if address in routes.addresses:
+            return _copy(routes.addresses[address])
+    # The channel's own row first, then the blank "any other channel" row.
+    for key in (channel, ANY_CHANNEL):
+        if key in routes.channels:
+            return _copy(routes.channels[key])
     # No rule at all (someone deleted them): still never a ticket nobody sees.
-    return Team.objects.order_by("pk").first()
+    return _copy(routes.oldest)
+
+
+def forget_routes(*args: object, **kwargs: object) -> None:
+    """Drop this process's copy (a signal receiver; tests may call it)."""
+    _routes.clear()
+
+
+for _model in (ReceivingAddress, ChannelDefault, Team):
+    post_save.connect(forget_routes, sender=_model, dispatch_uid=f"routing-save-{_model.__name__}")
+    post_delete.connect(forget_routes, sender=_model,
+                        dispatch_uid=f"routing-delete-{_model.__name__}")
+setting_changed.connect(forget_routes, dispatch_uid="routing-settings")

@@ -8,9 +8,12 @@ On SQLite the search falls back to case-insensitive substring matching.
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery
+from collections.abc import Sequence
+
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import Message, Ticket
 
@@ -38,6 +41,61 @@ def refresh(ticket_ids: list[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(_REFRESH_SQL, [list(ticket_ids)])
+
+
+# The document of _REFRESH_SQL as the value of an UPDATE of tickets_ticket (its columns
+# are the row's old values; the new message is already in the thread).
+_ROW_VECTOR_SQL = """
+    setweight(to_tsvector('simple', coalesce("tickets_ticket"."subject", '')), 'A')
+    || setweight(to_tsvector('simple', (
+        SELECT coalesce(c.name, '') || ' ' || coalesce(c.email, '')
+        FROM tickets_customer c WHERE c.id = "tickets_ticket"."customer_id"
+    )), 'B')
+    || setweight(to_tsvector('simple', coalesce((
+        SELECT string_agg(left(m.body_text, 20000), ' ')
+        FROM tickets_message m WHERE m.ticket_id = "tickets_ticket"."id"
+    ), '')), 'C')
+"""
+
+# The same document for a new ticket whose thread is the one message it opens with,
+# from the values in hand: the INSERT writes it, instead of an UPDATE of the fresh row.
+_NEW_VECTOR_SQL = """
+    setweight(to_tsvector('simple', coalesce(%s::text, '')), 'A')
+    || setweight(to_tsvector('simple', (
+        SELECT coalesce(c.name, '') || ' ' || coalesce(c.email, '')
+        FROM tickets_customer c WHERE c.id = %s
+    )), 'B')
+    || setweight(to_tsvector('simple', coalesce(left(%s::text, 20000), '')), 'C')
+"""
+
+
+def new_ticket_vector(*, subject: str, customer_id: int, body: str) -> RawSQL | None:
+    """The search document of a ticket opened with one message, as a value for
+    ``Ticket.objects.create(search_vector=...)``; None off PostgreSQL. It equals what
+    ``refresh`` writes once the message is stored (tests/tickets/test_intake_speed.py)."""
+    if not is_postgres():
+        return None
+    # A constant statement; the values are bound parameters.
+    return RawSQL(_NEW_VECTOR_SQL, (subject, customer_id, body),  # noqa: S611
+                  output_field=SearchVectorField())
+
+
+def save_refreshed(ticket: Ticket, fields: Sequence[str]) -> None:
+    """``ticket.save(update_fields=fields)`` and ``refresh([ticket.pk])`` as one UPDATE
+    (a second UPDATE of the row in the same transaction writes it, and its indexes,
+    twice). ``fields`` must not hold the subject or the customer: the document is built
+    from the row's values before the update. Afterwards ``search_vector`` is deferred."""
+    if not is_postgres():
+        ticket.save(update_fields=list(fields))
+        return
+    if {"subject", "customer", "customer_id"} & set(fields):
+        raise ValueError("save_refreshed cannot change the subject or the customer")
+    ticket.search_vector = RawSQL(_ROW_VECTOR_SQL, (),  # noqa: S611 (a constant statement)
+                                  output_field=SearchVectorField())
+    try:
+        ticket.save(update_fields=[*fields, "search_vector"])
+    finally:
+        ticket.__dict__.pop("search_vector", None)
 
 
 # The same document for every ticket from min_id on, in one set-based statement

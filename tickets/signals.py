@@ -8,7 +8,8 @@ from django.dispatch import Signal
 
 #: A ticket was created on any channel. kwargs: ``ticket_id``, ``message_id`` (its first
 #: message), ``actor_id`` (the agent who logged it, or None), ``acknowledge`` (False when
-#: the message is automatic or the agent chose not to acknowledge it).
+#: the message is automatic or the agent chose not to acknowledge it), ``channel`` (the
+#: ticket's channel, which never changes).
 ticket_created = Signal()
 
 #: A ticket became solved. kwargs: ``ticket_id``, ``actor_id`` (staff user or None).
@@ -21,7 +22,10 @@ ticket_closed = Signal()
 ticket_reopened = Signal()
 
 #: A message was added to a ticket's thread. kwargs: ``ticket_id``, ``message_id``,
-#: ``author_type`` ("customer", "agent", "system"), ``public`` (bool).
+#: ``author_type`` ("customer", "agent", "system"), ``public`` (bool). Where the sender
+#: knows them, also ``ticket_channel`` (the ticket's channel), ``is_automatic`` (an
+#: auto-reply) and ``first`` (True: the message that opened the ticket); a receiver
+#: that needs one the sender left out reads it from the database.
 message_added = Signal()
 
 #: The assignee changed. kwargs: ``ticket_id``, ``assignee_id`` (or None), ``actor_id``.

@@ -29,7 +29,7 @@ def redis_down():
     producer pool, though, keeps the URL it was made with and is rebuilt on both sides.
     Undone before the shared teardown, which empties the (then working again) cache."""
     dead = override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        CACHES={"default": {"BACKEND": "helpdesk.cache.RedisCache",  # as in settings.py
                             "LOCATION": DOWN,
                             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}},
         REDIS_URL=DOWN, CELERY_BROKER_URL=DOWN, CELERY_TASK_ALWAYS_EAGER=False)

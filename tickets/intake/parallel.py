@@ -18,6 +18,7 @@ mailbox in arrival order unless both land in the same batch of a parallel run.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -49,6 +50,7 @@ class RunStats:
     outcomes: list[Outcome] = field(default_factory=list)
     queries: int = 0
     cpu_seconds: float = 0.0
+    db_cpu_seconds: float | None = None  # the database backend's, when measured (same host)
 
 
 def thread_keys(raw: bytes) -> list[str]:
@@ -107,6 +109,22 @@ def shard(raws: Sequence[bytes], jobs: int) -> list[list[int]]:
     return [b for b in buckets if b]
 
 
+def _backend_cpu() -> tuple[int, float] | None:
+    """(pid, user + system CPU seconds) of this connection's PostgreSQL backend, read
+    from /proc when the server runs on this host; None anywhere else."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class _QueryCounter:
     def __init__(self) -> None:
         self.count = 0
@@ -121,8 +139,10 @@ _BATCH: dict = {}
 
 
 def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
-         on_outcome: Callable[[Outcome], None] | None = None) -> RunStats:
+         on_outcome: Callable[[Outcome], None] | None = None,
+         measure_db: bool = False) -> RunStats:
     stats, counter = RunStats(), _QueryCounter()
+    db_before = _backend_cpu() if measure_db else None
     cpu = time.process_time()
     with connection.execute_wrapper(counter):
         for index in indices:
@@ -132,27 +152,32 @@ def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
             if on_outcome:
                 on_outcome(outcome)
     stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
+    db_after = _backend_cpu() if db_before else None
+    if db_before and db_after and db_after[0] == db_before[0]:
+        stats.db_cpu_seconds = db_after[1] - db_before[1]
     return stats
 
 
 def _worker(indices: list[int]) -> RunStats:
     try:
-        return _run(indices, _BATCH["raws"], _BATCH["source"])
+        return _run(indices, _BATCH["raws"], _BATCH["source"], measure_db=_BATCH["measure_db"])
     finally:
         connections.close_all()
 
 
 def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> RunStats:
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 measure_db: bool = False) -> RunStats:
     """Every message through receive_raw; with jobs > 1 in forked worker processes.
 
     ``on_outcome`` is called as each message is done in one process, and in
-    input order after the pool has finished with jobs > 1.
+    input order after the pool has finished with jobs > 1. ``measure_db`` (the
+    benchmark) also reads the CPU time of each worker's PostgreSQL backend.
     """
     if jobs <= 1 or len(raws) < 2:
-        return _run(range(len(raws)), raws, source, on_outcome)
+        return _run(range(len(raws)), raws, source, on_outcome, measure_db)
     buckets = shard(raws, jobs)
-    _BATCH.update(raws=raws, source=source)
+    _BATCH.update(raws=raws, source=source, measure_db=measure_db)
     connections.close_all()  # a forked child must never share the parent's socket
     try:
         with multiprocessing.get_context("fork").Pool(len(buckets)) as pool:
@@ -164,6 +189,8 @@ def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
         total.outcomes += part.outcomes
         total.queries += part.queries
         total.cpu_seconds += part.cpu_seconds
+        if part.db_cpu_seconds is not None:
+            total.db_cpu_seconds = (total.db_cpu_seconds or 0.0) + part.db_cpu_seconds
     total.outcomes.sort(key=lambda o: o.index)
     if on_outcome:
         for outcome in total.outcomes:

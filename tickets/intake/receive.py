@@ -19,9 +19,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
@@ -206,19 +204,26 @@ def _handle(inbound: InboundEmail, recipients: list[str],
 def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
     """(our outbox sent this Message-ID, the sender's other mail in the rate window).
 
-    One query for two questions every message asks.
+    One query for two questions every message asks, written out: building it through
+    the ORM (an annotated subquery and an Exists) cost more CPU than the rest of the
+    statement's round trip (docs/performance.md, "Email intake"). Both use indexes:
+    the outbox's unique Message-ID and the inbound (sender, received_at) index.
     """
     window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
-    recent = (InboundEmail.objects.filter(sender=inbound.sender,
-                                          received_at__gte=timezone.now() - window)
-              .exclude(pk=inbound.pk).order_by().values("sender")
-              .annotate(n=Count("pk")).values("n"))
-    sent = (Exists(OutboundEmail.objects.filter(message_id=parsed.message_id))
-            if parsed.message_id else Value(False))
-    row = (InboundEmail.objects.filter(pk=inbound.pk)
-           .annotate(sent=sent, recent=Coalesce(Subquery(recent), 0, output_field=IntegerField()))
-           .values_list("sent", "recent").first())
-    return (bool(row[0]), row[1]) if row else (False, 0)
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - window)
+    # Table names from the models; every value is a bound parameter.
+    recent = (f"SELECT COUNT(*) FROM {InboundEmail._meta.db_table}"  # noqa: S608
+              " WHERE sender = %s AND received_at >= %s AND id <> %s")
+    params: list = [inbound.sender, since, inbound.pk]
+    if parsed.message_id:
+        sent = f"EXISTS(SELECT 1 FROM {OutboundEmail._meta.db_table} WHERE message_id = %s)"  # noqa: S608
+        params.insert(0, parsed.message_id)
+    else:
+        sent = "0 = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sent}, ({recent})", params)
+        row = cursor.fetchone()
+    return bool(row[0]), int(row[1] or 0)
 
 
 def _mark_bounced(addresses: set[str]) -> None:

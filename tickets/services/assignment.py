@@ -82,18 +82,23 @@ def _lock_agent_with_room(candidates: Sequence[User]) -> User | None:
     return None
 
 
-@transaction.atomic
 def auto_assign(*, ticket_id: int) -> User | None:
     """Assign the ticket if its team assigns automatically and it has no assignee.
 
     Returns the agent, or None when the ticket stays as it is (manual team, already
     assigned, not open, or nobody available under capacity: it waits).
     """
-    # Most teams assign by hand: find that out without taking the team lock.
+    # Most teams assign by hand: find that out without the team lock, and without a
+    # transaction of its own (every new ticket asks, the email intake included).
     row = Ticket.objects.filter(pk=ticket_id).values_list("team_id", "team__assignment").first()
     if row is None or row[0] is None or row[1] == Team.Assignment.MANUAL:
         return None
-    team = Team.objects.select_for_update().filter(pk=row[0]).first()
+    return _assign_in_team(ticket_id, row[0])
+
+
+@transaction.atomic
+def _assign_in_team(ticket_id: int, team_id: int) -> User | None:
+    team = Team.objects.select_for_update().filter(pk=team_id).first()
     if team is None or team.assignment == Team.Assignment.MANUAL:
         return None
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)

@@ -116,7 +116,11 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         updated_at=now,
         waiting_since=now,
         follows_up=new.follows_up,
+        # Written with the row (its thread will be the one message below): no UPDATE.
+        search_vector=search.new_ticket_vector(subject=subject, customer_id=customer.pk,
+                                               body=new.body or ""),
     )
+    ticket.__dict__.pop("search_vector", None)  # deferred: the database holds the document
     record_event(ticket=ticket, field="created", new=channel, actor=actor,
                  actor_customer=None if actor else customer, at=now)
     sla.start_clocks(ticket=ticket, now=now)
@@ -128,14 +132,14 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         ticket=ticket, customer=customer, channel=channel, now=now, body=new.body,
         is_automatic=new.is_automatic, email=new.email,
     )
-    # In this transaction, not after it: one commit per ticket instead of two.
-    search.refresh([ticket.pk])
     # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
     _after_commit(ticket_created, ticket_id=ticket.pk, message_id=message.pk,
                   actor_id=getattr(actor, "pk", None),
-                  acknowledge=new.acknowledge and not new.is_automatic)
+                  acknowledge=new.acknowledge and not new.is_automatic, channel=channel)
+    # What the receivers would otherwise read back: the message is the ticket's first.
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
-                  author_type=message.author_type, public=True)
+                  author_type=message.author_type, public=True, ticket_channel=channel,
+                  is_automatic=new.is_automatic, first=True)
     return ticket, message
 
 
@@ -162,7 +166,8 @@ def add_customer_message(
     change no status. Returns the stored message (whose ticket may be new).
     """
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The search document is rewritten below and read by nobody here.
+    ticket = Ticket.objects.select_for_update().defer("search_vector").get(pk=ticket.pk)
     channel = channel or ticket.channel
     email = EmailDetails(body_html=body_html, quoted_text=quoted_text,
                          message_id=email_message_id, in_reply_to=in_reply_to,
@@ -190,10 +195,11 @@ def add_customer_message(
             ticket.waiting_since = now
             fields.append("waiting_since")
         sla.on_customer_message(ticket=ticket, old_status=old, now=now)
-    ticket.save(update_fields=fields)
-    search.refresh([ticket.pk])  # the row is locked already; no second commit
+    # The fields and the search document in one UPDATE, in this transaction.
+    search.save_refreshed(ticket, fields)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
-                  author_type=message.author_type, public=True)
+                  author_type=message.author_type, public=True, ticket_channel=ticket.channel,
+                  is_automatic=is_automatic)
     return message
 
 
@@ -253,7 +259,8 @@ def reply_to_ticket(
                              source="reply", now=now)
     search.refresh_on_commit(ticket.pk)
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
-                  author_type=message.author_type, public=public)
+                  author_type=message.author_type, public=public,
+                  ticket_channel=ticket.channel)
     return message
 
 
