@@ -15,7 +15,11 @@ from django.utils import timezone
 
 from ..definitions import TRENDS, group_fields, lookups
 from ..filters import MetricFilters
-from ..models import (
+from ..queries.base import group_expression, grouped
+from ..queries.periods import filtered, split, window
+from ..queries.ticket_figures import live_rows, unpack_rows
+from . import cumulative
+from .models import (
     SCORE_COLUMNS,
     TICKET_COLUMNS,
     DailyScoreStats,
@@ -24,10 +28,6 @@ from ..models import (
     DailyTicketTotals,
     RollupState,
 )
-from . import percentiles
-from .base import group_expression, grouped
-from .periods import filtered, split, window
-from .ticket_figures import live_rows, unpack_rows
 
 _FIELDS = group_fields("column")
 
@@ -36,7 +36,7 @@ def rollup_state() -> RollupState | None:
     return RollupState.objects.filter(pk=1, covered_from__isnull=False).first()
 
 
-def _local_day(moment) -> date | None:
+def local_day(moment) -> date | None:
     """The local date of a midnight, None when the moment is not one."""
     local = timezone.localtime(moment)
     return local.date() if local.time() == time.min else None
@@ -47,7 +47,7 @@ def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool
     if state is None:
         return False
     for p in periods.values():
-        first, after = _local_day(p.start), _local_day(p.end)
+        first, after = local_day(p.start), local_day(p.end)
         if first is None or after is None or first < state.covered_from \
                 or (after - first).days < 1 or after.toordinal() - 1 > state.covered_until.toordinal():
             return False
@@ -55,7 +55,7 @@ def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool
 
 
 def _days(p: MetricFilters) -> Q:
-    return Q(day__gte=_local_day(p.start), day__lt=_local_day(p.end))
+    return Q(day__gte=local_day(p.start), day__lt=local_day(p.end))
 
 
 def _per_period(aggregates: dict, periods: dict) -> dict:
@@ -101,7 +101,7 @@ def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
     group = group_expression(by, fields=_FIELDS, date_field="day")
     sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
     rows = grouped(qs, group, _per_period(sums, periods) | {"anchored": Sum("anchored")})
-    timed = percentiles.breakdown_rows(f, by, periods, state)
+    timed = cumulative.breakdown_rows(f, by, periods, state)
     extras = [live_rows(f, by, periods)] if timed is None else [
         timed, live_rows(f, by, periods, percentiles=False)]
     for extra_rows in extras:

@@ -18,10 +18,10 @@ from django.utils import timezone
 from surveys.models import Invitation, Kind, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
+from ..definitions import BAD, GOOD, counts_of, current_scale_sql
+from ..filters import day_start
+from ..insights.facts import refresh_facts
 from . import buckets
-from .definitions import BAD, GOOD, counts_of, current_scale_sql
-from .filters import day_start
-from .insights.facts import refresh_facts
 from .models import (
     SCORE_VALUES,
     TICKET_COLUMNS,

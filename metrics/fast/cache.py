@@ -19,7 +19,7 @@ from helpdesk import cache
 from ..definitions import FILTERS
 from ..filters import PRESETS, MetricFilters, parse_filters
 from . import rollups
-from .dashboard import dashboard_parts
+from .grouped import dashboard_parts
 
 # Longer than the refresh interval (10 min) with room for a stalled beat; a new refresh
 # stamp changes every key anyway.

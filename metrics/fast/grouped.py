@@ -24,7 +24,10 @@ from tickets.models import Ticket
 
 from ..definitions import GROUPINGS, PERCENTILES, group_fields, sql_conditions
 from ..filters import MetricFilters
-from ..models import (
+from ..queries.periods import CURRENT, PREVIOUS, periods_of
+from ..queries.ticket_figures import live_rows, ticket_base
+from . import cumulative, rollups
+from .models import (
     SCORE_COLUMNS,
     TICKET_COLUMNS,
     DailyScoreMarginals,
@@ -37,9 +40,6 @@ from ..models import (
     MarginalFilter,
     TimedTicket,
 )
-from . import percentiles, rollups
-from .periods import CURRENT, PREVIOUS, periods_of
-from .ticket_figures import live_rows, ticket_base
 
 WORK_MEM = "32MB"  # for the dashboard's grouped queries only (SET LOCAL)
 # dimension name of the breakdown → column in every rollup table
@@ -210,7 +210,7 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
         return _percentiles_elsewhere(f, trend_by)
     result: dict = defaultdict(lambda: defaultdict(dict))
     wanted = [None, *GROUPINGS, trend_by]
-    if percentiles.available(state):
+    if cumulative.available(state):
         answered = _bucketed(f, trend_by, cur, after, result)
         wanted = [by for by in wanted if by not in answered]
     if wanted:
@@ -220,21 +220,21 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
 
 def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: dict) -> set:
     """Fill ``result`` for the groupings the running totals can answer; return those."""
-    held = percentiles.held_group(f)
+    held = cumulative.held_group(f)
     if held is None:
         return set()
     filtered_by, whole = held
-    asks = [percentiles.Ask(None, *whole, cur, after)]
-    asks += [percentiles.breakdown_ask(by, filtered_by, whole, by, cur, after)
-             for by in percentiles.GROUPINGS]
-    asks += [percentiles.Ask((trend_by, bucket), *whole, since, until)
-             for bucket, since, until in percentiles.trend_buckets(trend_by, cur, after)]
-    for (label, key, kind, dimension), values in percentiles.percentiles(asks).items():
+    asks = [cumulative.Ask(None, *whole, cur, after)]
+    asks += [cumulative.breakdown_ask(by, filtered_by, whole, by, cur, after)
+             for by in cumulative.GROUPINGS]
+    asks += [cumulative.Ask((trend_by, bucket), *whole, since, until)
+             for bucket, since, until in cumulative.trend_buckets(trend_by, cur, after)]
+    for (label, key, kind, dimension), values in cumulative.percentiles(asks).items():
         by, group = (label if isinstance(label, tuple)
-                     else (label, percentiles.group_key(label, key, dimension)))
+                     else (label, cumulative.group_key(label, key, dimension)))
         family = "first" if kind == TimedTicket.FIRST else "solved"
         result[by][group][family] = values
-    return {None, trend_by, *percentiles.GROUPINGS}
+    return {None, trend_by, *cumulative.GROUPINGS}
 
 
 def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,
@@ -312,8 +312,8 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
     state = rollups.rollup_state() if state is False else state
     if not rollups.covers(state, periods_of(f, previous)):
         return None
-    first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),
-                         rollups._local_day(f.end))
+    first, cur, after = (rollups.local_day(previous.start), rollups.local_day(f.start),
+                         rollups.local_day(f.end))
     with _roomy_grouping(f):
         scores = _score_rows(f, trend_by, first, cur, after)
         tickets = _ticket_rows(f, trend_by, first, cur, after)

@@ -22,8 +22,8 @@ from itertools import accumulate
 from django.db import connection
 
 from .. import definitions
-from ..buckets import enabled, unpack
-from ..models import TimedBounds, TimedCumulative, TimedTicket
+from .buckets import enabled, unpack
+from .models import TimedBounds, TimedCumulative, TimedTicket
 
 PERCENTILES = tuple(definitions.PERCENTILES.items())
 _MATCH = {"channel": "x.channel = {part}", "priority": "x.priority = {part}",
@@ -111,7 +111,7 @@ def group_key(by: str | None, key: str, dimension: int = TimedCumulative.ALL):
 def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     """{group key: {"<first|solved>_<p50|p90>__<period>": seconds}} as live_rows names them,
     for the summary (by None) or a breakdown, when the running totals hold it; else None."""
-    from .rollups import _local_day
+    from .rollups import local_day
 
     held = held_group(f)
     if not available(state) or held is None:
@@ -119,7 +119,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     filtered_by, group = held
     asks = []
     for name, p in periods.items():
-        first, after = _local_day(p.start), _local_day(p.end)
+        first, after = local_day(p.start), local_day(p.end)
         if by in definitions.TRENDS:
             asks += [Ask((name, bucket), *group, since, until)
                      for bucket, since, until in trend_buckets(by, first, after)]
