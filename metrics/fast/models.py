@@ -236,7 +236,7 @@ class TimedTicket(models.Model):
     seconds = models.BigIntegerField()
     # The value bucket of ``seconds`` (TimedBounds of the kind; 0 where none are set):
     # the percentile search finds a rank's bucket from TimedCumulative, then reads only
-    # that bucket's rows (metrics/queries/percentiles.py).
+    # that bucket's rows (metrics/fast/cumulative.py).
     bucket = models.IntegerField(db_default=0)
     channel = models.CharField(max_length=16)
     agent_id = models.BigIntegerField(null=True)

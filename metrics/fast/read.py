@@ -19,7 +19,8 @@ test_percentiles.py).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from django.utils import timezone
 
@@ -46,18 +47,20 @@ def rollup_state() -> RollupState | None:
     return rollups.rollup_state()
 
 
-def as_of(f: MetricFilters, state: RollupState | None) -> object:
+def as_of(f: MetricFilters, state: RollupState | None) -> datetime | None:
     """When the rollups answer ``f`` and the period before it: their last refresh (local
     time); else None (live figures)."""
     covered = rollups.covers(state, {CURRENT: f, PREVIOUS: f.previous()})
-    return timezone.localtime(state.refreshed_at) if covered and state is not None else None
+    if not covered or state is None or state.refreshed_at is None:
+        return None
+    return timezone.localtime(state.refreshed_at)
 
 
 def held_days(f: MetricFilters) -> tuple[date, date] | None:
     """[first, after) local days of ``f`` when the rollups hold every one of them, else None."""
     if not rollups.covers(rollups.rollup_state(), {CURRENT: f}):
         return None
-    return rollups.local_day(f.start), rollups.local_day(f.end)  # type: ignore[return-value]
+    return rollups.days_of(f)
 
 
 def _families(f: MetricFilters, by: str | None, previous: MetricFilters | None) -> tuple:
@@ -108,7 +111,8 @@ def breakdown(f: MetricFilters, by: str) -> list[dict]:
     return breakdown_rows(_parts(f, by), by)
 
 
-def dashboard_figures(f: MetricFilters, trend_by: str, *, state=False, names: dict | None = None) -> dict:
+def dashboard_figures(f: MetricFilters, trend_by: str, *, state: RollupState | None | Literal[False] = False,
+                      names: dict | None = None) -> dict:
     """The manager dashboard's figures: {"current", "previous", "trend", "tables"}; from a
     few grouped rollup queries when the rollups hold both periods (grouped.py), cached per
     refresh (cache.py). ``state``: the RollupState already read; ``names``: {"agent"|"team":
