@@ -14,7 +14,7 @@ from tickets.models import CustomField, TicketFieldValue
 from .definitions import RATES, TICKET_COUNTS
 from .filters import MetricFilters
 from .queries.families import filtered_responses, filtered_tickets, score_aggregates
-from .queries.summary import _pct, csat_block, nps_block
+from .queries.summary import csat_block, nps_block, pct
 from .queries.ticket_figures import prefixed
 
 
@@ -56,7 +56,7 @@ def breakdown(f: MetricFilters, field: CustomField) -> list[dict]:
         solved = t.get("solved", 0)
         rows.append({"key": key, "label": label, "created": t.get("created", 0),
                      "solved": solved,
-                     **{r.field: _pct(t.get(r.count, 0), t.get(r.anchor, 0)) for r in RATES},
+                     **{r.field: pct(t.get(r.count, 0), t.get(r.anchor, 0)) for r in RATES},
                      "csat": csat_block(s), "nps": nps_block(s)})
     return rows
 

@@ -1,18 +1,21 @@
 """What each metric means (docs/metrics.md), written once; every path that computes a figure
 reads it from here: the live queries (metrics/queries/), the rollup refresh
-(metrics/refresh.py), the dashboards, the API, the CSV exports and the alerts.
+(metrics/fast/refresh.py), the dashboards, the API, the CSV exports and the alerts.
 
 - the survey score **bands** (promoters, detractors, satisfied, easy) and which scale counts;
 - the **dimensions** every figure can be filtered (and broken down) by, with the column each
   one is on every table a figure is read from;
+- the **percentiles** of times and their rank and interpolation rule;
 - the **ticket counts** and the **rates** made of them (FCR, reopen rate).
 
-How a figure is made fast (rollups, buckets, caches) is not here: that machinery reads these
+How a figure is made fast (rollups, buckets, caches: metrics/fast/) is not here: that machinery reads these
 definitions, and tests/metrics/test_rollups.py proves it equals the live figures.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -80,8 +83,8 @@ SCORE_COUNTS = {"nps_promoters": PROMOTERS, "nps_detractors": DETRACTORS,
                 "csat_satisfied": SATISFIED, "ces_easy": EASY}
 # What a success is per metric (the rollups' ``good`` column; the alerts' proportion test),
 # and the other end where the score has one (``bad``).
-GOOD = {Metric.NPS: PROMOTERS, Metric.CSAT: SATISFIED, Metric.CES: EASY}
-BAD = {Metric.NPS: DETRACTORS}
+GOOD: dict[str, Band] = {Metric.NPS: PROMOTERS, Metric.CSAT: SATISFIED, Metric.CES: EASY}
+BAD: dict[str, Band] = {Metric.NPS: DETRACTORS}
 # "The responses behind this number" (metrics/exports.py), by the band's name.
 CATEGORIES = {"promoter": PROMOTERS, "passive": PASSIVES, "detractor": DETRACTORS,
               "satisfied": SATISFIED, "easy": EASY}
@@ -178,9 +181,28 @@ def group_fields(on: str, prefix: str = "") -> dict[str, str]:
 
 # --- Times -------------------------------------------------------------------------------
 
-# The percentiles of every time (first response, resolution), exact as PostgreSQL's
-# percentile_cont: linear interpolation between the ranks around p × (n − 1).
+# The percentiles of every time (first response, resolution, chat waiting): of n values in
+# ascending order, ranked 0..n − 1, the value at position p × (n − 1), linearly interpolated
+# between the ranks below and above it; exactly PostgreSQL's percentile_cont. The one SQL
+# that asks for them is metrics/queries/percentile.py; it and the bucketed running totals
+# (metrics/fast/cumulative.py) pick the ranks and interpolate with the two functions below.
 PERCENTILES = {"p50": 0.5, "p90": 0.9}
+
+
+def percentile_ranks(fraction: float, n: int) -> tuple[int, int]:
+    """The 0-based ranks (lower, upper) percentile ``fraction`` of n values lies between."""
+    position = fraction * (n - 1)
+    return math.floor(position), math.ceil(position)
+
+
+def percentile_of(fraction: float, n: int, value_at: Callable[[int], float]) -> float:
+    """Percentile ``fraction`` of n values, ``value_at(rank)`` the value at a 0-based rank
+    (asked only for the ranks of percentile_ranks), as percentile_cont computes it."""
+    low, high = percentile_ranks(fraction, n)
+    first = float(value_at(low))
+    if low == high:
+        return first
+    return first + (fraction * (n - 1) - low) * (float(value_at(high)) - first)
 
 
 # --- Ticket counts and the rates made of them ----------------------------------------------

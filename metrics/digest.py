@@ -17,7 +17,7 @@ from helpdesk.models import User
 from helpdesk.outbox import queue_email
 from surveys.models import FollowUp
 
-from . import queries
+from .fast import read
 from .filters import MetricFilters, day_start
 
 
@@ -35,10 +35,10 @@ def worst_channel(rows: list[dict]) -> dict | None:
 
 
 def digest_context(f: MetricFilters) -> dict:
-    current, previous = queries.summary_pair(f)
+    current, previous = read.summary_pair(f)
     return {
         "filters": f, "current": current, "previous": previous,
-        "worst_channel": worst_channel(queries.breakdown(f, "channel")),
+        "worst_channel": worst_channel(read.breakdown(f, "channel")),
         "open_follow_ups": FollowUp.objects.filter(status=FollowUp.Status.OPEN).count(),
     }
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import digest, refresh
-from .queries.cache import warm_dashboards
+from . import digest
+from .fast import refresh
+from .fast.cache import warm_dashboards
 
 
 @shared_task(name="metrics.tasks.send_weekly_digest")

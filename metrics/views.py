@@ -1,4 +1,4 @@
-"""Dashboards for managers and agents. Thin: the numbers come from metrics.queries."""
+"""Dashboards for managers and agents. Thin: the numbers come from metrics/fast/read.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -18,13 +17,11 @@ from surveys.models import FollowUp
 from tickets.models import Channel, Organization, Team, Ticket
 from tickets.queries import team_ids_of
 
-from . import custom_fields, queries
+from . import custom_fields
 from .access import ScopeDenied, scope_for
+from .fast import read
 from .filters import PRESETS, MetricFilters, parse_filters
 from .links import dashboard_links, response_links, row_links, ticket_figure_links
-from .queries import rollups
-from .queries.cache import trend_dimension
-from .queries.chat import chat_figures
 from .tiles import headline_tiles, score_comparisons
 
 # The dashboards admit analysts (figures only, docs/roles.md); the installation-wide
@@ -127,10 +124,8 @@ def freshness(f: MetricFilters, *, every_figure: bool = False, state=False) -> d
     """When the rollups answered this period: the time of their last refresh, else None.
     ``every_figure``: medians and backlog are as of that refresh too (cached dashboard);
     ``state``: the RollupState already read."""
-    state = rollups.rollup_state() if state is False else state
-    covered = rollups.covers(state, {"cur": f, "prev": f.previous()})
-    return {"as_of": timezone.localtime(state.refreshed_at) if covered else None,
-            "every_figure": every_figure}
+    state = read.rollup_state() if state is False else state
+    return {"as_of": read.as_of(f, state), "every_figure": every_figure}
 
 
 @dashboard_access
@@ -138,20 +133,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.sees_all_figures:
         return redirect("metrics:agent_dashboard")
     f, errors = filters_or_errors(request.GET, me_id=request.user.pk)
-    state, choices = rollups.rollup_state(), filter_choices()
+    state, choices = read.rollup_state(), filter_choices()
     # The choices already hold every active agent's and every team's name: label the tables
     # from them (group_labels asks only when a row names someone else).
     names = {"agent": {pk: name for pk, name in choices["agents"] if name},
              "team": dict(choices["teams"])}
-    figures = queries.dashboard_figures(f, trend_dimension(f), state=state, names=names)
+    figures = read.dashboard_figures(f, read.trend_dimension(f), state=state, names=names)
     current, previous, trend = figures["current"], figures["previous"], figures["trend"]
     context = {
         "filters": f, "params": f.query_params(), "choices": choices, "presets": PRESETS,
         "summary": current, "tiles": headline_tiles(current, previous, dashboard_links(f)),
-        "chart_data": chart_data(trend), "trend_by": trend_dimension(f),
+        "chart_data": chart_data(trend), "trend_by": read.trend_dimension(f),
         "tables": [breakdown_table(by, rows, f) for by, rows in figures["tables"].items()],
-        "follow_ups": queries.follow_up_summary(f),
-        "chat": chat_figures(f),  # live chat (metrics/queries/chat.py)
+        "follow_ups": read.follow_up_summary(f),
+        "chat": read.chat_figures(f),  # live chat (metrics/queries/chat.py)
         "min_responses": settings.HELPDESK_MIN_RESPONSES, "freshness": freshness(f, every_figure=figures["all_as_of_refresh"], state=state),
         **filter_error_context(request, errors),
         **custom_fields.dashboard_section(request.GET, f),  # by a custom dropdown
@@ -166,8 +161,8 @@ def agent_dashboard(request: HttpRequest) -> HttpResponse:
     team_ids = team_ids_of(request.user)
     team_id = int(request.GET["team"]) if request.GET.get("team", "").isdigit() else None
     team_id = team_id if team_id in team_ids else (team_ids[0] if team_ids else None)
-    mine = queries.summary(MetricFilters(f.start, f.end, agent_id=request.user.pk))
-    team_summary = (queries.summary(MetricFilters(f.start, f.end, team_id=team_id))
+    mine = read.summary(MetricFilters(f.start, f.end, agent_id=request.user.pk))
+    team_summary = (read.summary(MetricFilters(f.start, f.end, team_id=team_id))
                     if team_id else None)
     my_follow_ups = (FollowUp.objects.filter(assignee=request.user, status=FollowUp.Status.OPEN)
                      .select_related("ticket", "response").order_by("due_at")[:20])
@@ -177,7 +172,7 @@ def agent_dashboard(request: HttpRequest) -> HttpResponse:
         "teams": Team.objects.filter(pk__in=team_ids),
         "comparisons": score_comparisons(mine, team_summary) if team_summary else {},
         "my_follow_ups": my_follow_ups,
-        "my_follow_up_summary": queries.follow_up_summary(
+        "my_follow_up_summary": read.follow_up_summary(
             MetricFilters(f.start, f.end, agent_id=request.user.pk)),
         "freshness": freshness(MetricFilters(f.start, f.end)),
         # The tickets behind the agent's and the team's figures (both visible to the agent).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, models
@@ -23,14 +24,14 @@ from surveys.models import Kind, Metric
 from tickets.models import Channel, Organization, Ticket
 
 from .. import stats
+from ..fast import read
 from ..filters import MetricFilters
 from ..models import DriverCounts, ResponseFacts, RollupState
-from ..queries import rollups
 from . import facts
 
 # The score bands of docs/metrics.md over raw scores: promoters (NPS 9–10), satisfied (CSAT 4–5),
 # easy (CES 5–7) are "good"; NPS detractors (0–6) "bad". The same bands as the score
-# rollups (metrics.refresh._derived_sql) and the live families.
+# rollups (metrics.fast.refresh._derived_sql) and the live families.
 GOOD_MIN = {Metric.NPS: 9, Metric.CSAT: 4, Metric.CES: 5}
 NPS_BAD_MAX = 6
 DIGITS = {Metric.NPS: 1, Metric.CSAT: 1, Metric.CES: 2}
@@ -150,11 +151,11 @@ def _countable(f: MetricFilters) -> bool:
     return not (f.agent_id or f.team_id or f.tier or f.priority)
 
 
-def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]) -> list[tuple]:
+def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor],
+                  days: tuple[date, date]) -> list[tuple]:
     """The rows of _grouped_counts from DriverCounts: a period the rollups hold, no
     filter but the channel (one query summing a few rows per day and channel)."""
     index = {factor.name: i for i, factor in enumerate(chosen)}
-    days = rollups._local_day(f.start), rollups._local_day(f.end)
     rows = (DriverCounts.objects.filter(kind=kind, metric=metric, day__gte=days[0], day__lt=days[1],
                                         factor__in=["", *index],
                                         **({"channel": f.channel} if f.channel else {}))
@@ -165,14 +166,14 @@ def _counted_rows(f: MetricFilters, metric: str, kind: str, chosen: list[Factor]
             for factor, level, *counts in rows]
 
 
-def _source(f: MetricFilters, metric: str, kind: str, joins: str, held: bool
-            ) -> tuple[str, list]:
+def _source(f: MetricFilters, metric: str, kind: str, joins: str,
+            held: tuple[date, date] | None) -> tuple[str, list]:
     """FROM … WHERE of the selection: the facts rollup when it holds every day of the
-    period (``held``), else the same facts computed live; ``joins`` go between the two."""
+    period (``held``: its [first, after) days), else the same facts computed live; ``joins``
+    go between the two."""
     if held:
-        days = rollups._local_day(f.start), rollups._local_day(f.end)
         sql, params = (f"FROM {ResponseFacts._meta.db_table} x {joins} "
-                       "WHERE x.day >= %s AND x.day < %s", list(days))
+                       "WHERE x.day >= %s AND x.day < %s", list(held))
     else:
         live, live_params = facts.live_facts(f.start, f.end)
         sql, params = f"FROM ({live}) x {joins} WHERE 1 = 1", live_params
@@ -194,7 +195,7 @@ def _aggregates(metric: str) -> str:
 
 
 def _grouped_counts(f: MetricFilters, metric: str, kind: str, chosen: list[Factor],
-                    held: bool) -> list[tuple]:
+                    held: tuple[date, date] | None) -> list[tuple]:
     """(factor index or None for the whole selection, level, n, good, bad, sum, sumsq)."""
     joins = " ".join(factor.join_sql for factor in chosen if factor.join_sql)
     source, params = _source(f, metric, kind, joins, held)
@@ -283,11 +284,11 @@ def key_drivers(f: MetricFilters, metric: str, factors: list[str] | None = None,
     has it already (it validated ``factors`` against it)."""
     available = all_factors(kind) if available is None else available
     chosen = [x for x in available if factors is None or x.name in factors]
-    held = rollups.covers(rollups.rollup_state(), {"cur": f})
+    held = read.held_days(f)
     if held and _countable(f):
         # Every factor from the per-day counts (the custom fields' included: their rows
         # follow the tickets' current values, custom_factors.py).
-        rows = _counted_rows(f, metric, kind, chosen)
+        rows = _counted_rows(f, metric, kind, chosen, held)
     else:
         rows = _grouped_counts(f, metric, kind, chosen, held)
     total = Counts()

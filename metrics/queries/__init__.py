@@ -1,14 +1,7 @@
-"""Metric queries: one implementation of each definition of docs/metrics.md, in SQL.
+"""The live metric queries: one implementation of each definition of docs/metrics.md, in SQL
+over tickets, responses, invitations, follow-ups and chats, and the rows built from them.
 
-The read interface: ``summary``, ``summary_pair``, ``breakdown``, ``dashboard_figures`` and
-``follow_up_summary``. Each answers from the rollups and caches when they hold the period,
-else live; callers never choose (docs/metrics.md, "Where the code is").
+Nothing outside metrics/ reads these directly: the figures are read through
+metrics/fast/read.py, which answers from the rollups when they hold the period and from
+these queries otherwise (docs/metrics.md, "Where the code is").
 """
-
-from ..definitions import GROUPINGS, TRENDS
-from .summary import breakdown, dashboard_figures, follow_up_summary, summary, summary_pair
-
-DIMENSIONS = (*GROUPINGS, *TRENDS)  # what a breakdown may be by
-
-__all__ = ["DIMENSIONS", "breakdown", "dashboard_figures", "follow_up_summary", "summary",
-           "summary_pair"]

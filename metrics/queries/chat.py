@@ -14,28 +14,25 @@ from django.db.models.functions import Extract
 
 from chat.models import Chat
 
-from .base import PercentileCont, percentiles_by_window, uses_percentile_cont
+from . import percentile
 
 
 def _seconds(end: str, start: str):
     span = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
     # PostgreSQL: an interval, read as seconds; SQLite: microseconds (see _scale).
-    return Extract(span, "epoch") if uses_percentile_cont() else span
+    return Extract(span, "epoch") if percentile.native() else span
 
 
 def _scale() -> float:
-    return 1.0 if uses_percentile_cont() else 1_000_000.0
+    return 1.0 if percentile.native() else 1_000_000.0
 
 
 def _percentiles(qs, end: str) -> dict:
     rows = qs.filter(**{f"{end}__isnull": False}).annotate(_s=_seconds(end, "started_at"))
-    if uses_percentile_cont():
-        found = rows.aggregate(p50=PercentileCont("_s", 0.5), p90=PercentileCont("_s", 0.9))
-        return {"median": found["p50"], "p90": found["p90"]}
-    found = percentiles_by_window(rows, None, "_s").get(None)
+    found = percentile.of(rows, "_s").get(None)
     if not found:
         return {"median": None, "p90": None}
-    return {"median": found[0.5] / _scale(), "p90": found[0.9] / _scale()}
+    return {"median": found["p50"] / _scale(), "p90": found["p90"] / _scale()}
 
 
 def chat_figures(f) -> dict:

@@ -1,24 +1,21 @@
-"""The summary and breakdown rows of the metrics API (docs/api.md), assembled from the metric families."""
+"""The summary and breakdown rows of the metrics API (docs/api.md), built from the figures of
+the metric families, whichever source answered them (metrics/fast/read.py chooses)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
 
 from helpdesk.models import User
 from tickets.models import Channel, Team
 
 from .. import stats
-from ..definitions import GROUPINGS, RATES, TRENDS
-from ..filters import MetricFilters
-from . import families, rollups
-from .cache import cached_dashboard_parts
-from .periods import CURRENT, PREVIOUS, periods_of
+from ..definitions import RATES, TRENDS
+from .periods import CURRENT
 
-_EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
+EMPTY = {"scores": {}, "invites": {}, "first": {}, "solved": {}, "volume": {}}
 
 
-def _pct(part: int, whole: int) -> float | None:
+def pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
@@ -43,7 +40,7 @@ def csat_block(s: dict) -> dict:
     n, ok = s.get("csat_n") or 0, s.get("csat_satisfied") or 0
     interval = stats.wilson_interval(ok, n)
     return {
-        "score": _pct(ok, n), "mean": _round((s.get("csat_sum") or 0) / n, 2) if n else None,
+        "score": pct(ok, n), "mean": _round((s.get("csat_sum") or 0) / n, 2) if n else None,
         "n": n, "satisfied": ok,
         "ci_low": _round(interval[0]) if interval else None,
         "ci_high": _round(interval[1]) if interval else None, "too_few": _too_few(n),
@@ -54,14 +51,14 @@ def ces_block(s: dict) -> dict:
     n, easy = s.get("ces_n") or 0, s.get("ces_easy") or 0
     return {
         "score": _round((s.get("ces_sum") or 0) / n, 2) if n else None,
-        "easy_pct": _pct(easy, n), "n": n, "easy": easy, "too_few": _too_few(n),
+        "easy_pct": pct(easy, n), "n": n, "easy": easy, "too_few": _too_few(n),
     }
 
 
 def time_block(t: dict) -> dict:
     return {
         "median_seconds": _round(t.get("p50"), 0), "p90_seconds": _round(t.get("p90"), 0),
-        "sla_met_pct": _pct(t.get("met") or 0, t.get("with_target") or 0),
+        "sla_met_pct": pct(t.get("met") or 0, t.get("with_target") or 0),
         "n": t.get("timed_n") or 0, "with_target": t.get("with_target") or 0,
         "met": t.get("met") or 0,
     }
@@ -70,7 +67,7 @@ def time_block(t: dict) -> dict:
 def rates(*, solved: dict, volume: dict) -> dict:
     """Every Rate of definitions.py: its count ÷ the tickets of its anchor, in percent."""
     by_anchor = {"solved": solved, "created": volume}
-    return {r.field: _pct(by_anchor[r.anchor].get(r.count) or 0,
+    return {r.field: pct(by_anchor[r.anchor].get(r.count) or 0,
                           by_anchor[r.anchor].get(r.anchor) or 0) for r in RATES}
 
 
@@ -79,83 +76,13 @@ def build_row(*, scores: dict, invites: dict, first: dict, solved: dict, volume:
     tickets_solved = solved.get("solved") or 0
     return {
         "nps": nps_block(scores), "csat": csat_block(scores), "ces": ces_block(scores),
-        "response_rate": _pct(invites.get("answered") or 0, delivered),
+        "response_rate": pct(invites.get("answered") or 0, delivered),
         "invitations_delivered": delivered, "responses_to_invitations": invites.get("answered") or 0,
         "first_response": time_block(first), "resolution": time_block(solved),
         **rates(solved=solved, volume=volume),
         "tickets_created": volume.get("created") or 0, "tickets_solved": tickets_solved,
         "backlog": volume.get("backlog"),
     }
-
-
-def _families(f: MetricFilters, by: str | None, previous: MetricFilters | None) -> tuple:
-    """(scores, invitations, tickets): from the daily rollups when they hold every day
-    asked for, else live (see rollups.py and PERFORMANCE.md)."""
-    state = rollups.rollup_state()
-    use = rollups.covers(state, periods_of(f, previous))
-    if use:
-        scores = rollups.survey_scores(f, by, periods_of(f, previous))
-        tickets, invites = rollups.tickets_and_invitations(f, by, periods_of(f, previous), state)
-    else:
-        scores = families.survey_scores(f, by, previous=previous)
-        invites = families.invitations(f, by, previous=previous)
-        tickets = families.ticket_figures(f, by, previous=previous)
-    return scores, invites, tickets
-
-
-def _parts(f: MetricFilters, by: str | None, previous: MetricFilters | None = None) -> dict:
-    """{group key: {period: build_row keyword arguments}} from three queries, whatever
-    the number of periods."""
-    scores, invites, tickets = _families(f, by, previous)
-    periods = [CURRENT] + ([PREVIOUS] if previous is not None else [])
-    result = {}
-    for key in set().union(scores, invites, tickets):
-        result[key] = {name: {
-            "scores": scores.get(key, {}).get(name, {}),
-            "invites": invites.get(key, {}).get(name, {}),
-            "first": tickets.get(key, {}).get(name, {}).get("first", {}),
-            "solved": tickets.get(key, {}).get(name, {}).get("solved", {}),
-            "volume": tickets.get(key, {}).get(name, {}).get("volume", {}),
-        } for name in periods}
-    return result
-
-
-def summary(f: MetricFilters) -> dict:
-    return build_row(**_parts(f, None).get(None, {}).get(CURRENT, _EMPTY))
-
-
-def summary_pair(f: MetricFilters) -> tuple[dict, dict]:
-    """The summary of a period and of the period of the same length just before it,
-    from one query per family (the tiles' comparison)."""
-    parts = _parts(f, None, f.previous()).get(None, {})
-    return (build_row(**parts.get(CURRENT, _EMPTY)), build_row(**parts.get(PREVIOUS, _EMPTY)))
-
-
-def breakdown(f: MetricFilters, by: str) -> list[dict]:
-    """A row per group with the summary's fields, plus ``key`` and ``label``."""
-    return breakdown_rows(_parts(f, by), by)
-
-
-def dashboard_figures(f: MetricFilters, trend_by: str, *, state=False, names: dict | None = None) -> dict:
-    """The manager dashboard's figures: {"current", "previous", "trend", "tables"}; from a
-    few grouped rollup queries when the rollups hold both periods (dashboard.py), cached per
-    refresh (cache.py). ``state``: the RollupState already read; ``names``: {"agent"|"team":
-    {id: name}} the caller already has (the filter choices), to label the tables without
-    asking again."""
-    parts = cached_dashboard_parts(f, trend_by, state=state)
-    if parts is None:
-        current, previous = summary_pair(f)
-        return {"current": current, "previous": previous, "trend": breakdown(f, trend_by),
-                "tables": {by: breakdown(f, by) for by in GROUPINGS},
-                "all_as_of_refresh": False}
-    pair = parts[None].get(None, {})
-    return {"current": build_row(**pair.get(CURRENT, _EMPTY)),
-            "previous": build_row(**pair.get(PREVIOUS, _EMPTY)),
-            "trend": breakdown_rows(parts[trend_by], trend_by),
-            "tables": {by: breakdown_rows(parts[by], by, known_labels(parts[by], (names or {}).get(by)))
-                       for by in GROUPINGS},
-            # medians, p90 and the backlog too (computed with the cached entry)
-            "all_as_of_refresh": True}
 
 
 def breakdown_rows(parts: dict, by: str, labels: dict | None = None) -> list[dict]:
@@ -196,9 +123,3 @@ def _unassigned():
     from django.utils.translation import gettext
 
     return gettext("(none)")
-
-
-def follow_up_summary(f: MetricFilters) -> dict:
-    counts = families.follow_ups(f, now=timezone.now())
-    return {**counts, "closed_in_time_pct": _pct(counts["closed_in_time"], counts["total"]),
-            "window_hours": families.LOOP_CLOSED_HOURS}

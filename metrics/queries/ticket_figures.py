@@ -14,10 +14,10 @@ from django.db.models import Count, Q
 
 from tickets.models import Ticket
 
-from ..definitions import PERCENTILES, TRENDS, counts_of, group_fields, lookups
+from ..definitions import TRENDS, counts_of, group_fields, lookups
 from ..filters import MetricFilters
-from .base import PercentileCont, group_expression, grouped, percentiles_by_window
-from .base import uses_percentile_cont as use_percentile_cont
+from . import percentile
+from .base import group_expression, grouped
 from .periods import per_period, periods_of, split, window, within
 
 _TICKET_FIELDS = group_fields("ticket")
@@ -32,8 +32,8 @@ _TIMED = {
 
 
 def _percentiles(family: str) -> dict:
-    seconds = _TIMED[family][1]
-    return {name: PercentileCont(seconds, p) for name, p in PERCENTILES.items()}
+    """The family's percentile aggregates, for a scan on PostgreSQL (else: _window_percentiles)."""
+    return percentile.aggregates(_TIMED[family][1])
 
 
 def _timed_aggregates(family: str) -> dict:
@@ -43,7 +43,7 @@ def _timed_aggregates(family: str) -> dict:
         "with_target": Count("pk", filter=Q(**{f"{due}__isnull": False})),
         "met": Count("pk", filter=Q(**{f"{due}__isnull": False, breached: False})),
     }
-    if use_percentile_cont():
+    if percentile.native():
         aggregates |= _percentiles(family)
     if family == "solved":
         aggregates |= {"solved": Count("pk"), **count_aggregates("solved")}
@@ -81,7 +81,7 @@ def _family_aggregates(family: str, periods: dict, *, backlog: bool,
         return made
     anchor = _TIMED[family][0]
     if live_only:
-        aggregates = _percentiles(family) if use_percentile_cont() else {}
+        aggregates = _percentiles(family) if percentile.native() else {}
     else:
         aggregates = _timed_aggregates(family)
     return {f"{family}_{k}": v for k, v in per_period(aggregates, periods, anchor).items()}
@@ -109,24 +109,24 @@ def _scan(f: MetricFilters, periods: dict, by: str | None, families: tuple[str, 
     for family in families:
         aggregates |= _family_aggregates(family, periods, backlog=backlog, live_only=live_only)
     rows = grouped(qs, group, aggregates) if aggregates else {}
-    if not use_percentile_cont():
+    if not percentile.native():
         _window_percentiles(rows, f, periods, group, families)
     return rows
 
 
 def _window_percentiles(rows: dict, f: MetricFilters, periods: dict, group, families) -> None:
-    """SQLite: percentile_cont semantics from window functions, per anchor and period."""
+    """Without percentile_cont (SQLite): percentile.by_window, per anchor and period."""
     for family in families:
         if family == "created":
             continue
         anchor, seconds = _TIMED[family][:2]
         for name, p in periods.items():
             qs = ticket_base(f).filter(within(anchor, p))
-            for key, values in percentiles_by_window(qs, group, seconds).items():
+            for key, values in percentile.by_window(qs, group, seconds).items():
                 # setdefault: with the rollups the scan may have had nothing to count.
                 row = rows.setdefault(key, {})
-                for percentile, p in PERCENTILES.items():
-                    row[f"{family}_{percentile}__{name}"] = values[p]
+                for which, value in values.items():
+                    row[f"{family}_{which}__{name}"] = value
 
 
 def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: bool = True) -> dict:
@@ -137,7 +137,7 @@ def live_rows(f: MetricFilters, by: str | None, periods: dict, *, percentiles: b
     date_fields = {"first": "first_response_at", "solved": "solved_at"}
     for family in ("first", "solved") if percentiles else ():
         anchor, seconds = _TIMED[family][:2]
-        if use_percentile_cont():
+        if percentile.native():
             qs = ticket_base(f).filter(within(anchor, MetricFilters(*window(periods))),
                                        **{f"{seconds}__isnull": False})
             group = group_expression(by, fields=_TICKET_FIELDS,

@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from helpdesk.models import User
+from metrics.fast.refresh import refresh_rollups
 from metrics.insights.themes.fitting import recompute_themes
-from metrics.refresh import refresh_rollups
 from surveys.models import FollowUp
 from tests.browser.shots import shots_dir
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory

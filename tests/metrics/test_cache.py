@@ -6,12 +6,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics import queries
+from metrics.fast import read
+from metrics.fast.cache import cache_key, trend_dimension
+from metrics.fast.grouped import dashboard_parts
+from metrics.fast.refresh import refresh_rollups
 from metrics.filters import MetricFilters, parse_filters
 from metrics.models import RollupState
-from metrics.queries.cache import cache_key, trend_dimension
-from metrics.queries.dashboard import dashboard_parts
-from metrics.refresh import refresh_rollups
 from metrics.tasks import refresh_metric_rollups
 
 from .conftest import END, START, make_ticket
@@ -27,27 +27,27 @@ def _stamp():
 def test_cached_dashboard_equals_the_uncached_computation(varied, django_assert_max_num_queries):  # noqa: F811
     _refresh_all()
     f = MetricFilters(start=START, end=END)
-    cold = queries.dashboard_figures(f, "week")
+    cold = read.dashboard_figures(f, "week")
     assert cache.get(cache_key(f, "week", _stamp())) is not None
     with django_assert_max_num_queries(3) as warm_queries:  # rollup state + agent/team labels
-        warm = queries.dashboard_figures(f, "week")
+        warm = read.dashboard_figures(f, "week")
     assert warm == cold
     assert not any("percentile" in q["sql"].lower() or "GROUPING" in q["sql"]
                    for q in warm_queries.captured_queries)
     cache.clear()
-    assert queries.dashboard_figures(f, "week") == cold
+    assert read.dashboard_figures(f, "week") == cold
 
 
 def test_a_new_refresh_invalidates_the_cached_figures(varied):  # noqa: F811
     _refresh_all()
     f = MetricFilters(start=START, end=END)
-    before = queries.dashboard_figures(f, "week")["current"]["tickets_created"]
+    before = read.dashboard_figures(f, "week")["current"]["tickets_created"]
     old_key = cache_key(f, "week", _stamp())
     make_ticket(created_at=START + timedelta(days=1), channel="web")
-    assert queries.dashboard_figures(f, "week")["current"]["tickets_created"] == before  # cached
+    assert read.dashboard_figures(f, "week")["current"]["tickets_created"] == before  # cached
     _refresh_all()
     assert cache_key(f, "week", _stamp()) != old_key
-    assert queries.dashboard_figures(f, "week")["current"]["tickets_created"] == before + 1
+    assert read.dashboard_figures(f, "week")["current"]["tickets_created"] == before + 1
 
 
 def test_the_refresh_task_warms_every_unfiltered_preset(client, manager, ticket):

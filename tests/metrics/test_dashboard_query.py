@@ -1,17 +1,17 @@
-"""queries.dashboard (a few grouped queries) equals the figure sets asked one by one."""
+"""read.dashboard_figures (a few grouped queries) equals the figure sets asked one by one."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import queries
+from metrics.fast import read
+from metrics.fast.grouped import dashboard_parts
 from metrics.models import (
     DailyScoreMarginals,
     DailyScoreTotals,
     DailyTicketMarginals,
     TimedCumulative,
 )
-from metrics.queries.dashboard import dashboard_parts
 
 from .test_rollups import _diff, _filter_sets, _refresh_all, varied  # noqa: F401 (the fixture, used below)
 
@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("varied")]
 
 
 def _one_by_one(f, trend_by: str) -> dict:
-    current, previous = queries.summary_pair(f)
-    return {"current": current, "previous": previous, "trend": queries.breakdown(f, trend_by),
-            "tables": {by: queries.breakdown(f, by) for by in ("channel", "agent", "team")}}
+    current, previous = read.summary_pair(f)
+    return {"current": current, "previous": previous, "trend": read.breakdown(f, trend_by),
+            "tables": {by: read.breakdown(f, by) for by in ("channel", "agent", "team")}}
 
 
 def _without_previous_percentiles(figures: dict) -> dict:
@@ -42,7 +42,7 @@ def test_dashboard_figures_equal_the_live_figure_sets(team, agent, trend_by):
     filters = _filter_sets(team, agent)
     live = [_without_previous_percentiles(_one_by_one(f, trend_by)) for f in filters]
     _refresh_all()
-    combined = [_without_previous_percentiles(_figures_only(queries.dashboard_figures(f, trend_by)))
+    combined = [_without_previous_percentiles(_figures_only(read.dashboard_figures(f, trend_by)))
                 for f in filters]
     assert list(_diff(combined, live))[:20] == []
     assert combined == live

@@ -6,9 +6,9 @@ import dataclasses
 from django.db import connection
 
 from metrics import definitions
+from metrics.fast.refresh import condition_sql
 from metrics.filters import MetricFilters, parse_filters
 from metrics.models import DailyTicketStats
-from metrics.refresh import condition_sql
 from surveys.models import DETRACTOR_MAX, PROMOTER_MIN, Metric
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from scipy import stats as scipy_stats
 
+from metrics.fast.refresh import refresh_rollups
 from metrics.filters import MetricFilters
 from metrics.insights import drivers
-from metrics.refresh import refresh_rollups
 from surveys.models import Response
 from tests.factories import CustomerFactory, OrganizationFactory, TeamFactory, UserFactory
 from tickets.models import Ticket, TicketEvent, TicketSLA

@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from metrics.fast import read
+from metrics.fast.refresh import refresh_rollups
 from metrics.filters import MetricFilters
 from metrics.insights import drivers
 from metrics.insights.themes import fitting
 from metrics.insights.themes.report import themes_report
 from metrics.models import DriverCounts, ResponseFacts
-from metrics.refresh import refresh_rollups
 from surveys.models import SCALES, Kind, Response
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory, OrganizationFactory, TeamFactory
@@ -414,8 +415,10 @@ def test_counts_equal_the_grouped_facts_for_every_factor(channel, settings):
     _refresh()
     chosen = drivers.all_factors()
     f = MetricFilters(START, END, channel=channel)
-    counted = drivers._counted_rows(f, "csat", "transactional", chosen)
-    grouped = drivers._grouped_counts(f, "csat", "transactional", chosen, True)
+    days = read.held_days(f)
+    assert days is not None  # the refresh holds the period
+    counted = drivers._counted_rows(f, "csat", "transactional", chosen, days)
+    grouped = drivers._grouped_counts(f, "csat", "transactional", chosen, days)
     assert sum(n for i, _, n, *_ in counted if i is None) == Response.objects.filter(
         metric="csat", kind="transactional", **({"channel": channel} if channel else {})).count()
     norm = lambda rows: sorted((i if i is not None else -1, str(lvl), *map(float, c))  # noqa: E731

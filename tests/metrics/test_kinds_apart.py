@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from metrics import queries, relationship
+from metrics import relationship
+from metrics.fast import read
+from metrics.fast.refresh import refresh_rollups
 from metrics.filters import MetricFilters
 from metrics.queries import families
 from metrics.queries.churn import churn_by_nps_category
-from metrics.refresh import refresh_rollups
 from surveys.models import FollowUp, Invitation, Kind, RelationshipWave, Response, SurveyProgram
 from tests.conftest import api_client_for
 from tests.factories import OrganizationFactory
@@ -61,8 +62,8 @@ def _everything(team, agent) -> list:
     for f in (MetricFilters(START, END), MetricFilters(START, END, team_id=team.pk),
               MetricFilters(START, END, agent_id=agent.pk, channel="email"),
               MetricFilters(START, END, tier="premium")):
-        results.append(queries.summary_pair(f))
-        results += [queries.breakdown(f, by) for by in queries.DIMENSIONS]
+        results.append(read.summary_pair(f))
+        results += [read.breakdown(f, by) for by in read.DIMENSIONS]
         results.append(families.follow_ups(f, now=END))
     results.append(churn_by_nps_category(date(2026, 1, 1), date(2026, 12, 31),
                                          responses_from=START, responses_to=END))

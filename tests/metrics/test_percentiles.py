@@ -10,12 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import buckets
+from metrics.fast import buckets, rollups
+from metrics.fast.grouped import _percentile_cont, _percentiles, dashboard_parts
+from metrics.fast.refresh import refresh_rollups
 from metrics.filters import MetricFilters, day_start
 from metrics.models import RollupState, TimedBounds, TimedCumulative, TimedTicket
-from metrics.queries import rollups
-from metrics.queries.dashboard import _percentile_cont, _percentiles, dashboard_parts
-from metrics.refresh import refresh_rollups
 from tests.factories import UserFactory
 
 from .conftest import END, START, make_ticket
@@ -50,7 +49,7 @@ def test_negative_values_are_left_out_of_the_bounds():
 
 def _both(f: MetricFilters, trend_by: str) -> tuple[dict, dict]:
     """(bucketed, percentile_cont) percentiles of one filter set."""
-    cur, after = rollups._local_day(f.start), rollups._local_day(f.end)
+    cur, after = rollups.local_day(f.start), rollups.local_day(f.end)
     fast = _percentiles(f, trend_by, cur, after, rollups.rollup_state())
     exact: dict = defaultdict(lambda: defaultdict(dict))
     _percentile_cont(f, trend_by, cur, after,

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from metrics import queries, relationship, stats
+from metrics import relationship, stats
+from metrics.fast import read
 from metrics.filters import MetricFilters
 from metrics.queries import families
 from surveys.models import SCALES, Kind, RelationshipWave, Response, SurveyProgram
@@ -87,8 +88,8 @@ def test_each_program_reads_only_its_own_waves_and_metric(db):
 
 def _transactional_figures():
     f = MetricFilters(START, END)
-    return (queries.summary_pair(f), [queries.breakdown(f, by) for by in queries.DIMENSIONS],
-            families.survey_scores(f, None), queries.dashboard_figures(f, "week"))
+    return (read.summary_pair(f), [read.breakdown(f, by) for by in read.DIMENSIONS],
+            families.survey_scores(f, None), read.dashboard_figures(f, "week"))
 
 
 @pytest.mark.parametrize("metric", ["nps", "csat", "ces"])

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import queries
+from metrics.fast import read
+from metrics.fast.refresh import refresh_recent, refresh_rollups
 from metrics.filters import MetricFilters
 from metrics.models import DailyScoreStats, DailyTicketStats, RollupState
-from metrics.refresh import refresh_recent, refresh_rollups
 from surveys.models import Response
 from tests.factories import OrganizationFactory, UserFactory
 from tickets.models import Ticket
@@ -97,8 +97,8 @@ def _filter_sets(team, agent) -> list[MetricFilters]:
 def _everything(filters: list[MetricFilters]) -> list:
     results = []
     for f in filters:
-        results.append(queries.summary_pair(f))
-        results += [queries.breakdown(f, by) for by in queries.DIMENSIONS]
+        results.append(read.summary_pair(f))
+        results += [read.breakdown(f, by) for by in read.DIMENSIONS]
     return results
 
 
@@ -121,15 +121,15 @@ def test_every_figure_from_rollups_equals_the_live_computation(varied, team, age
 
 def test_refresh_of_exactly_the_period_counts_rows_just_after_local_midnight(varied):
     f = MetricFilters(START, END)
-    live = queries.summary(f)
+    live = read.summary(f)
     refresh_rollups(since=START.date(), until=(END - timedelta(days=1)).date())
-    assert queries.summary(f) == live
+    assert read.summary(f) == live
 
 
 def test_rollups_are_not_used_for_days_they_do_not_hold(varied):
     refresh_rollups(since=START.date(), until=START.date() + timedelta(days=2))
     with CaptureQueriesContext(connection) as captured:
-        queries.summary(MetricFilters(START, END))
+        read.summary(MetricFilters(START, END))
     assert not any(DailyTicketStats._meta.db_table in q["sql"] for q in captured.captured_queries)
 
 
@@ -152,20 +152,20 @@ def test_reopen_of_an_old_ticket_is_picked_up_by_the_refresh_of_its_day(team):
                          public_reply_count=1)
     f = MetricFilters(START, END)
     _refresh_all()
-    assert queries.summary(f)["fcr_pct"] == 100.0
+    assert read.summary(f)["fcr_pct"] == 100.0
     Ticket.objects.filter(pk=ticket.pk).update(reopen_count=1)
-    assert queries.summary(f)["fcr_pct"] == 100.0  # the rollup does not know yet
+    assert read.summary(f)["fcr_pct"] == 100.0  # the rollup does not know yet
     refresh_rollups(since=solved_at.astimezone(HEL).date(), until=solved_at.astimezone(HEL).date())
-    assert queries.summary(f)["fcr_pct"] == 0.0 and queries.summary(f)["reopen_pct"] == 100.0
+    assert read.summary(f)["fcr_pct"] == 0.0 and read.summary(f)["reopen_pct"] == 100.0
 
 
 def test_late_response_is_picked_up_by_the_refresh_of_its_day():
     _refresh_all()
     make_response("nps", 10, created_at=START + timedelta(hours=12))
     f = MetricFilters(START, END)
-    assert queries.summary(f)["nps"]["n"] == 0
+    assert read.summary(f)["nps"]["n"] == 0
     refresh_rollups(since=START.date(), until=START.date())
-    assert queries.summary(f)["nps"]["n"] == 1
+    assert read.summary(f)["nps"]["n"] == 1
 
 
 def test_refresh_recent_covers_through_tomorrow(time_machine):
@@ -215,7 +215,7 @@ def test_dashboard_from_rollups_has_a_pinned_query_count(client, manager, varied
     _refresh_all()
     client.force_login(manager)
     # Cold cache. session+user 2, rollup state 1 (figures and freshness share it);
-    # queries.dashboard: one grouped query per rollup table (every dimension and both
+    # read.dashboard_figures: one grouped query per rollup table (every dimension and both
     # periods at once), the percentile bucket bounds and one read of running totals (a
     # third, inside buckets of several values, this small fixture does not need), one live
     # backlog count; follow-ups 1, filter choices 2 (which also label the tables). SQLite
@@ -243,4 +243,4 @@ def test_api_and_ui_agree_when_reading_rollups(client, manager, varied):
     page = client.get("/metrics/?from=2026-06-01&to=2026-06-07")
     summary = page.context["summary"]
     assert api.json()["nps"] == summary["nps"] and api.json()["tickets_solved"] == summary["tickets_solved"]
-    assert api.json() == queries.summary(MetricFilters(START, END)) | {}
+    assert api.json() == read.summary(MetricFilters(START, END)) | {}

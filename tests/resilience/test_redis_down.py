@@ -125,7 +125,7 @@ def test_a_dead_cache_costs_one_attempt_not_one_per_call(redis_down, client, age
 
 
 def test_metrics_dashboard_computes_without_the_cache(redis_down, client, manager, ticket):
-    from metrics.refresh import refresh_rollups
+    from metrics.fast.refresh import refresh_rollups
 
     today = timezone.localdate()
     refresh_rollups(since=today - timedelta(days=40), until=today)  # dashboards use the cache

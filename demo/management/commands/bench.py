@@ -130,7 +130,7 @@ def _rollups_current() -> bool:
     slow live fallback, which no manager sees once beat runs)."""
     from django.utils import timezone
 
-    from metrics.queries.rollups import rollup_state
+    from metrics.fast.read import rollup_state
 
     state = rollup_state()
     return state is not None and state.covered_until >= timezone.localdate()

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from metrics.fast import rollups
+from metrics.fast.grouped import _percentile_cont, _percentiles
 from metrics.filters import MetricFilters, day_start
-from metrics.queries import rollups
-from metrics.queries.dashboard import _percentile_cont, _percentiles
 from tickets.models import Team
 
 GROUPINGS = (None, "channel", "agent", "team")

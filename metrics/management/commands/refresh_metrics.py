@@ -6,9 +6,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from metrics.fast.cache import warm_dashboards
+from metrics.fast.refresh import refresh_all, refresh_recent, tidy_rollups
 from metrics.insights.themes.fitting import recompute_themes
-from metrics.queries.cache import warm_dashboards
-from metrics.refresh import refresh_all, refresh_recent, tidy_rollups
 
 
 class Command(BaseCommand):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.db import connection
 
@@ -30,7 +32,7 @@ def enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
-def choose_bounds(histogram) -> list[int]:
+def choose_bounds(histogram: Iterable[tuple[int, int]]) -> list[int]:
     """Lower bounds (ascending, starting at 0) from ``(value, count)`` pairs in ascending
     order: buckets of about total/TARGET_BUCKETS rows, and a value at least that frequent
     alone in a bucket [v, v + 1), whose percentile then needs no second read."""
@@ -97,7 +99,7 @@ def _pack(counts: array) -> bytes:
     return swapped.tobytes()
 
 
-def unpack(data) -> array:
+def unpack(data: bytes | memoryview) -> array:
     counts = array("i")
     counts.frombytes(bytes(data))
     if sys.byteorder != "little":
@@ -120,7 +122,7 @@ def rebuild_cumulative(since: date) -> int:
             counts = unpack(data)
             if len(counts) == sizes.get(kind):  # else stale bounds: rebucket_all follows
                 totals[kind, dimension, key] = counts
-    written, pending = 0, []
+    written, pending = 0, cast(list[tuple], [])
 
     def flush() -> None:  # in batches: a year of 1M tickets is ~2 GB of arrays
         nonlocal written, pending
@@ -135,7 +137,7 @@ def rebuild_cumulative(since: date) -> int:
     with connection.chunked_cursor() as cursor:
         cursor.execute(f"SELECT day, kind, bucket, channel, agent_id, team_id, priority, "  # noqa: S608
                        f"organization_tier FROM {table} WHERE day >= %s ORDER BY day", [since])
-        day, touched = None, set()
+        day, touched = None, cast(set[tuple], set())
         for row_day, kind, bucket, *columns in cursor:
             if row_day != day:
                 pending += [(*group, day, _pack(totals[group])) for group in touched]
@@ -147,17 +149,18 @@ def rebuild_cumulative(since: date) -> int:
                 groups = groups_of[kind, *columns] = _groups(kind, *columns)
             size = sizes[kind]
             for group in groups:
-                counts = totals.get(group)
-                if counts is None:
-                    counts = totals[group] = array("i", bytes(4 * size))
-                counts[min(bucket, size - 1)] += 1
+                found = totals.get(group)
+                if found is None:
+                    found = totals[group] = array("i", bytes(4 * size))
+                found[min(bucket, size - 1)] += 1
             touched.update(groups)
         pending += [(*group, day, _pack(totals[group])) for group in touched]
     flush()
     return written
 
 
-def _groups(kind: int, channel: str, agent_id, team_id, priority: str, tier) -> list[tuple]:
+def _groups(kind: int, channel: str, agent_id: int | None, team_id: int | None, priority: str,
+            tier: str | None) -> list[tuple]:
     """The TimedCumulative groups a TimedTicket row with these columns counts in."""
     values = {"channel": channel, "agent": _key(agent_id), "team": _key(team_id),
               "tier": tier or "", "priority": priority}
@@ -166,7 +169,7 @@ def _groups(kind: int, channel: str, agent_id, team_id, priority: str, tier) -> 
         for dimension, parts in TimedCumulative.PARTS.items())]
 
 
-def _key(value) -> str:
+def _key(value: object) -> str:
     return "" if value is None else str(value)
 
 

@@ -9,19 +9,22 @@ checks that the two never drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from surveys.models import Invitation, Kind, Response
 from tickets.models import Customer, Organization, Ticket, TicketSLA
 
+from ..definitions import BAD, GOOD, counts_of, current_scale_sql
+from ..filters import day_start
+from ..insights.facts import refresh_facts
 from . import buckets
-from .definitions import BAD, GOOD, counts_of, current_scale_sql
-from .filters import day_start
-from .insights.facts import refresh_facts
 from .models import (
     SCORE_VALUES,
     TICKET_COLUMNS,
@@ -57,7 +60,7 @@ def _local_day(column: str) -> tuple[str, list]:
     return sql, list(params)
 
 
-def condition_sql(q) -> tuple[str, list]:
+def condition_sql(q: Q) -> tuple[str, list]:
     """A TicketCount's condition (definitions.py) as SQL over this module's aliases, ``t``
     the ticket and ``s`` its SLA: compiled by the ORM from the Q the live queries use, so
     the rollups cannot count by another rule."""
@@ -118,7 +121,7 @@ def _ticket_branches() -> list[tuple[str, str, dict]]:
     ]
 
 
-def _ticket_sql(start, end) -> tuple[str, list]:
+def _ticket_sql(start: Any, end: Any) -> tuple[str, list]:
     selects, params = [], []
     for anchor, source, counts in _ticket_branches():
         day, day_params = _local_day(anchor)
@@ -144,7 +147,7 @@ def _ticket_sql(start, end) -> tuple[str, list]:
     return sql, params
 
 
-def _score_sql(start, end) -> tuple[str, list]:
+def _score_sql(start: Any, end: Any) -> tuple[str, list]:
     day, params = _local_day("r.created_at")
     canonical = current_scale_sql("r")
     histogram = ", ".join(f"SUM({_flag(f'r.score = {v}')})" for v in SCORE_VALUES)
@@ -166,12 +169,12 @@ def _score_sql(start, end) -> tuple[str, list]:
     return sql, [*params, start, end]
 
 
-def _derived_sql(model) -> str:
+def _derived_sql(model: type[models.Model]) -> str:
     """Fill the histogram's plain sums (good, bad, score_sum, score_sumsq) of fresh rows."""
-    def weighted(values, weight) -> str:
+    def weighted(values: Iterable[int], weight: Callable[[int], int]) -> str:
         return " + ".join(f"{weight(v)} * score_{v}" for v in values)
 
-    def per_metric(column: str) -> str:
+    def per_metric(column: list[tuple[str, str]]) -> str:
         cases = " ".join(f"WHEN '{metric}' THEN {expression}" for metric, expression in column)
         return f"CASE metric {cases} ELSE 0 END"
 
@@ -198,7 +201,7 @@ def _timed_select(kind: int, anchor: str, seconds: str, columns: str) -> str:
             f"AND {anchor} >= %s AND {anchor} < %s")
 
 
-def _timed_sql(start, end, bounds: dict[int, list[int]]) -> tuple[str, list]:
+def _timed_sql(start: Any, end: Any, bounds: dict[int, list[int]]) -> tuple[str, list]:
     """One TimedTicket row per non-spam, unmerged ticket with business seconds, per clock,
     with the value bucket of its seconds."""
     selects, params = [], []
@@ -214,14 +217,15 @@ def _timed_sql(start, end, bounds: dict[int, list[int]]) -> tuple[str, list]:
             f"{' UNION ALL '.join(selects)}"), params
 
 
-def _timed_values_sql(start, end) -> tuple[str, list]:
+def _timed_values_sql(start: Any, end: Any) -> tuple[str, list]:
     """(kind, seconds) of the timed tickets in [start, end): the data new bounds fit."""
     selects = [_timed_select(kind, anchor, seconds, f"{kind} AS kind, {seconds} AS seconds")
                for kind, anchor, seconds in _CLOCKS]
     return " UNION ALL ".join(selects), [start, end] * len(_CLOCKS)
 
 
-def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[str, list]:
+def _totals_sql(fine: type[models.Model], totals: type[models.Model], columns: str, since: date,
+                until: date) -> tuple[str, list]:
     """The coarse table summed from the fine one's fresh days (cheap: no base tables)."""
     keys = "day, channel, agent_id, team_id" + (", metric, scale_min, scale_max"
                                                  if fine is DailyScoreStats else "")
@@ -231,7 +235,8 @@ def _totals_sql(fine, totals, columns: str, since: date, until: date) -> tuple[s
             f"WHERE day >= %s AND day <= %s GROUP BY {keys}"), [since, until]
 
 
-def _marginals_sql(totals, fine, marginals, columns: str, since: date,
+def _marginals_sql(totals: type[models.Model], fine: type[models.Model],
+                   marginals: type[models.Model], columns: str, since: date,
                    until: date) -> tuple[str, list]:
     """Each grouping alone per day: unfiltered from the totals, and per organization tier
     and per priority from the fine table; one branch per (filter, Marginal)."""
@@ -261,9 +266,11 @@ def _record_coverage(since: date, until: date, *, everything_before: bool) -> No
     state, _created = RollupState.objects.get_or_create(pk=1)
     if everything_before:  # there is no data before ``since``: every earlier day is empty
         since = date(1970, 1, 1)
-    adjoining = (state.covered_from is not None and since <= state.covered_until + timedelta(days=1)
+    adjoining = (state.covered_from is not None and state.covered_until is not None
+                 and since <= state.covered_until + timedelta(days=1)
                  and until >= state.covered_from - timedelta(days=1))
-    if adjoining:  # the days held stay one unbroken range
+    if adjoining and state.covered_from is not None and state.covered_until is not None:
+        # the days held stay one unbroken range
         state.covered_from = min(state.covered_from, since)
         state.covered_until = max(state.covered_until, until)
     else:

@@ -1,29 +1,36 @@
 """Exact median and p90 of business seconds from the bucketed running totals
-(metrics/buckets.py), equal to PostgreSQL's percentile_cont over the same TimedTicket rows.
+(metrics/fast/buckets.py), equal to PostgreSQL's percentile_cont over the same TimedTicket rows.
 
 For a group (everything, one channel, one agent or one team) and a period of whole days:
 1. the running totals at the period's last day minus those before its first day give the
    period's count per value bucket (two reads per group, whatever the period's length);
-2. the ranks percentile_cont interpolates between, floor and ceil of p × (n − 1), are
-   located in their buckets by a running sum;
+2. the ranks the percentile lies between (definitions.percentile_ranks) are located in
+   their buckets by a running sum;
 3. one statement reads, for every rank, the rows of its bucket in the period (an index
    range of about a thousandth of them) and picks the value at the rank inside the bucket;
-   a bucket that holds a single value needs no read at all.
+   a bucket that holds a single value needs no read at all;
+4. definitions.percentile_of interpolates between the values at those ranks, as every
+   other source of a percentile does (metrics/queries/percentile.py).
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
 from .. import definitions
-from ..buckets import enabled, unpack
-from ..models import TimedBounds, TimedCumulative, TimedTicket
+from .buckets import enabled, unpack
+from .models import RollupState, TimedBounds, TimedCumulative, TimedTicket
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..filters import MetricFilters
 
 PERCENTILES = tuple(definitions.PERCENTILES.items())
 _MATCH = {"channel": "x.channel = {part}", "priority": "x.priority = {part}",
@@ -50,7 +57,7 @@ class Ask:
     part: tuple[int, str] | None = None
 
 
-def available(state) -> bool:
+def available(state: RollupState | None) -> bool:
     return enabled() and state is not None and state.buckets_ready
 
 
@@ -60,7 +67,7 @@ SINGLE = {parts[0]: dimension for dimension, parts in TimedCumulative.PARTS.item
 GROUPINGS = {by: SINGLE[by] for by in definitions.GROUPINGS}
 
 
-def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
+def held_group(f: MetricFilters) -> tuple[str | None, tuple[int, str]] | None:
     """(the filtered dimension or None, its TimedCumulative group) when the running totals
     hold the filter: none, or one of channel, agent, team, tier, priority; else None."""
     pairs = definitions.chosen(f)
@@ -72,7 +79,7 @@ def held_group(f) -> tuple[str | None, tuple[int, str]] | None:
     return dimension.name, (SINGLE[dimension.name], str(value))
 
 
-def trend_buckets(trend_by: str, first: date, after: date):
+def trend_buckets(trend_by: str, first: date, after: date) -> Iterator[tuple[date, date, date]]:
     """(bucket, its first day, the day after it) of every week or month touching
     [first, after), clipped to it: what date_trunc groups the period's rows into."""
     bucket = first - timedelta(days=first.weekday()) if trend_by == "week" else first.replace(day=1)
@@ -83,7 +90,7 @@ def trend_buckets(trend_by: str, first: date, after: date):
         bucket = following
 
 
-def breakdown_ask(label, filtered_by: str | None, group: tuple[int, str], by: str,
+def breakdown_ask(label: object, filtered_by: str | None, group: tuple[int, str], by: str,
                   first: date, after: date) -> Ask:
     """The groups of breakdown ``by``: its own (no filter), the filter's group (by the filtered
     dimension), or the pairs of the filter's value with every value of ``by``."""
@@ -96,11 +103,11 @@ def breakdown_ask(label, filtered_by: str | None, group: tuple[int, str], by: st
                (TimedCumulative.PARTS[dimension].index(filtered_by), group[1]))
 
 
-def group_key(by: str | None, key: str, dimension: int = TimedCumulative.ALL):
+def group_key(by: str | None, key: str, dimension: int = TimedCumulative.ALL) -> str | int | None:
     """A breakdown's key from a TimedCumulative key (the ``by`` part of a pair's)."""
     if by is None:
         return None
-    parts = TimedCumulative.PARTS.get(dimension, ())
+    parts: tuple[str, ...] = TimedCumulative.PARTS.get(dimension, ())  # type: ignore[call-overload]
     if len(parts) == 2:
         key = key.split("|")[parts.index(by)]
     if by == "channel":
@@ -108,10 +115,11 @@ def group_key(by: str | None, key: str, dimension: int = TimedCumulative.ALL):
     return int(key) if key else None
 
 
-def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
+def breakdown_rows(f: MetricFilters, by: str | None, periods: dict,
+                   state: RollupState | None) -> dict | None:
     """{group key: {"<first|solved>_<p50|p90>__<period>": seconds}} as live_rows names them,
     for the summary (by None) or a breakdown, when the running totals hold it; else None."""
-    from .rollups import _local_day
+    from .rollups import days_of
 
     held = held_group(f)
     if not available(state) or held is None:
@@ -119,7 +127,7 @@ def breakdown_rows(f, by: str | None, periods: dict, state) -> dict | None:
     filtered_by, group = held
     asks = []
     for name, p in periods.items():
-        first, after = _local_day(p.start), _local_day(p.end)
+        first, after = days_of(p)
         if by in definitions.TRENDS:
             asks += [Ask((name, bucket), *group, since, until)
                      for bucket, since, until in trend_buckets(by, first, after)]
@@ -143,7 +151,9 @@ def percentiles(asks: list[Ask]) -> dict:
         return {}
     lower = dict(TimedBounds.objects.values_list("kind", "lower_bounds"))
     totals = _totals(asks)
-    groups, wanted, lookups = [], {}, []
+    groups: list[tuple] = []
+    wanted: dict[tuple, Any] = {}  # (ask, kind, key, rank) → its value
+    lookups: list[tuple] = []
     for ask in asks:
         for (kind, key), counts in totals[ask].items():
             cumulative = list(accumulate(counts))
@@ -151,8 +161,8 @@ def percentiles(asks: list[Ask]) -> dict:
             if n == 0:
                 continue
             groups.append((ask, kind, key, n))
-            for _name, _position, low, high in _positions(n):
-                for rank in (low, high):
+            for _name, p in PERCENTILES:
+                for rank in definitions.percentile_ranks(p, n):
                     target = (ask, kind, key, rank)
                     if target in wanted:
                         continue
@@ -163,22 +173,12 @@ def percentiles(asks: list[Ask]) -> dict:
     wanted.update(_lookup(lookups))
     result: dict = {}
     for ask, kind, key, n in groups:
-        values = {}
-        for name, position, low, high in _positions(n):
-            first = float(wanted[ask, kind, key, low])
-            # PostgreSQL's float8_lerp between the two ranks (none when they coincide)
-            values[name] = first if low == high else (
-                first + (position - low) * (float(wanted[ask, kind, key, high]) - first))
-        result[ask.label, key, kind, ask.dimension] = values
+        def value_at(rank: int, target: tuple = (ask, kind, key)) -> float:
+            return float(wanted[(*target, rank)])
+
+        result[ask.label, key, kind, ask.dimension] = {
+            name: definitions.percentile_of(p, n, value_at) for name, p in PERCENTILES}
     return result
-
-
-def _positions(n: int):
-    """(name, position, lower rank, upper rank) of each percentile of n values, 0-based,
-    as percentile_cont computes them."""
-    for name, p in PERCENTILES:
-        position = p * (n - 1)
-        yield name, position, math.floor(position), math.ceil(position)
 
 
 def _single_value(lower: list[int], bucket: int) -> int | None:
@@ -250,7 +250,7 @@ def _groups_sql(table: str, key: str | None) -> str:
 
 
 def _flatten(params: list) -> list:
-    flat = []
+    flat: list = []
     for item in params:
         flat.extend(item if isinstance(item, tuple) else (item,))
     return flat

@@ -8,14 +8,19 @@ live tables, in one query that carries only those aggregates.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from typing import cast
 
-from django.db.models import Q, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..definitions import TRENDS, group_fields, lookups
 from ..filters import MetricFilters
-from ..models import (
+from ..queries.base import group_expression, grouped
+from ..queries.periods import filtered, split, window
+from ..queries.ticket_figures import live_rows, unpack_rows
+from . import cumulative
+from .models import (
     SCORE_COLUMNS,
     TICKET_COLUMNS,
     DailyScoreStats,
@@ -24,10 +29,6 @@ from ..models import (
     DailyTicketTotals,
     RollupState,
 )
-from . import percentiles
-from .base import group_expression, grouped
-from .periods import filtered, split, window
-from .ticket_figures import live_rows, unpack_rows
 
 _FIELDS = group_fields("column")
 
@@ -36,18 +37,23 @@ def rollup_state() -> RollupState | None:
     return RollupState.objects.filter(pk=1, covered_from__isnull=False).first()
 
 
-def _local_day(moment) -> date | None:
+def local_day(moment: datetime) -> date | None:
     """The local date of a midnight, None when the moment is not one."""
     local = timezone.localtime(moment)
     return local.date() if local.time() == time.min else None
 
 
+def days_of(p: MetricFilters) -> tuple[date, date]:
+    """[first, after) local days of a period ``covers`` accepted (whole local days)."""
+    return cast(date, local_day(p.start)), cast(date, local_day(p.end))
+
+
 def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool:
     """Whether every period is whole local days that the rollups hold."""
-    if state is None:
+    if state is None or state.covered_from is None or state.covered_until is None:
         return False
     for p in periods.values():
-        first, after = _local_day(p.start), _local_day(p.end)
+        first, after = local_day(p.start), local_day(p.end)
         if first is None or after is None or first < state.covered_from \
                 or (after - first).days < 1 or after.toordinal() - 1 > state.covered_until.toordinal():
             return False
@@ -55,7 +61,7 @@ def covers(state: RollupState | None, periods: dict[str, MetricFilters]) -> bool
 
 
 def _days(p: MetricFilters) -> Q:
-    return Q(day__gte=_local_day(p.start), day__lt=_local_day(p.end))
+    return Q(day__gte=local_day(p.start), day__lt=local_day(p.end))
 
 
 def _per_period(aggregates: dict, periods: dict) -> dict:
@@ -63,11 +69,11 @@ def _per_period(aggregates: dict, periods: dict) -> dict:
             for name, p in periods.items() for alias, agg in aggregates.items()}
 
 
-def _scoped(fine, totals, f: MetricFilters, periods: dict):
+def _scoped(fine: type[Model], totals: type[Model], f: MetricFilters, periods: dict) -> QuerySet:
     """Rows of the days asked for; from the coarse totals unless tier or priority filter."""
     start, end = window(periods)
     model = fine if (f.tier or f.priority) else totals
-    return model.objects.filter(_days(MetricFilters(start, end)), **lookups(f, "column"))
+    return model._default_manager.filter(_days(MetricFilters(start, end)), **lookups(f, "column"))
 
 
 def _score_aggregates() -> dict:
@@ -93,7 +99,7 @@ _TICKET_SUMS = {f"{part}_{name}": column for (part, name), column in TICKET_COLU
 
 
 def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
-                            state=None) -> tuple[dict, dict]:
+                            state: RollupState | None = None) -> tuple[dict, dict]:
     """(ticket figures, invitations) as families.ticket_figures and families.invitations
     return them: the counts from one rollup query, the percentiles from the bucketed
     running totals where they hold the filter (else from the tickets), the backlog live."""
@@ -101,7 +107,7 @@ def tickets_and_invitations(f: MetricFilters, by: str | None, periods: dict,
     group = group_expression(by, fields=_FIELDS, date_field="day")
     sums = {alias: Sum(column) for alias, column in _TICKET_SUMS.items()}
     rows = grouped(qs, group, _per_period(sums, periods) | {"anchored": Sum("anchored")})
-    timed = percentiles.breakdown_rows(f, by, periods, state)
+    timed = cumulative.breakdown_rows(f, by, periods, state)
     extras = [live_rows(f, by, periods)] if timed is None else [
         timed, live_rows(f, by, periods, percentiles=False)]
     for extra_rows in extras:

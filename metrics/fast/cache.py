@@ -13,13 +13,16 @@ while the cache (Redis) is down (helpdesk/cache.py).
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from typing import Literal
 
 from helpdesk import cache
 
 from ..definitions import FILTERS
 from ..filters import PRESETS, MetricFilters, parse_filters
 from . import rollups
-from .dashboard import dashboard_parts
+from .grouped import dashboard_parts
+from .models import RollupState
 
 # Longer than the refresh interval (10 min) with room for a stalled beat; a new refresh
 # stamp changes every key anyway.
@@ -27,14 +30,15 @@ TIMEOUT_SECONDS = 6 * 3600
 _VERSION = 1  # bump when the shape of dashboard_parts changes
 
 
-def cache_key(f: MetricFilters, trend_by: str, refreshed_at) -> str:
+def cache_key(f: MetricFilters, trend_by: str, refreshed_at: datetime) -> str:
     identity = repr((f.start.isoformat(), f.end.isoformat(),
                      *(d.value_of(f) for d in FILTERS), trend_by))
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"metrics:dashboard:v{_VERSION}:{digest}:{refreshed_at.isoformat()}"
 
 
-def cached_dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | None:
+def cached_dashboard_parts(f: MetricFilters, trend_by: str, *,
+                           state: RollupState | None | Literal[False] = False) -> dict | None:
     """dashboard_parts(f, trend_by), from the cache when this refresh already computed it.
     None (live figures) is never cached: live figures move between refreshes. ``state``:
     the RollupState the caller already read."""

@@ -15,16 +15,23 @@ The rows equal those of summary_pair and breakdown (tests/metrics/test_dashboard
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any, Literal
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from tickets.models import Ticket
 
 from ..definitions import GROUPINGS, PERCENTILES, group_fields, sql_conditions
 from ..filters import MetricFilters
-from ..models import (
+from ..queries import percentile
+from ..queries.periods import CURRENT, PREVIOUS, periods_of
+from ..queries.ticket_figures import live_rows, ticket_base
+from . import cumulative, rollups
+from .models import (
     SCORE_COLUMNS,
     TICKET_COLUMNS,
     DailyScoreMarginals,
@@ -35,11 +42,9 @@ from ..models import (
     DailyTicketTotals,
     Marginal,
     MarginalFilter,
+    RollupState,
     TimedTicket,
 )
-from . import percentiles, rollups
-from .periods import CURRENT, PREVIOUS, periods_of
-from .ticket_figures import live_rows, ticket_base
 
 WORK_MEM = "32MB"  # for the dashboard's grouped queries only (SET LOCAL)
 # dimension name of the breakdown → column in every rollup table
@@ -85,7 +90,7 @@ _SETS = ((), ("channel",), ("agent_id",), ("team_id",), ("day",))
 _BY_SET = (None, "channel", "agent", "team", "day")
 
 
-def _as_date(value) -> date:
+def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -93,7 +98,7 @@ def _bucket(day: date, trend_by: str) -> date:
     return day - timedelta(days=day.weekday()) if trend_by == "week" else day.replace(day=1)
 
 
-def _rollup_source(fine, totals, f: MetricFilters, first: date, cur: date, after: date) -> tuple:
+def _rollup_source(fine: type[Model], totals: type[Model], f: MetricFilters, first: date, cur: date, after: date) -> tuple:
     """The rows of [first, after) with a period label, filtered as rollups._scoped does."""
     model = fine if (f.tier or f.priority) else totals
     conditions, values = sql_conditions(f)
@@ -119,13 +124,14 @@ _MARGINAL_SETS = ((Marginal.ALL, ()), (Marginal.CHANNEL, ("channel",)), (Margina
                   (Marginal.TEAM, ("team_id",)), (Marginal.ALL, ("day",)))
 
 
-def _marginal_rows(model, keys: tuple[str, ...], aggregates: str, first: date, cur: date,
+def _marginal_rows(model: type[Model], keys: tuple[str, ...], aggregates: str, first: date, cur: date,
                    after: date, marginal: tuple[int, str]) -> list[tuple]:
     """grouping_sets' rows for _SETS, each grouping read from its own rows of the marginal
     table for ``marginal`` (a union of small grouped reads instead of one big grouping)."""
     # Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
     columns = {"channel": "text", "agent_id": "bigint", "team_id": "bigint", "day": "date"}
-    branches, params = [], []
+    branches: list[str] = []
+    params: list[Any] = []
     for n, (dimension, grouped_by) in enumerate(_MARGINAL_SETS):
         picked = ", ".join((*keys, *(c if c in grouped_by else f"CAST(NULL AS {t}) AS {c}"
                                      for c, t in columns.items())))
@@ -147,7 +153,8 @@ def _add(target: dict, values: dict) -> None:
         target[name] = (target.get(name) or 0) + (value or 0)
 
 
-def _collect(rows, trend_by: str, keyed, *, offset: int) -> dict:
+def _collect(rows: list[tuple], trend_by: str, keyed: Callable[[tuple], dict], *,
+             offset: int) -> dict:
     """{by: {key: {period: {part: {name: value}}}}} from grouping_sets rows whose set
     columns start at ``offset``; day rows are summed into the trend's buckets (current
     period only, as breakdown asks)."""
@@ -166,7 +173,7 @@ def _collect(rows, trend_by: str, keyed, *, offset: int) -> dict:
     return result
 
 
-def _score_rows(f, trend_by, first, cur, after) -> dict:
+def _score_rows(f: MetricFilters, trend_by: str, first: date, cur: date, after: date) -> dict:
     aggregates = ("SUM(n), SUM(good), SUM(bad), CAST(SUM(score_sum) AS BIGINT), "
                   "CAST(SUM(score_sumsq) AS BIGINT)")
     if (marginal := _marginal_filter(f)) is not None:
@@ -176,7 +183,7 @@ def _score_rows(f, trend_by, first, cur, after) -> dict:
         source, params = _rollup_source(DailyScoreStats, DailyScoreTotals, f, first, cur, after)
         rows = grouping_sets(source, params, keys=("p", "metric"), sets=_SETS, aggregates=aggregates)
 
-    def keyed(row):
+    def keyed(row: tuple) -> dict:
         metric, sums = row[2], row[-5:]
         return {"scores": {f"{metric}_{name}": value for name, value in
                            zip(_SCORE_NAMES[metric], sums, strict=True) if name}}
@@ -184,7 +191,7 @@ def _score_rows(f, trend_by, first, cur, after) -> dict:
     return _collect(rows, trend_by, keyed, offset=3)
 
 
-def _ticket_rows(f, trend_by, first, cur, after) -> dict:
+def _ticket_rows(f: MetricFilters, trend_by: str, first: date, cur: date, after: date) -> dict:
     names = list(_TICKET_COLUMNS)
     aggregates = ", ".join(f"SUM({c})" for c in _TICKET_COLUMNS.values())
     if (marginal := _marginal_filter(f)) is not None:
@@ -193,7 +200,7 @@ def _ticket_rows(f, trend_by, first, cur, after) -> dict:
         source, params = _rollup_source(DailyTicketStats, DailyTicketTotals, f, first, cur, after)
         rows = grouping_sets(source, params, keys=("p",), sets=_SETS, aggregates=aggregates)
 
-    def keyed(row):
+    def keyed(row: tuple) -> dict:
         parts: dict = defaultdict(dict)
         for (part, name), value in zip(names, row[-len(names):], strict=True):
             parts[part][name] = value
@@ -202,7 +209,8 @@ def _ticket_rows(f, trend_by, first, cur, after) -> dict:
     return _collect(rows, trend_by, keyed, offset=2)
 
 
-def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state) -> dict:
+def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date,
+                 state: RollupState | None) -> dict:
     """{by: {key: {"first"|"solved": {"p50", "p90"}}}} for the current period: from the
     bucketed running totals when they hold the filter (none, or any one of channel, agent,
     team, tier, priority), else percentile_cont over TimedTicket."""
@@ -210,7 +218,7 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
         return _percentiles_elsewhere(f, trend_by)
     result: dict = defaultdict(lambda: defaultdict(dict))
     wanted = [None, *GROUPINGS, trend_by]
-    if percentiles.available(state):
+    if cumulative.available(state):
         answered = _bucketed(f, trend_by, cur, after, result)
         wanted = [by for by in wanted if by not in answered]
     if wanted:
@@ -220,21 +228,21 @@ def _percentiles(f: MetricFilters, trend_by: str, cur: date, after: date, state)
 
 def _bucketed(f: MetricFilters, trend_by: str, cur: date, after: date, result: dict) -> set:
     """Fill ``result`` for the groupings the running totals can answer; return those."""
-    held = percentiles.held_group(f)
+    held = cumulative.held_group(f)
     if held is None:
         return set()
     filtered_by, whole = held
-    asks = [percentiles.Ask(None, *whole, cur, after)]
-    asks += [percentiles.breakdown_ask(by, filtered_by, whole, by, cur, after)
-             for by in percentiles.GROUPINGS]
-    asks += [percentiles.Ask((trend_by, bucket), *whole, since, until)
-             for bucket, since, until in percentiles.trend_buckets(trend_by, cur, after)]
-    for (label, key, kind, dimension), values in percentiles.percentiles(asks).items():
+    asks = [cumulative.Ask(None, *whole, cur, after)]
+    asks += [cumulative.breakdown_ask(by, filtered_by, whole, by, cur, after)
+             for by in cumulative.GROUPINGS]
+    asks += [cumulative.Ask((trend_by, bucket), *whole, since, until)
+             for bucket, since, until in cumulative.trend_buckets(trend_by, cur, after)]
+    for (label, key, kind, dimension), values in cumulative.percentiles(asks).items():
         by, group = (label if isinstance(label, tuple)
-                     else (label, percentiles.group_key(label, key, dimension)))
+                     else (label, cumulative.group_key(label, key, dimension)))
         family = "first" if kind == TimedTicket.FIRST else "solved"
         result[by][group][family] = values
-    return {None, trend_by, *percentiles.GROUPINGS}
+    return {None, trend_by, *cumulative.GROUPINGS}
 
 
 def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wanted: list,
@@ -248,19 +256,18 @@ def _percentile_cont(f: MetricFilters, trend_by: str, cur: date, after: date, wa
     names = {None: (), "channel": ("channel",), "agent": ("agent_id",), "team": ("team_id",),
              trend_by: ("bucket",)}
     bys = tuple(wanted)
-    fractions = ", ".join(str(float(p)) for p in PERCENTILES.values())  # constants only
     sets = tuple(names[by] for by in bys)
     # More work_mem does not help here (measured on 2M rows, PERFORMANCE.md): the time is
     # the sort inside each group's percentile_cont, which PostgreSQL 15 always does itself.
     rows = grouping_sets(source, params, keys=("kind",), sets=sets,
-                         aggregates=f"percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY seconds)")
+                         aggregates=percentile.sql_all("seconds"))
     columns = tuple(dict.fromkeys(c for s in sets for c in s))
     for row in rows:
-        set_index, kind, values = row[0], row[1], row[-1]
+        set_index, kind, found = row[0], row[1], row[-len(PERCENTILES):]
         by = bys[set_index]
         key = None if by is None else row[2 + columns.index(names[by][0])]
         family = "first" if kind == TimedTicket.FIRST else "solved"
-        result[by][key][family] = dict(zip(PERCENTILES, values, strict=True))
+        result[by][key][family] = dict(zip(PERCENTILES, found, strict=True))
 
 
 def _percentiles_elsewhere(f: MetricFilters, trend_by: str) -> dict:
@@ -290,7 +297,7 @@ def _backlog(f: MetricFilters) -> dict:
 
 
 @contextmanager
-def _roomy_grouping(f: MetricFilters):
+def _roomy_grouping(f: MetricFilters) -> Iterator[None]:
     """For a dashboard grouping the totals on PostgreSQL, a transaction with more work_mem:
     with the default 4 MB the planner sorts the grouping sets on disk instead of hashing
     them (120 → 66 ms at 90 days on 1M tickets). Those read from the small marginal tables
@@ -304,7 +311,8 @@ def _roomy_grouping(f: MetricFilters):
         yield
 
 
-def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | None:
+def dashboard_parts(f: MetricFilters, trend_by: str, *,
+                    state: RollupState | None | Literal[False] = False) -> dict | None:
     """{by: _parts-shaped rows} for None (current + previous), channel, agent, team and the
     trend; None when the rollups do not hold both periods (callers go live then). ``state``:
     the RollupState the caller already read (None when there is none)."""
@@ -312,8 +320,7 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
     state = rollups.rollup_state() if state is False else state
     if not rollups.covers(state, periods_of(f, previous)):
         return None
-    first, cur, after = (rollups._local_day(previous.start), rollups._local_day(f.start),
-                         rollups._local_day(f.end))
+    (first, _cur), (cur, after) = rollups.days_of(previous), rollups.days_of(f)
     with _roomy_grouping(f):
         scores = _score_rows(f, trend_by, first, cur, after)
         tickets = _ticket_rows(f, trend_by, first, cur, after)
@@ -330,7 +337,8 @@ def dashboard_parts(f: MetricFilters, trend_by: str, *, state=False) -> dict | N
     return result
 
 
-def _part(scores: dict, tickets: dict, percentiles: dict, backlog: dict, by, key, name) -> dict:
+def _part(scores: dict, tickets: dict, percentiles: dict, backlog: dict, by: str | None,
+          key: object, name: str) -> dict:
     volume = dict(tickets.get("volume", {}))
     if by in (None, *GROUPINGS) and name == CURRENT:
         if key in backlog.get(by, {}):
