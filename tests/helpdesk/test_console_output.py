@@ -6,7 +6,6 @@ import logging
 import os
 
 import pytest
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.log import configure_logging
 
@@ -46,9 +45,9 @@ def test_it_is_the_default_backend():
 
 
 @pytest.fixture
-def debug_logging(monkeypatch):
+def debug_logging(settings):
     """The project's logging as `make run` (DEBUG) configures it; put back afterwards."""
-    monkeypatch.setattr(settings, "DEBUG", True)
+    settings.DEBUG = True
     yield lambda: configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
@@ -63,9 +62,9 @@ def test_each_server_log_line_is_printed_once(debug_logging, capsys):
         assert err.count(f"HTTP GET /support/new/ 200 [{name}]") == 1, err
 
 
-def test_errors_still_reach_the_admins_in_production(monkeypatch, mailoutbox, settings):
+def test_errors_still_reach_the_admins_in_production(mailoutbox, settings):
     settings.ADMINS = ["ops@example.com"]
-    monkeypatch.setattr(settings, "DEBUG", False)
+    settings.DEBUG = False
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     try:
         logging.getLogger("django.request").error("Internal Server Error: /x/")
