@@ -444,7 +444,7 @@ def _every_figure_through_the_api(admin, team, agent) -> dict:
     from django.core.cache import cache
     from django.test import Client
 
-    from metrics import queries
+    from metrics.fast import read as queries
     from surveys.models import Kind, Metric
     from tests.metrics.conftest import END, START
 
