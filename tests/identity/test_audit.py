@@ -300,7 +300,8 @@ def test_a_role_changed_in_the_django_admin_is_recorded(client, admin_user, agen
     form = {"email": agent.email, "name": agent.name, "language": agent.language,
             "time_zone": agent.time_zone, "signature": agent.signature, "role": "manager",
             "is_active": "on", "is_staff": "", "availability": agent.availability,
-            "capacity": agent.capacity, "date_joined_0": "2026-01-01",
+            "capacity": agent.capacity if agent.capacity is not None else "",
+            "date_joined_0": "2026-01-01",
             "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-01-01",
             "initial-date_joined_1": "10:00:00"}
     done = client.post(f"/admin/helpdesk/user/{agent.pk}/change/", form,
