@@ -39,7 +39,16 @@ def _target_fields(target) -> dict:
                 "target_label": str(target.get("label", ""))[:200]}
     meta = target._meta
     return {"target_type": f"{meta.app_label}.{meta.model_name}", "target_id": str(target.pk),
-            "target_label": str(target)[:200]}
+            "target_label": _label(target)}
+
+
+def _label(target) -> str:
+    """``str(target)``; a row just saved with raw values (a time given as "08:00") may not
+    format yet, and recording must never break the save: then its kind and id."""
+    try:
+        return str(target)[:200]
+    except (TypeError, ValueError, AttributeError):
+        return f"{target._meta.verbose_name} #{target.pk}"[:200]
 
 
 def record(*, action: str, actor=None, request=None, target=None, detail: dict | None = None,

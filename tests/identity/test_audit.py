@@ -300,7 +300,8 @@ def test_a_role_changed_in_the_django_admin_is_recorded(client, admin_user, agen
     form = {"email": agent.email, "name": agent.name, "language": agent.language,
             "time_zone": agent.time_zone, "signature": agent.signature, "role": "manager",
             "is_active": "on", "is_staff": "", "availability": agent.availability,
-            "capacity": agent.capacity, "date_joined_0": "2026-01-01",
+            "capacity": agent.capacity if agent.capacity is not None else "",
+            "date_joined_0": "2026-01-01",
             "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-01-01",
             "initial-date_joined_1": "10:00:00"}
     done = client.post(f"/admin/helpdesk/user/{agent.pk}/change/", form,
@@ -309,3 +310,15 @@ def test_a_role_changed_in_the_django_admin_is_recorded(client, admin_user, agen
     entry = AuditEntry.objects.get(action=Action.ROLE_CHANGED)
     assert (entry.actor, entry.ip, entry.user_agent) == (admin_user, "192.0.2.45", "Firefox/140")
     assert (entry.detail["old"], entry.detail["new"]) == ("agent", "manager")
+
+
+def test_a_setting_saved_with_raw_values_is_recorded_without_breaking_the_save(team):
+    """WorkingInterval's name formats its times; created from strings it cannot yet."""
+    from tickets.models import BusinessCalendar, WorkingInterval
+
+    calendar = BusinessCalendar.objects.create(name="Night")
+    interval = WorkingInterval.objects.create(calendar=calendar, weekday=1, start="08:00",
+                                              end="16:00")
+    entry = AuditEntry.objects.get(target_type="tickets.workinginterval")
+    assert (entry.target_id, entry.target_label) == (str(interval.pk),
+                                                     f"working interval #{interval.pk}")
