@@ -20,7 +20,7 @@ from .conftest import score_path
 from .test_relationship import _send_wave, contacts, relationship_program  # noqa: F401
 
 
-def _full_read(invitation_id, alias="default"):
+def _full_read(invitation_id):
     """What the page read before: the whole invitation, program, ticket and answer."""
     invitation = load_invitation(invitation_id)
     return invitation, existing_response(invitation) if invitation else None
