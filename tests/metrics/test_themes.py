@@ -55,27 +55,32 @@ def test_labels_are_readable_words_not_stems(labelled):
     assert "invoic" not in labels.replace("invoice", "")
 
 
-def test_a_new_comment_gets_its_theme_on_arrival_within_50_ms(labelled):
-    """The receiver of response_recorded (what runs after the answer's commit); the
-    median of a few arrivals, since this machine's 2 cores are shared."""
+def test_a_new_comment_gets_its_theme_on_arrival_in_a_fixed_number_of_queries(labelled):
+    """The receiver of response_recorded (what runs after the answer's commit) places
+    each new comment with the fitted model, in the same few queries whatever the comment.
+    Its time (under 50 ms, docs/insights.md) is measured by `manage.py bench --only
+    "Theme assignment"`, not asserted here: a timed test fails on a busy machine."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from metrics.receivers import on_response_recorded
 
     fitting.recompute_themes(now=END)
     fitting.assign(Response.objects.first())  # the model is loaded once per process
-    timings = []
+    counts = []
     for comment, language in (("My invoice had a double charge again", "en"),
                               ("Laskussani oli taas väärä summa", "fi"),
                               ("The parcel never arrived, tracking is stuck", "en"),
                               ("Jonotin puhelimessa tunnin", "fi"),
                               ("Password reset link does not work", "en")):
         response = make_response("nps", 3, comment=comment)
-        started = time.perf_counter()
-        on_response_recorded(Response, response_id=response.pk, ticket_id=response.ticket_id,
-                             metric="nps", score=3, first=True)
-        timings.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as captured:
+            on_response_recorded(Response, response_id=response.pk, ticket_id=response.ticket_id,
+                                 metric="nps", score=3, first=True)
+        counts.append(len(captured))
         theme = ResponseTheme.objects.select_related("theme").get(response=response).theme
         assert theme.language == language
-    assert sorted(timings)[len(timings) // 2] < 0.05, timings
+    assert len(set(counts)) == 1 and counts[0] <= 6, counts
 
 
 def test_answering_a_survey_assigns_the_theme_after_commit(labelled, django_capture_on_commit_callbacks):
