@@ -244,3 +244,19 @@ def test_the_schema_describes_the_endpoint(admin_user):
     component = schema["components"]["schemas"]["RetentionSettings"]
     assert set(component["properties"]) == {"closed_ticket_months", "quarantine_days",
                                             "effective", "defaults"}
+
+
+def test_the_new_words_are_in_finnish(env):
+    from django.utils import translation
+
+    from tickets.admin_privacy import environment_default_text
+
+    with translation.override("fi"):
+        assert environment_default_text(12, "months") == "Ympäristön oletus: 12 kuukautta."
+        assert environment_default_text(1, "days") == "Ympäristön oletus: 1 päivä."
+        assert environment_default_text(0, "days") == \
+            "Ympäristön oletus: 0 (säilytetään pysyvästi)."
+        assert str(RetentionPolicy._meta.verbose_name) == "tietojen säilytys"
+        field = RetentionPolicy._meta.get_field("quarantine_days")
+        assert str(field.verbose_name).startswith("karanteenissa")
+        assert str(field.help_text).startswith("Tätä vanhempi")
