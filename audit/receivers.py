@@ -1,7 +1,8 @@
 """What the audit log hears without being called: sign-ins and sign-outs (Django's auth
 signals), role changes and new staff users (the user model), and saves and deletes of
 the models listed in ``AUDITED_MODELS`` (rules, webhooks, teams and their members, SLA
-policies, business calendars, custom fields, macros, survey programs, chat hours). Everything else records by calling ``audit.services.record`` itself."""
+policies, business calendars, custom fields, macros, survey programs, chat hours, the
+retention periods). Everything else records by calling ``audit.services.record`` itself."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ AUDITED_MODELS = {
     "tickets.CustomField": Action.SETTINGS_CHANGED,
     "tickets.Macro": Action.SETTINGS_CHANGED,
     "tickets.CannedResponse": Action.SETTINGS_CHANGED,
+    # How long closed tickets' contents and quarantined mail are kept (docs/privacy.md).
+    "tickets.RetentionPolicy": Action.SETTINGS_CHANGED,
     "surveys.SurveyProgram": Action.SETTINGS_CHANGED,
     "chat.TeamChatHours": Action.SETTINGS_CHANGED,
 }

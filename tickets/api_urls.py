@@ -5,7 +5,7 @@ from .api.customers import CustomerList
 from .api.intake import IntakeView
 from .api.macros import ApplyMacro, MacroDetail, MacroList
 from .api.messages import AttachmentDownload, TicketMessages
-from .api.privacy import CustomerErase, CustomerExport
+from .api.privacy import CustomerErase, CustomerExport, RetentionSettings
 from .api.side import TicketForward
 from .api.teams import AgentMe, TeamDetail, TeamList
 from .api.tickets import TicketDetail, TicketListCreate
@@ -36,6 +36,7 @@ urlpatterns = [
     path("agents/me/", AgentMe.as_view(), name="agent-me"),
     path("customers/<str:pk>/export/", CustomerExport.as_view(), name="customer-export"),
     path("customers/<str:pk>/erase/", CustomerErase.as_view(), name="customer-erase"),
+    path("privacy/retention/", RetentionSettings.as_view(), name="privacy-retention"),
     # Custom fields, time entries, links (docs/custom-fields.md).
     path("custom-fields/", CustomFieldList.as_view(), name="custom-field-list"),
     path("custom-fields/<str:pk>/", CustomFieldDetail.as_view(), name="custom-field-detail"),

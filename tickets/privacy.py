@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -37,6 +36,7 @@ from .models import (
     CustomField,
     InboundEmail,
     Message,
+    RetentionPolicy,
     SideConversation,
     Ticket,
     TicketEvent,
@@ -356,10 +356,12 @@ def erase_customer(*, customer: Customer, now: datetime | None = None) -> dict[s
 
 def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
     """Erase the contents of tickets closed longer ago than the retention period, and
-    delete quarantined raw email older than its own. Both off (0) by default."""
+    delete quarantined raw email older than its own. The periods are those an admin set
+    (``RetentionPolicy``), else the environment defaults; both off (0) by default."""
     now = now or timezone.now()
     done = {"tickets": 0, "quarantined": 0}
-    months = settings.HELPDESK_RETENTION_CLOSED_MONTHS
+    policy = RetentionPolicy.current()
+    months = policy.closed_ticket_months
     if months:
         cutoff = now - timedelta(days=round(months * 30.44))
         due = Ticket.objects.filter(status=Ticket.Status.CLOSED, closed_at__lt=cutoff,
@@ -371,7 +373,7 @@ def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
             done["tickets"] += count
             if count < 500:
                 break
-    days = settings.HELPDESK_RETENTION_QUARANTINE_DAYS
+    days = policy.quarantine_days
     if days:
         old = InboundEmail.objects.filter(status=InboundEmail.Status.QUARANTINED,
                                           received_at__lt=now - timedelta(days=days))

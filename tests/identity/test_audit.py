@@ -184,6 +184,7 @@ def _settings_objects(team, agent):
         CustomHoliday,
         Macro,
         ReceivingAddress,
+        RetentionPolicy,
         SLAPolicy,
         Team,
         TeamMembership,
@@ -214,6 +215,8 @@ def _settings_objects(team, agent):
         "tickets.Macro": lambda: Macro.objects.create(name="Close politely"),
         "tickets.CannedResponse": lambda: CannedResponse.objects.create(title="Hi",
                                                                         body="Hello!"),
+        "tickets.RetentionPolicy": lambda: RetentionPolicy.objects.create(
+            closed_ticket_months=24),
         "rules.Rule": lambda: Rule.objects.create(name="Tag web"),
         "integrations.WebhookSubscription": lambda: WebhookSubscription.objects.create(
             url="https://example.com/hook", secret="s" * 32),

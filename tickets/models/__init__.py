@@ -20,6 +20,7 @@ from .email import InboundEmail, IntakeNonce
 from .fields import CustomField, TicketFieldValue
 from .macros import Macro
 from .notes import CustomerNote  # customer page (docs/customers.md)
+from .retention import RetentionPolicy  # docs/privacy.md
 from .routing import ChannelDefault, ReceivingAddress
 from .side import SideConversation
 from .sla import BusinessCalendar, CustomHoliday, SLAPolicy, TicketSLA, WorkingInterval
@@ -43,6 +44,7 @@ __all__ = [
     "Organization",
     "OrganizationDomain",
     "ReceivingAddress",
+    "RetentionPolicy",
     "SLAPolicy",
     "SavedFilter",
     "SideConversation",
