@@ -1,7 +1,6 @@
 """Comment themes: quality on a labelled set, assignment as answers arrive (and its
 speed), the scheduled refit, the report and the click-through to the responses."""
 
-import time
 from collections import Counter
 from datetime import timedelta
 

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from audit.models import Action
 from audit.services import record
-from helpdesk.api import StrictSerializer, parse_id, validated
+from helpdesk.api import StrictSerializer, parse_id, staff_user, validated
 from helpdesk.permissions import IsAdmin
 
 from .. import privacy
@@ -186,7 +186,7 @@ class RetentionSettings(APIView):
             policy = policy or RetentionPolicy()
             for name, value in data.items():
                 setattr(policy, name, value)
-            policy.updated_by = request.user
+            policy.updated_by = staff_user(request)
             if created:
                 policy.save()
             else:  # the audit entry names the fields that were sent
