@@ -32,8 +32,10 @@ def some_rows(ticket, agent, team):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_admin_changelist_loads_for_an_admin(client, admin_user, some_rows, model):
     client.force_login(admin_user)
-    response = client.get(changelist(model))
+    # A one-row setting (the retention policy) opens its single form instead of a list.
+    response = client.get(changelist(model), follow=True)
     assert response.status_code == 200
+    assert len(response.redirect_chain) <= 1
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
