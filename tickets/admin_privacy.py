@@ -95,7 +95,14 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         return self._admin(request)
 
     def has_add_permission(self, request):
-        return self._admin(request) and not RetentionPolicy.objects.exists()
+        # Django's sidebar and index ask this on every admin page: answered from what the
+        # add view itself found (one query there), not with a query on every page.
+        return getattr(request, "_may_add_retention_policy", False)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        request._may_add_retention_policy = (  # type: ignore[attr-defined]
+            self._admin(request) and not RetentionPolicy.objects.exists())
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False
