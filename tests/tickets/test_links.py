@@ -120,7 +120,7 @@ def test_the_panel_shows_links_merges_and_follow_ups(client, agent, ticket, inci
         subject="Again", body="x", customer=customer, team=ticket.team, follows_up=ticket
     ))
     client.force_login(agent)
-    html = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    html = client.get(reverse("tickets:context", args=[ticket.pk])).content.decode()
     for ref in (incidents[0].reference, duplicate.reference, follow.reference):
         assert ref in html
     assert "Merged here" in html and "Follow-up" in html and "Incident" in html

@@ -105,14 +105,33 @@ def test_customers_other_tickets_are_listed(client, agent, ticket, customer, tea
         subject="Second problem", body="b", customer=customer, team=team
     ))
     client.force_login(agent)
-    html = client.get(ticket.get_absolute_url()).text
-    assert other.reference in html
+    context_url = reverse("tickets:context", args=[ticket.pk])
+    page = client.get(ticket.get_absolute_url()).text
+    # The page asks for its context column once it shows, and links it without JavaScript.
+    assert f'hx-get="{context_url}" hx-trigger="load"' in page
+    assert f'<noscript><p><a href="{context_url}">' in page
+    assert other.reference not in page
+    column = client.get(context_url, headers={"HX-Request": "true"}).text
+    assert other.reference in column and "<html" not in column and 'id="time-panel"' in column
+    whole = client.get(context_url).text  # without JavaScript: a page of its own
+    assert other.reference in whole and "<html" in whole and ticket.get_absolute_url() in whole
+
+
+def test_the_context_column_is_refused_to_who_may_not_see_the_ticket(
+        client, other_agent, analyst, ticket):
+    url = reverse("tickets:context", args=[ticket.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(other_agent)  # another team's ticket: as if it did not exist
+    assert client.get(url).status_code == 404
+    client.force_login(analyst)
+    assert client.get(url).status_code == client.get(ticket.get_absolute_url()).status_code != 200
 
 
 def test_broken_side_panel_is_skipped(client, agent, ticket, settings):
     settings.HELPDESK_TICKET_SIDE_PANELS = ["no.such.module.panel", "tests.tickets.test_views_pages.panel"]
     client.force_login(agent)
-    html = client.get(ticket.get_absolute_url()).text
+    html = client.get(reverse("tickets:context", args=[ticket.pk])).text
     assert "<b>panel for " in html
 
 

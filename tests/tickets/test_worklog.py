@@ -73,7 +73,7 @@ def test_the_page_shows_the_total_and_a_running_timer_after_reload(client, agent
     client.force_login(agent)
     worklog.log_time(ticket=ticket, agent=agent, seconds=3900)
     client.post(reverse("tickets:time_timer", args=[ticket.pk]), {"action": "start"})
-    html = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    html = client.get(reverse("tickets:context", args=[ticket.pk])).content.decode()
     assert "1 h 05 min" in html and "data-timer-start" in html and "Stop timer" in html
 
 
@@ -100,7 +100,7 @@ def test_the_finnish_page_shows_finnish_durations(client, agent, ticket):
     agent.save()
     worklog.log_time(ticket=ticket, agent=agent, seconds=3900)
     client.force_login(agent)
-    html = client.get(reverse("tickets:detail", args=[ticket.pk]),
+    html = client.get(reverse("tickets:context", args=[ticket.pk]),
                       HTTP_ACCEPT_LANGUAGE="fi").content.decode()
     assert "1 t 05 min" in html and "Käynnistä ajastin" in html
 

@@ -4,7 +4,7 @@ from .availability import set_availability
 from .bulk import bulk_update
 from .compose import forward, inline_image
 from .compose import preview as reply_preview
-from .detail import attachment, detail, reply, update_properties
+from .detail import attachment, context_panels, detail, reply, update_properties
 from .email_frame import message_html
 from .macros import macro_apply, macro_delete, macro_edit, macro_list, macro_preview
 from .manage import (

@@ -19,7 +19,7 @@ from ..models import Attachment, Team, Ticket
 from ..queries import get_ticket_for_agent
 from . import compose, freshness
 from .custom_fields import changes_from_post, field_rows
-from .detail_context import detail_context, sidepanel_context
+from .detail_context import context_panels_context, detail_context, sidepanel_context
 
 
 def _ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -34,6 +34,18 @@ def _errors(exc: ValidationError) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket_for_agent(request.user, pk, with_sla=True)
     return render(request, "tickets/detail.html", detail_context(request, ticket))
+
+
+@staff_required
+def context_panels(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket page's context column (time, links, the customer's other tickets,
+    extension panels), loaded by the page once it shows; without JavaScript, a page
+    of its own that the ticket page links to."""
+    ticket = get_ticket_for_agent(request.user, pk)
+    context = context_panels_context(request, ticket)
+    if request.htmx:
+        return render(request, "tickets/_context_panels.html", context)
+    return render(request, "tickets/context_page.html", context)
 
 
 @require_POST

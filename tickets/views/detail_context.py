@@ -72,10 +72,23 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
     }
 
 
-def detail_context(request, ticket: Ticket) -> dict:
+def context_panels_context(request, ticket: Ticket) -> dict:
+    """The ticket page's context column, sent by a second request after the page
+    (docs/performance.md, "The ticket page"): time, links, the customer's other
+    tickets and the extension panels. The thread and the reply box come first."""
     user = request.user
     others = (visible_tickets(user).filter(customer_id=ticket.customer_id).exclude(pk=ticket.pk)
               .order_by("-created_at")[:10])
+    return {
+        "ticket": ticket,
+        "other_tickets": list(others),
+        "panels": side_panels(request, ticket),
+        **ticket_extras(request, ticket),  # time and links panels (tk-fields)
+    }
+
+
+def detail_context(request, ticket: Ticket) -> dict:
+    user = request.user
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
     messages_thread = list(thread(ticket))
     history = readable_history(ticket)
@@ -89,9 +102,6 @@ def detail_context(request, ticket: Ticket) -> dict:
         "history": history,
         # What this page shows, carried by the reply form (tickets/views/freshness.py).
         "page_version": Version.of_page(messages_thread, [event for event, _ in history]),
-        "other_tickets": list(others),
         "canned": canned,
-        "panels": side_panels(request, ticket),
-        **ticket_extras(request, ticket),  # time and links panels (tk-fields)
         "Author": Message.Author,
     }
