@@ -130,3 +130,21 @@ def test_an_agent_of_another_team_may_not_set_fields(ticket, other_agent, produc
 def test_date_objects_are_accepted(ticket, all_fields):
     _set(ticket, None, bought_on=date(2026, 1, 2))
     assert values_of(ticket.pk)[all_fields["bought_on"].pk] == ["2026-01-02"]
+
+
+def test_active_fields_come_in_one_query_in_order_with_their_teams(
+        team, other_team, all_fields, django_assert_num_queries):
+    from tickets.models import CustomField
+    from tickets.services.custom_fields import active_fields
+
+    first, second, *rest = CustomField.objects.order_by("position", "pk")
+    first.teams.set([team, other_team])
+    second.teams.set([other_team])
+    top = max(f.position for f in (first, second, *rest)) + 1
+    CustomField.objects.filter(pk=first.pk).update(position=top)  # now shown last
+    with django_assert_num_queries(1):
+        fields = active_fields()
+    assert [f.pk for f in fields] == [second.pk, *[f.pk for f in rest], first.pk]
+    teams = {f.pk: f.team_ids for f in fields}
+    assert teams[first.pk] == {team.pk, other_team.pk} and teams[second.pk] == {other_team.pk}
+    assert teams[rest[0].pk] == set()
