@@ -13,6 +13,7 @@ from tests.factories import CustomerFactory, TicketFactory
 from tickets.custom_field_query import QUEUE_COUNT_BOUND
 from tickets.models import PRIORITY_RANK, STATUS_RANK, Ticket, TicketSLA
 from tickets.models.core import PRIORITY_ORDER, STATUS_ORDER
+from tickets.queries import visible_tickets
 from tickets.views import queues
 
 S = Ticket.Status
@@ -32,10 +33,12 @@ def test_rank_orders_and_index_conditions_repeat_the_model_choices():
     assert tuple(Ticket.Priority.values) == PRIORITY_ORDER
     assert tuple(S.values) == STATUS_ORDER
     indexes = {i.name: i for i in Ticket._meta.indexes}
-    for name, statuses in (("ticket_unresolved_queue_idx", Ticket.UNRESOLVED),
-                           ("ticket_solved_queue_idx", (S.SOLVED, S.CLOSED))):
+    unresolved = [name for name in indexes if name.startswith("ticket_unresolved_")]
+    assert len(unresolved) >= 4  # customer, queue counts, id order, "mine"
+    for name, statuses in ([(name, Ticket.UNRESOLVED) for name in unresolved]
+                           + [("ticket_solved_queue_idx", (S.SOLVED, S.CLOSED))]):
         (lookup, values), = indexes[name].condition.children
-        assert lookup == "status__in" and set(values) == set(statuses)
+        assert lookup == "status__in" and set(values) == set(statuses), name
     # The recently solved queue is the solved index's statuses over a period.
     assert set(dict(queues._recently_solved(timezone.now()).children)["status__in"]) == {
         S.SOLVED, S.CLOSED}
@@ -152,6 +155,17 @@ def test_the_sorted_whole_list_reads_along_the_rank_index(db, sort, index):
     tickets, _ = queues.apply_sort(Ticket.objects.all(), sort)
     plan = _plan(tickets.select_related("customer", "assignee", "team", "sla")[:25])
     assert index in plan, plan
+
+
+@postgresql_only
+@pytest.mark.parametrize("sort", ["-updated", "updated"])
+def test_my_open_tickets_read_along_their_index_in_either_order(agent, team, sort):
+    """An agent's default list: their open tickets by last change, a page at a time."""
+    conditions = queues.queue_conditions(agent, timezone.now())
+    tickets, _ = queues.apply_sort(
+        visible_tickets(agent).filter(conditions["mine"]), sort)
+    plan = _plan(tickets.select_related("customer", "assignee", "team", "sla")[:25])
+    assert "ticket_unresolved_mine_idx" in plan and "Sort" not in plan, plan
 
 
 @postgresql_only

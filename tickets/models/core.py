@@ -341,6 +341,12 @@ class Ticket(models.Model):
             models.Index(fields=["id"], include=["team", "assignee", "first_response_at"],
                          condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
                          name="ticket_unresolved_id_idx"),
+            # An agent's default list, "my open tickets", newest change first: the first
+            # page read along this index instead of sorting every open ticket of the
+            # agent's teams (21 ms → 2 ms at 1 M tickets, docs/performance.md).
+            models.Index(fields=["assignee", "updated_at", "id"],
+                         condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
+                         name="ticket_unresolved_mine_idx"),
             models.Index(fields=["solved_at", "team", "assignee"],
                          condition=models.Q(status__in=["solved", "closed"]),
                          name="ticket_solved_queue_idx"),
