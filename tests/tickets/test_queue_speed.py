@@ -39,6 +39,10 @@ def test_rank_orders_and_index_conditions_repeat_the_model_choices():
                            + [("ticket_solved_queue_idx", (S.SOLVED, S.CLOSED))]):
         (lookup, values), = indexes[name].condition.children
         assert lookup == "status__in" and set(values) == set(statuses), name
+    unassigned = dict(indexes["ticket_unassigned_idx"].condition.children)
+    assert unassigned.keys() == {"status__in", "assignee__isnull"}
+    assert unassigned["assignee__isnull"] is True
+    assert set(unassigned["status__in"]) == set(Ticket.UNRESOLVED)
     # The recently solved queue is the solved index's statuses over a period.
     assert set(dict(queues._recently_solved(timezone.now()).children)["status__in"]) == {
         S.SOLVED, S.CLOSED}
@@ -159,13 +163,18 @@ def test_the_sorted_whole_list_reads_along_the_rank_index(db, sort, index):
 
 @postgresql_only
 @pytest.mark.parametrize("sort", ["-updated", "updated"])
-def test_my_open_tickets_read_along_their_index_in_either_order(agent, team, sort):
-    """An agent's default list: their open tickets by last change, a page at a time."""
-    conditions = queues.queue_conditions(agent, timezone.now())
-    tickets, _ = queues.apply_sort(
-        visible_tickets(agent).filter(conditions["mine"]), sort)
+@pytest.mark.parametrize(("view", "index"), [("mine", "ticket_unresolved_mine_idx"),
+                                             ("unassigned", "ticket_unassigned_idx")])
+@pytest.mark.parametrize("persona", ["agent", "manager"])
+def test_my_and_unassigned_open_tickets_read_along_an_index_in_either_order(
+        request, team, persona, view, index, sort):
+    """An agent's default list and the triage list: open tickets by last change, a page
+    at a time, for an agent (their teams' tickets) and a manager (all)."""
+    user = request.getfixturevalue(persona)
+    conditions = queues.queue_conditions(user, timezone.now())
+    tickets, _ = queues.apply_sort(visible_tickets(user).filter(conditions[view]), sort)
     plan = _plan(tickets.select_related("customer", "assignee", "team", "sla")[:25])
-    assert "ticket_unresolved_mine_idx" in plan and "Sort" not in plan, plan
+    assert index in plan and "Sort" not in plan, plan
 
 
 @postgresql_only
