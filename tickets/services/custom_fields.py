@@ -40,11 +40,13 @@ def active_fields() -> list[CustomField]:
     """Active fields in display order, each with ``team_ids`` set, in one query: the
     teams come aggregated into a string with each field (read on every ticket page,
     queue page and intake mail)."""
-    fields = list(CustomField.objects.filter(active=True).annotate(
+    rows = (CustomField.objects.filter(active=True).annotate(
         team_list=StringAgg(Cast("teams__id", CharField()), Value(","), default=Value("")))
         .order_by("position", "pk"))  # an aggregate drops Meta.ordering
-    for field in fields:
+    fields: list[CustomField] = []
+    for field in rows:
         field.team_ids = {int(pk) for pk in field.team_list.split(",") if pk}
+        fields.append(field)
     return fields
 
 
