@@ -53,6 +53,10 @@ case("Queue, all open", "manager", lambda c: get(c, "manager", _with_query(
     url("tickets:queue"), "view=open")))
 case("Queue, all open, agent", "agent", lambda c: get(c, "agent", _with_query(
     url("tickets:queue"), "view=open")))
+case("Queue, unassigned", "manager", lambda c: get(c, "manager", _with_query(
+    url("tickets:queue"), "view=unassigned")))
+case("Queue, unassigned, agent", "agent", lambda c: get(c, "agent", _with_query(
+    url("tickets:queue"), "view=unassigned")))
 case("Queue, all tickets by priority", "manager", lambda c: get(c, "manager", _with_query(
     url("tickets:queue"), "view=all&sort=priority")))
 case("Queue, all tickets by -priority", "manager", lambda c: get(c, "manager", _with_query(
