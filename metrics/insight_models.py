@@ -2,6 +2,8 @@
 drivers, and the comment themes with each comment's theme. Like the rollups, these are
 caches recomputed from tickets and surveys, never a source of truth."""
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +81,9 @@ class ThemeModel(models.Model):
     fitted_at = models.DateTimeField(default=timezone.now)
     vocabulary = models.JSONField(default=dict)  # {stem: [column, idf]}
     comments = models.IntegerField(default=0)
+    # Names this fit for the processes that hold it in memory (fitting._loaded): an id
+    # alone may come back with other themes after a database is restored or rolled back.
+    version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("comment theme model")

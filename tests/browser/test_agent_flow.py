@@ -61,6 +61,9 @@ def test_agent_searches_replies_and_solves(page, live_server, agent, team, scree
     page.click("td.subject a:has-text('Printer on fire')")
 
     page.wait_for_selector("#reply-body")
+    # The page's script marks the select once it listens for the choice; choosing
+    # before that (a busy machine runs the script late) inserted nothing.
+    page.wait_for_selector("select[data-canned][data-ready]", state="attached")
     page.select_option("select[data-canned]", label="Greeting")
     assert page.input_value("#reply-body") == "Hello Kalle Customer,"
     page.fill("#reply-body", "Hello Kalle, the fire is out.")

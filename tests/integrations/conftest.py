@@ -16,7 +16,10 @@ class Receiver:
         self.requests: list[dict] = []
         self.statuses: list[int] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever looks for shutdown() every poll_interval: at its default (0.5 s)
+        # each test's teardown waited half a second for it.
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self) -> str:

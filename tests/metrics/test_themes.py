@@ -10,7 +10,7 @@ from django.core.management import call_command
 from helpdesk.celery import app
 from metrics.insights.themes import fitting
 from metrics.insights.themes.report import themes_report
-from metrics.models import CommentTheme, ResponseTheme
+from metrics.models import CommentTheme, ResponseTheme, ThemeModel
 from metrics.tasks import recompute_comment_themes
 from surveys.models import Response
 from tests.conftest import api_client_for
@@ -108,6 +108,29 @@ def test_arrival_assignment_matches_the_refit_rule(labelled):
         fitting.assign(response)
     after = dict(ResponseTheme.objects.values_list("response_id", "theme_id"))
     assert all(after[pk] == before[pk] for pk in list(before)[:20] if pk in after)
+
+
+def test_a_fit_stored_under_an_id_seen_before_is_not_served_from_memory(labelled):
+    """Each process holds the fitted model in memory (fitting._loaded). An id can come
+    back with other themes (a database restored from a backup, a rolled-back refit on
+    SQLite, a test's rolled-back transaction): new comments must go to the themes now
+    stored, not to the remembered ones, which no longer exist."""
+    first = fitting.recompute_themes(now=END)
+    response = Response.objects.exclude(comment="").first()
+    fitting.assign(response)  # the first fit is held in memory now
+    second = fitting.recompute_themes(now=END)
+    themes = [(t.position, t.language, t.words, t.label, t.centroid)
+              for t in second.themes.order_by("position")]
+    ThemeModel.objects.all().delete()
+    restored = ThemeModel.objects.create(pk=first.pk, fitted_at=END, vocabulary=second.vocabulary,
+                                         comments=second.comments)
+    CommentTheme.objects.bulk_create([
+        CommentTheme(model=restored, position=position, language=language, words=words,
+                     label=label, centroid=centroid)
+        for position, language, words, label, centroid in themes])
+    placed = fitting.assign(response)
+    assert placed is not None
+    assert CommentTheme.objects.filter(pk=placed.theme_id, model=restored).exists()
 
 
 def test_refresh_metrics_refits_the_themes_and_beat_schedules_it(labelled):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import uuid
 import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -155,24 +156,29 @@ def nearest(vec: dict[int, float], language: str, themes: list[tuple[int, str, d
 # ---- the stored model -------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=2)
-def _loaded(model_id: int):
-    model = ThemeModel.objects.get(pk=model_id)
+def _loaded(model_id: int, version: uuid.UUID):
+    """The model's vocabulary and themes, read once per process and fit. Keyed on the
+    fit's version as well as its id: a running worker must not keep assigning to the
+    themes of an earlier fit whose id the database gives again (a restored backup, a
+    rolled-back refit on SQLite, each test's rolled-back transaction)."""
+    model = ThemeModel.objects.get(pk=model_id, version=version)
     themes = [(t.pk, t.language, {int(c): w for c, w in t.centroid})
               for t in CommentTheme.objects.filter(model_id=model_id)]
     return model.vocabulary, themes
 
 
-def current_model_id() -> int | None:
-    return ThemeModel.objects.order_by("-pk").values_list("pk", flat=True).first()
+def current_model() -> tuple[int, uuid.UUID] | None:
+    """(id, version) of the fit that new comments are assigned to, or None before the first."""
+    return ThemeModel.objects.order_by("-pk").values_list("pk", "version").first()
 
 
-def assign(response: Response, model_id: int | None = None) -> ResponseTheme | None:
+def assign(response: Response) -> ResponseTheme | None:
     """Give one response's comment its theme (or none); called as each answer arrives."""
-    model_id = model_id or current_model_id()
+    current = current_model()
     ResponseTheme.objects.filter(response_id=response.pk).delete()
-    if model_id is None or not response.comment.strip():
+    if current is None or not response.comment.strip():
         return None
-    vocabulary, themes = _loaded(model_id)
+    vocabulary, themes = _loaded(*current)
     language, vec = vector(response.comment, _hint(response), vocabulary)
     found = nearest(vec, language, themes)
     if found is None:

@@ -10,7 +10,6 @@ import functools
 import re
 
 import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # Finnish function words (after the Snowball project's Finnish stop list, with the
 # inflected pronouns and particles that carry no topic in a support comment).
@@ -27,6 +26,16 @@ LANGUAGES = ("fi", "en")
 
 
 @functools.cache
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's list, imported at the first comment rather than when Django starts:
+    importing scikit-learn (and SciPy) costs over a second of CPU in every process
+    (web, worker, each manage.py command) that otherwise never fits a theme."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
+
+
+@functools.cache
 def _stemmer(language: str):
     return snowballstemmer.stemmer("finnish" if language == "fi" else "english")
 
@@ -38,7 +47,8 @@ def language_of(text: str, hint: str = "") -> str:
     words = _ANY_WORD.findall(lowered)
     finnish = (sum(w in FINNISH_STOP_WORDS or bool(_FINNISH_ENDING.search(w)) for w in words)
                + 2 * len(_FINNISH_LETTERS.findall(lowered)))
-    english = sum(w in ENGLISH_STOP_WORDS for w in words)
+    english_stop = _english_stop_words()
+    english = sum(w in english_stop for w in words)
     if finnish == english:
         return hint if hint in LANGUAGES else "en"
     return "fi" if finnish > english else "en"
@@ -47,7 +57,7 @@ def language_of(text: str, hint: str = "") -> str:
 def words(text: str, language: str) -> list[tuple[str, str]]:
     """(term, surface word) pairs: the term is the stem prefixed with the language, so
     Finnish and English never share a column."""
-    stop = FINNISH_STOP_WORDS if language == "fi" else ENGLISH_STOP_WORDS
+    stop = FINNISH_STOP_WORDS if language == "fi" else _english_stop_words()
     surface = [w for w in _WORD.findall(text.lower()) if w not in stop]
     stems = _stemmer(language).stemWords(surface)
     return [(f"{language}:{stem}", word) for stem, word in zip(stems, surface, strict=True)
