@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.permissions import BasePermission
 
 if TYPE_CHECKING:  # DRF's settings import this module: importing its views here is a cycle
@@ -51,6 +52,18 @@ class IsAdmin(BasePermission):
         return is_admin(request.user)
 
 
+def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
+    """The sign-in page, coming back here afterwards. A request htmx makes from a page
+    (a panel loading, presence polling) after the session ended would otherwise swap
+    the sign-in form into the panel: the whole page goes to sign-in instead, and
+    returns to the page the agent was on."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
+        back = htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(redirect_to_login(back).url)
+    return redirect_to_login(request.get_full_path())
+
+
 def staff_required(view: View | None = None, *, analysts: bool = False,
                    managers_only: bool = False) -> View | Callable[[View], View]:
     """The one gate of every staff page (docs/roles.md). Anonymous visitors, and customers
@@ -67,7 +80,7 @@ def staff_required(view: View | None = None, *, analysts: bool = False,
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _to_sign_in(request)
             if not is_staff_member(user):
                 raise PermissionDenied
             if user.is_analyst and not analysts:

@@ -168,3 +168,15 @@ def test_ticket_page_query_count_does_not_grow_with_thread(client, agent, team_l
         CannedResponse.objects.create(title=f"c{i}", body="Hi {{ customer.name }}")
     services.assign_ticket(ticket=ticket, assignee=agent, actor=team_lead)
     assert _page_queries(client, url) == before
+
+
+def test_a_panel_loading_after_the_session_ended_sends_the_whole_page_to_sign_in(client, ticket):
+    """htmx would swap the sign-in form into the column; the page goes to sign-in instead
+    and comes back to the ticket afterwards."""
+    page = f"http://testserver{ticket.get_absolute_url()}"
+    response = client.get(reverse("tickets:context", args=[ticket.pk]),
+                          headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert response.status_code == 200 and not response.content
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={ticket.get_absolute_url()}"
+    plain = client.get(reverse("tickets:context", args=[ticket.pk]))  # a plain request
+    assert plain.status_code == 302 and plain.url.startswith(reverse("login"))
