@@ -14,6 +14,8 @@ from tickets.models import (
     Ticket,
 )
 
+PASSWORD = "correct horse battery"  # every UserFactory user's password
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -23,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"agent{n}@helpdesk.test")
     name = factory.Faker("name")
     role = User.Role.AGENT
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def teams(self, create, extracted, **kwargs):

@@ -16,6 +16,7 @@ from tickets.models import Customer, Team, Ticket
 from tickets.portal.auth import make_sign_in_token
 
 from .conftest import SCREENSHOTS
+from .signin import sign_in
 from .test_first_hour import fresh_install
 
 # artifacts/screenshots unless HELPDESK_SHOTS_DIR names another folder.
@@ -43,11 +44,7 @@ def staff_page(browser, url: str, user: User, language: str, width: int = 1280):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, url, user.email, password=DEMO_PASSWORD)
     return page
 
 

@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from demo.data.people import DEMO_PASSWORD
 from surveys.models import Invitation
 from surveys.tokens import make_score_token
 
 from . import demo_site
+from .signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +46,7 @@ def test_main_pages_have_no_wcag_violations(browser, live_server, language):
     context = _context(browser)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", manager.email)
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, url, manager.email, password=DEMO_PASSWORD)
     for path in ("/?view=all_open", responded.get_absolute_url(), "/metrics/", "/metrics/me/",
                  "/settings/", "/search/?q=order", "/rules/", "/macros/",
                  "/surveys/follow-ups/", "/surveys/programs/",

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import CannedResponse, Ticket
@@ -30,11 +31,7 @@ def _setup(agent, team):
 
 
 def _sign_in(page, live_server, agent):
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.tickets")
+    sign_in(page, live_server.url, agent.email, path="/", ready="table.tickets")
 
 
 @pytest.mark.parametrize("language", ["en", "fi"])

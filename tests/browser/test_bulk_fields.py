@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import CustomField
@@ -41,11 +42,7 @@ def test_bulk_bar_sets_a_dropdown_on_the_selected_tickets(page, live_server, age
         subject=subject, body="x", customer=CustomerFactory(), team=team))
         for subject in ("Printer on fire", "Printer jams", "Scanner is slow")]
     page.set_default_timeout(60_000)  # a shared, busy machine
-    page.goto(f"{live_server.url}/accounts/login/?next=/%3Fview%3Dopen")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, agent.email, path="/accounts/login/?next=/%3Fview%3Dopen")
     for ticket in tickets[:2]:
         page.check(f'input[name="ids"][value="{ticket.pk}"]')
     _choose(page, "printer")

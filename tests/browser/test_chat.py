@@ -11,12 +11,12 @@ import pytest
 from chat.models import Chat
 from surveys.models import Response, SurveyProgram
 from tests.browser.shots import shots_dir
+from tests.browser.signin import sign_in
 from tickets.models import Team, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = shots_dir("chat")
-PASSWORD = "correct horse battery"
 
 
 def _free_port() -> int:
@@ -64,11 +64,7 @@ def _signed_in(context, asgi_server, agent):
     """A page of ``context`` signed in to the workspace as ``agent``."""
     desk = context.new_page()
     desk.set_default_timeout(15_000)
-    desk.goto(f"{asgi_server}/accounts/login/")
-    desk.fill("#id_username", agent.email)
-    desk.fill("#id_password", PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_load_state()
+    sign_in(desk, asgi_server, agent.email)
     return desk
 
 

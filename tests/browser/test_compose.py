@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.shots import shots_dir
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.portal import auth
@@ -32,11 +33,7 @@ PASTE = """(box) => {
 
 
 def _login(page, live_server, user, url):
-    page.goto(f"{live_server.url}{url}")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#reply-body")
+    sign_in(page, live_server.url, user.email, path=url, ready="#reply-body")
 
 
 @pytest.fixture

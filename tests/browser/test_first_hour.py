@@ -22,6 +22,8 @@ from helpdesk.scheduler import Scheduler
 from surveys.models import FollowUp, Invitation, Response
 from tickets.models import Team, Ticket
 
+from . import signin
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SUBJECT = "My order 5521 has not arrived"
@@ -37,11 +39,7 @@ def fresh_install() -> None:
 
 
 def sign_in(page, url, email):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    signin.sign_in(page, url, email, password=DEMO_PASSWORD)
 
 
 def set_status(page, status):

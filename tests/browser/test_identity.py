@@ -11,6 +11,7 @@ import pytest
 from audit.models import Action, AuditEntry
 from identity.models import ApiToken
 from tests.browser.shots import shots_dir
+from tests.browser.signin import sign_in
 from tests.factories import UserFactory
 from tests.identity.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
 
@@ -54,11 +55,7 @@ def test_sso_sign_in_in_the_browser(browser, live_server, sso):  # noqa: F811 (t
 def test_two_factor_tokens_and_audit_log_in_the_browser(page, live_server):
     admin = UserFactory(email="ada@helpdesk.test", name="Ada Admin", role="admin",
                         is_staff=True, is_superuser=True)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", admin.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("header.topbar")
+    sign_in(page, live_server.url, admin.email, ready="header.topbar")
 
     for lang in ("fi", "en"):
         admin.language = lang
@@ -96,11 +93,7 @@ def test_two_factor_tokens_and_audit_log_in_the_browser(page, live_server):
 
 
 def _sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("header.topbar")
+    sign_in(page, live_server.url, user.email, ready="header.topbar")
 
 
 def test_customer_data_export_and_erasure_in_the_browser(page, live_server):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import Ticket
@@ -24,11 +25,8 @@ def test_agent_picks_previews_and_applies_a_macro_with_the_keyboard(page, live_s
         {"type": "set_status", "value": "pending"},
         {"type": "add_tags", "value": ["needs-info", "printer"]},
     ])
-    page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#reply-body")
+    sign_in(page, live_server.url, agent.email, path=ticket.get_absolute_url(),
+            ready="#reply-body")
 
     page.locator("#reply-body").fill("Sorry for the trouble.")
     page.locator("h1").click()  # leave the text box: M is a shortcut, not a letter, here

@@ -12,6 +12,7 @@ from surveys import services as survey_services
 from surveys.models import FollowUp, Kind, Response, SurveyProgram
 from surveys.services import waves
 from tests.browser.shots import shots_dir
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory, OrganizationDomainFactory, OrganizationFactory
 from tickets import services
 from tickets.models import CustomerNote
@@ -111,11 +112,7 @@ def test_people_and_relationship_pages_screenshots(browser, live_server, manager
     for width in (1280, 1920):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", manager.email)
-        page.fill("#id_password", "correct horse battery")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, live_server.url, manager.email)
         for name, path in pages.items():
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, (name, response.status)

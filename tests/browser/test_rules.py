@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.signin import sign_in
 from tests.factories import TeamFactory, UserFactory
 from tickets.models import Ticket
 
@@ -25,11 +26,7 @@ SHOTS = Path("/tmp/shots/rules")
 
 
 def _sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("header.topbar")
+    sign_in(page, live_server.url, user.email, ready="header.topbar")
 
 
 def test_manager_writes_a_rule_and_a_web_form_ticket_is_routed(page, live_server):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from helpdesk.models import OutboundEmail
 from surveys import services as survey_services
 from surveys.models import FollowUp, Response, SurveyProgram
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 
@@ -18,11 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, user.email)
 
 
 def _set_status(page, status):

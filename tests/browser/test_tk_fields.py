@@ -7,6 +7,7 @@ artifacts/screenshots/custom-fields/, tests/browser/shots.py)."""
 import pytest
 
 from tests.browser.shots import shots_dir
+from tests.browser.signin import sign_in
 from tests.factories import CustomerFactory
 from tickets import services
 from tickets.models import CustomField, TicketFieldValue
@@ -36,11 +37,7 @@ def _fields():
 
 def _sign_in(page, live_server, user, path):
     page.set_default_timeout(60_000)  # a shared, busy machine
-    page.goto(f"{live_server.url}{path}")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, user.email, path=path)
 
 
 def _shoot(page, name):
