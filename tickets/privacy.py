@@ -43,6 +43,7 @@ from .models import (
     TicketFieldValue,
     TimeEntry,
 )
+from .models.retention import EffectiveRetention
 
 ERASED = "[erased]"
 # TicketEvent fields whose values may name or quote the person.
@@ -354,13 +355,15 @@ def erase_customer(*, customer: Customer, now: datetime | None = None) -> dict[s
 # Retention ---------------------------------------------------------------------------------
 
 
-def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
+def apply_retention(*, now: datetime | None = None,
+                    policy: EffectiveRetention | None = None) -> dict[str, int]:
     """Erase the contents of tickets closed longer ago than the retention period, and
     delete quarantined raw email older than its own. The periods are those an admin set
-    (``RetentionPolicy``), else the environment defaults; both off (0) by default."""
+    (``RetentionPolicy``), else the environment defaults; both off (0) by default.
+    ``policy``: the periods a caller has already read (and reports)."""
     now = now or timezone.now()
     done = {"tickets": 0, "quarantined": 0}
-    policy = RetentionPolicy.current()
+    policy = policy or RetentionPolicy.current()
     months = policy.closed_ticket_months
     if months:
         cutoff = now - timedelta(days=round(months * 30.44))

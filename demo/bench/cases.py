@@ -20,14 +20,6 @@ from tickets.intake import receive_raw
 from .registry import Context, case, get, url
 
 
-def _htmx(ctx: Context, persona: str, path: str | None):
-    """A request htmx makes from a page (the HX-Request header): the fragment alone."""
-    if path is None:
-        return None
-    client = ctx.clients[persona]
-    return lambda: client.get(path, headers={"HX-Request": "true"}).status_code
-
-
 def _ticket(ctx: Context, name: str) -> str | None:
     return url(name.format(id=ctx.ticket_id)) if name.startswith("/") else url(name, ctx.ticket_id)
 
@@ -66,7 +58,7 @@ case("Queue, all tickets by status", "manager", lambda c: get(c, "manager", _wit
 case("Queue, all tickets by -status, agent", "agent", lambda c: get(c, "agent", _with_query(
     url("tickets:queue"), "view=all&sort=-status")))
 case("Ticket page", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:detail")))
-case("Ticket page, context column", "agent", lambda c: _htmx(c, "agent", _ticket(c, "tickets:context")))
+case("Ticket page, context column", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:context"), htmx=True))
 case("Manager dashboard", "manager", lambda c: get(c, "manager", url("metrics:dashboard")))
 case("Manager dashboard, 90 days", "manager",
      lambda c: get(c, "manager", _with_query(url("metrics:dashboard"), "days=90")))

@@ -52,8 +52,10 @@ def url(name_or_path: str, *args) -> str | None:
     return path
 
 
-def get(ctx: Context, persona: str, path: str | None) -> Action | None:
+def get(ctx: Context, persona: str, path: str | None, *, htmx: bool = False) -> Action | None:
+    """One GET of ``path``; ``htmx``: as htmx makes it from a page (the fragment alone)."""
     if path is None:
         return None
     client = ctx.clients[persona]
-    return lambda: client.get(path).status_code
+    headers = {"HX-Request": "true"} if htmx else {}
+    return lambda: client.get(path, headers=headers).status_code

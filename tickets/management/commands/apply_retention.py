@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         policy = RetentionPolicy.current()
-        done = apply_retention()
+        done = apply_retention(policy=policy)  # what is reported is what was applied
         self.stdout.write(
             f"tickets erased: {done['tickets']} "
             f"(retention {policy.closed_ticket_months or 'off'} months); "
