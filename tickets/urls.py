@@ -9,6 +9,7 @@ app_name = "tickets"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("queue-counts/", views.queue_counts, name="queue_counts"),
     path("search/", views.search_view, name="search"),
     path("tickets/bulk/", views.bulk_update, name="bulk"),
     path("tickets/new/", views.new_ticket, name="new"),

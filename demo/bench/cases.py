@@ -39,7 +39,7 @@ case("API ticket list, 25 open", "manager",
 case("API ticket list, by priority", "manager",
      lambda c: get(c, "manager", _with_query(url("/api/v1/tickets/"), "ordering=-priority")))
 case("Agent queue page", "agent", lambda c: get(c, "agent", url("tickets:queue") or url("/")))
-# The queue at scale (docs/performance.md): the sidebar's counts on every page, the whole
+# The queue at scale (docs/performance.md): the lists, the sidebar's counts, the whole
 # list sorted by priority or status (rank indexes), counted up to a bound.
 case("Queue, all open", "manager", lambda c: get(c, "manager", _with_query(
     url("tickets:queue"), "view=open")))
@@ -49,6 +49,11 @@ case("Queue, unassigned", "manager", lambda c: get(c, "manager", _with_query(
     url("tickets:queue"), "view=unassigned")))
 case("Queue, unassigned, agent", "agent", lambda c: get(c, "agent", _with_query(
     url("tickets:queue"), "view=unassigned")))
+# The sidebar's counts: their own htmx request once the page has shown, then every minute.
+case("Queue, sidebar counts", "manager", lambda c: get(c, "manager", url("tickets:queue_counts"),
+                                                       htmx=True))
+case("Queue, sidebar counts, agent", "agent", lambda c: get(c, "agent", url("tickets:queue_counts"),
+                                                            htmx=True))
 case("Queue, all tickets by priority", "manager", lambda c: get(c, "manager", _with_query(
     url("tickets:queue"), "view=all&sort=priority")))
 case("Queue, all tickets by -priority", "manager", lambda c: get(c, "manager", _with_query(

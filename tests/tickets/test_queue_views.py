@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import CustomerFactory, TicketFactory
+from tests.sidebar import queue_counts as sidebar_counts
 from tickets import services
 from tickets.models import SavedFilter, Ticket, TicketEvent, TicketSLA
 
@@ -47,7 +48,7 @@ def test_counts_beside_each_queue(client, agent, team, other_team):
     _tickets(1, team, status=Ticket.Status.PENDING)
     _tickets(4, other_team)  # not visible to the agent
     client.force_login(agent)
-    counts = {key: count for key, _, count in client.get(reverse("tickets:queue")).context["queues"]}
+    counts = sidebar_counts(client)
     assert counts["mine"] == 2
     assert counts["unassigned"] == 4
     assert counts["open"] == 6
@@ -207,3 +208,39 @@ def test_bulk_policy_refusal_is_named_per_ticket_not_a_403(client, agent, team, 
     assert response.status_code == 200
     assert f"Nothing was changed. {second.reference}: You may not change this ticket." in response.text
     assert Ticket.objects.filter(pk__in=[first.pk, second.pk], priority="high").count() == 0
+
+
+def test_the_page_lists_without_counting_the_sidebar(client, agent, team, other_team):
+    """The sidebar's counts come in a request of their own once the page has shown, and
+    every minute after; the page counts only the queue it lists."""
+    _tickets(3, team)
+    _tickets(2, other_team)  # not the agent's
+    client.force_login(agent)
+    page = client.get(reverse("tickets:queue"), {"view": "unassigned"})
+    counts_url = reverse("tickets:queue_counts")
+    assert f'hx-get="{counts_url}" hx-trigger="load, every 60s" hx-swap="none"' in page.text
+    assert '<span class="count" id="queue-count-unassigned"></span>' in page.text
+    assert page.context["page"].paginator.count == 3  # the listed queue, counted exactly
+    sent = sidebar_counts(client)
+    assert sent["unassigned"] == 3 and sent["open"] == 3
+
+
+def test_counts_are_grouped_per_language():
+    from django.utils import translation
+
+    from tickets.templatetags.helpdesk_ui import grouped
+
+    with translation.override("en"):
+        assert grouped(24507) == "24,507"
+    with translation.override("fi"):
+        assert grouped(24507) == "24\xa0507"
+
+
+def test_the_sidebar_request_is_for_staff_only(client, analyst):
+    url = reverse("tickets:queue_counts")
+    response = client.get(url, headers={"HX-Request": "true",
+                                        "HX-Current-URL": "http://testserver/?view=open"})
+    assert response.status_code == 200 and not response.content
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=/%3Fview%3Dopen"
+    client.force_login(analyst)  # analysts see figures, not tickets
+    assert client.get(url).status_code == 403

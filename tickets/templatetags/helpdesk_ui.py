@@ -5,8 +5,15 @@ from __future__ import annotations
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.formats import number_format
 
 register = template.Library()
+
+
+@register.filter
+def grouped(value) -> str:
+    """A count with the page language's thousands separator: 24,507 / 24 507."""
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 @register.filter

@@ -17,12 +17,12 @@ from .manage import (
 )
 from .merge import merge
 from .presence import presence
-from .queue import delete_filter, queue, save_filter, search_view
+from .queue import delete_filter, queue, queue_counts, save_filter, search_view
 from .signatures import team_signatures
 
 __all__ = [
     "attachment", "bulk_update", "team_signatures", "forward", "inline_image", "reply_preview", "canned_delete", "canned_edit", "canned_list", "delete_filter",
     "context_panels", "detail", "macro_apply", "macro_delete", "macro_edit", "macro_list", "macro_preview",
-    "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "reply", "save_filter",
+    "merge", "message_html", "new_ticket", "personal_settings", "presence", "queue", "queue_counts", "reply", "save_filter",
     "search_view", "set_availability", "set_language", "update_properties",
 ]

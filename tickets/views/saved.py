@@ -37,10 +37,15 @@ def listed_tickets(params, *, user, visible: QuerySet[Ticket], conditions: dict[
     return search.filter_tickets(tickets, text), view, filtered
 
 
+def saved_filters(user) -> list[SavedFilter]:
+    """The user's saved filters, in their order."""
+    return list(SavedFilter.objects.filter(user=user))
+
+
 def saved_filters_with_counts(*, user, visible: QuerySet[Ticket],
                               conditions: dict[str, Q]) -> list[SavedFilter]:
     """The user's saved filters, each with ``count`` (None past ``MAX_COUNTED``)."""
-    saved = list(SavedFilter.objects.filter(user=user))
+    saved = saved_filters(user)
     parts = []
     for item in saved[:MAX_COUNTED]:
         tickets, _, _ = listed_tickets(QueryDict(item.query), user=user, visible=visible,
