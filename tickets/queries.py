@@ -5,13 +5,13 @@ Who may see what is decided in ``tickets.policy``; these names stay for callers.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from helpdesk.models import User
 
 from . import policy
-from .models import Team, Ticket
+from .models import Team, Ticket, TicketEvent
 
 
 def team_ids_of(user: User) -> list[int]:
@@ -24,15 +24,22 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     return policy.visible_tickets(user)
 
 
-def get_ticket_for_agent(user: User, pk: int, *, with_sla: bool = False) -> Ticket:
+def get_ticket_for_agent(user: User, pk: int, *, with_sla: bool = False,
+                         with_latest_event: bool = False) -> Ticket:
     """The ticket if this staff user may see it; 404 otherwise (no existence leak).
 
     ``with_sla`` joins the SLA clocks too, for a page that only reads them (the ticket
     page): one query fewer. Actions leave it out, so that the page they render after
-    changing the clocks reads them afresh."""
+    changing the clocks reads them afresh. ``with_latest_event`` reads the id of the
+    ticket's newest event in the same query (``latest_event_id``): the ticket page's
+    version, without loading the history (tickets/views/freshness.py)."""
     related = ["customer", "team", "assignee", *(["sla"] if with_sla else [])]
+    tickets = visible_tickets(user).select_related(*related)
+    if with_latest_event:
+        newest = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk")
+        tickets = tickets.annotate(latest_event_id=Subquery(newest.values("pk")[:1]))
     try:
-        return visible_tickets(user).select_related(*related).get(pk=pk)
+        return tickets.get(pk=pk)
     except Ticket.DoesNotExist:
         raise Http404("No such ticket") from None
 

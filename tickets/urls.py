@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/new/", views.new_ticket, name="new"),
     path("tickets/<int:pk>/", views.detail, name="detail"),
     path("tickets/<int:pk>/context/", views.context_panels, name="context"),
+    path("tickets/<int:pk>/history/", views.history, name="history"),
     path("tickets/<int:pk>/reply/", views.reply, name="reply"),
     # Replies (docs/replies.md): preview, forward, pasted images.
     path("tickets/<int:pk>/reply/preview/", views.reply_preview, name="reply_preview"),

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from tickets import services
 from tickets.models import Message, SLAPolicy, Ticket, TicketEvent
@@ -194,7 +195,40 @@ def test_merge_confirm_refuses_what_the_merge_would_refuse(signed_in, ticket, ot
 # --- History ---------------------------------------------------------------------------
 
 def _history(client, ticket):
-    return [text for _, text in client.get(ticket.get_absolute_url()).context["history"]]
+    """The history as the ticket page receives it when the agent opens it."""
+    response = client.get(reverse("tickets:history", args=[ticket.pk]),
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    texts = [text for _, text in response.context["history"]]
+    for text in texts:
+        assert escape(text) in response.text
+    return texts
+
+
+def test_the_history_loads_when_opened_and_is_a_page_without_javascript(
+        signed_in, ticket, agent):
+    services.change_priority(ticket=ticket, priority="urgent", actor=agent)
+    url = reverse("tickets:history", args=[ticket.pk])
+    page = signed_in.get(ticket.get_absolute_url()).text
+    assert f'hx-get="{url}" hx-trigger="toggle once"' in page
+    assert f'<noscript><p><a href="{url}">' in page
+    said = "Changed the priority from Normal to Urgent"
+    assert said not in page  # not read on every visit
+    assert said in _history(signed_in, ticket)
+    whole = signed_in.get(url).text  # without JavaScript: a page of its own
+    assert "<html" in whole and said in whole
+    assert ticket.get_absolute_url() in whole
+
+
+def test_the_history_is_refused_to_who_may_not_see_the_ticket(
+        client, other_agent, analyst, ticket):
+    url = reverse("tickets:history", args=[ticket.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(other_agent)  # another team's ticket: as if it did not exist
+    assert client.get(url).status_code == 404
+    client.force_login(analyst)
+    assert client.get(url).status_code == 403
 
 
 def test_history_names_the_sla_policies(signed_in, ticket, agent):
@@ -251,3 +285,21 @@ def test_history_names_are_read_in_bulk(ticket, agent, team_lead, other_team,
     with translation.override("en"), django_assert_max_num_queries(3):  # one query per kind
         texts = [text for _, text in describe_events(events)]
     assert texts.count(f"SLA policy changed from “{policies[0].name}” to “{policies[1].name}”") == 30
+
+
+def test_the_page_version_is_the_newest_event_without_loading_the_history(signed_in, ticket,
+                                                                           agent):
+    services.change_priority(ticket=ticket, priority="urgent", actor=agent)
+    newest = TicketEvent.objects.filter(ticket=ticket).latest("pk").pk
+    assert signed_in.get(ticket.get_absolute_url()).context["page_version"].event == newest
+
+
+def test_the_history_request_query_count_is_pinned(signed_in, ticket, agent,
+                                                   django_assert_num_queries):
+    """Session, user, teams, ticket, its events, the names their texts use."""
+    for priority in ("high", "urgent", "low"):
+        services.change_priority(ticket=ticket, priority=priority, actor=agent)
+    url = reverse("tickets:history", args=[ticket.pk])
+    signed_in.get(url)
+    with django_assert_num_queries(6):
+        assert len(signed_in.get(url, headers={"HX-Request": "true"}).context["history"]) >= 3

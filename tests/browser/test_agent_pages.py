@@ -205,6 +205,7 @@ def test_changed_pages_fit_each_width(browser, live_server, agent, team, languag
                 page.goto(f"{live_server.url}{path}")
                 if name == "ticket":
                     page.click(".history summary")
+                    page.wait_for_selector(".history ol")  # loaded as it opens
                     page.check("input[name=kind][value=note]")
                 if SHOTS.exists():
                     page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"),

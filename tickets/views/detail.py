@@ -20,6 +20,7 @@ from ..queries import get_ticket_for_agent
 from . import compose, freshness
 from .custom_fields import changes_from_post, field_rows
 from .detail_context import context_panels_context, detail_context, sidepanel_context
+from .history import readable_history
 
 
 def _ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -32,7 +33,7 @@ def _errors(exc: ValidationError) -> str:
 
 @staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_ticket_for_agent(request.user, pk, with_sla=True)
+    ticket = get_ticket_for_agent(request.user, pk, with_sla=True, with_latest_event=True)
     return render(request, "tickets/detail.html", detail_context(request, ticket))
 
 
@@ -46,6 +47,16 @@ def context_panels(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "tickets/_context_panels.html", context)
     return render(request, "tickets/context_page.html", context)
+
+
+@staff_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket's history, loaded when an agent opens it on the ticket page; without
+    JavaScript, a page of its own that the ticket page links to."""
+    ticket = get_ticket_for_agent(request.user, pk)
+    context = {"ticket": ticket, "history": readable_history(ticket)}
+    template = "tickets/_history.html" if request.htmx else "tickets/history_page.html"
+    return render(request, template, context)
 
 
 @require_POST

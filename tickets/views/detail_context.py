@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
@@ -17,7 +17,6 @@ from ..queries import team_ids_of, visible_teams, visible_tickets
 from ..services.macros import visible_macros
 from .custom_fields import field_rows
 from .freshness import Version
-from .history import readable_history
 from .macros import pop_draft
 from .queue import _assignable_agents
 from .worklog import ticket_extras
@@ -87,11 +86,18 @@ def context_panels_context(request, ticket: Ticket) -> dict:
     }
 
 
+def _latest_event_id(ticket: Ticket) -> int:
+    """The newest event's id: read with the ticket by the page's query
+    (``get_ticket_for_agent(with_latest_event=True)``), else asked for here."""
+    if hasattr(ticket, "latest_event_id"):
+        return ticket.latest_event_id or 0
+    return ticket.events.aggregate(newest=Max("pk"))["newest"] or 0
+
+
 def detail_context(request, ticket: Ticket) -> dict:
     user = request.user
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
     messages_thread = list(thread(ticket))
-    history = readable_history(ticket)
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
@@ -99,9 +105,8 @@ def detail_context(request, ticket: Ticket) -> dict:
         "reply_draft": pop_draft(request, ticket.pk),
         **sidepanel_context(ticket, user),
         "messages_thread": messages_thread,
-        "history": history,
         # What this page shows, carried by the reply form (tickets/views/freshness.py).
-        "page_version": Version.of_page(messages_thread, [event for event, _ in history]),
+        "page_version": Version.of_page(messages_thread, _latest_event_id(ticket)),
         "canned": canned,
         "Author": Message.Author,
     }

@@ -29,10 +29,10 @@ class Version:
     event: int = 0
 
     @classmethod
-    def of_page(cls, messages: list[Message], events: list[TicketEvent]) -> Version:
-        """The version of what the page shows (no query: the lists are loaded already)."""
-        return cls(message=max((m.pk for m in messages), default=0),
-                   event=max((e.pk for e in events), default=0))
+    def of_page(cls, messages: list[Message], latest_event: int) -> Version:
+        """The version of what the page shows: its thread is loaded already, and the
+        newest event's id is read with the ticket (its history loads on request)."""
+        return cls(message=max((m.pk for m in messages), default=0), event=latest_event)
 
     @classmethod
     def from_post(cls, post) -> Version | None:
