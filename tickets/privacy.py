@@ -42,10 +42,11 @@ from .models import (
     TicketEvent,
     TicketFieldValue,
     TimeEntry,
+    core,
 )
 from .models.retention import EffectiveRetention
 
-ERASED = "[erased]"
+ERASED = core.ERASED
 # TicketEvent fields whose values may name or quote the person.
 _PERSONAL_EVENT_FIELDS = ("subject", "customer", "email", "cc", "phone", "name")
 

@@ -588,3 +588,21 @@ def test_beat_runs_retention_daily_and_it_waits_for_the_period(settings, custome
     assert closed.subject == privacy.ERASED and closed.contents_erased_at is not None
     assert list(closed.messages.values_list("body_text", flat=True)) == [""]
     assert closed.status == "closed"  # the fact stays
+
+
+def test_an_erased_subject_reads_in_the_agents_language(client, customer, agent, team):
+    """Erasure stores one marker; pages say it in the reader's language, the API as stored."""
+    old = TicketFactory(customer=customer, team=team, status="closed", subject="old pacemaker",
+                        closed_at=timezone.now() - timedelta(days=400))
+    privacy.erase_ticket_contents(Ticket.objects.filter(pk=old.pk), now=timezone.now())
+    old.refresh_from_db()
+    assert old.subject == privacy.ERASED
+    client.force_login(agent)
+    for language, marker in (("en", "[erased]"), ("fi", "[poistettu]")):
+        agent.language = language
+        agent.save(update_fields=["language"])
+        page = client.get(old.get_absolute_url()).text
+        assert f"<h1>{marker}</h1>" in page
+        listed = client.get(reverse("tickets:queue"), {"view": "all"}).text
+        assert f">{marker}</a>" in listed
+    assert api_client_for(agent).get(f"/api/v1/tickets/{old.pk}/").json()["subject"] == "[erased]"

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,10 @@ def choice_label(choices: type[models.Choices], value) -> str:
     except ValueError:  # a value no longer among the choices shows as stored, like Django's
         return value
 
+
+#: What erasure writes over a subject or text it empties (tickets/privacy.py); pages
+#: show it translated (``Ticket.shown_subject``).
+ERASED = gettext_noop("[erased]")
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -380,6 +385,12 @@ class Ticket(models.Model):
 
     def get_channel_display(self) -> str:
         return choice_label(Channel, self.channel)
+
+    @property
+    def shown_subject(self) -> str:
+        """The subject as pages show it: erasure's marker (``ERASED``, stored the same in
+        every language, as the API gives it) in the reader's language."""
+        return gettext(ERASED) if self.subject == ERASED else self.subject
 
     @property
     def reference(self) -> str:
