@@ -187,7 +187,9 @@ def test_history_shows_the_rule_by_name(client, manager, make_rule, web_ticket):
     make_rule("Route web", all=[WEB], actions=[{"type": "add_note", "value": "x"}])
     ticket = web_ticket()
     client.force_login(manager)
-    html = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    # The history the ticket page loads when it is opened.
+    html = client.get(reverse("tickets:history", args=[ticket.pk]),
+                      headers={"HX-Request": "true"}).content.decode()
     assert "Rule “Route web” ran" in html
 
 
