@@ -220,17 +220,6 @@ def test_the_history_loads_when_opened_and_is_a_page_without_javascript(
     assert ticket.get_absolute_url() in whole
 
 
-def test_the_history_is_refused_to_who_may_not_see_the_ticket(
-        client, other_agent, analyst, ticket):
-    url = reverse("tickets:history", args=[ticket.pk])
-    response = client.get(url)
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    client.force_login(other_agent)  # another team's ticket: as if it did not exist
-    assert client.get(url).status_code == 404
-    client.force_login(analyst)
-    assert client.get(url).status_code == 403
-
-
 def test_history_names_the_sla_policies(signed_in, ticket, agent):
     old_policy = ticket.sla.policy
     services.change_priority(ticket=ticket, priority="urgent", actor=agent)

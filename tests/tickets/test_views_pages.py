@@ -117,9 +117,11 @@ def test_customers_other_tickets_are_listed(client, agent, ticket, customer, tea
     assert other.reference in whole and "<html" in whole and ticket.get_absolute_url() in whole
 
 
-def test_the_context_column_is_refused_to_who_may_not_see_the_ticket(
-        client, other_agent, analyst, ticket):
-    url = reverse("tickets:context", args=[ticket.pk])
+@pytest.mark.parametrize("part", ["tickets:context", "tickets:history"])
+def test_the_page_parts_are_refused_to_who_may_not_see_the_ticket(
+        client, other_agent, analyst, ticket, part):
+    """The context column and the history, loaded after the page, ask what the page asks."""
+    url = reverse(part, args=[ticket.pk])
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     client.force_login(other_agent)  # another team's ticket: as if it did not exist
