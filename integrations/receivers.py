@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tickets.models import Message
@@ -15,8 +16,15 @@ from tickets.signals import (
     ticket_updated,
 )
 
-from .models import Event
-from .services import listening, notify_subscribers
+from .models import Event, WebhookSubscription
+from .services import listening, notify_subscribers, subscriptions
+
+# Any path that saves or deletes a subscription (services, admin, API) moves the
+# version of every process's copy of them.
+post_save.connect(subscriptions.forget, sender=WebhookSubscription,
+                  dispatch_uid="integrations.subscription_saved")
+post_delete.connect(subscriptions.forget, sender=WebhookSubscription,
+                    dispatch_uid="integrations.subscription_deleted")
 
 
 @receiver(ticket_created, dispatch_uid="integrations.ticket_created")

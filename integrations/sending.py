@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import emails, targets, transport
+from . import emails, services, targets, transport
 from .models import WebhookDelivery, WebhookSubscription
 from .payload import encode, signature
 
@@ -128,6 +128,7 @@ def note_failure(*, subscription_id: int, now: datetime) -> bool:
         ).update(active=False, disabled_at=now)
         if not disabled:
             return False
+        services.subscriptions.forget()  # a bulk UPDATE sends no post_save
         subscription = WebhookSubscription.objects.get(pk=subscription_id)
         subscription.deliveries.filter(status=Status.PENDING).update(
             status=Status.FAILED, next_attempt_at=None,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk import versioned
 from tickets.models import Ticket
 
 from . import targets
@@ -57,10 +58,20 @@ def enqueue(delivery_id: int) -> bool:
     return True
 
 
+def _active_subscriptions() -> list[WebhookSubscription]:
+    return list(WebhookSubscription.objects.filter(active=True).order_by("pk"))
+
+
+# Every ticket event asks who listens, and subscriptions change when an admin edits one
+# or a failing one is switched off: a per-process copy, read again when any of that
+# happens (helpdesk/versioned.py). Saving or deleting one forgets it (receivers.py);
+# the bulk UPDATE that switches one off calls ``subscriptions.forget`` itself.
+subscriptions = versioned.Copy("webhooks:subscriptions", _active_subscriptions)
+
+
 def listening(event: str) -> list[WebhookSubscription]:
-    """The active subscriptions to ``event``."""
-    return [s for s in WebhookSubscription.objects.filter(active=True).order_by("pk")
-            if s.listens_to(event)]
+    """The active subscriptions to ``event`` (shared instances: read, never change)."""
+    return [s for s in subscriptions.get() if s.listens_to(event)]
 
 
 def notify_subscribers(*, event: str, ticket_id: int) -> list[WebhookDelivery]:

@@ -1,0 +1,60 @@
+"""Per-process copies of rows that rarely change, kept until a shared version moves.
+
+Some rows are read after every ticket event (the webhook subscriptions, for one) and
+changed by an admin now and then. Each process keeps a copy with the version it was
+read at; the version lives in the shared cache (Redis in production), so a change
+made in any process is seen by every web and worker process on its next read: one
+cache read instead of a query. Without a cache that answers, each read gets a
+version of its own and the rows are read afresh: never stale. The rules' compiled
+triggers follow the same scheme (rules/engine.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.db import transaction
+
+from . import cache
+
+
+def current(key: str) -> str:
+    """The shared version under ``key``; a fresh one when the cache has none or is down."""
+    version = cache.get(key)
+    if version is None:  # evicted, a fresh cache, or no cache: start a new version
+        fresh = uuid.uuid4().hex
+        if not cache.add(key, fresh, None):
+            return fresh
+        version = cache.get(key) or fresh
+    return version
+
+
+def bump(key: str) -> None:
+    cache.set(key, uuid.uuid4().hex, None)
+
+
+class Copy[T]:
+    """``load()``'s result, read again only when the version under ``key`` has moved.
+    What ``get`` returns is shared by every caller in the process: read it, never change it."""
+
+    def __init__(self, key: str, load: Callable[[], T]) -> None:
+        self.key, self._load = key, load
+        self._copy: tuple[str, T] | None = None
+
+    def get(self) -> T:
+        version = current(self.key)
+        copy = self._copy
+        if copy is not None and copy[0] == version:
+            return copy[1]
+        value = self._load()
+        self._copy = (version, value)
+        return value
+
+    def forget(self, *args: object, **kwargs: object) -> None:
+        """The rows changed (a signal receiver, or called after a bulk UPDATE): every
+        process reads them again. The version moves now and once more after commit, so a
+        process that read the old rows between the change and its commit reads again."""
+        self._copy = None
+        bump(self.key)
+        transaction.on_commit(lambda: bump(self.key))
