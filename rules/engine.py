@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import cache
+from helpdesk.prepared import Prepared
 from tickets.models import Message, Ticket
 from tickets.services import record_event
 
@@ -165,10 +166,17 @@ def current_chain(ticket_id: int) -> tuple[Chain, int] | None:
     return stack[-1][:2] if stack else None
 
 
+# The search document can be large and no rule reads it. Both reads follow several
+# relations, whose SQL costs more to build than to run: built once (helpdesk/prepared.py).
+_ticket = Prepared(lambda pk: Ticket.objects.select_related(
+    "customer__organization", "team", "assignee").defer("search_vector").filter(pk=pk))
+_message = Prepared(lambda pk: Message.objects.select_related(
+    "author_user", "ticket__customer__organization", "ticket__team", "ticket__assignee")
+    .defer("ticket__search_vector").filter(pk=pk))
+
+
 def load_ticket(ticket_id: int) -> Ticket | None:
-    # The search document can be large and no rule reads it.
-    return (Ticket.objects.select_related("customer__organization", "team", "assignee")
-            .defer("search_vector").filter(pk=ticket_id).first())
+    return _ticket.first(ticket_id)
 
 
 def handle_event(event: Event, rules: list[CompiledRule] | None = None) -> list[str]:
@@ -198,9 +206,7 @@ def load_event(event: Event) -> tuple[Ticket | None, Message | None]:
     two queries cost twice the ORM's CPU of one (docs/performance.md, "Email intake")."""
     if event.message_id is None:
         return load_ticket(event.ticket_id), None
-    message = (Message.objects.select_related(
-        "author_user", "ticket__customer__organization", "ticket__team", "ticket__assignee")
-        .defer("ticket__search_vector").filter(pk=event.message_id).first())
+    message = _message.first(event.message_id)
     if message is None or message.ticket_id != event.ticket_id:  # moved by a merge, or gone
         return load_ticket(event.ticket_id), message
     return message.ticket, message
@@ -233,4 +239,4 @@ def evaluate(ticket: Ticket, event: Event, rules: list[CompiledRule], chain: Cha
 def event_message(event: Event) -> Message | None:
     if event.message_id is None:
         return None
-    return Message.objects.select_related("author_user").filter(pk=event.message_id).first()
+    return _message.first(event.message_id)

@@ -1,0 +1,60 @@
+"""helpdesk.prepared: a read by id whose SQL is built once returns what the queryset
+returns, related objects included, and builds no SQL after its first call."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+
+from helpdesk.prepared import Prepared
+from tickets.models import Organization, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def _query(pk):
+    return (Ticket.objects.select_related("customer__organization", "team", "assignee")
+            .defer("search_vector").filter(pk=pk))
+
+
+@pytest.fixture
+def tickets(ticket, customer, agent):
+    customer.organization = Organization.objects.create(name="Acme", tier="gold")
+    customer.save()
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=agent)
+    return [ticket, Ticket.objects.create(subject="Other", customer=customer)]
+
+
+def test_each_call_returns_the_querysets_row_with_its_relations(tickets, agent,
+                                                                 django_assert_num_queries):
+    prepared = Prepared(_query)
+    for ticket in tickets * 2:
+        expected = _query(ticket.pk).first()
+        with django_assert_num_queries(1):
+            got = prepared.first(ticket.pk)
+            # The relations came with the row, as select_related's do.
+            assert got.customer.organization.tier == "gold"
+            assert got.team == expected.team and got.assignee == expected.assignee
+        fields = [f.attname for f in Ticket._meta.concrete_fields if f.name != "search_vector"]
+        assert [getattr(got, f) for f in fields] == [getattr(expected, f) for f in fields]
+        assert "search_vector" in got.get_deferred_fields()
+    assert prepared.first(tickets[1].pk).assignee is None
+    assert prepared.first(tickets[0].pk).assignee == agent
+    assert prepared.first(max(t.pk for t in tickets) + 1) is None
+
+
+def test_the_sql_is_built_on_the_first_call_only(tickets, monkeypatch):
+    built = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: built.append(1)
+                        or as_sql(self, *a, **k))
+    prepared = Prepared(_query)
+    assert prepared.first(tickets[0].pk).pk == tickets[0].pk
+    assert len(built) == 1
+    assert [prepared.first(t.pk).pk for t in tickets] == [t.pk for t in tickets]
+    assert len(built) == 1
+
+
+def test_a_query_without_the_id_as_a_parameter_is_refused(ticket):
+    with pytest.raises(ValueError):
+        Prepared(lambda pk: Ticket.objects.all()).first(ticket.pk)
