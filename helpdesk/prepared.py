@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -28,6 +29,7 @@ class Prepared[M: Model]:
     def __init__(self, build: Callable[[int], QuerySet[M]]) -> None:
         self._build = build
         self._built: tuple[QuerySet[M], object, str, tuple] | None = None
+        self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
     def _template(self) -> tuple[QuerySet[M], object, str, tuple]:
         if self._built is None:
@@ -43,9 +45,17 @@ class Prepared[M: Model]:
     def first(self, pk: int) -> M | None:
         queryset, compiler, sql, params = self._template()
         run = copy.copy(compiler)
-        run.connection = connections[queryset.db]  # this thread's connection
+        run.connection = connection = connections[queryset.db]  # this thread's connection
         bound = tuple(pk if p == _MARK else p for p in params)
         run.as_sql = lambda *args, **kwargs: (sql, bound)
+        # The columns' converters are the same on every call too (asking each of some
+        # hundred columns for them was half of what was left); kept per connection,
+        # as the backend's converters belong to it.
+        converters = self._converters.get(connection)
+        if converters is None:
+            fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+            converters = self._converters[connection] = run.get_converters(fields)
+        run.get_converters = lambda expressions: converters
         fresh = queryset._chain()
         # The queryset's iterable asks its query for a compiler: it gets the built one.
         fresh.query.get_compiler = lambda *args, **kwargs: run
