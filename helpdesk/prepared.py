@@ -13,25 +13,27 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 # Stands for the call's id in the built SQL's parameters: an id no row has.
 _MARK = -(2**62) + 7
 
 
-class Prepared[M: Model]:
-    """``build(id)``'s first row (``QuerySet.first``), its SQL built once per process
+class Prepared[T]:
+    """``build(id)``'s first row (``QuerySet.first``: a model instance, or a tuple or value
+    of ``values_list``), its SQL built once per process
     (one database: the project has no database routers)."""
 
-    def __init__(self, build: Callable[[int], QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[[int], QuerySet[Any, T]]) -> None:
         self._build = build
-        self._built: tuple[QuerySet[M], object, str, tuple] | None = None
+        self._built: tuple[QuerySet[Any, T], Any, str, tuple] | None = None
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
-    def _template(self) -> tuple[QuerySet[M], object, str, tuple]:
+    def _template(self) -> tuple[QuerySet[Any, T], Any, str, tuple]:
         if self._built is None:
             queryset = self._build(_MARK)
             queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
@@ -42,7 +44,7 @@ class Prepared[M: Model]:
             self._built = (queryset, compiler, sql, tuple(params))
         return self._built
 
-    def first(self, pk: int) -> M | None:
+    def first(self, pk: int) -> T | None:
         queryset, compiler, sql, params = self._template()
         run = copy.copy(compiler)
         run.connection = connection = connections[queryset.db]  # this thread's connection

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from helpdesk.prepared import Prepared
 from tickets.models import Message
 
 from . import engine
@@ -31,6 +32,12 @@ def handle_ticket_event(event: engine.Event,
         return []
 
 
+# The first message of a ticket, asked on every reply whose sender did not say: its SQL
+# is built once per process (helpdesk/prepared.py).
+_first_message = Prepared(lambda ticket_id: Message.objects.filter(ticket_id=ticket_id)
+                          .order_by("created_at", "pk").values_list("pk", flat=True))
+
+
 def handle_customer_message(*, ticket_id: int, message_id: int, is_automatic: bool | None = None,
                             first: bool | None = None) -> list[str]:
     """``message.customer``: a customer's message on an existing ticket. The first
@@ -51,8 +58,7 @@ def handle_customer_message(*, ticket_id: int, message_id: int, is_automatic: bo
         if row is None or row[0]:
             return []
     if first is None:
-        first_id = (Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "pk")
-                    .values_list("pk", flat=True).first())
+        first_id = _first_message.first(ticket_id)
         if first_id == message_id:
             return []
     return handle_ticket_event(engine.Event("message.customer", ticket_id, message_id=message_id),

@@ -58,3 +58,20 @@ def test_the_sql_is_built_on_the_first_call_only(tickets, monkeypatch):
 def test_a_query_without_the_id_as_a_parameter_is_refused(ticket):
     with pytest.raises(ValueError):
         Prepared(lambda pk: Ticket.objects.all()).first(ticket.pk)
+
+
+def test_values_list_rows_come_back_as_the_queryset_gives_them(tickets):
+    pairs = Prepared(lambda pk: Ticket.objects.filter(pk=pk).values_list("team_id", "status"))
+    flat = Prepared(lambda pk: Ticket.objects.filter(pk=pk).values_list("subject", flat=True))
+    for ticket in tickets:
+        assert pairs.first(ticket.pk) == Ticket.objects.filter(pk=ticket.pk).values_list(
+            "team_id", "status").first()
+        assert flat.first(ticket.pk) == ticket.subject
+    assert pairs.first(-1) is None and flat.first(-1) is None
+
+
+def test_a_reply_to_a_ticket_that_is_gone_still_raises_does_not_exist(customer):
+    from tickets import services
+
+    with pytest.raises(Ticket.DoesNotExist):
+        services.add_customer_message(ticket=Ticket(pk=987654), customer=customer, body="Hi")

@@ -28,6 +28,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from helpdesk.models import User
+from helpdesk.prepared import Prepared
 
 from ..models import Team, Ticket
 from .changes import apply_ticket_changes
@@ -82,6 +83,11 @@ def _lock_agent_with_room(candidates: Sequence[User]) -> User | None:
     return None
 
 
+# Every new ticket asks; its SQL is built once per process (helpdesk/prepared.py).
+_team_of = Prepared(lambda pk: Ticket.objects.filter(pk=pk).values_list("team_id",
+                                                                        "team__assignment"))
+
+
 def auto_assign(*, ticket_id: int) -> User | None:
     """Assign the ticket if its team assigns automatically and it has no assignee.
 
@@ -90,7 +96,7 @@ def auto_assign(*, ticket_id: int) -> User | None:
     """
     # Most teams assign by hand: find that out without the team lock, and without a
     # transaction of its own (every new ticket asks, the email intake included).
-    row = Ticket.objects.filter(pk=ticket_id).values_list("team_id", "team__assignment").first()
+    row = _team_of.first(ticket_id)
     if row is None or row[0] is None or row[1] == Team.Assignment.MANUAL:
         return None
     return _assign_in_team(ticket_id, row[0])

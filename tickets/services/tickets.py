@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from helpdesk.models import User
+from helpdesk.prepared import Prepared
 
 from .. import policy, routing, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
@@ -143,6 +144,12 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
     return ticket, message
 
 
+# The search document is rewritten by add_customer_message and read by nobody there.
+# Every reply locks its ticket: the SQL is built once per process (helpdesk/prepared.py).
+_locked_ticket = Prepared(lambda pk: Ticket.objects.select_for_update().defer("search_vector")
+                          .filter(pk=pk))
+
+
 @transaction.atomic
 def add_customer_message(
     *,
@@ -166,8 +173,10 @@ def add_customer_message(
     change no status. Returns the stored message (whose ticket may be new).
     """
     now = now or timezone.now()
-    # The search document is rewritten below and read by nobody here.
-    ticket = Ticket.objects.select_for_update().defer("search_vector").get(pk=ticket.pk)
+    locked = _locked_ticket.first(ticket.pk)
+    if locked is None:
+        raise Ticket.DoesNotExist("Ticket matching query does not exist.")
+    ticket = locked
     channel = channel or ticket.channel
     email = EmailDetails(body_html=body_html, quoted_text=quoted_text,
                          message_id=email_message_id, in_reply_to=in_reply_to,

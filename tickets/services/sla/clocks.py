@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import cached_property
 
 from helpdesk.models import User
+from helpdesk.prepared import Prepared
 
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
 from ...models import SLAPolicy, Ticket, TicketSLA
@@ -44,6 +45,12 @@ def is_paused_status(status: str, policy: SLAPolicy | None) -> bool:
     return status == Status.ON_HOLD and policy is not None and policy.pause_on_hold
 
 
+# Every customer message and agent reply reads its ticket's clocks: the SQL is built
+# once per process (helpdesk/prepared.py).
+_sla_of = Prepared(lambda ticket_id: TicketSLA.objects.select_related("policy")
+                   .filter(ticket_id=ticket_id))
+
+
 class Clocks:
     """One ticket's TicketSLA with its policy and calendar, loaded on demand."""
 
@@ -54,7 +61,7 @@ class Clocks:
 
     @classmethod
     def load(cls, ticket: Ticket) -> Clocks | None:
-        sla = TicketSLA.objects.select_related("policy").filter(ticket_id=ticket.pk).first()
+        sla = _sla_of.first(ticket.pk)
         return cls(ticket, sla) if sla else None
 
     @cached_property
