@@ -123,3 +123,23 @@ def test_the_search_document_is_the_one_refresh_writes(
     assert "e42" in written.lower() and "4711" in written
     search.refresh([ticket.pk])
     assert document() == written
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the plan is PostgreSQL's")
+def test_the_senders_customer_is_found_by_index_not_by_scanning_every_customer():
+    from tickets.models import Customer
+    from tickets.services.customers import get_or_create_customer
+
+    Customer.objects.bulk_create(Customer(email=f"Person{k}@Org{k % 7}.example")
+                                 for k in range(2000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_customer")  # as the migration does
+    with CaptureQueriesContext(connection) as queries:
+        found = get_or_create_customer(email="person42@org0.example")
+    assert found.email == "Person42@Org0.example"
+    lookup = queries.captured_queries[0]["sql"]
+    assert "UPPER" in lookup, lookup  # email__iexact, as PostgreSQL compares it
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {lookup}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_email_upper_idx" in plan, plan

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -123,6 +123,10 @@ class Customer(models.Model):
             # A phone ticket finds its caller by number (services.customers).
             models.Index(fields=["phone"], name="customer_phone_idx",
                          condition=~models.Q(phone="")),
+            # Every email the intake reads finds its sender with ``email__iexact``, which
+            # PostgreSQL compares as UPPER(email) = UPPER(%s): the unique index on
+            # LOWER(email) cannot answer it, so each mail scanned every customer.
+            models.Index(Upper("email"), name="customer_email_upper_idx"),
         ]
 
     def __str__(self) -> str:
