@@ -125,7 +125,7 @@ def run_actions(*, rule, ticket: Ticket, event, chain, facts) -> None:
         ticket = _field_actions(rule, ticket, field_actions, event, chain)
         ticket = engine.load_ticket(ticket.pk) or ticket
         facts.ticket_changed(ticket)
-    message = facts.message  # read with the ticket when the event names one
+    message = None
     for action in rule.actions:
         kind = action["type"]
         if kind in FIELD_ACTIONS:

@@ -38,9 +38,8 @@ def within_business_hours(now: datetime) -> bool:
 class Facts:
     """The values conditions look at, for one ticket at one event."""
 
-    def __init__(self, *, ticket: Ticket, event, now: datetime, message: Message | None = None):
-        # ``message``: the event's message, when the engine has read it already.
-        self.ticket, self.event, self.now, self.message = ticket, event, now, message
+    def __init__(self, *, ticket: Ticket, event, now: datetime):
+        self.ticket, self.event, self.now = ticket, event, now
         self._cache: dict[str, object] = {}
 
     def ticket_changed(self, ticket: Ticket) -> None:
@@ -133,8 +132,6 @@ class Facts:
         return types, values
 
     def _body(self) -> str:
-        if self.message is not None and self.message.ticket_id == self.ticket.pk:
-            return self.message.body_text or ""
         query = Message.objects.filter(ticket_id=self.ticket.pk)
         if self.event.message_id is not None:
             query = query.filter(pk=self.event.message_id)

@@ -4,8 +4,7 @@ Rules are compiled once per process into predicates and kept until the rules
 version changes (``bump_version`` on every save or delete, stored in the shared
 cache so every web and worker process sees it). An event then costs one cache
 read, one query for the ticket and, only when some rule looks at them, one for
-its tags and one for its message — never a query per rule. An event that names a
-message (a new ticket, a reply) reads the message and its ticket in one query.
+its tags and one for its message — never a query per rule.
 
 Chains. A rule's actions change the ticket through ``apply_ticket_changes``,
 whose signals (after commit) are events again. The chain of such events carries
@@ -166,13 +165,14 @@ def current_chain(ticket_id: int) -> tuple[Chain, int] | None:
     return stack[-1][:2] if stack else None
 
 
-# The search document can be large and no rule reads it. Both reads follow several
-# relations, whose SQL costs more to build than to run: built once (helpdesk/prepared.py).
+# The search document can be large and no rule reads it. Every event reads its ticket
+# and most their message, following relations whose SQL costs the ORM more to build
+# than the database to answer: built once per process (helpdesk/prepared.py). Not one
+# query joining both: PostgreSQL took 2.5 ms to plan that seven-table join, against
+# 0.5 ms for the two (docs/performance.md, "Email intake").
 _ticket = Prepared(lambda pk: Ticket.objects.select_related(
     "customer__organization", "team", "assignee").defer("search_vector").filter(pk=pk))
-_message = Prepared(lambda pk: Message.objects.select_related(
-    "author_user", "ticket__customer__organization", "ticket__team", "ticket__assignee")
-    .defer("ticket__search_vector").filter(pk=pk))
+_message = Prepared(lambda pk: Message.objects.select_related("author_user").filter(pk=pk))
 
 
 def load_ticket(ticket_id: int) -> Ticket | None:
@@ -194,31 +194,18 @@ def handle_event(event: Event, rules: list[CompiledRule] | None = None) -> list[
         event.depth = max(event.depth, depth)
     else:
         chain = Chain()
-    ticket, message = load_event(event)
+    ticket = load_ticket(event.ticket_id)
     if ticket is None:
         return []
-    return evaluate(ticket, event, rules, chain, message=message)
-
-
-def load_event(event: Event) -> tuple[Ticket | None, Message | None]:
-    """The event's ticket and its message (None without one). The message is read with
-    its ticket joined: the notification rules of a new ticket or a reply need both, and
-    two queries cost twice the ORM's CPU of one (docs/performance.md, "Email intake")."""
-    if event.message_id is None:
-        return load_ticket(event.ticket_id), None
-    message = _message.first(event.message_id)
-    if message is None or message.ticket_id != event.ticket_id:  # moved by a merge, or gone
-        return load_ticket(event.ticket_id), message
-    return message.ticket, message
+    return evaluate(ticket, event, rules, chain)
 
 
 def evaluate(ticket: Ticket, event: Event, rules: list[CompiledRule], chain: Chain,
-             now: datetime | None = None, message: Message | None = None) -> list[str]:
-    """``message``: the event's message when the caller has read it (else read on use)."""
+             now: datetime | None = None) -> list[str]:
     from .actions import run_actions  # actions import the engine's chain helpers
 
     now = now or timezone.now()
-    facts = conditions.Facts(ticket=ticket, event=event, now=now, message=message)
+    facts = conditions.Facts(ticket=ticket, event=event, now=now)
     fired = []
     for rule in rules:
         key = (rule.id, event.name)

@@ -2,9 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from rules import conditions, engine
+from rules import engine
 from tickets import services as ticket_services
 
 from .conftest import emails, history
@@ -216,32 +215,3 @@ def test_evaluation_without_tag_or_body_rules_costs_one_query(make_rule, ticket,
         assert engine.handle_event(engine.Event("ticket.reopened", ticket.pk)) == []
 
 
-
-
-def test_an_event_with_a_message_reads_it_with_its_ticket_in_one_query(
-        make_rule, ticket, customer, django_assert_num_queries):
-    make_rule("Body", events=["message.customer"],
-              all=[{"field": "body", "op": "contains", "value": "refund"}],
-              actions=[{"type": "add_note", "value": "x"}])
-    message = ticket.messages.create(author_type="customer", author_customer=customer,
-                                     body_text="I want a refund")
-    event = engine.Event("message.customer", ticket.pk, message_id=message.pk)
-    rule = engine.triggers_by_event()[event.name][-1]
-    with django_assert_num_queries(1):  # message and ticket; the body condition reads it too
-        loaded_ticket, loaded = engine.load_event(event)
-        assert rule.test(conditions.Facts(ticket=loaded_ticket, event=event,
-                                          now=timezone.now(), message=loaded))
-    assert loaded.pk == message.pk and loaded_ticket.pk == ticket.pk
-    assert loaded_ticket.customer == customer
-
-
-def test_a_message_moved_to_another_ticket_leaves_the_event_on_its_own_ticket(
-        ticket, customer, team):
-    other = ticket_services.create_ticket(ticket_services.NewTicket(
-        subject="Other", body="Elsewhere", customer=customer, channel="web", team=team))
-    message = other.messages.get()
-    loaded_ticket, loaded = engine.load_event(
-        engine.Event("message.customer", ticket.pk, message_id=message.pk))
-    assert loaded_ticket.pk == ticket.pk and loaded.pk == message.pk
-    assert engine.load_event(engine.Event("message.customer", ticket.pk,
-                                          message_id=message.pk + 1000))[0].pk == ticket.pk
