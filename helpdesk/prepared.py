@@ -1,14 +1,15 @@
-"""Reads by id whose SQL is built once per process (docs/performance.md, "Email intake").
+"""Reads by one value whose SQL is built once per process (docs/performance.md,
+"Email intake").
 
-Building the SQL of a query that follows several relations (``select_related``) costs
-the ORM more CPU than the database spends answering it: the rules engine's read of an
-event's message with its ticket, customer, organization, team and assignee was a
-sixth of the email intake's CPU per mail, nearly all of it spent writing the same SQL
-again. ``Prepared`` builds the SQL on its first call and runs that SQL with each
-call's id; the rows become model instances through the queryset's own iterable, so
-they are exactly what the queryset would have returned.
+Building the SQL of a query, and asking each of its columns for converters, costs the
+ORM more CPU than the database spends answering it, most of all for a query that
+follows several relations (``select_related``): the rules engine's read of an event's
+ticket with its customer, organization, team and assignee cost 2 ms of CPU, nearly all
+of it writing the same SQL again. ``Prepared`` builds the SQL on its first call and
+runs that SQL with each call's value; the rows become model instances (or
+``values_list`` rows) through the queryset's own iterable, so they are exactly what
+the queryset would have returned.
 """
-
 from __future__ import annotations
 
 import copy
@@ -19,36 +20,50 @@ from weakref import WeakKeyDictionary
 from django.db import connections
 from django.db.models import QuerySet
 
-# Stands for the call's id in the built SQL's parameters: an id no row has.
+# Stand for the call's value in the built SQL's parameters: an id no row has, and a text
+# that a lookup which escapes or wraps its value (LIKE on SQLite for ``iexact``,
+# ``contains``) would change.
 _MARK = -(2**62) + 7
+_TEXT_MARK = "Prepared_%\\Mark"
+_PLAIN = "plain"
 
 
 class Prepared[T]:
-    """``build(id)``'s first row (``QuerySet.first``: a model instance, or a tuple or value
-    of ``values_list``), its SQL built once per process
-    (one database: the project has no database routers)."""
+    """``build(value)``'s first row (``QuerySet.first``: a model instance, or a tuple or
+    value of ``values_list``), its SQL built once per process (one database: the project
+    has no database routers). ``text=True`` for a text value: when the database's lookup
+    changes the value on its way into the parameters, each call runs the queryset."""
 
-    def __init__(self, build: Callable[[int], QuerySet[Any, T]]) -> None:
-        self._build = build
-        self._built: tuple[QuerySet[Any, T], Any, str, tuple] | None = None
+    def __init__(self, build: Callable[[Any], QuerySet[Any, T]], *, text: bool = False) -> None:
+        self._build, self._mark = build, _TEXT_MARK if text else _MARK
+        self._built: tuple[QuerySet[Any, T], Any, str, tuple] | str | None = None
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
-    def _template(self) -> tuple[QuerySet[Any, T], Any, str, tuple]:
+    @staticmethod
+    def _first_row(queryset: QuerySet[Any, T]) -> QuerySet[Any, T]:
+        return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+    def _template(self) -> tuple[QuerySet[Any, T], Any, str, tuple] | str:
         if self._built is None:
-            queryset = self._build(_MARK)
-            queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+            queryset = self._first_row(self._build(self._mark))
             compiler = queryset.query.get_compiler(using=queryset.db)
             sql, params = compiler.as_sql()  # also sets the compiler's columns and joins
-            if _MARK not in params:
+            if self._mark in params:
+                self._built = (queryset, compiler, sql, tuple(params))
+            elif self._mark == _TEXT_MARK:
+                self._built = _PLAIN
+            else:
                 raise ValueError("the id must be a parameter of the query")
-            self._built = (queryset, compiler, sql, tuple(params))
         return self._built
 
-    def first(self, pk: int) -> T | None:
-        queryset, compiler, sql, params = self._template()
+    def first(self, value: Any) -> T | None:
+        built = self._template()
+        if isinstance(built, str):  # the value does not reach the SQL as it is
+            return self._first_row(self._build(value)).first()
+        queryset, compiler, sql, params = built
         run = copy.copy(compiler)
         run.connection = connection = connections[queryset.db]  # this thread's connection
-        bound = tuple(pk if p == _MARK else p for p in params)
+        bound = tuple(value if p == self._mark else p for p in params)
         run.as_sql = lambda *args, **kwargs: (sql, bound)
         # The columns' converters are the same on every call too (asking each of some
         # hundred columns for them was half of what was left); kept per connection,

@@ -7,7 +7,7 @@ import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
 from helpdesk.prepared import Prepared
-from tickets.models import Organization, Ticket
+from tickets.models import Customer, Organization, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,23 @@ def test_a_reply_to_a_ticket_that_is_gone_still_raises_does_not_exist(customer):
 
     with pytest.raises(Ticket.DoesNotExist):
         services.add_customer_message(ticket=Ticket(pk=987654), customer=customer, body="Hi")
+
+
+def test_a_text_value_finds_exactly_what_the_queryset_finds():
+    # "_" and "%" are wildcards of LIKE, which SQLite's iexact is (with the value escaped):
+    # the built SQL must never receive an address unescaped.
+    for address in ("a_b@x.example", "axb@x.example", "c%d@x.example", "cxd@x.example"):
+        Customer.objects.create(email=address)
+    by_email = Prepared(lambda email: Customer.objects.filter(email__iexact=email), text=True)
+    for asked in ("A_B@X.example", "axb@x.EXAMPLE", "C%D@x.example", "cxd@x.example",
+                  "a%b@x.example", "nobody@x.example"):
+        expected = Customer.objects.filter(email__iexact=asked).first()
+        assert by_email.first(asked) == expected, asked
+    assert by_email.first("A_B@X.example").email == "a_b@x.example"
+
+
+def test_a_value_the_lookup_changes_is_run_as_the_queryset(ticket):
+    # contains wraps the value in %…%: it never reaches the parameters as it is.
+    by_part = Prepared(lambda part: Ticket.objects.filter(subject__contains=part), text=True)
+    assert by_part.first("on fir") == ticket
+    assert by_part.first("nothing like it") is None

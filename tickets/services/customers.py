@@ -8,12 +8,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from helpdesk.prepared import Prepared
+
 from ..models import Customer, Organization, OrganizationDomain
+
+# Every mail asks for its sender, every new sender for their domain's organization: the
+# SQL of both is built once per process (helpdesk/prepared.py). On SQLite ``iexact`` is a
+# LIKE with the address escaped, and Prepared runs that query as it is.
+_domain = Prepared(lambda domain: OrganizationDomain.objects.filter(domain=domain)
+                   .select_related("organization"), text=True)
+_customer = Prepared(lambda email: Customer.objects.filter(email__iexact=email), text=True)
 
 
 def organization_for_email(email: str) -> Organization | None:
     domain = email.rsplit("@", 1)[-1].strip().lower()
-    match = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+    match = _domain.first(domain)
     return match.organization if match else None
 
 
@@ -24,7 +33,7 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "") ->
     given later fills an empty name but never overwrites one.
     """
     email = email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
+    customer = _customer.first(email)
     if customer is None:
         try:
             with transaction.atomic():
