@@ -9,7 +9,11 @@ of it writing the same SQL again. ``Prepared`` builds the SQL on its first call 
 runs that SQL with each call's value; the rows become model instances (or
 ``values_list`` rows) through the queryset's own iterable, so they are exactly what
 the queryset would have returned.
+
+``build`` must depend on its value alone: what else it reads (the clock, a setting) is
+read once, when the SQL is built.
 """
+
 from __future__ import annotations
 
 import copy
