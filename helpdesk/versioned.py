@@ -6,7 +6,7 @@ read at; the version lives in the shared cache (Redis in production), so a chang
 made in any process is seen by every web and worker process on its next read: one
 cache read instead of a query. Without a cache that answers, each read gets a
 version of its own and the rows are read afresh: never stale. The rules' compiled
-triggers follow the same scheme (rules/engine.py).
+triggers keep their version here too (rules/engine.py).
 """
 
 from __future__ import annotations

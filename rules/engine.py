@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +28,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk import cache
+from helpdesk import versioned
 from helpdesk.prepared import Prepared
 from tickets.models import Message, Ticket
 from tickets.services import record_event
@@ -85,20 +84,15 @@ _lock = threading.Lock()
 
 def bump_version() -> None:
     """Every process recompiles its rules on its next event."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    versioned.bump(VERSION_KEY)
     _compiled.clear()
 
 
 def _version() -> str:
-    """The shared version of the rules. Without a cache that answers (Redis down) every
-    event gets a version of its own, so the rules are read afresh: one query, never stale."""
-    version = cache.get(VERSION_KEY)
-    if version is None:  # evicted, a fresh cache, or no cache: start a new version
-        fresh = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, fresh, None):
-            return fresh
-        version = cache.get(VERSION_KEY) or fresh
-    return version
+    """The shared version of the rules (helpdesk/versioned.py). Without a cache that
+    answers (Redis down) every event gets a version of its own, so the rules are read
+    afresh: one query, never stale."""
+    return versioned.current(VERSION_KEY)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
