@@ -11,6 +11,7 @@ triggers keep their version here too (rules/engine.py).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -36,20 +37,33 @@ def bump(key: str) -> None:
 
 class Copy[T]:
     """``load()``'s result, read again only when the version under ``key`` has moved.
-    What ``get`` returns is shared by every caller in the process: read it, never change it."""
+    What ``get`` returns is shared by every caller in the process: read it, never change it.
 
-    def __init__(self, key: str, load: Callable[[], T]) -> None:
-        self.key, self._load = key, load
-        self._copy: tuple[str, T] | None = None
+    ``recheck_after``: for a copy read many times per request (a calendar per queue row),
+    the seconds for which this process uses its copy without asking the shared version
+    again. A change made in this process is seen at once (``forget``); one made in
+    another process within that many seconds."""
+
+    def __init__(self, key: str, load: Callable[[], T], *, recheck_after: float = 0.0) -> None:
+        self.key, self._load, self._recheck_after = key, load, recheck_after
+        self._copy: tuple[str, T, float] | None = None
 
     def get(self) -> T:
-        version = current(self.key)
         copy = self._copy
+        if copy is not None and self._recheck_after and (
+                time.monotonic() - copy[2] < self._recheck_after):
+            return copy[1]
+        version = current(self.key)
         if copy is not None and copy[0] == version:
+            self._copy = (version, copy[1], time.monotonic())
             return copy[1]
         value = self._load()
-        self._copy = (version, value)
+        self._copy = (version, value, time.monotonic())
         return value
+
+    def drop(self, *args: object, **kwargs: object) -> None:
+        """Read again in this process only (changed settings in tests)."""
+        self._copy = None
 
     def forget(self, *args: object, **kwargs: object) -> None:
         """The rows changed (a signal receiver, or called after a bulk UPDATE): every
