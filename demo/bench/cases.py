@@ -24,6 +24,10 @@ def _ticket(ctx: Context, name: str) -> str | None:
     return url(name.format(id=ctx.ticket_id)) if name.startswith("/") else url(name, ctx.ticket_id)
 
 
+def _busy(ctx: Context, name: str) -> str | None:
+    return None if ctx.busy_ticket_id is None else url(name, ctx.busy_ticket_id)
+
+
 case("API ticket list, first page", "manager", lambda c: get(c, "manager", url("/api/v1/tickets/")))
 case("API ticket list, agent", "agent", lambda c: get(c, "agent", url("/api/v1/tickets/")))
 case("API ticket list, status+channel", "manager",
@@ -63,6 +67,10 @@ case("Queue, all tickets by status", "manager", lambda c: get(c, "manager", _wit
 case("Queue, all tickets by -status, agent", "agent", lambda c: get(c, "agent", _with_query(
     url("tickets:queue"), "view=all&sort=-status")))
 case("Ticket page", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:detail")))
+case("Ticket page, long history", "agent",
+     lambda c: get(c, "agent", _busy(c, "tickets:detail")))
+case("Ticket history, long, opened", "agent",
+     lambda c: get(c, "agent", _busy(c, "tickets:history"), htmx=True))
 case("Ticket page, context column", "agent", lambda c: get(c, "agent", _ticket(c, "tickets:context"), htmx=True))
 case("Manager dashboard", "manager", lambda c: get(c, "manager", url("metrics:dashboard")))
 case("Manager dashboard, 90 days", "manager",

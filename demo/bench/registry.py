@@ -17,6 +17,8 @@ class Context:
     clients: dict[str, Client]
     ticket_id: int
     invitation_id: int | None = None
+    # The agent's recent ticket with the longest history (the newest has a short one).
+    busy_ticket_id: int | None = None
     counter: list[int] = field(default_factory=lambda: [0])
 
     def next_number(self) -> int:
