@@ -37,7 +37,7 @@ class ResponseFacts(models.Model):
         verbose_name = _("response facts")
         verbose_name_plural = _("response facts")
         # The drivers read one kind and metric over a range of days; a ticket's custom
-        # field change finds the days of its responses (custom_factors.refresh_ticket).
+        # field change finds the days of its responses (custom_factors.refresh_tickets).
         indexes = [models.Index(fields=["kind", "metric", "day"], name="facts_kind_metric_day_idx"),
                    models.Index(fields=["ticket_id"], name="facts_ticket_idx")]
 

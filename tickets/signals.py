@@ -47,5 +47,7 @@ ticket_changed = Signal()
 #: - ``source``: the door the change came through ("web", "api", "bulk", "portal",
 #:   "rule", "automation", "macro", "assignment", …);
 #: - ``depth``: 0 for a change made by a person or intake; a rule that changes the
-#:   ticket in reaction passes ``depth + 1``, so chains of rules can be bounded.
+#:   ticket in reaction passes ``depth + 1``, so chains of rules can be bounded;
+#: - ``batch`` (a bulk change only): the ids of every ticket it changed, for receivers
+#:   that act once for all of them.
 ticket_updated = Signal()

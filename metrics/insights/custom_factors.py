@@ -86,10 +86,10 @@ def _rewrite(days: list) -> None:
             drivers.write_counts(since=since, until=until, factors=factors)
 
 
-def refresh_ticket(ticket_id: int) -> None:
-    """A ticket's custom field values changed: rewrite the field counts of the days of its
-    responses (one indexed read of its facts, then a few rows per day)."""
-    days = sorted(set(ResponseFacts.objects.filter(ticket_id=ticket_id)
+def refresh_tickets(ticket_ids: list[int]) -> None:
+    """Tickets' custom field values changed: rewrite the field counts of the days of their
+    responses, each day once (one indexed read of their facts, then a few rows per day)."""
+    days = sorted(set(ResponseFacts.objects.filter(ticket_id__in=ticket_ids)
                       .values_list("day", flat=True)))
     _rewrite(days)
 

@@ -459,3 +459,29 @@ def test_a_long_option_key_is_counted(settings):
     _refresh()
     rows = drivers.key_drivers(MetricFilters(START, END), "csat", ["field_long"])["drivers"]
     assert [(d["level"], d["n"]) for d in rows] == [(key, 1)]
+
+
+def test_a_bulk_change_queues_one_count_task_for_all_its_tickets(
+        settings, monkeypatch, django_capture_on_commit_callbacks):
+    from metrics import tasks
+
+    settings.HELPDESK_MIN_RESPONSES = 5
+    product, warranty, _ = _fields()
+    _field_data(product, warranty)
+    _refresh()
+    queued = {"one": [], "many": []}
+    monkeypatch.setattr(tasks.refresh_ticket_field_driver_counts, "delay",
+                        lambda ticket_id: queued["one"].append(ticket_id))
+    real_many = tasks.refresh_tickets_field_driver_counts
+    monkeypatch.setattr(real_many, "delay",
+                        lambda ids: queued["many"].append(ids) or real_many(ids))
+    printers = list(Ticket.objects.filter(field_values__field=product,
+                                          field_values__value="printer")[:6])
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = set_field_on_tickets(tickets=printers, key="product", raw="laptop",
+                                       actor=None)
+        apply_ticket_changes(ticket=printers[0], changes={"fields": {"product": "printer"}},
+                             actor=None, source="api")
+    assert queued["many"] == [changed] and len(changed) == 6  # one task, every ticket
+    assert queued["one"] == [printers[0].pk]  # a single ticket's change: its own
+    _assert_field_levels_equal_a_recomputation(product, warranty)  # the task ran

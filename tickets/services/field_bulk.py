@@ -86,9 +86,11 @@ def _write_many(field: CustomField, new: list[str], tickets: Sequence[Ticket], *
     Ticket.objects.filter(pk__in=ids).update(updated_at=now)
     for ticket in changed:
         ticket.updated_at = now
+        # ``batch``: every ticket of this change, for receivers that do one thing for all
+        # of them (the drivers' field counts, metrics/receivers.py); others ignore it.
         payload = {"ticket_id": ticket.pk, "actor_id": getattr(actor, "pk", None),
                    "changes": {name: [",".join(current.get(ticket.pk, [])) or None,
                                       new_text or None]},
-                   "source": source, "depth": 0}
+                   "source": source, "depth": 0, "batch": ids}
         transaction.on_commit(partial(ticket_updated.send, sender=Ticket, **payload))
     return ids
