@@ -26,7 +26,7 @@ class Clock:
 @pytest.fixture
 def moved_clock(monkeypatch):
     fake = Clock()
-    monkeypatch.setattr(versioned.time, "monotonic", fake)
+    monkeypatch.setattr(versioned, "_clock", fake)
     return fake
 
 
