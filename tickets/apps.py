@@ -9,7 +9,7 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from helpdesk.templatetags.labels import register_vocabulary
 
-        from . import receivers  # noqa: F401  (connects anymail's inbound signal)
+        from . import directory, receivers  # noqa: F401  (connect their signals)
         from .models import Channel, Organization, Ticket
 
         for name, enum in (("channel", Channel), ("status", Ticket.Status),

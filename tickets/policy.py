@@ -114,10 +114,15 @@ def allowed_teams(user) -> QuerySet[Team]:
     return Team.objects.filter(pk__in=team_ids(user))
 
 
+def assignable_staff() -> QuerySet[User]:
+    """Everyone a ticket may be assigned to at all: active staff who work tickets."""
+    return (User.objects.filter(is_active=True).exclude(role__in=["", User.Role.ANALYST])
+            .only("pk", "name", "email", "role").order_by("name", "email"))
+
+
 def assignable_agents(user, ticket: Ticket | None = None) -> QuerySet[User]:
     """Active staff this user may assign ``ticket`` to (any of their tickets when None)."""
-    agents = (User.objects.filter(is_active=True).exclude(role__in=["", User.Role.ANALYST])
-              .only("pk", "name", "email", "role").order_by("name", "email"))
+    agents = assignable_staff()
     if not works_tickets(user):
         return agents.none()
     if user.sees_all_tickets:

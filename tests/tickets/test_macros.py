@@ -289,10 +289,12 @@ def test_ticket_page_query_count_with_macros_is_constant(client, agent, ticket, 
 
     with CaptureQueriesContext(connection) as before:
         client.get(ticket.get_absolute_url())
+    expected = len(before)  # read now: the next request empties the connection's log
     for n in range(5):
         macro_services.save_macro(name=f"m{n}", shared=False, actor=agent,
                                   actions=[{"type": "set_priority", "value": "low"}])
-    with django_assert_max_num_queries(len(before)):
+    client.get(ticket.get_absolute_url())  # the new macros are read into the copy once
+    with django_assert_max_num_queries(expected):
         client.get(ticket.get_absolute_url())
 
 

@@ -17,6 +17,10 @@ def _tickets(n, team, **kwargs):
 
 
 def _queue_queries(client, django_assert_num_queries, expected, **params):
+    # The first page after a change of teams, people or macros reads them into the
+    # process's copy (tickets/directory.py, pinned in test_directory.py); pages after it
+    # do not.
+    client.get(reverse("tickets:queue"), params)
     with django_assert_num_queries(expected):
         response = client.get(reverse("tickets:queue"), params)
     assert response.status_code == 200
@@ -29,8 +33,9 @@ def test_queue_query_count_is_constant(client, agent, team, rows, django_assert_
     for t in tickets[:3]:
         TicketSLA.objects.create(ticket=t, resolution_due_at=timezone.now() + timedelta(hours=3))
     client.force_login(agent)
-    # + the bulk macros + the custom field filters (docs/custom-fields.md)
-    response = _queue_queries(client, django_assert_num_queries, 10)
+    # session, user, the agent's teams, bounded count, page, saved filters, the custom
+    # field filters (docs/custom-fields.md); teams, agents and macros from the copy
+    response = _queue_queries(client, django_assert_num_queries, 7)
     assert response.text.count('name="ids"') == min(rows, 25)
 
 
@@ -39,7 +44,7 @@ def test_manager_all_open_query_count_is_constant(client, manager, team, rows,
                                                   django_assert_num_queries):
     _tickets(rows, team)
     client.force_login(manager)
-    _queue_queries(client, django_assert_num_queries, 9, view="open", sort="-priority")
+    _queue_queries(client, django_assert_num_queries, 6, view="open", sort="-priority")
 
 
 def test_counts_beside_each_queue(client, agent, team, other_team):

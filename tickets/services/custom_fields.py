@@ -16,15 +16,18 @@ from types import EllipsisType
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from helpdesk import versioned
 from helpdesk.models import User
 
-from ..models import CustomField, Ticket, TicketFieldValue
+from ..models import CustomField, Team, Ticket, TicketFieldValue
 from .events import record_event
 
 MAX_TEXT = 255
@@ -36,10 +39,7 @@ TeamChoice = int | None | EllipsisType
 
 # -- definitions --------------------------------------------------------------------------
 
-def active_fields() -> list[CustomField]:
-    """Active fields in display order, each with ``team_ids`` set, in one query: the
-    teams come aggregated into a string with each field (read on every ticket page,
-    queue page and intake mail)."""
+def _read_active_fields() -> list[CustomField]:
     rows = (CustomField.objects.filter(active=True).annotate(
         team_list=StringAgg(Cast("teams__id", CharField()), Value(","), default=Value("")))
         .order_by("position", "pk"))  # an aggregate drops Meta.ordering
@@ -48,6 +48,33 @@ def active_fields() -> list[CustomField]:
         field.team_ids = {int(pk) for pk in field.team_list.split(",") if pk}
         fields.append(field)
     return fields
+
+
+# Read on every ticket page, queue page and intake mail, changed by an admin now and then:
+# one copy per process until the shared version moves (helpdesk/versioned.py).
+_active = versioned.Copy("tickets:custom-fields", _read_active_fields, recheck_after=1.0)
+
+
+def active_fields() -> list[CustomField]:
+    """Active fields in display order, each with ``team_ids`` set: the process's copy,
+    read again (one query, the teams aggregated into a string with each field) when a
+    field, its teams or a team is saved or deleted anywhere. The fields are shared by
+    every caller in the process: read them, never change them."""
+    return list(_active.get())
+
+
+def forget_fields(*args: object, **kwargs: object) -> None:
+    """A signal receiver: the fields changed, every process reads them again."""
+    _active.forget()
+
+
+for _sender in (CustomField, CustomField.teams.through):
+    post_save.connect(forget_fields, sender=_sender, dispatch_uid=f"fields-save-{_sender.__name__}")
+    post_delete.connect(forget_fields, sender=_sender,
+                        dispatch_uid=f"fields-delete-{_sender.__name__}")
+m2m_changed.connect(forget_fields, sender=CustomField.teams.through, dispatch_uid="fields-teams")
+post_delete.connect(forget_fields, sender=Team, dispatch_uid="fields-team-deleted")
+setting_changed.connect(_active.drop, dispatch_uid="fields-settings")
 
 
 def fields_for(ticket: Ticket, fields: list[CustomField] | None = None, *,

@@ -5,30 +5,28 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
+from .. import directory
 from ..mail_html import remote_image_count
-from ..models import Attachment, CannedResponse, Message, Ticket
+from ..models import Attachment, Message, Ticket
 from ..placeholders import fill_placeholders
-from ..queries import team_ids_of, visible_teams, visible_tickets
-from ..services.macros import visible_macros
+from ..queries import visible_tickets
 from .custom_fields import field_rows
 from .freshness import Version
 from .macros import pop_draft
-from .queue import _assignable_agents
 from .worklog import ticket_extras
 
 logger = logging.getLogger(__name__)
 
 def canned_for(user):
-    """Shared canned responses plus those of the user's teams (managers: all)."""
-    canned = CannedResponse.objects.select_related("team")
-    if user.sees_all_tickets:
-        return canned
-    return canned.filter(Q(team__isnull=True) | Q(team_id__in=team_ids_of(user)))
+    """Shared canned responses plus those of the user's teams (managers: all), as a
+    queryset for pages that filter further; the ticket page lists
+    ``directory.canned_for``'s copy."""
+    return directory.canned_queryset(user)
 
 
 def side_panels(request, ticket, setting: str = "HELPDESK_TICKET_SIDE_PANELS") -> list[str]:
@@ -64,8 +62,8 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
         "statuses": [(v, label) for v, label in Ticket.Status.choices
                      if v == ticket.status or ticket.can_transition(v)],
         "priorities": Ticket.Priority.choices,
-        "teams": list(visible_teams(user).distinct()),
-        "agents": list(_assignable_agents(user, ticket)),
+        "teams": directory.teams_for(user),
+        "agents": directory.agents_for(user, ticket),
         "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
         "custom_fields": field_rows(ticket),  # tickets/extras/fields.html
     }
@@ -96,12 +94,12 @@ def _latest_event_id(ticket: Ticket) -> int:
 
 def detail_context(request, ticket: Ticket) -> dict:
     user = request.user
-    canned = [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)]
+    canned = [(c, fill_placeholders(c.body, ticket, user)) for c in directory.canned_for(user)]
     messages_thread = list(thread(ticket))
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
-        "macros": list(visible_macros(user)),
+        "macros": directory.macros_for(user),
         "reply_draft": pop_draft(request, ticket.pk),
         **sidepanel_context(ticket, user),
         "messages_thread": messages_thread,

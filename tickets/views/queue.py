@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.permissions import staff_required
 
-from .. import policy
+from .. import directory
 from ..custom_field_query import bounded_paginator
 from ..models import Channel, Ticket
-from ..queries import visible_teams, visible_tickets
+from ..queries import visible_tickets
 from ..services import canned as canned_services
-from ..services.macros import visible_macros
 from . import queues, saved
 from .custom_fields import queue_field_context
 
@@ -69,9 +68,9 @@ def queue(request: HttpRequest, search_page: bool = False) -> HttpResponse:
         "query_string": urlencode(base),
         "filters": {f: params.get(f, "") for f in queues.FILTER_FIELDS},
         "saved_filters": saved.saved_filters(user),
-        "team_choices": [(t.pk, t.name) for t in visible_teams(user).distinct()],
-        "agent_choices": [(a.pk, str(a)) for a in _assignable_agents(user)],
-        "macro_choices": list(visible_macros(user).values_list("pk", "name")),
+        "team_choices": [(t.pk, t.name) for t in directory.teams_for(user)],
+        "agent_choices": [(a.pk, str(a)) for a in directory.agents_for(user)],
+        "macro_choices": [(m.pk, m.name) for m in directory.macros_for(user)],
         "statuses": queues.status_choices(params),
         # A list opened from a dashboard's number: its filters, kept and said in words.
         "figure_params": queues.figure_params(params),
@@ -117,11 +116,6 @@ def search_view(request: HttpRequest) -> HttpResponse:
         if ticket is not None:
             return redirect(ticket)
     return queue(request, search_page=True)
-
-
-def _assignable_agents(user, ticket=None):
-    """Agents this user may assign (``tickets.policy.assignable_agents``)."""
-    return policy.assignable_agents(user, ticket)
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
