@@ -124,7 +124,7 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_custom_fields(self, ticket: Ticket) -> dict:
         from .services.custom_fields import typed_values
 
-        return typed_values(ticket)
+        return typed_values(_extras(ticket).field_pairs)
 
     def to_representation(self, instance: Ticket) -> dict:
         """The ticket read straight from its prefetched rows. DRF's generic path asks each
@@ -148,7 +148,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "team": None if team is None else {"id": team.pk, "name": team.name},
             "assignee": None if assignee is None else
             {"id": assignee.pk, "name": assignee.name, "email": assignee.email},
-            "tags": [tag.name for tag in t.tags.all()],
+            "tags": list(_extras(t).tag_names),
             "created_at": _when(t.created_at),
             "updated_at": _when(t.updated_at),
             "first_response_at": _when(t.first_response_at),
@@ -169,6 +169,16 @@ class TicketSerializer(serializers.ModelSerializer):
         if data["sla"] is None:  # no policy applied: no TicketSLA row
             data["sla"] = dict(NO_SLA)
         return data
+
+
+def _extras(ticket: Ticket) -> Ticket:
+    """The ticket with ``tag_names`` and ``field_pairs``, as the API's views read them for
+    a whole page (``tickets.api.tickets.with_extras``); read here for a ticket without."""
+    if not hasattr(ticket, "field_pairs"):
+        from .api.tickets import with_extras
+
+        with_extras([ticket])
+    return ticket
 
 
 _DATETIME = serializers.DateTimeField()  # DRF's format: ISO 8601 in the current time zone

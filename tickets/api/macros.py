@@ -19,7 +19,7 @@ from helpdesk.models import User
 from ..models import Macro
 from ..serializers import TicketSerializer
 from ..services import macros as macro_services
-from .tickets import TICKET_ID, api_tickets, get_api_ticket
+from .tickets import TICKET_ID, api_tickets, get_api_ticket, with_extras
 
 MACRO_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Macro id.")
 
@@ -138,7 +138,8 @@ class ApplyMacro(APIView):
             return Response({"macro": [_("Unknown macro.")]}, status=status.HTTP_400_BAD_REQUEST)
         applied = macro_services.apply_macro(macro=macro, ticket=ticket, actor=staff_user(request),
                                              send_reply=data["send_reply"])
-        ticket = api_tickets(staff_user(request)).filter(pk=ticket.pk).first() or ticket
+        ticket = with_extras([api_tickets(staff_user(request)).filter(pk=ticket.pk).first()
+                              or ticket])[0]
         return Response({
             "ticket": TicketSerializer(ticket, context={"request": request}).data,
             "reply": applied.reply, "reply_sent": applied.message is not None,

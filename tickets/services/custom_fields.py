@@ -11,6 +11,8 @@ field in forms and query strings) and say the field's label.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from types import EllipsisType
 from typing import Any
@@ -39,20 +41,26 @@ TeamChoice = int | None | EllipsisType
 
 # -- definitions --------------------------------------------------------------------------
 
-def _read_active_fields() -> list[CustomField]:
-    rows = (CustomField.objects.filter(active=True).annotate(
+@dataclass(frozen=True)
+class _Fields:
+    active: list[CustomField]  # in display order
+    by_id: dict[int, CustomField]  # every field, inactive ones too (their values stay)
+
+
+def _read_fields() -> _Fields:
+    rows = (CustomField.objects.annotate(
         team_list=StringAgg(Cast("teams__id", CharField()), Value(","), default=Value("")))
         .order_by("position", "pk"))  # an aggregate drops Meta.ordering
     fields: list[CustomField] = []
     for field in rows:
         field.team_ids = {int(pk) for pk in field.team_list.split(",") if pk}
         fields.append(field)
-    return fields
+    return _Fields(active=[f for f in fields if f.active], by_id={f.pk: f for f in fields})
 
 
-# Read on every ticket page, queue page and intake mail, changed by an admin now and then:
-# one copy per process until the shared version moves (helpdesk/versioned.py).
-_active = versioned.Copy("tickets:custom-fields", _read_active_fields, recheck_after=1.0)
+# Read on every ticket page, queue page, API ticket and intake mail, changed by an admin
+# now and then: one copy per process until the shared version moves (helpdesk/versioned.py).
+_fields = versioned.Copy("tickets:custom-fields", _read_fields, recheck_after=1.0)
 
 
 def active_fields() -> list[CustomField]:
@@ -60,12 +68,17 @@ def active_fields() -> list[CustomField]:
     read again (one query, the teams aggregated into a string with each field) when a
     field, its teams or a team is saved or deleted anywhere. The fields are shared by
     every caller in the process: read them, never change them."""
-    return list(_active.get())
+    return list(_fields.get().active)
+
+
+def field_by_id() -> dict[int, CustomField]:
+    """Every field, inactive ones too, by id (the same copy as ``active_fields``)."""
+    return _fields.get().by_id
 
 
 def forget_fields(*args: object, **kwargs: object) -> None:
     """A signal receiver: the fields changed, every process reads them again."""
-    _active.forget()
+    _fields.forget()
 
 
 for _sender in (CustomField, CustomField.teams.through):
@@ -74,7 +87,7 @@ for _sender in (CustomField, CustomField.teams.through):
                         dispatch_uid=f"fields-delete-{_sender.__name__}")
 m2m_changed.connect(forget_fields, sender=CustomField.teams.through, dispatch_uid="fields-teams")
 post_delete.connect(forget_fields, sender=Team, dispatch_uid="fields-team-deleted")
-setting_changed.connect(_active.drop, dispatch_uid="fields-settings")
+setting_changed.connect(_fields.drop, dispatch_uid="fields-settings")
 
 
 def fields_for(ticket: Ticket, fields: list[CustomField] | None = None, *,
@@ -294,11 +307,17 @@ def typed_value(field: CustomField, values: list[str]
     return value
 
 
-def typed_values(ticket: Ticket) -> dict:
-    """The ticket's values by key, from ``field_values`` (prefetch it with its field)."""
+def typed_values(pairs: Iterable[tuple[int, str]]) -> dict:
+    """The values by key, from ``(field id, value)`` pairs (``TicketFieldValue`` rows)."""
+    pairs = list(pairs)
+    fields = field_by_id()
+    if any(field_id not in fields for field_id, _value in pairs):
+        _fields.drop()  # a field made in another process within the recheck window
+        fields = field_by_id()
     grouped: dict[CustomField, list[str]] = {}
-    for row in ticket.field_values.all():
-        grouped.setdefault(row.field, []).append(row.value)
+    for field_id, value in pairs:
+        if field_id in fields:  # else deleted with its values since they were read
+            grouped.setdefault(fields[field_id], []).append(value)
     return {field.key: typed_value(field, sorted(values)) for field, values in grouped.items()}
 
 
