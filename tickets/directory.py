@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.signals import setting_changed
-from django.db.models import Q
+from django.db.models import CharField, Q, StringAgg, Value
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
 
 from helpdesk import versioned
@@ -50,22 +51,33 @@ class _Directory:
     macros: list[Macro]  # by name
 
 
+def _read_members() -> dict[int, frozenset[int]]:
+    """Each assignable staff user's teams (none for some): one query."""
+    rows = (policy.assignable_staff().order_by()
+            .annotate(team_list=StringAgg(Cast("memberships__team_id", CharField()), Value(","),
+                                          default=Value("")))
+            .values_list("pk", "team_list"))
+    return {pk: frozenset(int(team) for team in teams.split(",") if team) for pk, teams in rows}
+
+
 def _read() -> _Directory:
     """Five small queries per version."""
     agents = list(policy.assignable_staff())
-    teams_of: dict[int, set[int]] = {}
-    for user_id, team_id in TeamMembership.objects.values_list("user_id", "team_id"):
-        teams_of.setdefault(user_id, set()).add(team_id)
+    members = _read_members()
     return _Directory(
         teams=list(Team.objects.order_by("name", "pk")),
         agents=agents,
-        agent_teams={a.pk: frozenset(teams_of.get(a.pk, ())) for a in agents},
+        agent_teams={a.pk: members.get(a.pk, frozenset()) for a in agents},
         canned=list(CannedResponse.objects.select_related("team").order_by("title", "pk")),
         macros=list(Macro.objects.order_by("name", "pk")),
     )
 
 
-_directory = versioned.Copy("tickets:directory", _read, recheck_after=RECHECK_SECONDS)
+KEY = "tickets:directory"
+_directory = versioned.Copy(KEY, _read, recheck_after=RECHECK_SECONDS)
+# The memberships alone, under the same version: every request of an agent asks for their
+# teams (``policy.team_ids``), most of them on pages that list nothing else from here.
+_members = versioned.Copy(KEY, _read_members, recheck_after=RECHECK_SECONDS)
 
 
 def teams_for(user: User) -> list[Team]:
@@ -114,6 +126,12 @@ def macros_for(user: User) -> list[Macro]:
     return [m for m in _directory.get().macros if m.owner_id is None or m.owner_id == user.pk]
 
 
+def member_teams(user_id: int | None) -> frozenset[int] | None:
+    """The teams of a user who may be assigned tickets; None for anyone else (analysts,
+    inactive users, customers), whose memberships the copy does not hold."""
+    return _members.get().get(user_id) if user_id is not None else None
+
+
 def forget(*args: object, update_fields: Iterable[str] | None = None, sender=None,
            **kwargs: object) -> None:
     """A signal receiver: the directory changed, every process reads it again. Saves that
@@ -124,6 +142,7 @@ def forget(*args: object, update_fields: Iterable[str] | None = None, sender=Non
             return
         if ignored is not None and set(update_fields) <= ignored:
             return
+    _members.drop()  # the same version: forget() below moves it for both
     _directory.forget()
 
 
@@ -131,3 +150,4 @@ for _model in (Team, TeamMembership, CannedResponse, Macro, User):
     post_save.connect(forget, sender=_model, dispatch_uid=f"directory-save-{_model.__name__}")
     post_delete.connect(forget, sender=_model, dispatch_uid=f"directory-delete-{_model.__name__}")
 setting_changed.connect(_directory.drop, dispatch_uid="directory-settings")
+setting_changed.connect(_members.drop, dispatch_uid="directory-members-settings")

@@ -75,11 +75,19 @@ _ON_VISIBLE = {Action.VIEW, Action.REPLY, Action.NOTE, Action.STATUS, Action.PRI
 # -- facts, cached on the user object so a bulk action asks the database once ----------
 
 def team_ids(user) -> frozenset[int]:
-    """The teams this user belongs to (cached on the instance for the request)."""
+    """The teams this user belongs to (cached on the instance for the request).
+
+    For staff who work tickets, from the process's copy of the memberships
+    (tickets/directory.py): a membership saved or deleted in this process counts at once,
+    in another within a second. Anyone else's are read from the database."""
     cached = getattr(user, "_policy_team_ids", None)
     if cached is None:
-        cached = frozenset(
-            TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+        from .directory import member_teams  # the copy is built from this module's rule
+
+        cached = member_teams(user.pk)
+        if cached is None:
+            cached = frozenset(
+                TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
         user._policy_team_ids = cached
     return cached
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 
 from helpdesk.models import User
 from surveys.models import Metric, SurveyProgram
+from tickets import directory
 from tickets.models import Customer, Organization, OrganizationDomain, Team, TeamMembership
 
 from . import vocabulary as v
@@ -95,6 +96,7 @@ def build_staff(rng: random.Random, *, agents: int = 40) -> Cast:
     TeamMembership.objects.bulk_create(
         [TeamMembership(team_id=support, user=by_email[email])
          for email, _, role, _ in users if role == "agent"], ignore_conflicts=True)
+    directory.forget()  # bulk writes send no signals: every process reads the people again
     for user in by_email.values():
         cast.agent_skill[user.pk] = rng.gauss(0, 1)
         cast.agent_names[user.pk] = user.get_short_name()

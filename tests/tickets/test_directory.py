@@ -72,14 +72,15 @@ def test_a_warm_page_reads_none_of_them_and_a_change_reads_them_once(
     client.force_login(agent)
     url = reverse("tickets:detail", args=[ticket.pk])
     client.get(url)
-    with django_assert_num_queries(7):  # test_hot_page_speed
+    with django_assert_num_queries(6):  # test_hot_page_speed
         client.get(url)
     CannedResponse.objects.create(title="Refund steps", body="Refunds take 3 days.")
-    # teams, memberships, agents, canned responses, macros: read again, once
-    with django_assert_num_queries(7 + 5):
+    # teams, agents, memberships, canned responses, macros: read again, once; and the
+    # memberships alone for the agent's own teams
+    with django_assert_num_queries(6 + 5 + 1):
         response = client.get(url)
     assert "Refund steps" in response.text
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
@@ -145,3 +146,38 @@ def test_a_caller_changing_its_list_leaves_the_copy_alone(db):
     CustomField.objects.create(key="product", type="text", label_en="Product", label_fi="Tuote")
     custom_fields.active_fields().clear()
     assert len(custom_fields.active_fields()) == 1
+
+
+def _fresh(user):
+    return User.objects.get(pk=user.pk)  # no facts cached on the instance
+
+
+def test_an_agents_teams_come_from_the_copy(agent, team, other_team,
+                                            django_assert_num_queries):
+    directory.agents_for(agent)  # the copy is read
+    fresh = _fresh(agent)
+    with django_assert_num_queries(0):
+        assert policy.team_ids(fresh) == {team.pk}
+    TeamMembership.objects.create(user=agent, team=other_team)  # this process: at once
+    assert policy.team_ids(_fresh(agent)) == {team.pk, other_team.pk}
+    TeamMembership.objects.filter(user=agent, team=team).delete()
+    assert policy.team_ids(_fresh(agent)) == {other_team.pk}
+    assert policy.can(_fresh(agent), policy.Action.VIEW, Ticket(team=other_team))
+    assert not policy.can(_fresh(agent), policy.Action.VIEW, Ticket(team=team))
+
+
+def test_a_membership_changed_in_another_process_counts_within_the_window(
+        moved_clock, agent, team, other_team):
+    assert policy.team_ids(_fresh(agent)) == {team.pk}
+    TeamMembership.objects.bulk_create([TeamMembership(user=agent, team=other_team)])
+    versioned.bump("tickets:directory")  # that process's save moved the version
+    assert policy.team_ids(_fresh(agent)) == {team.pk}
+    moved_clock.now += directory.RECHECK_SECONDS + 0.1
+    assert policy.team_ids(_fresh(agent)) == {team.pk, other_team.pk}
+
+
+def test_people_outside_the_copy_are_read_from_the_database(analyst, team, other_team):
+    TeamMembership.objects.get_or_create(user=analyst, team=other_team)
+    assert directory.member_teams(analyst.pk) is None
+    expected = set(TeamMembership.objects.filter(user=analyst).values_list("team_id", flat=True))
+    assert policy.team_ids(_fresh(analyst)) == expected and other_team.pk in expected

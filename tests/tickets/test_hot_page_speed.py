@@ -53,18 +53,20 @@ def test_ticket_page_query_count_is_pinned(client, agent, ticket, django_assert_
     # request (time 2, links 2, other tickets 1, survey scores 1); 12 since the history
     # loads when opened (its events; the names of their agents when there are any); 7
     # since the teams, agents, canned responses, macros and custom fields come from the
-    # process's copies (tickets/directory.py, active_fields), read once per version.
-    with django_assert_num_queries(7):
+    # process's copies (tickets/directory.py, active_fields), read once per version; 6
+    # since the agent's teams come from that copy too.
+    with django_assert_num_queries(6):
         assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 200
 
 
 def test_the_ticket_context_request_query_count_is_pinned(client, agent, ticket,
                                                           django_assert_num_queries):
-    """Session, user, teams, ticket; time 2, links 2, other tickets 1, survey scores 1."""
+    """Session, user, ticket; time 2, links 2, other tickets 1, survey scores 1 (the
+    agent's teams from the process's copy, tickets/directory.py)."""
     client.force_login(agent)
     url = reverse("tickets:context", args=[ticket.pk])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
 
 
