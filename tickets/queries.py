@@ -5,7 +5,8 @@ Who may see what is decided in ``tickets.policy``; these names stay for callers.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, Value
 from django.http import Http404
 
 from helpdesk.api import parse_id
@@ -33,7 +34,17 @@ def _ticket_by_id(with_sla: bool, with_latest_event: bool) -> Prepared[Ticket]:
         tickets = Ticket.objects.select_related(*related)
         if with_latest_event:
             newest = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk")
-            tickets = tickets.annotate(latest_event_id=Subquery(newest.values("pk")[:1]))
+            # The page's tags too: names are slugs, so a comma never occurs in one. In
+            # name order where the database can order an aggregate; else the reader sorts
+            # them (an SQLite without it compares text by code point, as Python does).
+            ordered = connection.features.supports_aggregate_order_by_clause
+            names = (Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"))
+                     .values("ticket_id")
+                     .annotate(names=StringAgg("tag__name", Value(","),
+                                               order_by="tag__name" if ordered else None))
+                     .values("names"))  # type: ignore[misc]  # stubs miss the annotation
+            tickets = tickets.annotate(latest_event_id=Subquery(newest.values("pk")[:1]),
+                                       tag_list=Subquery(names))
         return tickets.filter(pk=pk)
     return Prepared(build)
 
@@ -54,7 +65,8 @@ def get_ticket_for_agent(user: User, pk: int, *, with_sla: bool = False,
     page): one query fewer. Actions leave it out, so that the page they render after
     changing the clocks reads them afresh. ``with_latest_event`` reads the id of the
     ticket's newest event in the same query (``latest_event_id``): the ticket page's
-    version, without loading the history (tickets/views/freshness.py)."""
+    version, without loading the history (tickets/views/freshness.py), and its tags'
+    names (``tag_list``, comma-separated), for a page that only shows them."""
     ticket_id = parse_id(pk)
     ticket = None if ticket_id is None else _TICKET_BY_ID[with_sla, with_latest_event].first(
         ticket_id)

@@ -183,3 +183,22 @@ def test_a_panel_loading_after_the_session_ended_sends_the_whole_page_to_sign_in
     assert response["HX-Redirect"] == f"{reverse('login')}?next={ticket.get_absolute_url()}"
     plain = client.get(reverse("tickets:context", args=[ticket.pk]))  # a plain request
     assert plain.status_code == 302 and plain.url.startswith(reverse("login"))
+
+
+def test_the_side_panel_shows_the_tickets_tags_by_name_and_follows_a_change(client, agent,
+                                                                             ticket):
+    """The page reads the tags with the ticket (``tag_list``); the panel's answer to a
+    change reads them afresh."""
+    services.set_tags(ticket=ticket, tags=["vip", "billing", "äänitys"], actor=agent)
+    in_order = ", ".join(t.name for t in ticket.tags.all())  # the database's collation
+    assert sorted(in_order.split(", ")) == ["billing", "vip", "äänitys"]
+    client.force_login(agent)
+    assert f'name="tags" value="{in_order}"' in client.get(ticket.get_absolute_url()).text
+    response = client.post(reverse("tickets:properties", args=[ticket.pk]),
+                           {"status": ticket.status, "priority": ticket.priority,
+                            "team": ticket.team_id, "assignee": "", "tags": "refund"},
+                           headers={"HX-Request": "true"})
+    assert 'name="tags" value="refund"' in response.text
+    assert 'name="tags" value="refund"' in client.get(ticket.get_absolute_url()).text
+    services.set_tags(ticket=ticket, tags=[], actor=agent)
+    assert 'name="tags" value=""' in client.get(ticket.get_absolute_url()).text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Prefetch
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
@@ -56,6 +57,16 @@ def thread(ticket: Ticket):
     )
 
 
+def _tag_names(ticket: Ticket) -> list[str]:
+    """Read with the ticket by the page's query (``with_latest_event=True``), else here."""
+    if hasattr(ticket, "tag_list"):
+        names = ticket.tag_list.split(",") if ticket.tag_list else []
+        # In name order from the query where the database orders aggregates, else sorted
+        # here (SQLite's text order is the code points', as Python's).
+        return names if connection.features.supports_aggregate_order_by_clause else sorted(names)
+    return [t.name for t in ticket.tags.all()]
+
+
 def sidepanel_context(ticket: Ticket, user) -> dict:
     return {
         "ticket": ticket,
@@ -64,7 +75,7 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
         "priorities": Ticket.Priority.choices,
         "teams": directory.teams_for(user),
         "agents": directory.agents_for(user, ticket),
-        "ticket_tags": ", ".join(t.name for t in ticket.tags.all()),
+        "ticket_tags": ", ".join(_tag_names(ticket)),
         "custom_fields": field_rows(ticket),  # tickets/extras/fields.html
     }
 
