@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tickets.models import Message, Ticket
+from tickets.models import Attachment, Message, Ticket
 from tickets.views import queues
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +54,9 @@ def test_ticket_page_query_count_is_pinned(client, agent, ticket, django_assert_
     # loads when opened (its events; the names of their agents when there are any); 7
     # since the teams, agents, canned responses, macros and custom fields come from the
     # process's copies (tickets/directory.py, active_fields), read once per version; 6
-    # since the agent's teams come from that copy too; 5 since the tags come with the ticket.
-    with django_assert_num_queries(5):
+    # since the agent's teams come from that copy too; 5 since the tags come with the
+    # ticket; 4 since the files under messages are read only when a message has any.
+    with django_assert_num_queries(4):
         assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 200
 
 
@@ -91,3 +92,18 @@ def test_the_sla_count_merges_the_two_id_ordered_indexes(manager):
         cursor.execute("EXPLAIN SELECT count(*) FROM (" + sql + ") s", params)  # noqa: S608 - the ORM's SQL
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ticket_unresolved_id_idx" in plan and "sla_running_idx" in plan, plan
+
+
+def test_the_files_under_messages_cost_one_query_when_there_are_any(
+        client, agent, ticket, django_assert_num_queries):
+    client.force_login(agent)
+    url = reverse("tickets:detail", args=[ticket.pk])
+    client.get(url)
+    message = ticket.messages.get()
+    Attachment.objects.create(message=message, file="x/report.pdf", filename="report.pdf",
+                              size=2048)
+    Attachment.objects.create(message=message, file="x/logo.png", filename="logo.png",
+                              content_id="logo@x", inline=True)
+    with django_assert_num_queries(4 + 1):  # the pinned page and the listed files
+        page = client.get(url).text
+    assert "report.pdf" in page and "logo.png" not in page

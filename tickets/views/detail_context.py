@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Prefetch
+from django.db.models import Exists, Max, OuterRef
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
@@ -52,9 +52,23 @@ def side_panels(request, ticket, setting: str = "HELPDESK_TICKET_SIDE_PANELS") -
 
 
 def thread(ticket: Ticket):
-    return ticket.messages.select_related("author_user", "author_customer").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.filter(inline=False))
-    )
+    """The ticket's messages, each saying whether it has files to list (``has_files``)."""
+    files = Attachment.objects.filter(message=OuterRef("pk"), inline=False)
+    return (ticket.messages.select_related("author_user", "author_customer")
+            .annotate(has_files=Exists(files)))
+
+
+def with_files(messages: list[Message]) -> list[Message]:
+    """Set ``files``, the attachments listed under each message (not the inline images),
+    read in one query, and only when a message has any: most threads have none."""
+    listed: dict[int, list[Attachment]] = {m.pk: [] for m in messages if m.has_files}
+    if listed:
+        for attachment in (Attachment.objects.filter(message_id__in=listed, inline=False)
+                           .order_by("pk")):
+            listed[attachment.message_id].append(attachment)
+    for message in messages:
+        message.files = listed.get(message.pk, [])
+    return messages
 
 
 def _tag_names(ticket: Ticket) -> list[str]:
@@ -106,7 +120,7 @@ def _latest_event_id(ticket: Ticket) -> int:
 def detail_context(request, ticket: Ticket) -> dict:
     user = request.user
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in directory.canned_for(user)]
-    messages_thread = list(thread(ticket))
+    messages_thread = with_files(list(thread(ticket)))
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
