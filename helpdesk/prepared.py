@@ -38,13 +38,16 @@ class Prepared[T]:
     has no database routers). ``text=True`` for a text value: when the database's lookup
     changes the value on its way into the parameters, each call runs the queryset."""
 
-    def __init__(self, build: Callable[[Any], QuerySet[Any, T]], *, text: bool = False) -> None:
+    def __init__(self, build: Callable[[Any], QuerySet[Any, T]], *, text: bool = False,
+                 many: bool = False) -> None:
         self._build, self._mark = build, _TEXT_MARK if text else _MARK
+        self._many = many  # every row (``all``), not the first
         self._built: tuple[QuerySet[Any, T], Any, str, tuple] | str | None = None
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
 
-    @staticmethod
-    def _first_row(queryset: QuerySet[Any, T]) -> QuerySet[Any, T]:
+    def _first_row(self, queryset: QuerySet[Any, T]) -> QuerySet[Any, T]:
+        if self._many:
+            return queryset  # in the queryset's own order
         return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
 
     def _template(self) -> tuple[QuerySet[Any, T], Any, str, tuple] | str:
@@ -61,9 +64,19 @@ class Prepared[T]:
         return self._built
 
     def first(self, value: Any) -> T | None:
+        rows = self._rows(value)
+        return rows[0] if rows else None
+
+    def all(self, value: Any) -> list[T]:
+        """Every row of ``build(value)`` (made with ``many=True``), in its order."""
+        if not self._many:
+            raise TypeError("Prepared(many=True) reads every row")
+        return self._rows(value)
+
+    def _rows(self, value: Any) -> list[T]:
         built = self._template()
         if isinstance(built, str):  # the value does not reach the SQL as it is
-            return self._first_row(self._build(value)).first()
+            return list(self._first_row(self._build(value)))
         queryset, compiler, sql, params = built
         run = copy.copy(compiler)
         run.connection = connection = connections[queryset.db]  # this thread's connection
@@ -80,5 +93,4 @@ class Prepared[T]:
         fresh = queryset._chain()
         # The queryset's iterable asks its query for a compiler: it gets the built one.
         fresh.query.get_compiler = lambda *args, **kwargs: run
-        rows = list(fresh)
-        return rows[0] if rows else None
+        return list(fresh)

@@ -95,3 +95,31 @@ def test_a_value_the_lookup_changes_is_run_as_the_queryset(ticket):
     by_part = Prepared(lambda part: Ticket.objects.filter(subject__contains=part), text=True)
     assert by_part.first("on fir") == ticket
     assert by_part.first("nothing like it") is None
+
+
+def test_many_reads_every_row_in_the_querysets_order(ticket, agent, monkeypatch):
+    from tickets import services
+    from tickets.models import Message
+
+    for i in range(3):
+        services.reply_to_ticket(ticket=ticket, agent=agent, body=f"reply {i}")
+
+    def query(pk):
+        return Message.objects.filter(ticket_id=pk).select_related("author_user")
+
+    prepared = Prepared(query, many=True)
+    expected = list(query(ticket.pk))
+    assert len(expected) == 4
+    built = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: built.append(1)
+                        or as_sql(self, *a, **k))
+    for _ in range(2):
+        rows = prepared.all(ticket.pk)
+        assert [m.pk for m in rows] == [m.pk for m in expected]
+        assert [m.author_user for m in rows] == [m.author_user for m in expected]
+    assert len(built) == 1
+    assert prepared.all(ticket.pk + 1000) == []
+    assert prepared.first(ticket.pk).pk == expected[0].pk
+    with pytest.raises(TypeError):
+        Prepared(query).all(ticket.pk)

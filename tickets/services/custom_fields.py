@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk import versioned
 from helpdesk.models import User
+from helpdesk.prepared import Prepared
 
 from ..models import CustomField, Team, Ticket, TicketFieldValue
 from .events import record_event
@@ -219,11 +220,14 @@ def clean_changes(ticket: Ticket, raw: dict, *, team_id: TeamChoice = ...
 
 # -- reading and writing ------------------------------------------------------------------
 
+_VALUES = Prepared(lambda ticket_id: TicketFieldValue.objects.filter(ticket_id=ticket_id)
+                   .order_by("field_id", "value").values_list("field_id", "value"), many=True)
+
+
 def values_of(ticket_id: int) -> dict[int, list[str]]:
-    """Field id → the ticket's values (one query)."""
+    """Field id → the ticket's values (one query, its SQL built once per process)."""
     out: dict[int, list[str]] = {}
-    for field_id, value in (TicketFieldValue.objects.filter(ticket_id=ticket_id)
-                            .order_by("field_id", "value").values_list("field_id", "value")):
+    for field_id, value in _VALUES.all(ticket_id):
         out.setdefault(field_id, []).append(value)
     return out
 

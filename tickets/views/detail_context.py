@@ -6,10 +6,12 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
+
+from helpdesk.prepared import Prepared
 
 from .. import directory
 from ..mail_html import remote_image_count
@@ -51,11 +53,21 @@ def side_panels(request, ticket, setting: str = "HELPDESK_TICKET_SIDE_PANELS") -
     return panels
 
 
-def thread(ticket: Ticket):
-    """The ticket's messages, each saying whether it has files to list (``has_files``)."""
+def _thread_query(ticket_id: int) -> QuerySet[Message]:
     files = Attachment.objects.filter(message=OuterRef("pk"), inline=False)
-    return (ticket.messages.select_related("author_user", "author_customer")
+    return (Message.objects.filter(ticket_id=ticket_id)
+            .select_related("author_user", "author_customer")
             .annotate(has_files=Exists(files)))
+
+
+# Read on every visit of the ticket page: its SQL built once per process.
+_THREAD = Prepared(_thread_query, many=True)
+
+
+def thread(ticket: Ticket) -> list[Message]:
+    """The ticket's messages in order, each saying whether it has files to list
+    (``has_files``)."""
+    return _THREAD.all(ticket.pk)
 
 
 def with_files(messages: list[Message]) -> list[Message]:
@@ -120,7 +132,7 @@ def _latest_event_id(ticket: Ticket) -> int:
 def detail_context(request, ticket: Ticket) -> dict:
     user = request.user
     canned = [(c, fill_placeholders(c.body, ticket, user)) for c in directory.canned_for(user)]
-    messages_thread = with_files(list(thread(ticket)))
+    messages_thread = with_files(thread(ticket))
     for message in messages_thread:  # remote images stay hidden until "Show images"
         message.remote_images = remote_image_count(message.body_html)
     return {
