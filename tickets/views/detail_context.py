@@ -99,8 +99,9 @@ def sidepanel_context(ticket: Ticket, user) -> dict:
         "statuses": [(v, label) for v, label in Ticket.Status.choices
                      if v == ticket.status or ticket.can_transition(v)],
         "priorities": Ticket.Priority.choices,
-        "teams": directory.teams_for(user),
-        "agents": directory.agents_for(user, ticket),
+        # (value, label) pairs for {% options %}: one call per select, not a loop of nodes.
+        "team_choices": [(t.pk, t.name) for t in directory.teams_for(user)],
+        "agent_choices": [(a.pk, str(a)) for a in directory.agents_for(user, ticket)],
         "ticket_tags": ", ".join(_tag_names(ticket)),
         "custom_fields": field_rows(ticket),  # tickets/extras/fields.html
     }
