@@ -32,7 +32,7 @@ from ..models import Channel, InboundEmail, Message, Ticket
 from ..services.customers import CustomerLookup, mark_customer_bounced
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
-from ..services.tickets import open_ticket
+from ..services.tickets import open_ticket, unit
 from . import noise, threading
 from .content import Content, store_attachments, visible_content
 from .parse import ParsedEmail, parse
@@ -296,7 +296,7 @@ def process(inbound: InboundEmail, *, recipients: list[str],
             save: bool = True) -> IntakeResult:
     inbound.attempts += 1
     try:
-        with transaction.atomic():
+        with unit():  # the mail's SAVEPOINT: the services in it need none of their own
             result = _handle(inbound, recipients, sender, batch)
     except OperationalError:
         if batch is not None:  # a lock wait, a deadlock, the connection: the batch's, not
