@@ -187,10 +187,11 @@ def test_a_batch_costs_a_fixed_number_of_statements_and_a_few_per_mail(
         assert {r.status for r in results} == {"created"}
         statements = [q["sql"] for q in queries.captured_queries]
         marks = [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        # Each mail's SAVEPOINT and its RELEASE (open_ticket takes none inside it), the
-        # batch's (a SAVEPOINT here, in the test's transaction) and the rules' notify
-        # action's, after commit, per mail; new senders add the customers' INSERT's.
-        assert len(marks) == (4 if tag == "warm" else 2) + 4 * k, "\n".join(marks)
+        # None per mail in the transaction (a batch is first read without: see the
+        # failing-mail test); the batch's own (a SAVEPOINT here, inside the test's
+        # transaction), the rules' notify action's after commit per mail, and for new
+        # senders the customers' INSERT's.
+        assert len(marks) == (4 if tag == "warm" else 2) + 2 * k, "\n".join(marks)
         return [s for s in statements if s not in marks]
 
     run(20, "warm")  # the per-process copies, and the twenty customers

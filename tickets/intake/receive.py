@@ -154,21 +154,33 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
     keys = [dedup_key(raw) for raw in raws]
     committed: list[bool] = []
     try:
-        with transaction.atomic():
-            # First of the batch's after-commit work: from here on an error is the
-            # after-commit work's, raised as receive_raw raises it, and the mail is stored.
-            transaction.on_commit(lambda: committed.append(True))
-            return _receive_batch(raws, keys, source=source, esp=esp, recipients=list(recipients))
+        # First without a SAVEPOINT per mail (two statements each); should a mail fail,
+        # the batch is rolled back and read again with one per mail.
+        for savepoints in (False, True):
+            try:
+                with transaction.atomic():
+                    # First of the batch's after-commit work: from here on an error is the
+                    # after-commit work's, raised as receive_raw raises it (the mail is stored).
+                    transaction.on_commit(lambda: committed.append(True))
+                    return _receive_batch(raws, keys, source=source, esp=esp,
+                                          recipients=list(recipients), savepoints=savepoints)
+            except _MailFailed:
+                logger.info("a mail of an intake batch failed: again, a SAVEPOINT per mail")
+        raise AssertionError("a mail failed in its SAVEPOINT")  # pragma: no cover
     except Exception:
-        if committed or len(raws) == 1:
+        if committed:
             raise
         logger.warning("intake batch of %d failed, reading its mail one by one", len(raws),
                        exc_info=True)
         return [receive_raw(raw, source=source, esp=esp, recipients=recipients) for raw in raws]
 
 
+class _MailFailed(Exception):
+    """A mail of a batch read without SAVEPOINTs failed: roll the batch back."""
+
+
 def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source: str,
-                   esp: str, recipients: list[str]) -> list[IntakeResult]:
+                   esp: str, recipients: list[str], savepoints: bool) -> list[IntakeResult]:
     existing = {row.dedup_key: row for row in
                 InboundEmail.objects.filter(dedup_key__in={k for k, _ in keys})
                 .select_related("ticket").defer("raw", "error")}
@@ -183,7 +195,7 @@ def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source
             first[key] = index
             fresh.append((index, InboundEmail(source=source, esp=esp[:40], raw=raw,
                                               dedup_key=key, email_message_id=msgid)))
-    batch = _Batch([inbound for _, inbound in fresh], recipients)
+    batch = _Batch([inbound for _, inbound in fresh], recipients, savepoints=savepoints)
     for index, inbound in fresh:
         results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
     batch.customers.drop_unclaimed()
@@ -202,7 +214,9 @@ def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source
 class _Batch:
     """What the mails of one batch ask the database, asked once for all of them."""
 
-    def __init__(self, inbound: list[InboundEmail], recipients: list[str]) -> None:
+    def __init__(self, inbound: list[InboundEmail], recipients: list[str], *,
+                 savepoints: bool = True) -> None:
+        self.savepoints = savepoints
         self._parsed: dict[int, ParsedEmail] = {}
         for item in inbound:
             try:
@@ -296,14 +310,18 @@ def process(inbound: InboundEmail, *, recipients: list[str],
             save: bool = True) -> IntakeResult:
     inbound.attempts += 1
     try:
-        with unit():  # the mail's SAVEPOINT: the services in it need none of their own
+        # The mail's SAVEPOINT (none in a batch's first reading): the services in it
+        # need none of their own.
+        with unit(savepoint=batch is None or batch.savepoints):
             result = _handle(inbound, recipients, sender, batch)
     except OperationalError:
         if batch is not None:  # a lock wait, a deadlock, the connection: the batch's, not
             raise              # the mail's (receive_batch then reads its mail one by one)
         logger.exception("inbound email %s quarantined", inbound.pk)
         result = _quarantined(inbound)
-    except Exception:  # quarantine: kept raw, visible in the admin, retryable
+    except Exception as exc:  # quarantine: kept raw, visible in the admin, retryable
+        if batch is not None and not batch.savepoints:
+            raise _MailFailed from exc
         logger.exception("inbound email %s quarantined", inbound.pk)
         result = _quarantined(inbound)
         if batch is not None:

@@ -45,15 +45,15 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "",
     email = email.strip()
     customer = _customer.first(email) if found is _ASK else found
     if customer is None:
-        if organization is _ASK:
-            organization = organization_for_email(email)
+        org = organization_for_email(email) if organization is _ASK else organization
+        assert org is None or isinstance(org, Organization)
         try:
             with transaction.atomic():
                 customer = Customer.objects.create(
                     email=email,
                     name=name.strip()[:200],
                     language=language if language in ("en", "fi") else "en",
-                    organization=organization,
+                    organization=org,
                 )
         except IntegrityError:  # created concurrently by another request
             customer = Customer.objects.get(email__iexact=email)

@@ -45,13 +45,14 @@ _IN_UNIT: ContextVar[bool] = ContextVar("tickets_in_unit", default=False)
 
 
 @contextmanager
-def unit() -> Iterator[None]:
+def unit(*, savepoint: bool = True) -> Iterator[None]:
     """A block rolled back whole when anything in it raises (the email intake's SAVEPOINT
-    per mail): ``open_ticket`` and ``add_customer_message`` called in it take no
-    SAVEPOINT of their own, two statements less per mail (docs/performance.md, "Email
-    intake"). Should one of them raise and the caller catch it inside the block, the
-    block can only roll back: Django refuses any further query in it."""
-    with transaction.atomic():
+    per mail, or with ``savepoint=False`` its whole batch): ``open_ticket`` and
+    ``add_customer_message`` called in it take no SAVEPOINT of their own, two statements
+    less per mail (docs/performance.md, "Email intake"). Should one of them raise and
+    the caller catch it inside the block, the block can only roll back: Django refuses
+    any further query in it."""
+    with transaction.atomic(savepoint=savepoint):
         token = _IN_UNIT.set(True)
         try:
             yield
@@ -62,7 +63,7 @@ def unit() -> Iterator[None]:
 def _atomic[F: Callable](func: F) -> F:
     """``transaction.atomic``, without a SAVEPOINT inside a ``unit``."""
     @functools.wraps(func)
-    def inner(*args, **kwargs):
+    def inner(*args: object, **kwargs: object) -> object:
         with transaction.atomic(savepoint=not _IN_UNIT.get()):
             return func(*args, **kwargs)
     return inner  # type: ignore[return-value]
