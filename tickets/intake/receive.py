@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.errors import HeaderParseError
@@ -160,10 +161,13 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
             try:
                 with transaction.atomic():
                     # First of the batch's after-commit work: from here on an error is the
-                    # after-commit work's, raised as receive_raw raises it (the mail is stored).
-                    transaction.on_commit(lambda: committed.append(True))
-                    return _receive_batch(raws, keys, source=source, esp=esp,
-                                          recipients=list(recipients), savepoints=savepoints)
+                    # after-commit work's, and the mail is stored.
+                    marker = functools.partial(committed.append, True)
+                    transaction.on_commit(marker)
+                    results = _receive_batch(raws, keys, source=source, esp=esp,
+                                             recipients=list(recipients), savepoints=savepoints)
+                    _each_mail_after_commit(marker)
+                    return results
             except _MailFailed:
                 logger.info("a mail of an intake batch failed: again, a SAVEPOINT per mail")
         raise AssertionError("a mail failed in its SAVEPOINT")  # pragma: no cover
@@ -173,6 +177,19 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
         logger.warning("intake batch of %d failed, reading its mail one by one", len(raws),
                        exc_info=True)
         return [receive_raw(raw, source=source, esp=esp, recipients=recipients) for raw in raws]
+
+
+def _each_mail_after_commit(marker: Callable[[], None]) -> None:
+    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) run
+    for every mail even when one mail's raises: logged, as ``on_commit(robust=True)``
+    does, and the next one runs. One by one, a mail's failing receiver stopped the
+    intake before the next mail was read; in a batch the next mails are committed
+    already and their work must still run (docs/rules.md)."""
+    connection = transaction.get_connection()
+    hooks = connection.run_on_commit
+    start = next(i for i, (_sids, func, _robust) in enumerate(hooks) if func is marker)
+    connection.run_on_commit = [*hooks[:start + 1],
+                                *((sids, func, True) for sids, func, _robust in hooks[start + 1:])]
 
 
 class _MailFailed(Exception):
