@@ -210,13 +210,15 @@ def test_a_batch_costs_a_fixed_number_of_statements_and_a_few_per_mail(
 @pytest.mark.django_db(transaction=True)
 def test_one_mails_failing_after_commit_work_does_not_stop_the_others(team):
     """The batch commits once: a receiver that raises for one mail is logged, and the
-    acknowledgements of the mails after it are still written (docs/rules.md)."""
-    from helpdesk.models import OutboundEmail
+    after-commit work of the mails after it still runs (docs/rules.md)."""
     from tickets.signals import ticket_created
+
+    heard: list[int] = []
 
     def broken(sender, *, ticket_id, **kwargs):
         if Ticket.objects.get(pk=ticket_id).subject == "Bad":
             raise RuntimeError("a broken receiver")
+        heard.append(ticket_id)
 
     ticket_created.connect(broken, sender=Ticket, dispatch_uid="test.broken")
     try:
@@ -226,6 +228,4 @@ def test_one_mails_failing_after_commit_work_does_not_stop_the_others(team):
     finally:
         ticket_created.disconnect(dispatch_uid="test.broken", sender=Ticket)
     assert [r.status for r in results] == ["created"] * 3
-    acknowledged = set(OutboundEmail.objects.filter(kind="acknowledgement")
-                       .values_list("ticket_id", flat=True))
-    assert {results[0].ticket.pk, results[2].ticket.pk} <= acknowledged
+    assert heard == [results[0].ticket.pk, results[2].ticket.pk]
