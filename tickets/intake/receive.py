@@ -142,13 +142,14 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
     Every question the mails ask (are they de-duplicated, did our outbox send them,
     the senders' rate, their threads, customers and organizations) is one query for
     the whole batch, the raw rows are one multi-row INSERT, and the batch is one commit;
-    the after-commit work (rules, acknowledgements, webhooks) runs after it. Each mail
-    is processed in a SAVEPOINT of its own: one that fails is rolled back alone and
-    quarantined with the others committed. Should the batch itself fail (a concurrent
-    delivery of the same mail, the database), nothing of it was committed and every
-    mail is read again alone through ``receive_raw``. Nothing is durable before the
-    commit: a caller tells its source "received" only once this returns
-    (docs/email-delivery.md, docs/performance.md "Email intake").
+    the after-commit work (rules, acknowledgements, webhooks) runs after it, for every
+    mail. The batch is first read without a SAVEPOINT per mail; should a mail fail, it
+    is rolled back and read again with one per mail, so the failing mail is rolled back
+    alone and quarantined with the others committed. Should the batch itself fail (a
+    concurrent delivery of the same mail, a lock, the database), nothing of it was
+    committed and every mail is read again alone through ``receive_raw``. Nothing is
+    durable before the commit: a caller tells its source "received" only once this
+    returns (docs/email-delivery.md, docs/performance.md "Email intake").
     """
     if not raws:
         return []
