@@ -29,8 +29,9 @@ from django.utils import timezone
 from helpdesk.models import OutboundEmail
 
 from .. import services
-from ..models import Channel, InboundEmail, Message, Ticket
+from ..models import Channel, InboundEmail, Message, Ticket, TicketEvent
 from ..services.customers import CustomerLookup, mark_customer_bounced
+from ..services.events import deferred, write_deferred
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket, unit
@@ -214,8 +215,10 @@ def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source
             fresh.append((index, InboundEmail(source=source, esp=esp[:40], raw=raw,
                                               dedup_key=key, email_message_id=msgid)))
     batch = _Batch([inbound for _, inbound in fresh], recipients, savepoints=savepoints)
-    for index, inbound in fresh:
-        results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
+    with deferred() as batch.events:  # the audit rows of all the batch's mails, one INSERT
+        for index, inbound in fresh:
+            results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
+    write_deferred(batch.events)
     batch.customers.drop_unclaimed()
     # The raw rows with their outcomes, in one INSERT: the unique dedup_key still refuses
     # a mail another process stored meanwhile (and the batch is then read mail by mail).
@@ -235,6 +238,8 @@ class _Batch:
     def __init__(self, inbound: list[InboundEmail], recipients: list[str], *,
                  savepoints: bool = True) -> None:
         self.savepoints = savepoints
+        self.events: list[TicketEvent] = []  # the audit rows deferred so far (deferred())
+        self._events_before = 0
         self._parsed: dict[int, ParsedEmail] = {}
         for item in inbound:
             try:
@@ -286,9 +291,14 @@ class _Batch:
                                      getattr(result.ticket, "merged_into_id", None))
 
     def rolled_back(self, inbound: InboundEmail) -> None:
-        # The customer may have been created or renamed in the rolled-back SAVEPOINT.
+        # The customer may have been created or renamed in the rolled-back SAVEPOINT,
+        # and the mail's audit rows (deferred) go with it.
         if inbound.sender:
             self.customers.forget(inbound.sender)
+        del self.events[self._events_before:]
+
+    def started(self) -> None:
+        self._events_before = len(self.events)
 
 
 def _batch_lookups(senders: set[str], message_ids: set[str]) -> tuple[set[str], dict[str, int]]:
@@ -327,6 +337,8 @@ def process(inbound: InboundEmail, *, recipients: list[str],
             sender: tuple[str, str] | None = None, batch: _Batch | None = None,
             save: bool = True) -> IntakeResult:
     inbound.attempts += 1
+    if batch is not None:
+        batch.started()
     try:
         # The mail's SAVEPOINT (none in a batch's first reading): the services in it
         # need none of their own.
