@@ -456,6 +456,9 @@ IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
 IMAP_SSL = env_bool("IMAP_SSL", True)
 HELPDESK_INTAKE_RATE_LIMIT = env_int("HELPDESK_INTAKE_RATE_LIMIT", 20, minimum=1)
 HELPDESK_INTAKE_RATE_WINDOW = env_int("HELPDESK_INTAKE_RATE_WINDOW", 600, minimum=1)
+# How many mails the intake reads in one transaction (an IMAP poll's, ingest_email's):
+# one query per question for all of them and one commit (docs/performance.md).
+HELPDESK_INTAKE_BATCH = env_int("HELPDESK_INTAKE_BATCH", 50, minimum=1)
 
 # Outgoing webhooks (integrations): the read timeout of one POST, how long a subscription
 # may fail before it is switched off, and the private ranges it may nevertheless reach

@@ -100,7 +100,7 @@ def test_message_stays_unseen_when_storing_fails(db, imap_server, monkeypatch):
     def down(raw, **kwargs):
         raise ConnectionError("database down")
 
-    monkeypatch.setattr(imap, "receive_raw", down)
+    monkeypatch.setattr(imap, "receive_batch", down)
     _deliver(imap_server, make_email(subject="Later", msgid="<imap3@example.com>"))
     with pytest.raises(ConnectionError):
         imap.poll_mailbox()

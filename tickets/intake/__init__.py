@@ -5,6 +5,6 @@
 the admin chose.
 """
 
-from .receive import IntakeResult, receive_raw, release, retry
+from .receive import IntakeResult, receive_batch, receive_raw, release, retry
 
-__all__ = ["IntakeResult", "receive_raw", "release", "retry"]
+__all__ = ["IntakeResult", "receive_batch", "receive_raw", "release", "retry"]

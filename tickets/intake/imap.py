@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from ..models import InboundEmail
-from .receive import IntakeResult, receive_raw
+from .receive import IntakeResult, batch_size, receive_batch
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ def _connect() -> imaplib.IMAP4:
 
 
 def poll_mailbox(*, limit: int = 500) -> PollResult:
-    """Ingest up to ``limit`` UNSEEN messages; each is marked \\Seen only once stored.
+    """Ingest up to ``limit`` UNSEEN messages, a batch (``receive_batch``) at a time; each
+    is marked \\Seen only once its batch is committed.
 
     BODY.PEEK keeps the fetch from setting \\Seen itself, so a crash between fetch
     and store leaves the message unseen for the next poll (and the intake's
@@ -42,15 +43,21 @@ def poll_mailbox(*, limit: int = 500) -> PollResult:
         client.select(settings.IMAP_FOLDER)
         _typ, data = client.uid("SEARCH", None, "UNSEEN")
         uids = (data[0] or b"").split()[:limit]
-        for uid in uids:
-            _typ, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
-            if raw is None:
-                outcome.errors += 1
-                continue
-            result = receive_raw(raw, source=InboundEmail.Source.IMAP)
-            outcome.results.append(result)
-            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+        size = batch_size()
+        for start in range(0, len(uids), size):
+            fetched_uids, raws = [], []
+            for uid in uids[start:start + size]:
+                _typ, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
+                if raw is None:
+                    outcome.errors += 1
+                    continue
+                fetched_uids.append(uid)
+                raws.append(raw)
+            # One transaction for the batch: marked seen only once all of it is committed.
+            outcome.results += receive_batch(raws, source=InboundEmail.Source.IMAP)
+            for uid in fetched_uids:
+                client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     finally:
         try:
             client.logout()

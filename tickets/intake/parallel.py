@@ -1,4 +1,5 @@
-"""Many raw messages through ``receive_raw``, optionally in a pool of worker processes.
+"""Many raw messages through ``receive_batch`` (batches of ``HELPDESK_INTAKE_BATCH``, each
+one transaction), optionally in a pool of worker processes.
 
 Order matters only inside one conversation (a reply must find the ticket its
 parent created, and replies keep their order), so the messages are grouped into
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from ..email_tokens import ticket_id_from_address
-from .receive import receive_raw
+from .receive import batch_size, receive_batch
 
 _IDS = re.compile(r"<[^<>\s]+>")
 _HEADERS = BytesHeaderParser(policy=policy.compat32)
@@ -144,13 +145,17 @@ def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
     stats, counter = RunStats(), _QueryCounter()
     db_before = _backend_cpu() if measure_db else None
     cpu = time.process_time()
+    size = batch_size()
+    indices = list(indices)
     with connection.execute_wrapper(counter):
-        for index in indices:
-            result = receive_raw(raws[index], source=source)
-            outcome = Outcome(index, result.status, str(result))
-            stats.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
+        for start in range(0, len(indices), size):
+            part = indices[start:start + size]
+            for index, result in zip(part, receive_batch([raws[i] for i in part], source=source),
+                                     strict=True):
+                outcome = Outcome(index, result.status, str(result))
+                stats.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
     stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
     db_after = _backend_cpu() if db_before else None
     if db_before and db_after and db_after[0] == db_before[0]:
@@ -168,7 +173,8 @@ def _worker(indices: list[int]) -> RunStats:
 def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  measure_db: bool = False) -> RunStats:
-    """Every message through receive_raw; with jobs > 1 in forked worker processes.
+    """Every message through receive_batch, in input order, a batch of
+    ``HELPDESK_INTAKE_BATCH`` at a time; with jobs > 1 in forked worker processes.
 
     ``on_outcome`` is called as each message is done in one process, and in
     input order after the pool has finished with jobs > 1. ``measure_db`` (the

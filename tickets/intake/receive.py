@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
+import sys
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.errors import HeaderParseError
@@ -19,19 +22,21 @@ from email.parser import BytesParser
 from email.policy import compat32
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from helpdesk.models import OutboundEmail
 
 from .. import services
-from ..models import Channel, InboundEmail, Message, Ticket
-from ..services.customers import mark_customer_bounced
+from ..models import Channel, InboundEmail, Message, Ticket, TicketEvent
+from ..services.customers import CustomerLookup, mark_customer_bounced
+from ..services.events import deferred, write_deferred
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
-from ..services.tickets import open_ticket
+from ..services.tickets import open_ticket, unit
 from . import noise, threading
-from .content import store_attachments, visible_content
+from .content import Content, store_attachments, visible_content
 from .parse import ParsedEmail, parse
 
 logger = logging.getLogger(__name__)
@@ -125,6 +130,188 @@ def receive_raw(raw: bytes, *, source: str, esp: str = "",
         return IntakeResult("duplicate", ticket=existing.ticket, inbound=existing)
 
 
+def batch_size() -> int:
+    """How many mails one transaction of ``receive_batch`` takes (HELPDESK_INTAKE_BATCH)."""
+    return max(1, int(getattr(settings, "HELPDESK_INTAKE_BATCH", 50)))
+
+
+def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
+                  recipients: list[str] | tuple[str, ...] = ()) -> list[IntakeResult]:
+    """Many raw messages (an IMAP poll's, ``receive_many``'s) in one transaction; the
+    result of each, in order, as ``receive_raw`` would have given it.
+
+    Every question the mails ask (are they de-duplicated, did our outbox send them,
+    the senders' rate, their threads, customers and organizations) is one query for
+    the whole batch, the raw rows are one multi-row INSERT, and the batch is one commit;
+    the after-commit work (rules, acknowledgements, webhooks) runs after it, for every
+    mail. The batch is first read without a SAVEPOINT per mail; should a mail fail, it
+    is rolled back and read again with one per mail, so the failing mail is rolled back
+    alone and quarantined with the others committed. Should the batch itself fail (a
+    concurrent delivery of the same mail, a lock, the database), nothing of it was
+    committed and every mail is read again alone through ``receive_raw``. Nothing is
+    durable before the commit: a caller tells its source "received" only once this
+    returns (docs/email-delivery.md, docs/performance.md "Email intake").
+    """
+    if not raws:
+        return []
+    keys = [dedup_key(raw) for raw in raws]
+    committed: list[bool] = []
+    try:
+        # First without a SAVEPOINT per mail (two statements each); should a mail fail,
+        # the batch is rolled back and read again with one per mail.
+        for savepoints in (False, True):
+            try:
+                with transaction.atomic():
+                    # First of the batch's after-commit work: from here on an error is the
+                    # after-commit work's, and the mail is stored.
+                    marker = functools.partial(committed.append, True)
+                    transaction.on_commit(marker)
+                    results = _receive_batch(raws, keys, source=source, esp=esp,
+                                             recipients=list(recipients), savepoints=savepoints)
+                    _each_mail_after_commit(marker)
+                    return results
+            except _MailFailed:
+                logger.info("a mail of an intake batch failed: again, a SAVEPOINT per mail")
+        raise AssertionError("a mail failed in its SAVEPOINT")  # pragma: no cover
+    except Exception:
+        if committed:
+            raise
+        logger.warning("intake batch of %d failed, reading its mail one by one", len(raws),
+                       exc_info=True)
+        return [receive_raw(raw, source=source, esp=esp, recipients=recipients) for raw in raws]
+
+
+def _each_mail_after_commit(marker: Callable[[], None]) -> None:
+    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) run
+    for every mail even when one mail's raises: logged, as ``on_commit(robust=True)``
+    does, and the next one runs. One by one, a mail's failing receiver stopped the
+    intake before the next mail was read; in a batch the next mails are committed
+    already and their work must still run (docs/rules.md)."""
+    connection = transaction.get_connection()
+    hooks = connection.run_on_commit
+    start = next(i for i, (_sids, func, _robust) in enumerate(hooks) if func is marker)
+    connection.run_on_commit = [*hooks[:start + 1],
+                                *((sids, func, True) for sids, func, _robust in hooks[start + 1:])]
+
+
+class _MailFailed(Exception):
+    """A mail of a batch read without SAVEPOINTs failed: roll the batch back."""
+
+
+def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source: str,
+                   esp: str, recipients: list[str], savepoints: bool) -> list[IntakeResult]:
+    existing = {row.dedup_key: row for row in
+                InboundEmail.objects.filter(dedup_key__in={k for k, _ in keys})
+                .select_related("ticket").defer("raw", "error")}
+    results: list[IntakeResult | None] = [None] * len(raws)
+    first: dict[str, int] = {}  # a key's first mail in this batch
+    fresh: list[tuple[int, InboundEmail]] = []
+    for index, (raw, (key, msgid)) in enumerate(zip(raws, keys, strict=True)):
+        if key in existing:
+            row = existing[key]
+            results[index] = IntakeResult("duplicate", ticket=row.ticket, inbound=row)
+        elif key not in first:
+            first[key] = index
+            fresh.append((index, InboundEmail(source=source, esp=esp[:40], raw=raw,
+                                              dedup_key=key, email_message_id=msgid)))
+    batch = _Batch([inbound for _, inbound in fresh], recipients, savepoints=savepoints)
+    with deferred() as batch.events:  # the audit rows of all the batch's mails, one INSERT
+        for index, inbound in fresh:
+            results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
+    write_deferred(batch.events)
+    batch.customers.drop_unclaimed()
+    # The raw rows with their outcomes, in one INSERT: the unique dedup_key still refuses
+    # a mail another process stored meanwhile (and the batch is then read mail by mail).
+    InboundEmail.objects.bulk_create([inbound for _, inbound in fresh])
+    for index, (key, _msgid) in enumerate(keys):
+        if results[index] is None:  # the same mail twice in one batch
+            original = results[first[key]]
+            assert original is not None and original.inbound is not None
+            results[index] = IntakeResult("duplicate", ticket=original.inbound.ticket,
+                                          inbound=original.inbound)
+    return [r for r in results if r is not None]
+
+
+class _Batch:
+    """What the mails of one batch ask the database, asked once for all of them."""
+
+    def __init__(self, inbound: list[InboundEmail], recipients: list[str], *,
+                 savepoints: bool = True) -> None:
+        self.savepoints = savepoints
+        self.events: list[TicketEvent] = []  # the audit rows deferred so far (deferred())
+        self._events_before = 0
+        self._parsed: dict[int, ParsedEmail] = {}
+        for item in inbound:
+            try:
+                self._parsed[id(item)] = parse(bytes(item.raw))
+            except Exception:  # parsed again in its SAVEPOINT, and quarantined there
+                logger.debug("unparsable mail in a batch", exc_info=True)
+        parsed = list(self._parsed.values())
+        senders = {p.from_email[:320] for p in parsed}
+        ids = {p.message_id for p in parsed if p.message_id}
+        self.sent, self.recent = _batch_lookups(senders, ids)
+        self.seen: dict[str, int] = {}  # senders of the batch's mails read so far
+        self.threads = threading.Known(parsed)
+        self.customers = CustomerLookup([p.from_email for p in parsed])
+        self._content: dict[int, Content] = {}
+        people: dict[str, tuple[str, str, str]] = {}
+        for p in parsed:
+            key = p.from_email.strip().upper()
+            if p.from_email and key not in people and self.customers.customers.get(key, 0) is None:
+                try:
+                    people[key] = (p.from_email, p.from_name, self.content(p).language)
+                except Exception:  # fails again in its SAVEPOINT, and is quarantined there
+                    logger.debug("mail content failed in a batch", exc_info=True)
+        self.customers.reserve(people)
+
+    def content(self, parsed: ParsedEmail) -> Content:
+        found = self._content.get(id(parsed))
+        if found is None:
+            found = self._content[id(parsed)] = visible_content(parsed)
+        return found
+
+    def parsed(self, inbound: InboundEmail) -> ParsedEmail:
+        found = self._parsed.get(id(inbound))  # kept: the content cache is keyed by its id
+        return found if found is not None else parse(bytes(inbound.raw))
+
+    def lookups(self, inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
+        """``_lookups``'s answer: the earlier mails of the batch count as stored."""
+        sender = inbound.sender
+        return (bool(parsed.message_id) and parsed.message_id in self.sent,
+                self.recent.get(sender, 0) + self.seen.get(sender, 0))
+
+    def count_sender(self, sender: str) -> None:
+        self.seen[sender] = self.seen.get(sender, 0) + 1
+
+    def written(self, result: IntakeResult) -> None:
+        self.customers.written()
+        message = result.message
+        if message is not None and message.email_message_id:
+            self.threads.stored_here(message.email_message_id, message.ticket_id,
+                                     getattr(result.ticket, "merged_into_id", None))
+
+    def rolled_back(self, inbound: InboundEmail) -> None:
+        # The customer may have been created or renamed in the rolled-back SAVEPOINT,
+        # and the mail's audit rows (deferred) go with it.
+        if inbound.sender:
+            self.customers.forget(inbound.sender)
+        del self.events[self._events_before:]
+
+    def started(self) -> None:
+        self._events_before = len(self.events)
+
+
+def _batch_lookups(senders: set[str], message_ids: set[str]) -> tuple[set[str], dict[str, int]]:
+    """(the batch's Message-IDs our outbox sent, each sender's mail in the rate window)."""
+    window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
+    since = timezone.now() - window
+    sent = set(OutboundEmail.objects.filter(message_id__in=message_ids)
+               .values_list("message_id", flat=True)) if message_ids else set()
+    recent = dict(InboundEmail.objects.filter(sender__in=senders, received_at__gte=since)
+                  .order_by().values("sender").annotate(n=Count("id")).values_list("sender", "n"))
+    return sent, recent
+
+
 def retry(inbound: InboundEmail) -> IntakeResult:
     """Process a stored (usually quarantined) message again, e.g. after a fix."""
     with transaction.atomic():
@@ -147,41 +334,66 @@ def release(inbound: InboundEmail, *, email: str, name: str = "") -> IntakeResul
 
 
 def process(inbound: InboundEmail, *, recipients: list[str],
-            sender: tuple[str, str] | None = None) -> IntakeResult:
+            sender: tuple[str, str] | None = None, batch: _Batch | None = None,
+            save: bool = True) -> IntakeResult:
     inbound.attempts += 1
+    if batch is not None:
+        batch.started()
     try:
-        with transaction.atomic():
-            result = _handle(inbound, recipients, sender)
-    except Exception as exc:  # quarantine: kept raw, visible in the admin, retryable
+        # The mail's SAVEPOINT (none in a batch's first reading): the services in it
+        # need none of their own.
+        with unit(savepoint=batch is None or batch.savepoints):
+            result = _handle(inbound, recipients, sender, batch)
+    except OperationalError:
+        if batch is not None:  # a lock wait, a deadlock, the connection: the batch's, not
+            raise              # the mail's (receive_batch then reads its mail one by one)
         logger.exception("inbound email %s quarantined", inbound.pk)
-        result = IntakeResult("quarantined", f"error: {type(exc).__name__}: {exc}"[:255])
-        inbound.error = traceback.format_exc()[-10000:]
+        result = _quarantined(inbound)
+    except Exception as exc:  # quarantine: kept raw, visible in the admin, retryable
+        if batch is not None and not batch.savepoints:
+            raise _MailFailed from exc
+        logger.exception("inbound email %s quarantined", inbound.pk)
+        result = _quarantined(inbound)
+        if batch is not None:
+            batch.rolled_back(inbound)
+    else:
+        if batch is not None:
+            batch.written(result)
+    if batch is not None:
+        batch.count_sender(inbound.sender)
     inbound.status = result.status
     inbound.reason = result.reason[:255]
     inbound.ticket = result.ticket
     inbound.message = result.message
-    inbound.save(update_fields=["status", "reason", "error", "ticket", "message", "attempts",
-                                "sender", "subject"])
+    if save:
+        inbound.save(update_fields=["status", "reason", "error", "ticket", "message", "attempts",
+                                    "sender", "subject"])
     result.inbound = inbound
     return result
 
 
+def _quarantined(inbound: InboundEmail) -> IntakeResult:
+    exc = sys.exc_info()[1]
+    inbound.error = traceback.format_exc()[-10000:]
+    return IntakeResult("quarantined", f"error: {type(exc).__name__}: {exc}"[:255])
+
+
 def _handle(inbound: InboundEmail, recipients: list[str],
-            sender: tuple[str, str] | None = None) -> IntakeResult:
-    parsed = parse(bytes(inbound.raw))
+            sender: tuple[str, str] | None = None, batch: _Batch | None = None) -> IntakeResult:
+    parsed = batch.parsed(inbound) if batch is not None else parse(bytes(inbound.raw))
     if sender is not None:  # released with a sender the admin chose
         parsed.from_email, parsed.from_name = sender[0], sender[1] or parsed.from_name
     inbound.sender = parsed.from_email[:320]
     inbound.subject = parsed.subject[:998]
     if noise.is_own_mail(parsed, check_outbox=False):
         return IntakeResult("skipped", "own mail")
-    sent_by_us, recent = _lookups(inbound, parsed)
+    sent_by_us, recent = batch.lookups(inbound, parsed) if batch else _lookups(inbound, parsed)
     if sent_by_us:  # the rest of is_own_mail: a Message-ID from our outbox
         return IntakeResult("skipped", "own mail")
     kind = noise.report_kind(parsed)
     if kind:
         if kind == "bounce":
-            _mark_bounced(noise.bounced_addresses(parsed))
+            _mark_bounced(noise.bounced_addresses(parsed), batch)
         return IntakeResult("skipped", kind)
     if not parsed.from_email:
         return IntakeResult("quarantined", "no sender address")
@@ -193,12 +405,12 @@ def _handle(inbound: InboundEmail, recipients: list[str],
                                  message_ids=[*parsed.in_reply_to, *parsed.references])
     if side is not None:
         return _write_side(parsed, side) if not automatic else IntakeResult("skipped", "auto-reply")
-    ticket_id = threading.find_ticket_id(parsed, recipients)
+    ticket_id = threading.find_ticket_id(parsed, recipients, batch.threads if batch else None)
     # The service locks and loads the ticket itself: an id is all it needs.
     ticket = Ticket(pk=ticket_id) if ticket_id else None
     if automatic and ticket is None:
         return IntakeResult("skipped", "auto-reply")
-    return _write(parsed, ticket, automatic, [*recipients, *parsed.recipients])
+    return _write(parsed, ticket, automatic, [*recipients, *parsed.recipients], batch)
 
 
 def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
@@ -226,11 +438,15 @@ def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
     return bool(row[0]), int(row[1] or 0)
 
 
-def _mark_bounced(addresses: set[str]) -> None:
+def _mark_bounced(addresses: set[str], batch: _Batch | None = None) -> None:
     # Only customers we already know are marked: a bounce never creates anyone.
     at = timezone.now()
     for address in sorted(addresses):
+        if batch is not None and batch.customers.is_unclaimed(address):
+            continue  # reserved for a later mail of the batch: one by one, not yet there
         mark_customer_bounced(address=address, at=at)
+        if batch is not None:  # the batch's copy of that customer is stale now
+            batch.customers.stale(address)
 
 
 def _write_side(parsed: ParsedEmail, side) -> IntakeResult:
@@ -243,10 +459,10 @@ def _write_side(parsed: ParsedEmail, side) -> IntakeResult:
 
 
 def _write(parsed: ParsedEmail, ticket: Ticket | None, automatic: bool,
-           addresses: list[str]) -> IntakeResult:
-    content = visible_content(parsed)
-    customer = services.get_or_create_customer(
-        email=parsed.from_email, name=parsed.from_name, language=content.language)
+           addresses: list[str], batch: _Batch | None = None) -> IntakeResult:
+    content = batch.content(parsed) if batch else visible_content(parsed)
+    find = batch.customers.get_or_create if batch else services.get_or_create_customer
+    customer = find(email=parsed.from_email, name=parsed.from_name, language=content.language)
     email = EmailDetails(
         body_html=content.html, quoted_text=content.quoted, message_id=parsed.message_id,
         in_reply_to=" ".join(parsed.in_reply_to)[:998], references=" ".join(parsed.references),

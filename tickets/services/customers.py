@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from helpdesk.prepared import Prepared
@@ -26,30 +27,160 @@ def organization_for_email(email: str) -> Organization | None:
     return match.organization if match else None
 
 
-def get_or_create_customer(*, email: str, name: str = "", language: str = "") -> Customer:
+_ASK = object()  # not known beforehand: ask the database
+
+
+def get_or_create_customer(*, email: str, name: str = "", language: str = "",
+                           found: Customer | None | object = _ASK,
+                           organization: Organization | None | object = _ASK) -> Customer:
     """The customer with this address (case-insensitive), created on first contact.
 
     A new customer joins the organization that owns the address's domain. A name
     given later fills an empty name but never overwrites one.
+
+    ``found`` and ``organization``: the customer with this address (None: there is none)
+    and their domain's organization when the caller has read them already, as the email
+    intake does for a batch of mails (``CustomerLookup``).
     """
     email = email.strip()
-    customer = _customer.first(email)
+    customer = _customer.first(email) if found is _ASK else found
     if customer is None:
+        org = organization_for_email(email) if organization is _ASK else organization
+        assert org is None or isinstance(org, Organization)
         try:
             with transaction.atomic():
                 customer = Customer.objects.create(
                     email=email,
                     name=name.strip()[:200],
                     language=language if language in ("en", "fi") else "en",
-                    organization=organization_for_email(email),
+                    organization=org,
                 )
         except IntegrityError:  # created concurrently by another request
             customer = Customer.objects.get(email__iexact=email)
         return customer
+    assert isinstance(customer, Customer)
     if name and not customer.name:
         customer.name = name.strip()[:200]
         customer.save(update_fields=["name"])
     return customer
+
+
+class CustomerLookup:
+    """The customers of many addresses and the organizations of their domains, each read
+    in one query, and the new ones written in one INSERT (docs/performance.md, "Email
+    intake"). Only ASCII addresses are handled this way: for them ``iexact`` (UPPER() on
+    PostgreSQL, LIKE on SQLite) and Python's ``upper()`` agree; any other address is
+    asked alone, as before.
+
+    ``reserve`` inserts the customers no address has yet, in one INSERT at the start of
+    the batch's transaction and in address order: two batches that both meet a new
+    address wait for each other there instead of deadlocking later. A reserved customer
+    is *claimed* by the first mail that would have created it (with that mail's name
+    and language), released again when that mail rolls back, and deleted at the end
+    (``drop_unclaimed``) when no mail of the batch claimed it, so the customers written
+    are those the mails one by one would have written.
+    """
+
+    def __init__(self, emails: list[str]) -> None:
+        wanted = {e.strip().upper() for e in emails if e and e.strip().isascii()}
+        self.customers: dict[str, Customer | None] = dict.fromkeys(wanted)
+        if wanted:
+            query = Q()
+            for address in sorted(wanted):
+                query |= Q(email__iexact=address)
+            for customer in Customer.objects.filter(query):
+                self.customers[customer.email.upper()] = customer
+        domains = {e.rsplit("@", 1)[-1].strip().lower() for e in wanted
+                   if self.customers.get(e) is None}
+        self.organizations: dict[str, Organization | None] = dict.fromkeys(domains)
+        if domains:
+            for match in (OrganizationDomain.objects.filter(domain__in=domains)
+                          .select_related("organization")):
+                self.organizations[match.domain] = match.organization
+        self.unclaimed: dict[str, tuple[str, str]] = {}  # reserved: (name, language)
+        self._claimed: list[str] = []  # by the mail being written
+
+    def reserve(self, people: dict[str, tuple[str, str, str]]) -> None:
+        """Insert a customer for each new address: {address: (email, name, language)}."""
+        new = []
+        for key in sorted(people):
+            if key in self.customers and self.customers[key] is None:
+                email, name, language = people[key]
+                email = email.strip()
+                new.append(Customer(
+                    email=email, name=name.strip()[:200],
+                    language=language if language in ("en", "fi") else "en",
+                    organization=self.organizations.get(email.rsplit("@", 1)[-1].strip().lower())))
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                Customer.objects.bulk_create(new)
+        except IntegrityError:  # one of them created meanwhile: each mail asks alone
+            for customer in new:
+                self.customers.pop(customer.email.upper(), None)
+            return
+        for customer in new:
+            key = customer.email.upper()
+            self.customers[key] = customer
+            self.unclaimed[key] = (customer.name, customer.language)
+
+    def get_or_create(self, *, email: str, name: str = "", language: str = "") -> Customer:
+        key = email.strip().upper()
+        if key not in self.customers:
+            return get_or_create_customer(email=email, name=name, language=language)
+        customer = self.customers[key]
+        if customer is not None and key in self.unclaimed:
+            # The first mail to use a reserved customer is the one that would have created it.
+            self.unclaimed.pop(key)
+            self._claimed.append(key)
+            fields = {"name": name.strip()[:200],
+                      "language": language if language in ("en", "fi") else "en"}
+            changed = [f for f, value in fields.items() if getattr(customer, f) != value]
+            for field in changed:
+                setattr(customer, field, fields[field])
+            if changed:
+                customer.save(update_fields=changed)
+            return customer
+        domain = email.rsplit("@", 1)[-1].strip().lower()
+        customer = get_or_create_customer(
+            email=email, name=name, language=language, found=customer,
+            organization=self.organizations.get(domain, _ASK))
+        self.customers[key] = customer
+        return customer
+
+    def is_unclaimed(self, email: str) -> bool:
+        return email.strip().upper() in self.unclaimed
+
+    def written(self) -> None:
+        self._claimed.clear()
+
+    def stale(self, email: str) -> None:
+        """This address's customer changed in the database (a bounce): read it again."""
+        key = email.strip().upper()
+        if key not in self.unclaimed:
+            self.customers.pop(key, None)
+
+    def forget(self, email: str) -> None:
+        """Ask the database again for this address (after a rolled-back write); a
+        reserved customer this mail had claimed is unclaimed again, as it was."""
+        key = email.strip().upper()
+        for claimed in self._claimed:
+            customer = self.customers[claimed]
+            assert customer is not None
+            customer.refresh_from_db(fields=["name", "language"])
+            self.unclaimed[claimed] = (customer.name, customer.language)
+        if key not in self._claimed:
+            self.customers.pop(key, None)
+        self._claimed.clear()
+
+    def drop_unclaimed(self) -> None:
+        """Delete the reserved customers no mail of the batch used."""
+        if self.unclaimed:
+            pks = [c.pk for key in self.unclaimed if (c := self.customers.get(key)) is not None]
+            # Rows this transaction inserted and nothing refers to: no cascade to collect.
+            Customer.objects.filter(pk__in=pks)._raw_delete(Customer.objects.db)
+            self.unclaimed.clear()
 
 
 def normalize_phone(raw: str) -> str:

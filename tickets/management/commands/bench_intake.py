@@ -3,8 +3,9 @@
 Generates realistic raw mail (new tickets in English and Finnish, plain and HTML,
 RFC 2047 names, a few attachments and inline images, replies threaded by
 In-Reply-To / References, replies to our acknowledgement, replies naming [HD-n]
-only, auto-replies) and reads it through ``receive_raw`` exactly as
-``ingest_email`` does. Round 1 holds everything that can be written before intake;
+only, auto-replies) and reads it through ``receive_many`` (batches of
+``HELPDESK_INTAKE_BATCH`` through ``receive_batch``, each one transaction) as
+``ingest_email --jobs`` does. Round 1 holds everything that can be written before intake;
 round 2 the replies that need ticket numbers and acknowledgement ids from round 1.
 Both rounds are timed; generating and the lookups between them are not.
 
