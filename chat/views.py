@@ -17,10 +17,9 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.api import parse_id
 from helpdesk.permissions import staff_required
-from tickets import policy
+from tickets import directory, policy
 from tickets.placeholders import fill_placeholders
-from tickets.services.macros import visible_macros
-from tickets.views.detail_context import canned_for, side_panels
+from tickets.views.detail_context import side_panels
 
 from . import queries, services, visitor
 from .models import Chat
@@ -52,10 +51,11 @@ def _chat_context(request: HttpRequest, chat: Chat) -> dict:
     return {
         "chat": chat,
         "history": queries.history(chat),
-        "canned": [(c, fill_placeholders(c.body, ticket, user)) for c in canned_for(user)],
-        "macros": list(visible_macros(user)),
-        "agents": list(policy.assignable_agents(user, ticket).exclude(pk=user.pk)),
-        "teams": list(policy.allowed_teams(user).order_by("name")),
+        "canned": [(c, fill_placeholders(c.body, ticket, user)) for c in directory.canned_for(user)],
+        # The choices from the process's copy, as on the ticket page (tickets/directory.py).
+        "macros": directory.macros_for(user),
+        "agents": [a for a in directory.agents_for(user, ticket) if a.pk != user.pk],
+        "teams": directory.teams_for(user),
         "other_tickets": list(others),
         "panels": side_panels(request, ticket),
     }

@@ -301,10 +301,14 @@ class _Batch:
         self._events_before = len(self.events)
 
 
+def _rate_window_start():
+    """Since when a sender's mail counts towards the rate limit."""
+    return timezone.now() - timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
+
+
 def _batch_lookups(senders: set[str], message_ids: set[str]) -> tuple[set[str], dict[str, int]]:
     """(the batch's Message-IDs our outbox sent, each sender's mail in the rate window)."""
-    window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
-    since = timezone.now() - window
+    since = _rate_window_start()
     sent = set(OutboundEmail.objects.filter(message_id__in=message_ids)
                .values_list("message_id", flat=True)) if message_ids else set()
     recent = dict(InboundEmail.objects.filter(sender__in=senders, received_at__gte=since)
@@ -421,8 +425,7 @@ def _lookups(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[bool, int]:
     statement's round trip (docs/performance.md, "Email intake"). Both use indexes:
     the outbox's unique Message-ID and the inbound (sender, received_at) index.
     """
-    window = timedelta(seconds=getattr(settings, "HELPDESK_INTAKE_RATE_WINDOW", 600))
-    since = connection.ops.adapt_datetimefield_value(timezone.now() - window)
+    since = connection.ops.adapt_datetimefield_value(_rate_window_start())
     # Table names from the models; every value is a bound parameter.
     recent = (f"SELECT COUNT(*) FROM {InboundEmail._meta.db_table}"  # noqa: S608
               " WHERE sender = %s AND received_at >= %s AND id <> %s")

@@ -32,9 +32,11 @@ def _message_ids(parsed: ParsedEmail) -> list[str]:
     return list(dict.fromkeys([*parsed.in_reply_to, *reversed(parsed.references)]))[:50]
 
 
-def _rows(keys: list[str]) -> list[tuple]:
-    # Stored and sent messages in one query (UNION ALL), sorted so that a sent id comes
-    # after a stored one, and of each kind the newest last: the last row of an id wins.
+def _rows(keys: list[str]) -> list[tuple[str, Found, int]]:
+    """``(Message-ID, found, 1 if our outbox sent it else 0)`` for stored and sent
+    messages in one query (UNION ALL), sorted so that a sent id comes after a stored one,
+    and of each kind the newest last: the last row of an id wins. A sent email's ticket
+    id is a plain number: the ticket may be gone (_MISSING)."""
     stored = (Message.objects.filter(email_message_id__in=keys).exclude(email_message_id="")
               .order_by().annotate(live=_ticket_column("pk"), merged=_ticket_column("merged_into_id"),
                                    src=Value(0, IntegerField()))
@@ -43,7 +45,9 @@ def _rows(keys: list[str]) -> list[tuple]:
             .order_by().annotate(live=_ticket_column("pk"), merged=_ticket_column("merged_into_id"),
                                  src=Value(1, IntegerField()))
             .values_list("message_id", "ticket_id", "created_at", "live", "merged", "src"))
-    return sorted(stored.union(sent, all=True).order_by(), key=lambda row: (row[5], row[2]))
+    rows = sorted(stored.union(sent, all=True).order_by(), key=lambda row: (row[5], row[2]))
+    return [(msgid, (ticket_id, merged if live else _MISSING), src)
+            for msgid, ticket_id, _at, live, merged, src in rows]
 
 
 def _pick(ids: list[str], found) -> Found | None:
@@ -60,9 +64,7 @@ def _by_message_ids(parsed: ParsedEmail, known: Known | None = None) -> Found | 
         return None
     if known is not None:
         return _pick(ids, known)
-    # A sent email's ticket id is a plain number: the ticket may be gone (_MISSING).
-    found = {msgid: (ticket_id, merged if live else _MISSING)
-             for msgid, ticket_id, _at, live, merged, _src in _rows(_with_and_without_brackets(ids))}
+    found = {msgid: hit for msgid, hit, _src in _rows(_with_and_without_brackets(ids))}
     return _pick(ids, found)
 
 
@@ -83,8 +85,8 @@ class Known:
         self.stored: dict[str, Found] = {}
         self.here: dict[str, Found] = {}
         if ids:
-            for msgid, ticket_id, _at, live, merged, src in _rows(_with_and_without_brackets(ids)):
-                (self.sent if src else self.stored)[msgid] = (ticket_id, merged if live else _MISSING)
+            for msgid, hit, src in _rows(_with_and_without_brackets(ids)):
+                (self.sent if src else self.stored)[msgid] = hit
         refs = {r for p in parsed if (r := _subject_reference(p))}
         self.tickets: dict[int, tuple[object, str]] = {
             pk: (merged, email or "") for pk, merged, email in

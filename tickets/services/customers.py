@@ -21,9 +21,17 @@ _domain = Prepared(lambda domain: OrganizationDomain.objects.filter(domain=domai
 _customer = Prepared(lambda email: Customer.objects.filter(email__iexact=email), text=True)
 
 
+def _domain_of(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def _new_fields(name: str, language: str) -> dict[str, str]:
+    """A new customer's name and language as stored."""
+    return {"name": name.strip()[:200], "language": language if language in ("en", "fi") else "en"}
+
+
 def organization_for_email(email: str) -> Organization | None:
-    domain = email.rsplit("@", 1)[-1].strip().lower()
-    match = _domain.first(domain)
+    match = _domain.first(_domain_of(email))
     return match.organization if match else None
 
 
@@ -49,12 +57,8 @@ def get_or_create_customer(*, email: str, name: str = "", language: str = "",
         assert org is None or isinstance(org, Organization)
         try:
             with transaction.atomic():
-                customer = Customer.objects.create(
-                    email=email,
-                    name=name.strip()[:200],
-                    language=language if language in ("en", "fi") else "en",
-                    organization=org,
-                )
+                customer = Customer.objects.create(email=email, organization=org,
+                                                   **_new_fields(name, language))
         except IntegrityError:  # created concurrently by another request
             customer = Customer.objects.get(email__iexact=email)
         return customer
@@ -90,8 +94,7 @@ class CustomerLookup:
                 query |= Q(email__iexact=address)
             for customer in Customer.objects.filter(query):
                 self.customers[customer.email.upper()] = customer
-        domains = {e.rsplit("@", 1)[-1].strip().lower() for e in wanted
-                   if self.customers.get(e) is None}
+        domains = {_domain_of(e) for e in wanted if self.customers.get(e) is None}
         self.organizations: dict[str, Organization | None] = dict.fromkeys(domains)
         if domains:
             for match in (OrganizationDomain.objects.filter(domain__in=domains)
@@ -107,10 +110,8 @@ class CustomerLookup:
             if key in self.customers and self.customers[key] is None:
                 email, name, language = people[key]
                 email = email.strip()
-                new.append(Customer(
-                    email=email, name=name.strip()[:200],
-                    language=language if language in ("en", "fi") else "en",
-                    organization=self.organizations.get(email.rsplit("@", 1)[-1].strip().lower())))
+                new.append(Customer(email=email, **_new_fields(name, language),
+                                    organization=self.organizations.get(_domain_of(email))))
         if not new:
             return
         try:
@@ -134,18 +135,16 @@ class CustomerLookup:
             # The first mail to use a reserved customer is the one that would have created it.
             self.unclaimed.pop(key)
             self._claimed.append(key)
-            fields = {"name": name.strip()[:200],
-                      "language": language if language in ("en", "fi") else "en"}
+            fields = _new_fields(name, language)
             changed = [f for f, value in fields.items() if getattr(customer, f) != value]
             for field in changed:
                 setattr(customer, field, fields[field])
             if changed:
                 customer.save(update_fields=changed)
             return customer
-        domain = email.rsplit("@", 1)[-1].strip().lower()
         customer = get_or_create_customer(
             email=email, name=name, language=language, found=customer,
-            organization=self.organizations.get(domain, _ASK))
+            organization=self.organizations.get(_domain_of(email), _ASK))
         self.customers[key] = customer
         return customer
 

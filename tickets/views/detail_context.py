@@ -25,13 +25,6 @@ from .worklog import ticket_extras
 
 logger = logging.getLogger(__name__)
 
-def canned_for(user):
-    """Shared canned responses plus those of the user's teams (managers: all), as a
-    queryset for pages that filter further; the ticket page lists
-    ``directory.canned_for``'s copy."""
-    return directory.canned_queryset(user)
-
-
 def side_panels(request, ticket, setting: str = "HELPDESK_TICKET_SIDE_PANELS") -> list[str]:
     """Extension panels (settings.HELPDESK_TICKET_SIDE_PANELS; the customer and
     organization pages pass their own setting and object) so that tickets never

@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.permissions import staff_required
 
-from .. import policy, services
+from .. import directory, policy, services
 from ..forms import CannedResponseForm, NewTicketForm, PersonalSettingsForm
 from ..queries import visible_teams
 from ..services import canned as canned_services
-from .detail_context import canned_for
 from .queue import safe_next
 
 
@@ -52,7 +51,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 
 
 def _editable_canned(request: HttpRequest, pk: int):
-    canned = canned_for(request.user).filter(pk=pk).first()
+    canned = directory.canned_queryset(request.user).filter(pk=pk).first()
     if canned is None:
         raise Http404
     return canned
@@ -60,7 +59,7 @@ def _editable_canned(request: HttpRequest, pk: int):
 
 @staff_required
 def canned_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "tickets/canned_list.html", {"canned": list(canned_for(request.user))})
+    return render(request, "tickets/canned_list.html", {"canned": list(directory.canned_queryset(request.user))})
 
 
 @staff_required
