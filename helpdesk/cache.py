@@ -92,6 +92,18 @@ def add(key: str, value: Any, timeout: float | None) -> bool:
         return False
 
 
+def delete(key: str) -> bool:
+    """Remove the key; False when the cache does not answer (the copy may outlive this)."""
+    if not available():
+        return False
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        _failed("delete", exc)
+        return False
+    return True
+
+
 def reset() -> None:
     """Forget an earlier failure (tests; an operator after fixing Redis need not wait)."""
     global _down_until

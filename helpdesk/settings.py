@@ -147,6 +147,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The reads of helpdesk.prepared run as server-side prepared statements, planned once
+    # per connection (docs/performance.md, "Planned once"); every other query is bound on
+    # the client as Django does by default. Behind PgBouncer in transaction mode without
+    # max_prepared_statements, set DATABASE_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None)
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,7 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # axes refuses sign-ins of a locked-out account or IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "helpdesk.auth_views.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend reading the user with prepared SQL; sessions signed in through
+    # ModelBackend before were moved to it (helpdesk/migrations/0008).
+    "helpdesk.auth_views.PasswordBackend",
     # Only answers the OIDC callback (code + state); idle unless OIDC_DISCOVERY_URL is set.
     "identity.sso.HelpdeskOIDCBackend",
 ]
@@ -382,6 +390,8 @@ OTP_TOTP_ISSUER = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # each can be set explicitly (docs/resilience.md). SECURE_PROXY_SSL_HEADER is opt-in:
 # trusting X-Forwarded-Proto is only safe behind a proxy that always sets it.
 _HTTPS = urlparse(SITE_URL).scheme == "https"
+# Read from the cache, written through to the database (helpdesk/sessions.py).
+SESSION_ENGINE = "helpdesk.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS)

@@ -285,11 +285,11 @@ def test_the_page_version_is_the_newest_event_without_loading_the_history(signed
 
 def test_the_history_request_query_count_is_pinned(signed_in, ticket, agent,
                                                    django_assert_num_queries):
-    """Session, user, ticket, its events, the names their texts use (the agent's teams
+    """User, ticket, its events, the names their texts use (the agent's teams
     from the process's copy, tickets/directory.py)."""
     for priority in ("high", "urgent", "low"):
         services.change_priority(ticket=ticket, priority=priority, actor=agent)
     url = reverse("tickets:history", args=[ticket.pk])
     signed_in.get(url)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(signed_in.get(url, headers={"HX-Request": "true"}).context["history"]) >= 3

@@ -111,5 +111,5 @@ def test_digest_preview_query_count(manager_client, django_assert_num_queries):
     # not a query per team, agent or ticket
     TeamFactory.create_batch(5)
     # PostgreSQL's percentile_cont needs no extra window-function queries SQLite does
-    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 18):
+    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 17):
         assert manager_client.get(url).status_code == 200

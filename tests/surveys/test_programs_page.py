@@ -47,7 +47,7 @@ def test_program_defaults_match_the_brief(db):
 
 def test_programs_page_query_count(client, manager, django_assert_num_queries):
     client.force_login(manager)
-    with django_assert_num_queries(4):  # session, user, programs, their teams
+    with django_assert_num_queries(3):  # user, programs, their teams
         client.get(URL)
 
 

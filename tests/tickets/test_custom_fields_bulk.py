@@ -130,10 +130,10 @@ def test_the_query_count_does_not_grow_with_the_selection(
     client.force_login(agent)
     url, data = reverse("tickets:bulk"), {"ids": [t.pk for t in tickets],
                                           "action": "field:product", "value": "laptop"}
-    # Session, user, team ids, the locked tickets, the active fields (one, their teams
+    # User, team ids, the locked tickets, the active fields (one, their teams
     # aggregated), the current values, delete, insert values, insert events, update the
     # tickets, and a savepoint pair.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.post(url, data).status_code == 302
     assert TicketEvent.objects.filter(field="field.product").count() == n
 

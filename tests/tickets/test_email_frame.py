@@ -78,9 +78,9 @@ def test_ticket_page_frames_the_message_and_offers_show_images(received, agent_c
 def test_frame_holds_back_remote_images_and_shows_inline_ones(received, agent_client,
                                                               django_assert_num_queries):
     _, message, logo = received
-    # session, user, the agent's teams, the message (visibility as a subquery), its inline
+    # user, the agent's teams, the message (visibility as a subquery), its inline
     # attachments: the same five however long the email
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = agent_client.get(frame_url(message))
     assert response.status_code == 200
     html = response.content.decode()

@@ -129,10 +129,10 @@ def test_whole_list_sorted_query_count_is_constant(client, manager, team, rows, 
         _ticket(team)
     client.force_login(manager)
     client.get(reverse("tickets:queue"))  # reads teams, agents and macros into the copy
-    # session, user, bounded count, page, saved filters, field filters: the sidebar's
+    # user, bounded count, page, saved filters, field filters: the sidebar's
     # counts come in a request of their own (tests/sidebar.py); teams, agents and macros
     # from the process's copy (tickets/directory.py)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("tickets:queue"), {"view": "all", "sort": sort})
     assert response.status_code == 200
 
