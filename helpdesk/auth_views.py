@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from . import throttle
 from .prepared import Prepared
 
-PASSWORD_BACKEND = "helpdesk.auth_views.PasswordBackend"
+PASSWORD_BACKEND = "helpdesk.auth_views.PasswordBackend"  # noqa: S105 (a dotted path)
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
