@@ -123,3 +123,49 @@ def test_many_reads_every_row_in_the_querysets_order(ticket, agent, monkeypatch)
     assert prepared.first(ticket.pk).pk == expected[0].pk
     with pytest.raises(TypeError):
         Prepared(query).all(ticket.pk)
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+_SHAPE = '"tickets_ticket"."subject", "tickets_ticket"."priority" FROM'
+
+
+def _ours() -> list[str]:
+    return [s for s in _prepared_statements() if _SHAPE in s]
+
+
+def test_on_postgresql_the_read_is_planned_once_per_connection(tickets):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    prepared = Prepared(lambda pk: Ticket.objects.filter(pk=pk).only("subject", "priority"))
+    for ticket in tickets * 3:
+        assert prepared.first(ticket.pk).subject == ticket.subject
+    assert len(_ours()) == 1 and "= $1" in _ours()[0]  # one statement, bound on the server
+    # Django's own queries stay bound on the client: none of them is prepared.
+    list(Ticket.objects.filter(pk=tickets[0].pk).only("subject", "priority"))
+    assert len(_ours()) == 1
+
+
+def test_with_prepared_statements_off_the_read_is_not_prepared(tickets):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None  # DATABASE_PREPARED_STATEMENTS=false
+    try:
+        prepared = Prepared(lambda pk: Ticket.objects.filter(pk=pk).only("subject", "priority"))
+        for ticket in tickets * 3:
+            assert prepared.first(ticket.pk).subject == ticket.subject
+        assert _ours() == []
+    finally:
+        connection.connection.prepare_threshold = threshold

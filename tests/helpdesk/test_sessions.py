@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -48,10 +48,11 @@ def test_a_session_missing_from_the_cache_is_read_from_the_database_and_cached_a
 def test_the_cached_copy_lives_for_minutes_not_for_the_sessions_age(settings):
     settings.SESSION_COOKIE_AGE = 14 * 24 * 3600
     key = cache.make_key(_stored({"colour": "teal"}).cache_key)
-    if isinstance(cache, safe_cache.RedisCache):
-        left = cache._cache.get_client(key).ttl(key)
+    backend = caches["default"]
+    if isinstance(backend, safe_cache.RedisCache):
+        left = backend._cache.get_client(key).ttl(key)
     else:  # LocMemCache keeps each key's expiry time
-        left = cache._expire_info[key] - time.time()
+        left = backend._expire_info[key] - time.time()
     assert sessions.CACHE_SECONDS - 5 < left <= sessions.CACHE_SECONDS
 
 
