@@ -20,7 +20,9 @@ page's read of a ticket with its relations took 1.2 ms, three times its executio
 psycopg prepares nothing for such a cursor; these reads go through a cursor that binds
 on the server, and the connection's ``prepare_threshold`` (settings.py,
 ``DATABASE_PREPARED_STATEMENTS``) decides whether psycopg prepares them. Every other
-query of the project is bound as before.
+query of the project is bound as before. Django's query log (``connection.queries``,
+``CaptureQueriesContext``) shows such a read as ``QUERY = '… $1 …' - PARAMS = (…)``, the
+SQL apart from its values.
 """
 
 from __future__ import annotations
