@@ -390,8 +390,10 @@ OTP_TOTP_ISSUER = env_str("HELPDESK_BRAND_NAME", "Helpdesk")
 # each can be set explicitly (docs/resilience.md). SECURE_PROXY_SSL_HEADER is opt-in:
 # trusting X-Forwarded-Proto is only safe behind a proxy that always sets it.
 _HTTPS = urlparse(SITE_URL).scheme == "https"
-# Read from the cache, written through to the database (helpdesk/sessions.py).
-SESSION_ENGINE = "helpdesk.sessions"
+# Read from Redis, written through to the database (helpdesk/sessions.py). Without Redis
+# each process's cache is its own and a sign-out would not reach another process's copy:
+# the database alone, as Django does by default.
+SESSION_ENGINE = "helpdesk.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS)

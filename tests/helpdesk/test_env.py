@@ -90,3 +90,19 @@ def test_start_fails_naming_a_malformed_variable():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(("redis_url", "engine"), [
+    ("redis://127.0.0.1:6379/0", "helpdesk.sessions"),
+    ("", "django.contrib.sessions.backends.db"),
+])
+def test_sessions_go_through_the_cache_only_when_it_is_shared(redis_url, engine):
+    """Without Redis, each process's cache is its own: sessions stay in the database."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    environ.update(REDIS_URL=redis_url, DJANGO_SETTINGS_MODULE="helpdesk.settings")
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "-c", "import django; django.setup(); "
+         "from django.conf import settings; print(settings.SESSION_ENGINE)"],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.strip() == engine, result.stderr
