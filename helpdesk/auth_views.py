@@ -41,9 +41,10 @@ _user_by_id = Prepared(lambda pk: get_user_model()._default_manager.filter(pk=pk
 
 class PasswordBackend(ModelBackend):
     """Django's password backend, reading the signed-in user of every request with SQL
-    built once per process (``helpdesk.prepared``): building it again cost half a
-    millisecond of CPU on every page (docs/performance.md, "Every page: the session and
-    the user"). Signing in, permissions and the inactive-user check are Django's."""
+    built once per process (``helpdesk.prepared``): building it again cost about a
+    millisecond of CPU on every page (docs/performance.md, "Every page: the session, the
+    user and the top bar"). Signing in, permissions and the inactive-user check are
+    Django's."""
 
     def get_user(self, user_id):
         try:

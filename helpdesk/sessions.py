@@ -1,5 +1,5 @@
 """Sessions read from the cache and kept in the database (docs/performance.md, "Every
-page: the session and the user").
+page: the session, the user and the top bar").
 
 Every request of a signed-in user reads its session. From the database that is one
 query per page, and the ORM's work around it (building the SQL, the model instance, the

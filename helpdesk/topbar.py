@@ -1,5 +1,6 @@
 """The top bar of every staff page, rendered once per process for each user, language and
-section instead of on every page (docs/performance.md, "Every page: the top bar").
+section instead of on every page (docs/performance.md, "Every page: the session, the user
+and the top bar").
 
 The bar is about a hundred template nodes (links, translated labels, three forms), a
 millisecond of CPU on every page, and it is the same on each page a user opens: only the
