@@ -26,6 +26,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from helpdesk import outbox, versioned
 from helpdesk.models import OutboundEmail
 
 from .. import services
@@ -182,16 +183,33 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
 
 
 def _each_mail_after_commit(marker: Callable[[], None]) -> None:
-    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) run
-    for every mail even when one mail's raises: logged, as ``on_commit(robust=True)``
-    does, and the next one runs. One by one, a mail's failing receiver stopped the
-    intake before the next mail was read; in a batch the next mails are committed
-    already and their work must still run (docs/rules.md)."""
+    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) one
+    hook that runs each mail's in order (``_after_commit``). Every mail's runs even when
+    one mail's raises: logged, as ``on_commit(robust=True)`` does, and the next one runs.
+    One by one, a mail's failing receiver stopped the intake before the next mail was
+    read; in a batch the next mails are committed already and their work must still run
+    (docs/rules.md)."""
     connection = transaction.get_connection()
     hooks = connection.run_on_commit
     start = next(i for i, (_sids, func, _robust) in enumerate(hooks) if func is marker)
+    work = [func for _sids, func, _robust in hooks[start + 1:]]
     connection.run_on_commit = [*hooks[:start + 1],
-                                *((sids, func, True) for sids, func, _robust in hooks[start + 1:])]
+                                (hooks[start][0], functools.partial(_after_commit, work), False)]
+
+
+def _after_commit(work: list[Callable[[], object]]) -> None:
+    """The batch's after-commit work, done for the batch where it can be: the emails it
+    queues (acknowledgements, notifications) are held and written together at the end,
+    one INSERT in one transaction and one task for the broker (``outbox.held``), before
+    ``receive_batch`` returns; the shared versions (the rules', the webhook
+    subscriptions') are read once (``versioned.steady``). docs/performance.md, "Email
+    intake", fourth round."""
+    with outbox.held(), versioned.steady():
+        for func in work:
+            try:
+                func()
+            except Exception:
+                logger.exception("after-commit work of an intake batch failed: %r", func)
 
 
 class _MailFailed(Exception):
