@@ -14,6 +14,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from email.errors import HeaderParseError
@@ -33,6 +34,7 @@ from .. import services
 from ..models import Channel, InboundEmail, Message, Ticket, TicketEvent
 from ..services.customers import CustomerLookup, mark_customer_bounced
 from ..services.events import deferred, write_deferred
+from ..services.held import held_rows, write_held
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket, unit
@@ -236,9 +238,13 @@ def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source
             fresh.append((index, InboundEmail(source=source, esp=esp[:40], raw=raw,
                                               dedup_key=key, email_message_id=msgid)))
     batch = _Batch([inbound for _, inbound in fresh], recipients, savepoints=savepoints)
-    with deferred() as batch.events:  # the audit rows of all the batch's mails, one INSERT
+    # Without a SAVEPOINT per mail a failing mail rolls the whole batch back, so the new
+    # tickets' first messages and SLA clocks may wait for one INSERT each too
+    # (tickets.services.held); read again with SAVEPOINTs, each is written at once.
+    with deferred() as batch.events, held_rows() if not savepoints else nullcontext():
         for index, inbound in fresh:
             results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
+        write_held()
     write_deferred(batch.events)
     batch.customers.drop_unclaimed()
     # The raw rows with their outcomes, in one INSERT: the unique dedup_key still refuses
