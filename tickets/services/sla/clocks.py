@@ -62,8 +62,8 @@ class Clocks:
 
     @classmethod
     def load(cls, ticket: Ticket) -> Clocks | None:
-        if holds(TicketSLA):  # a new ticket's of the intake's batch (tickets.services.held)
-            write_held(TicketSLA)
+        if holds(TicketSLA, ticket.pk):  # a new ticket's, held in the intake's batch
+            write_held(TicketSLA)           # (tickets.services.held)
         sla = _sla_of.first(ticket.pk)
         return cls(ticket, sla) if sla else None
 
