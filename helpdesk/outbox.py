@@ -110,17 +110,19 @@ def queue_email(
         ticket_id=ticket_id,
         related_key=related_key,
     )
-    rows = _HELD.get()
-    if rows is not None:
-        rows.append(email)
+    held = _HELD.get()
+    if held is not None and len(connection.atomic_blocks) == held[1]:
+        held[0].append(email)
         return email
     email.save(force_insert=True)
     transaction.on_commit(lambda: enqueue(email.pk))
     return email
 
 
-# Inside ``held()``: the rows queue_email would have written, written together later.
-_HELD: ContextVar[list[OutboundEmail] | None] = ContextVar("outbox_held", default=None)
+# Inside ``held()``: the rows queue_email would have written, written together later, and
+# how many transactions were open when the block began.
+_HELD: ContextVar[tuple[list[OutboundEmail], int] | None] = ContextVar("outbox_held",
+                                                                      default=None)
 
 
 @contextmanager
@@ -131,19 +133,21 @@ def held() -> Iterator[list[OutboundEmail]]:
     work (acknowledgements, notifications) this way (docs/performance.md, "Email
     intake"); the rows are in the outbox before the block is left.
 
-    Nested, a block's rows join the enclosing block's when it ends normally and are
-    dropped when it raises, as its transaction's rows would be rolled back: wrap a
-    transaction whose failure is caught (a rule's action) in one. Should the INSERT
-    fail, each row is written alone, so one bad row loses no other."""
+    Only an email queued in the transaction the block began in is held: one queued in a
+    transaction opened inside it is written in that transaction as before, since that
+    transaction may be rolled back. To hold such a transaction's emails (a rule's
+    action), open a nested block inside it: its rows join the enclosing block's when
+    it ends normally and are dropped when it raises. Should the INSERT fail, each row
+    is written alone, so one bad row loses no other."""
     outer = _HELD.get()
     rows: list[OutboundEmail] = []
-    token = _HELD.set(rows)
+    token = _HELD.set((rows, len(connection.atomic_blocks)))
     try:
         yield rows
     finally:
         _HELD.reset(token)
     if outer is not None:
-        outer.extend(rows)
+        outer[0].extend(rows)
     else:
         write_held(rows)
 

@@ -137,7 +137,7 @@ def run_actions(*, rule, ticket: Ticket, event, chain, facts) -> None:
         try:
             # Inside the intake's outbox.held(): the action's emails are kept with the
             # batch's others, and dropped with its transaction should it fail.
-            with _held_if_holding(), transaction.atomic():
+            with transaction.atomic(), _held_if_holding():
                 OTHER_ACTIONS[kind](rule=rule, ticket=ticket, value=action["value"],
                                     event=event, message=message)
         except Exception as exc:  # any failure is the rule's, never the ticket change's

@@ -90,13 +90,24 @@ def test_the_list_task_sends_each_row_once_and_the_single_id_task_still_works(
 def test_a_held_block_that_raises_drops_its_rows_and_keeps_the_others(db):
     with outbox.held():
         outbox.queue_email(kind="test", to="first@example.com", subject="1", body_text="1")
-        # As a rule's action is run: its own held block around its transaction.
-        with pytest.raises(RuntimeError), outbox.held(), transaction.atomic():
+        # As a rule's action is run: a held block of its own inside its transaction.
+        with pytest.raises(RuntimeError), transaction.atomic(), outbox.held():
             outbox.queue_email(kind="test", to="lost@example.com", subject="2", body_text="2")
             raise RuntimeError("the action failed after queueing its email")
+        # A transaction opened inside the block without one: its email is written in it
+        # at once (it has an id), and rolled back with it.
+        with transaction.atomic():
+            kept = outbox.queue_email(kind="test", to="own@example.com", subject="4",
+                                      body_text="4")
+            assert kept.pk is not None
+        with pytest.raises(RuntimeError), transaction.atomic():
+            gone = outbox.queue_email(kind="test", to="gone@example.com", subject="5",
+                                      body_text="5")
+            assert gone.pk is not None
+            raise RuntimeError("rolled back with its email")
         outbox.queue_email(kind="test", to="third@example.com", subject="3", body_text="3")
     assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == [
-        "first@example.com", "third@example.com"]
+        "first@example.com", "own@example.com", "third@example.com"]
 
 
 def test_when_the_held_insert_fails_each_row_is_written_alone(db, caplog):
