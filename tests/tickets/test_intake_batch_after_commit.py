@@ -266,3 +266,34 @@ def test_a_held_tickets_clocks_and_first_message_are_written_when_read(team):
         write_held()
     assert list(Message.objects.filter(ticket=ticket).order_by("pk")
                 .values_list("body_text", flat=True)) == ["First words.", "More words."]
+
+
+def test_warming_up_before_the_pool_forks_writes_nothing_and_never_raises(team):
+    from tickets.intake.parallel import warm_up
+
+    with CaptureQueriesContext(connection) as queries:
+        warm_up(make_email(subject="Warm"))
+        warm_up(b"\x00 not a mail at all")
+    written = [q["sql"] for q in queries.captured_queries
+               if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert written == []
+    assert not InboundEmail.objects.exists() and not Ticket.objects.exists()
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="forked workers need a server database")
+@pytest.mark.django_db(transaction=True)
+def test_two_warmed_workers_read_whole_threads_in_order(team):
+    from tickets.intake.parallel import receive_many
+
+    first = [make_msgid(domain="example.com") for _ in range(3)]
+    raws = [make_email(sender=f"T{k} <t{k}@example.com>", subject=f"Thread {k}", msgid=first[k])
+            for k in range(3)]
+    raws += [make_email(sender=f"T{k} <t{k}@example.com>", subject=f"Re: Thread {k}",
+                        body="More.", headers={"In-Reply-To": first[k]}) for k in range(3)]
+    stats = receive_many(raws, source=FILE, jobs=2, measure_db=True)
+    assert [o.status for o in stats.outcomes] == ["created"] * 3 + ["added"] * 3
+    assert stats.cpu_seconds > 0 and stats.queries > 0
+    for k in range(3):
+        ticket = Ticket.objects.get(subject=f"Thread {k}")
+        assert list(ticket.messages.order_by("pk").values_list("body_text", flat=True)) == [
+            "It is on fire.", "More."]
