@@ -52,6 +52,13 @@ def test_a_failing_mail_in_the_middle_is_quarantined_and_the_others_are_committe
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["First", "Third"]
     # The failing mail's customer was rolled back with it; the others' were kept.
     assert not Customer.objects.filter(email="p1@example.com").exists()
+    # Read again with a SAVEPOINT per mail, the kept mails' first messages and SLA clocks
+    # were written at once (none held: tickets.services.held), each raw row points at its.
+    from tickets.models import TicketSLA
+    for kept in (results[0], results[2]):
+        assert TicketSLA.objects.filter(ticket=kept.ticket).count() == 1
+        assert Message.objects.filter(ticket=kept.ticket).count() == 1
+        assert InboundEmail.objects.get(pk=kept.inbound.pk).message_id == kept.message.pk
     rows = {r.subject: r for r in InboundEmail.objects.all()}
     assert rows["Boom"].status == InboundEmail.Status.QUARANTINED
     assert "RuntimeError" in rows["Boom"].error and rows["Boom"].ticket is None

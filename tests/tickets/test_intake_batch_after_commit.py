@@ -195,28 +195,6 @@ def test_held_messages_and_clocks_are_written_before_anything_reads_them(team):
         assert "flames" in vector and "burning" in vector
 
 
-def test_read_again_with_savepoints_each_message_and_clock_is_written_at_once(
-        team, monkeypatch):
-    from tickets.intake import receive as receive_module
-
-    real = receive_module.open_ticket
-
-    def open_ticket(new, **kwargs):
-        if new.subject == "Boom":
-            raise RuntimeError("the middle mail breaks")
-        return real(new, **kwargs)
-
-    monkeypatch.setattr(receive_module, "open_ticket", open_ticket)
-    raws = [make_email(sender=f"P{k} <p{k}@example.com>", subject=s)
-            for k, s in enumerate(["First", "Boom", "Third"])]
-    results = batch(raws)
-    assert [r.status for r in results] == ["created", "quarantined", "created"]
-    for result in (results[0], results[2]):
-        assert TicketSLA.objects.filter(ticket=result.ticket).count() == 1
-        assert Message.objects.filter(ticket=result.ticket).count() == 1
-        assert InboundEmail.objects.get(pk=result.inbound.pk).message_id == result.message.pk
-
-
 def test_steady_reads_each_shared_version_once_and_sees_its_own_bump(db):
     versioned.bump("test:version")
     before = versioned.current("test:version")
