@@ -260,6 +260,8 @@ def test_warming_up_before_the_pool_forks_writes_nothing_and_never_raises(team):
 
 @pytest.mark.skipif(not search.is_postgres(), reason="forked workers need a server database")
 @pytest.mark.django_db(transaction=True)
+# The test process runs threads of its own: Python 3.12 warns on fork.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_two_warmed_workers_read_whole_threads_in_order(team):
     from tickets.intake.parallel import receive_many
 
