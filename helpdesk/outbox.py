@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.message import MIMEPart
 from email.utils import make_msgid
@@ -88,8 +91,11 @@ def queue_email(
     attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Write one email to send. ``attachments``: files in the default storage as
-    ``{"path", "filename", "content_type", "content_id"}`` (content_id for inline images)."""
-    email = OutboundEmail.objects.create(
+    ``{"path", "filename", "content_type", "content_id"}`` (content_id for inline images).
+
+    Inside ``held()`` the row is built, its Message-ID fixed, and kept to be written
+    with the block's others (it has no pk until then)."""
+    email = OutboundEmail(
         cc=list(cc or []), bcc=list(bcc or []), attachments=list(attachments or []),
         kind=kind,
         to=to,
@@ -104,8 +110,80 @@ def queue_email(
         ticket_id=ticket_id,
         related_key=related_key,
     )
+    held = _HELD.get()
+    if held is not None and len(connection.atomic_blocks) == held[1]:
+        held[0].append(email)
+        return email
+    email.save(force_insert=True)
     transaction.on_commit(lambda: enqueue(email.pk))
     return email
+
+
+# Inside ``held()``: the rows queue_email would have written, written together later, and
+# how many transactions were open when the block began.
+_HELD: ContextVar[tuple[list[OutboundEmail], int] | None] = ContextVar("outbox_held",
+                                                                      default=None)
+
+
+@contextmanager
+def held() -> Iterator[list[OutboundEmail]]:
+    """The rows ``queue_email`` writes in this block, written together when it ends: one
+    multi-row INSERT in one transaction and one task for the broker, instead of a
+    transaction and a task per email. The email intake holds a batch's after-commit
+    work (acknowledgements, notifications) this way (docs/performance.md, "Email
+    intake"); the rows are in the outbox before the block is left.
+
+    Only an email queued in the transaction the block began in is held: one queued in a
+    transaction opened inside it is written in that transaction as before, since that
+    transaction may be rolled back. To hold such a transaction's emails (a rule's
+    action), open a nested block inside it: its rows join the enclosing block's when
+    it ends normally and are dropped when it raises. Should the INSERT fail, each row
+    is written alone, so one bad row loses no other."""
+    outer = _HELD.get()
+    rows: list[OutboundEmail] = []
+    token = _HELD.set((rows, len(connection.atomic_blocks)))
+    try:
+        yield rows
+    finally:
+        _HELD.reset(token)
+    if outer is not None:
+        outer[0].extend(rows)
+    else:
+        write_held(rows)
+
+
+def holding() -> bool:
+    """Inside ``held()``: queue_email keeps its rows for now."""
+    return _HELD.get() is not None
+
+
+def write_held(rows: list[OutboundEmail]) -> list[int]:
+    """Write ``held()``'s rows (one INSERT, one transaction) and hand their ids to the
+    broker in one task after commit; the ids written."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            OutboundEmail.objects.bulk_create(rows)
+            ids = [email.pk for email in rows]
+            transaction.on_commit(lambda: enqueue_many(ids))
+        return ids
+    except Exception:
+        logger.exception("writing %d held outbound emails failed; writing each alone", len(rows))
+    ids = []
+    for email in rows:
+        email.pk = None
+        try:
+            with transaction.atomic():
+                email.save(force_insert=True)
+        except Exception:
+            logger.exception("outbound email to %s (%s) could not be written", email.to,
+                             email.kind)
+            continue
+        ids.append(email.pk)
+    if ids:
+        transaction.on_commit(lambda: enqueue_many(ids))
+    return ids
 
 
 def enqueue(email_id: int) -> bool:
@@ -116,6 +194,23 @@ def enqueue(email_id: int) -> bool:
         send_outbound_email.delay(email_id)
     except Exception:  # broker down (kombu OperationalError and friends): the sweeper sends it
         logger.warning("could not enqueue outbound email %s; the sweeper will", email_id)
+        return False
+    return True
+
+
+def enqueue_many(email_ids: list[int]) -> bool:
+    """Hand many rows to a Celery worker in one message (``send_outbound_emails``); False
+    when the broker is unreachable (the sweeper sends them)."""
+    from .tasks import send_outbound_emails
+
+    if not email_ids:
+        return True
+    if len(email_ids) == 1:
+        return enqueue(email_ids[0])
+    try:
+        send_outbound_emails.delay(list(email_ids))
+    except Exception:  # broker down: the sweeper sends them
+        logger.warning("could not enqueue %d outbound emails; the sweeper will", len(email_ids))
         return False
     return True
 
@@ -195,6 +290,19 @@ def send_one(email_id: int, *, now: datetime | None = None) -> bool:
         return False
     record_sent(email_id, esp_message_id=esp_id)
     return True
+
+
+def send_many(email_ids: list[int], *, now: datetime | None = None) -> int:
+    """``send_one`` for each row, in order; how many this call sent. One row's error
+    (the database between two rows) is logged and the next row is still sent: a row
+    left queued is the sweeper's."""
+    sent = 0
+    for email_id in email_ids:
+        try:
+            sent += send_one(email_id, now=now)
+        except Exception:
+            logger.exception("sending outbound email %s failed; the sweeper will", email_id)
+    return sent
 
 
 def record_sent(email_id: int, *, esp_message_id: str = "", at: datetime | None = None,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -24,8 +26,36 @@ from . import cache
 _clock = time.monotonic
 
 
+# Inside ``steady()``: the versions read so far in the block.
+_STEADY: ContextVar[dict[str, str] | None] = ContextVar("versioned_steady", default=None)
+
+
+@contextmanager
+def steady() -> Iterator[None]:
+    """Each shared version is read once in this block, not on every ``current``: the
+    email intake's after-commit work for one batch of mail (every rules event asked
+    the cache for the rules' version, and every webhook event for the subscriptions').
+    A change in another process is seen from the next block on; one made in this
+    process (``bump``) at once."""
+    token = _STEADY.set({})
+    try:
+        yield
+    finally:
+        _STEADY.reset(token)
+
+
 def current(key: str) -> str:
     """The shared version under ``key``; a fresh one when the cache has none or is down."""
+    known = _STEADY.get()
+    if known is None:
+        return _current(key)
+    version = known.get(key)
+    if version is None:
+        version = known[key] = _current(key)
+    return version
+
+
+def _current(key: str) -> str:
     version = cache.get(key)
     if version is None:  # evicted, a fresh cache, or no cache: start a new version
         fresh = uuid.uuid4().hex
@@ -36,6 +66,9 @@ def current(key: str) -> str:
 
 
 def bump(key: str) -> None:
+    known = _STEADY.get()
+    if known is not None:
+        known.pop(key, None)
     cache.set(key, uuid.uuid4().hex, None)
 
 

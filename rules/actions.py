@@ -9,6 +9,7 @@ failure never reaches the change that fired the rule: that was committed before.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from helpdesk import outbox
 from helpdesk.models import User
 from helpdesk.outbox import queue_email
 from tickets import notifications
@@ -133,13 +135,19 @@ def run_actions(*, rule, ticket: Ticket, event, chain, facts) -> None:
         if message is None and event.message_id is not None:
             message = engine.event_message(event)
         try:
-            with transaction.atomic():
+            # Inside the intake's outbox.held(): the action's emails are kept with the
+            # batch's others, and dropped with its transaction should it fail.
+            with transaction.atomic(), _held_if_holding():
                 OTHER_ACTIONS[kind](rule=rule, ticket=ticket, value=action["value"],
                                     event=event, message=message)
         except Exception as exc:  # any failure is the rule's, never the ticket change's
             logger.warning("rule %s action %s failed on ticket %s: %s", rule.id, kind,
                            ticket.pk, exc)
             _fail(ticket, rule, kind, exc)
+
+
+def _held_if_holding() -> contextlib.AbstractContextManager[object]:
+    return outbox.held() if outbox.holding() else contextlib.nullcontext()
 
 
 # Notes and emails --------------------------------------------------------------------

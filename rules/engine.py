@@ -32,6 +32,7 @@ from helpdesk import versioned
 from helpdesk.prepared import Prepared
 from tickets.models import Message, Ticket
 from tickets.services import record_event
+from tickets.services.written import written_message
 
 from . import conditions
 from .models import Rule
@@ -220,4 +221,5 @@ def evaluate(ticket: Ticket, event: Event, rules: list[CompiledRule], chain: Cha
 def event_message(event: Event) -> Message | None:
     if event.message_id is None:
         return None
-    return _message.first(event.message_id)
+    # The email intake's batch has just written it (tickets.services.written).
+    return written_message(event.message_id) or _message.first(event.message_id)

@@ -51,6 +51,7 @@ def queued(monkeypatch) -> list[int]:
     bench_intake does), so the hand-off is recorded here instead."""
     handed: list[int] = []
     monkeypatch.setattr(outbox, "enqueue", handed.append)
+    monkeypatch.setattr(outbox, "enqueue_many", handed.extend)  # a batch's, in one task
     return handed
 
 

@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from ..models import Attachment, Message
+from ..services.held import write_held
 from .clean import html_to_text, sanitize_html, split_reply
 from .parse import ParsedEmail, Part
 
@@ -70,6 +71,8 @@ def visible_content(parsed: ParsedEmail) -> Content:
 
 def store_attachments(message: Message, parts: list[Part]) -> list[Attachment]:
     """Attachment rows for the kept parts (inline images included), in the caller's transaction."""
+    if parts and message.pk is None:  # held in the intake's batch: written now, for its id
+        write_held(Message)
     stored = []
     for part in parts:
         attachment = Attachment(

@@ -18,6 +18,7 @@ mailbox in arrival order unless both land in the same batch of a parallel run.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
@@ -33,6 +34,7 @@ from django.db import connection, connections
 from ..email_tokens import ticket_id_from_address
 from .receive import batch_size, receive_batch
 
+logger = logging.getLogger(__name__)
 _IDS = re.compile(r"<[^<>\s]+>")
 _HEADERS = BytesHeaderParser(policy=policy.compat32)
 
@@ -170,6 +172,59 @@ def _worker(indices: list[int]) -> RunStats:
         connections.close_all()
 
 
+# What every worker builds on its first mails, by template name: the emails the default
+# rules send for new tickets and replies (tickets/notifications.py).
+_TEMPLATES = [f"tickets/email/{kind}{suffix}" for kind in ("acknowledgement", "customer_reply")
+              for suffix in ("_subject.txt", ".txt", ".html")]
+
+
+def warm_up(raw: bytes) -> None:
+    """Build in this process, before the pool forks, what each worker would otherwise build
+    alone on its first mails: the libraries imported on first use (the cache's Redis
+    client, the SLA calendars' holiday tables, the mail parser's), the per-process copies
+    (routing, SLA policies and calendars, team addresses) and the email templates. The
+    forked workers inherit them: with two workers per round of ``bench_intake`` a cold
+    start was about a tenth of its CPU (docs/performance.md, "Email intake", fourth
+    round). Nothing is written; an error here is logged and left for the workers."""
+    from django.template.loader import get_template
+    from django.utils import timezone
+
+    from ..businesstime import add_business_seconds
+    from ..models import Channel
+    from ..routing import default_team
+    from ..services.sla.cache import active_policies, calendar_snapshot, default_calendar_id
+    from .content import visible_content
+    from .noise import is_own_mail
+    from .parse import parse
+
+    try:
+        is_own_mail(parsed := parse(raw), check_outbox=False)
+        visible_content(parsed)
+        default_team(channel=Channel.EMAIL)
+        calendars = {default_calendar_id(), *(p.calendar_id for p in active_policies())}
+        for calendar_id in calendars - {None}:
+            calendar = calendar_snapshot(calendar_id)
+            if calendar is not None:
+                add_business_seconds(calendar, timezone.now(), 3600)
+        for name in _TEMPLATES:
+            get_template(name)
+    except Exception:
+        logger.warning("warming up before the intake's workers fork failed", exc_info=True)
+
+
+def _warm_up_measured(raw: bytes, measure_db: bool) -> RunStats:
+    stats, counter = RunStats(), _QueryCounter()
+    db_before = _backend_cpu() if measure_db else None
+    cpu = time.process_time()
+    with connection.execute_wrapper(counter):
+        warm_up(raw)
+    stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
+    db_after = _backend_cpu() if db_before else None
+    if db_before and db_after and db_after[0] == db_before[0]:
+        stats.db_cpu_seconds = db_after[1] - db_before[1]
+    return stats
+
+
 def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  measure_db: bool = False) -> RunStats:
@@ -184,13 +239,15 @@ def receive_many(raws: Sequence[bytes], *, source: str, jobs: int = 1,
         return _run(range(len(raws)), raws, source, on_outcome, measure_db)
     buckets = shard(raws, jobs)
     _BATCH.update(raws=raws, source=source, measure_db=measure_db)
+    warm = _warm_up_measured(raws[0], measure_db)  # counted with the workers' figures
     connections.close_all()  # a forked child must never share the parent's socket
     try:
         with multiprocessing.get_context("fork").Pool(len(buckets)) as pool:
             parts = pool.map(_worker, buckets, chunksize=1)
     finally:
         _BATCH.clear()
-    total = RunStats()
+    total = RunStats(queries=warm.queries, cpu_seconds=warm.cpu_seconds,
+                     db_cpu_seconds=warm.db_cpu_seconds)
     for part in parts:
         total.outcomes += part.outcomes
         total.queries += part.queries

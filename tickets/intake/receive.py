@@ -14,6 +14,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from email.errors import HeaderParseError
@@ -26,15 +27,18 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from helpdesk import outbox, versioned
 from helpdesk.models import OutboundEmail
 
 from .. import services
 from ..models import Channel, InboundEmail, Message, Ticket, TicketEvent
 from ..services.customers import CustomerLookup, mark_customer_bounced
 from ..services.events import deferred, write_deferred
+from ..services.held import held_rows, write_held
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket, unit
+from ..services.written import messages_written
 from . import noise, threading
 from .content import Content, store_attachments, visible_content
 from .parse import ParsedEmail, parse
@@ -168,7 +172,7 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
                     transaction.on_commit(marker)
                     results = _receive_batch(raws, keys, source=source, esp=esp,
                                              recipients=list(recipients), savepoints=savepoints)
-                    _each_mail_after_commit(marker)
+                    _each_mail_after_commit(marker, [r.message for r in results if r.message])
                     return results
             except _MailFailed:
                 logger.info("a mail of an intake batch failed: again, a SAVEPOINT per mail")
@@ -181,17 +185,36 @@ def receive_batch(raws: Sequence[bytes], *, source: str, esp: str = "",
         return [receive_raw(raw, source=source, esp=esp, recipients=recipients) for raw in raws]
 
 
-def _each_mail_after_commit(marker: Callable[[], None]) -> None:
-    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) run
-    for every mail even when one mail's raises: logged, as ``on_commit(robust=True)``
-    does, and the next one runs. One by one, a mail's failing receiver stopped the
-    intake before the next mail was read; in a batch the next mails are committed
-    already and their work must still run (docs/rules.md)."""
+def _each_mail_after_commit(marker: Callable[[], None], messages: list[Message]) -> None:
+    """Make the batch's after-commit work (rules, acknowledgements, webhooks, chat) one
+    hook that runs each mail's in order (``_after_commit``). Every mail's runs even when
+    one mail's raises: logged, as ``on_commit(robust=True)`` does, and the next one runs.
+    One by one, a mail's failing receiver stopped the intake before the next mail was
+    read; in a batch the next mails are committed already and their work must still run
+    (docs/rules.md)."""
     connection = transaction.get_connection()
     hooks = connection.run_on_commit
     start = next(i for i, (_sids, func, _robust) in enumerate(hooks) if func is marker)
+    work = [func for _sids, func, _robust in hooks[start + 1:]]
     connection.run_on_commit = [*hooks[:start + 1],
-                                *((sids, func, True) for sids, func, _robust in hooks[start + 1:])]
+                                (hooks[start][0],
+                                 functools.partial(_after_commit, work, messages), False)]
+
+
+def _after_commit(work: list[Callable[[], object]], messages: list[Message]) -> None:
+    """The batch's after-commit work, done for the batch where it can be: the emails it
+    queues (acknowledgements, notifications) are held and written together at the end,
+    one INSERT in one transaction and one task for the broker (``outbox.held``), before
+    ``receive_batch`` returns; the shared versions (the rules', the webhook
+    subscriptions') are read once (``versioned.steady``); the rules take the batch's
+    messages as written instead of reading each (``messages_written``).
+    docs/performance.md, "Email intake", fourth round."""
+    with outbox.held(), versioned.steady(), messages_written(messages):
+        for func in work:
+            try:
+                func()
+            except Exception:
+                logger.exception("after-commit work of an intake batch failed: %r", func)
 
 
 class _MailFailed(Exception):
@@ -215,9 +238,13 @@ def _receive_batch(raws: Sequence[bytes], keys: list[tuple[str, str]], *, source
             fresh.append((index, InboundEmail(source=source, esp=esp[:40], raw=raw,
                                               dedup_key=key, email_message_id=msgid)))
     batch = _Batch([inbound for _, inbound in fresh], recipients, savepoints=savepoints)
-    with deferred() as batch.events:  # the audit rows of all the batch's mails, one INSERT
+    # Without a SAVEPOINT per mail a failing mail rolls the whole batch back, so the new
+    # tickets' first messages and SLA clocks may wait for one INSERT each too
+    # (tickets.services.held); read again with SAVEPOINTs, each is written at once.
+    with deferred() as batch.events, held_rows() if not savepoints else nullcontext():
         for index, inbound in fresh:
             results[index] = process(inbound, recipients=recipients, batch=batch, save=False)
+        write_held()
     write_deferred(batch.events)
     batch.customers.drop_unclaimed()
     # The raw rows with their outcomes, in one INSERT: the unique dedup_key still refuses

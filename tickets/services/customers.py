@@ -104,7 +104,29 @@ class CustomerLookup:
         self._claimed: list[str] = []  # by the mail being written
 
     def reserve(self, people: dict[str, tuple[str, str, str]]) -> None:
-        """Insert a customer for each new address: {address: (email, name, language)}."""
+        """Insert a customer for each new address: {address: (email, name, language)}.
+
+        Should another batch have created one of them meanwhile (this INSERT waited for
+        its commit), the ones it created are read and the rest inserted again, still in
+        address order: creating them mail by mail instead, in the mails' order, while
+        another batch inserts in address order, deadlocked (docs/performance.md,
+        "Email intake", fourth round). After a few tries each mail asks alone."""
+        for _attempt in range(3):
+            new = self._new_customers(people)
+            if not new:
+                return
+            try:
+                with transaction.atomic():
+                    Customer.objects.bulk_create(new)
+            except IntegrityError:  # one of them created meanwhile: read those, try again
+                self._read_again([c.email.upper() for c in new])
+                continue
+            self._reserved(new)
+            return
+        for customer in self._new_customers(people):  # still refused: each mail asks alone
+            self.customers.pop(customer.email.upper(), None)
+
+    def _new_customers(self, people: dict[str, tuple[str, str, str]]) -> list[Customer]:
         new = []
         for key in sorted(people):
             if key in self.customers and self.customers[key] is None:
@@ -112,15 +134,16 @@ class CustomerLookup:
                 email = email.strip()
                 new.append(Customer(email=email, **_new_fields(name, language),
                                     organization=self.organizations.get(_domain_of(email))))
-        if not new:
-            return
-        try:
-            with transaction.atomic():
-                Customer.objects.bulk_create(new)
-        except IntegrityError:  # one of them created meanwhile: each mail asks alone
-            for customer in new:
-                self.customers.pop(customer.email.upper(), None)
-            return
+        return new
+
+    def _read_again(self, keys: list[str]) -> None:
+        query = Q()
+        for key in keys:
+            query |= Q(email__iexact=key)
+        for customer in Customer.objects.filter(query):
+            self.customers[customer.email.upper()] = customer
+
+    def _reserved(self, new: list[Customer]) -> None:
         for customer in new:
             key = customer.email.upper()
             self.customers[key] = customer

@@ -36,6 +36,7 @@ from ..signals import (
 )
 from . import sla
 from .events import record_event
+from .held import hold, holds, write_held
 from .new_ticket import EmailDetails, NewTicket
 
 Status = Ticket.Status
@@ -100,15 +101,20 @@ def create_ticket(new: NewTicket, /, *, actor: User | None = None,
 
 def _store_customer_message(*, ticket: Ticket, customer: Customer, channel: str,
                             now: datetime, body: str, is_automatic: bool,
-                            email: EmailDetails) -> Message:
-    """One public message in the customer's words (with the mail's HTML and headers)."""
-    return Message.objects.create(
+                            email: EmailDetails, first: bool = False) -> Message:
+    """One public message in the customer's words (with the mail's HTML and headers).
+    A new ticket's ``first`` may be held and written with the intake batch's others
+    (tickets.services.held): it has no id until then."""
+    message = Message(
         ticket=ticket, author_type=Message.Author.CUSTOMER, author_customer=customer,
         public=True, channel=channel, created_at=now, body_text=body or "",
         body_html=email.body_html, quoted_text=email.quoted_text, is_automatic=is_automatic,
         email_message_id=email.message_id, in_reply_to=email.in_reply_to,
         references=email.references,
     )
+    if not (first and hold(message)):
+        message.save(force_insert=True)
+    return message
 
 
 @_atomic
@@ -162,16 +168,24 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         _apply_tags(ticket, new.tags, actor=actor, at=now)
     message = _store_customer_message(
         ticket=ticket, customer=customer, channel=channel, now=now, body=new.body,
-        is_automatic=new.is_automatic, email=new.email,
+        is_automatic=new.is_automatic, email=new.email, first=True,
     )
-    # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
-    _after_commit(ticket_created, ticket_id=ticket.pk, message_id=message.pk,
-                  actor_id=getattr(actor, "pk", None),
-                  acknowledge=new.acknowledge and not new.is_automatic, channel=channel)
-    # What the receivers would otherwise read back: the message is the ticket's first.
-    _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
-                  author_type=message.author_type, public=True, ticket_channel=channel,
-                  is_automatic=new.is_automatic, first=True)
+    # The message's id is read at commit: a held message has one only by then.
+    actor_id, acknowledge = getattr(actor, "pk", None), new.acknowledge and not new.is_automatic
+
+    def announce() -> None:
+        # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
+        ticket_created.send(sender=Ticket, ticket_id=ticket.pk, message_id=message.pk,
+                            actor_id=actor_id, acknowledge=acknowledge, channel=channel)
+
+    def added() -> None:
+        # What the receivers would otherwise read back: the message is the ticket's first.
+        message_added.send(sender=Ticket, ticket_id=ticket.pk, message_id=message.pk,
+                           author_type=message.author_type, public=True,
+                           ticket_channel=channel, is_automatic=new.is_automatic, first=True)
+
+    transaction.on_commit(announce)
+    transaction.on_commit(added)
     return ticket, message
 
 
@@ -208,6 +222,8 @@ def add_customer_message(
     if locked is None:
         raise Ticket.DoesNotExist("Ticket matching query does not exist.")
     ticket = locked
+    if holds(Message, ticket.pk):  # its first message, held in the intake's batch: the
+        write_held(Message)        # search document below is built from its messages
     channel = channel or ticket.channel
     email = EmailDetails(body_html=body_html, quoted_text=quoted_text,
                          message_id=email_message_id, in_reply_to=in_reply_to,

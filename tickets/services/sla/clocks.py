@@ -23,6 +23,7 @@ from helpdesk.prepared import Prepared
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
 from ...models import SLAPolicy, Ticket, TicketSLA
 from ..events import record_event
+from ..held import hold, holds, write_held
 from .cache import calendar_snapshot, default_calendar_id
 from .policies import active_policies, match_policy
 
@@ -61,6 +62,8 @@ class Clocks:
 
     @classmethod
     def load(cls, ticket: Ticket) -> Clocks | None:
+        if holds(TicketSLA, ticket.pk):  # a new ticket's, held in the intake's batch
+            write_held(TicketSLA)           # (tickets.services.held)
         sla = _sla_of.first(ticket.pk)
         return cls(ticket, sla) if sla else None
 
@@ -180,7 +183,8 @@ def start_clocks(*, ticket: Ticket, now: datetime) -> TicketSLA:
     clocks.set_due_times()
     if is_paused_status(ticket.status, sla.policy):
         clocks.pause(now)
-    sla.save(force_insert=True)
+    if not hold(sla):  # held: written with the intake batch's others (tickets.services.held)
+        sla.save(force_insert=True)
     return sla
 
 
