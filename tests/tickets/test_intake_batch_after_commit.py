@@ -277,3 +277,15 @@ def test_two_warmed_workers_read_whole_threads_in_order(team):
         ticket = Ticket.objects.get(subject=f"Thread {k}")
         assert list(ticket.messages.order_by("pk").values_list("body_text", flat=True)) == [
             "It is on fire.", "More."]
+
+
+def test_many_emails_go_to_the_workers_in_tasks_of_ten(db, tasks_run, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), outbox.held():
+        for k in range(23):
+            outbox.queue_email(to=f"c{k}@example.com", subject=f"Ack {k}", body_text="Thanks",
+                               kind="acknowledgement")
+    sizes = [len(args[0]) for name, args in tasks_run if name.endswith("send_outbound_emails")]
+    assert sizes == [10, 10, 3]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(f"c{k}@example.com" for k in range(23))
+    assert not OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).exists()
