@@ -21,6 +21,7 @@ from tickets.models import Attachment, Customer, InboundEmail, Message, Ticket, 
 from tickets.services.customers import CustomerLookup
 
 from .test_intake import make_email
+from .test_intake_batch import read_good_bad_fine_with_a_broken_receiver
 
 pytestmark = pytest.mark.django_db
 FILE = InboundEmail.Source.FILE
@@ -133,24 +134,13 @@ def test_every_promised_acknowledgement_is_in_the_outbox_when_the_batch_returns(
     from django.apps import apps
 
     from rules import engine
-    from tickets.signals import ticket_created
 
     # A transactional test may run after another emptied the tables: the default rules
     # back, as their migration writes them (get_or_create).
     import_module("rules.migrations.0002_default_rules").create_default_rules(apps, None)
     engine.bump_version()
 
-    def broken(sender, *, ticket_id, **kwargs):
-        if Ticket.objects.get(pk=ticket_id).subject == "Bad":
-            raise RuntimeError("a broken receiver")
-
-    ticket_created.connect(broken, sender=Ticket, dispatch_uid="test.broken.acks")
-    try:
-        raws = [make_email(sender=f"A{k} <a{k}@example.com>", subject=s)
-                for k, s in enumerate(["Good", "Bad", "Fine"])]
-        results = batch(raws)
-    finally:
-        ticket_created.disconnect(dispatch_uid="test.broken.acks", sender=Ticket)
+    results = read_good_bad_fine_with_a_broken_receiver([])
     assert [r.status for r in results] == ["created"] * 3
     assert sorted(OutboundEmail.objects.filter(kind="acknowledgement")
                   .values_list("to", flat=True)) == ["a0@example.com", "a1@example.com",

@@ -23,7 +23,8 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesHeaderParser
@@ -141,15 +142,26 @@ class _QueryCounter:
 _BATCH: dict = {}
 
 
-def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
-         on_outcome: Callable[[Outcome], None] | None = None,
-         measure_db: bool = False) -> RunStats:
+@contextmanager
+def _measured(measure_db: bool) -> Iterator[tuple[RunStats, _QueryCounter]]:
+    """The CPU, the queries and (``measure_db``) the database backend's CPU of the block."""
     stats, counter = RunStats(), _QueryCounter()
     db_before = _backend_cpu() if measure_db else None
     cpu = time.process_time()
+    with connection.execute_wrapper(counter):
+        yield stats, counter
+    stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
+    db_after = _backend_cpu() if db_before else None
+    if db_before and db_after and db_after[0] == db_before[0]:
+        stats.db_cpu_seconds = db_after[1] - db_before[1]
+
+
+def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
+         on_outcome: Callable[[Outcome], None] | None = None,
+         measure_db: bool = False) -> RunStats:
     size = batch_size()
     indices = list(indices)
-    with connection.execute_wrapper(counter):
+    with _measured(measure_db) as (stats, _counter):
         for start in range(0, len(indices), size):
             part = indices[start:start + size]
             for index, result in zip(part, receive_batch([raws[i] for i in part], source=source),
@@ -158,10 +170,6 @@ def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
                 stats.outcomes.append(outcome)
                 if on_outcome:
                     on_outcome(outcome)
-    stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
-    db_after = _backend_cpu() if db_before else None
-    if db_before and db_after and db_after[0] == db_before[0]:
-        stats.db_cpu_seconds = db_after[1] - db_before[1]
     return stats
 
 
@@ -213,15 +221,8 @@ def warm_up(raw: bytes) -> None:
 
 
 def _warm_up_measured(raw: bytes, measure_db: bool) -> RunStats:
-    stats, counter = RunStats(), _QueryCounter()
-    db_before = _backend_cpu() if measure_db else None
-    cpu = time.process_time()
-    with connection.execute_wrapper(counter):
+    with _measured(measure_db) as (stats, _counter):
         warm_up(raw)
-    stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
-    db_after = _backend_cpu() if db_before else None
-    if db_before and db_after and db_after[0] == db_before[0]:
-        stats.db_cpu_seconds = db_after[1] - db_before[1]
     return stats
 
 
