@@ -62,11 +62,6 @@ class SessionStore(DatabaseStore):
         if key is not None:
             cache.delete(self.cache_key_prefix + key)
 
-    def flush(self) -> None:
-        self.clear()
-        self.delete(self.session_key)
-        self._session_key = None
-
     # Channels and async views reach the same code in a thread.
     async def aload(self) -> dict:
         return await sync_to_async(self.load)()
@@ -76,6 +71,3 @@ class SessionStore(DatabaseStore):
 
     async def adelete(self, session_key: str | None = None) -> None:
         await sync_to_async(self.delete)(session_key)
-
-    async def aflush(self) -> None:
-        await sync_to_async(self.flush)()

@@ -70,8 +70,15 @@ def _atomic[F: Callable](func: F) -> F:
     return inner  # type: ignore[return-value]
 
 
-def _after_commit(signal: Signal, **kwargs: object) -> None:
-    transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
+def _after_commit(signal: Signal, *, message: Message | None = None, **kwargs: object) -> None:
+    """Send ``signal`` once the transaction commits. With ``message``, its id goes as
+    ``message_id``, read at commit: a message the intake's batch holds gets one only
+    then (tickets.services.held)."""
+    if message is None:
+        transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
+    else:
+        transaction.on_commit(lambda: signal.send(sender=Ticket, message_id=message.pk,
+                                                  **kwargs))
 
 
 def _announce_status(ticket: Ticket, old: str, actor_id: int | None) -> None:
@@ -170,22 +177,14 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         ticket=ticket, customer=customer, channel=channel, now=now, body=new.body,
         is_automatic=new.is_automatic, email=new.email, first=True,
     )
-    # The message's id is read at commit: a held message has one only by then.
-    actor_id, acknowledge = getattr(actor, "pk", None), new.acknowledge and not new.is_automatic
-
-    def announce() -> None:
-        # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
-        ticket_created.send(sender=Ticket, ticket_id=ticket.pk, message_id=message.pk,
-                            actor_id=actor_id, acknowledge=acknowledge, channel=channel)
-
-    def added() -> None:
-        # What the receivers would otherwise read back: the message is the ticket's first.
-        message_added.send(sender=Ticket, ticket_id=ticket.pk, message_id=message.pk,
-                           author_type=message.author_type, public=True,
-                           ticket_channel=channel, is_automatic=new.is_automatic, first=True)
-
-    transaction.on_commit(announce)
-    transaction.on_commit(added)
+    # The acknowledgement and the assignment email are the default rules' (docs/rules.md).
+    _after_commit(ticket_created, message=message, ticket_id=ticket.pk,
+                  actor_id=getattr(actor, "pk", None),
+                  acknowledge=new.acknowledge and not new.is_automatic, channel=channel)
+    # What the receivers would otherwise read back: the message is the ticket's first.
+    _after_commit(message_added, message=message, ticket_id=ticket.pk,
+                  author_type=message.author_type, public=True, ticket_channel=channel,
+                  is_automatic=new.is_automatic, first=True)
     return ticket, message
 
 
