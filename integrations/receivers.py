@@ -61,9 +61,10 @@ def on_message_added(sender, *, ticket_id: int, message_id: int, author_type: st
     public replies; internal notes stay inside."""
     if author_type == Message.Author.AGENT and public:
         notify_subscribers(event=Event.MESSAGE_AGENT, ticket_id=ticket_id)
-    elif (author_type == Message.Author.CUSTOMER and not kwargs.get("first")
+    elif (author_type == Message.Author.CUSTOMER and not (first := kwargs.get("first"))
           and listening(Event.MESSAGE_CUSTOMER)
-          and Message.objects.filter(ticket_id=ticket_id, pk__lt=message_id).exists()):
+          and (first is False  # its sender said so (add_customer_message)
+               or Message.objects.filter(ticket_id=ticket_id, pk__lt=message_id).exists())):
         notify_subscribers(event=Event.MESSAGE_CUSTOMER, ticket_id=ticket_id)
 
 

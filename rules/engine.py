@@ -32,7 +32,7 @@ from helpdesk import versioned
 from helpdesk.prepared import Prepared
 from tickets.models import Message, Ticket
 from tickets.services import record_event
-from tickets.services.written import written_message
+from tickets.services.written import committed_ticket, event_tickets, written_message
 
 from . import conditions
 from .models import Rule
@@ -165,13 +165,14 @@ def current_chain(ticket_id: int) -> tuple[Chain, int] | None:
 # than the database to answer: built once per process (helpdesk/prepared.py). Not one
 # query joining both: PostgreSQL took 2.5 ms to plan that seven-table join, against
 # 0.5 ms for the two (docs/performance.md, "Email intake").
-_ticket = Prepared(lambda pk: Ticket.objects.select_related(
-    "customer__organization", "team", "assignee").defer("search_vector").filter(pk=pk))
+_ticket = Prepared(lambda pk: event_tickets().filter(pk=pk))
 _message = Prepared(lambda pk: Message.objects.select_related("author_user").filter(pk=pk))
 
 
 def load_ticket(ticket_id: int) -> Ticket | None:
-    return _ticket.first(ticket_id)
+    # The first read of a ticket the email intake's batch has just committed is answered
+    # from the batch's one read of them all (tickets.services.written).
+    return committed_ticket(ticket_id) or _ticket.first(ticket_id)
 
 
 def handle_event(event: Event, rules: list[CompiledRule] | None = None) -> list[str]:

@@ -93,13 +93,14 @@ def test_a_new_tickets_mail_and_a_reply_cost_a_fixed_number_of_statements(
     assert added.status == "added" and added.ticket.pk == created.ticket.pk
     # In the transaction: the raw row, the lookups, the thread, the customer, the locked
     # ticket, the message, the SLA clocks, the ticket's one UPDATE (its fields and search
-    # document) and the outcome: 9. After commit: is it the ticket's first message, the
-    # rules' ticket and message and the customer-reply email to the team (with the
-    # message's customer): 5. Before: 18 on SQLite, 19 on PostgreSQL (a second UPDATE
-    # of the ticket, the automatic-reply question, the live-chat check of an email
-    # ticket, the webhook subscriptions).
+    # document) and the outcome: 9. After commit: the rules' ticket and message and the
+    # customer-reply email to the team (with the message's customer): 4; the rules no
+    # longer ask whether it is the ticket's first message (add_customer_message says it
+    # is not). Before: 18 on SQLite, 19 on PostgreSQL (a second UPDATE of the ticket,
+    # the automatic-reply question, the live-chat check of an email ticket, the webhook
+    # subscriptions).
     queries, savepoints = _split(statements)
-    assert len(queries) == 14, "\n".join(queries)
+    assert len(queries) == 13, "\n".join(queries)
     assert savepoints == 6  # 8 before add_customer_message took none inside the mail's
 
 

@@ -38,7 +38,7 @@ from ..services.held import held_rows, write_held
 from ..services.new_ticket import EmailDetails, NewTicket
 from ..services.side import add_side_reply, side_conversation_for
 from ..services.tickets import open_ticket, unit
-from ..services.written import messages_written
+from ..services.written import messages_written, tickets_committed
 from . import noise, threading
 from .content import Content, store_attachments, visible_content
 from .parse import ParsedEmail, parse
@@ -207,9 +207,11 @@ def _after_commit(work: list[Callable[[], object]], messages: list[Message]) -> 
     one INSERT in one transaction and one task for the broker (``outbox.held``), before
     ``receive_batch`` returns; the shared versions (the rules', the webhook
     subscriptions') are read once (``versioned.steady``); the rules take the batch's
-    messages as written instead of reading each (``messages_written``).
-    docs/performance.md, "Email intake", fourth round."""
-    with outbox.held(), versioned.steady(), messages_written(messages):
+    messages as written instead of reading each (``messages_written``), and its tickets
+    from one read of them all, which also tells the assignment each team's mode
+    (``tickets_committed``). docs/performance.md, "Email intake", fourth and fifth rounds."""
+    with (outbox.held(), versioned.steady(), messages_written(messages),
+          tickets_committed({m.ticket_id for m in messages})):
         for func in work:
             try:
                 func()

@@ -32,6 +32,7 @@ from helpdesk.prepared import Prepared
 
 from ..models import Team, Ticket
 from .changes import apply_ticket_changes
+from .written import committed_team_assignment, forget_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +97,11 @@ def auto_assign(*, ticket_id: int) -> User | None:
     """
     # Most teams assign by hand: find that out without the team lock, and without a
     # transaction of its own (every new ticket asks, the email intake included).
-    row = _team_of.first(ticket_id)
+    # The email intake's batch has read its tickets at commit (tickets.services.written).
+    row = committed_team_assignment(ticket_id) or _team_of.first(ticket_id)
     if row is None or row[0] is None or row[1] == Team.Assignment.MANUAL:
         return None
+    forget_ticket(ticket_id)  # it may change now: the batch's copy answers no more reads
     return _assign_in_team(ticket_id, row[0])
 
 

@@ -252,9 +252,11 @@ def add_customer_message(
         sla.on_customer_message(ticket=ticket, old_status=old, now=now)
     # The fields and the search document in one UPDATE, in this transaction.
     search.save_refreshed(ticket, fields)
+    # Never the message of the ticket's ``ticket.created`` (open_ticket's): the rules
+    # need not ask which message came first.
     _after_commit(message_added, ticket_id=ticket.pk, message_id=message.pk,
                   author_type=message.author_type, public=True, ticket_channel=ticket.channel,
-                  is_automatic=is_automatic)
+                  is_automatic=is_automatic, first=False)
     return message
 
 
