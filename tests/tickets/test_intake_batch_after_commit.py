@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from helpdesk import outbox, versioned
 from helpdesk.models import OutboundEmail
 from helpdesk.tasks import send_outbound_email, send_outbound_emails
-from tickets import intake, search
+from tickets import intake, search, services
 from tickets.models import Attachment, Customer, InboundEmail, Message, Ticket, TicketSLA
 from tickets.services.customers import CustomerLookup
 
@@ -279,3 +279,57 @@ def test_many_emails_go_to_the_workers_in_tasks_of_ten(db, tasks_run, mailoutbox
     assert sizes == [10, 10, 3]
     assert sorted(m.to[0] for m in mailoutbox) == sorted(f"c{k}@example.com" for k in range(23))
     assert not OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).exists()
+
+
+def test_a_batchs_tickets_are_read_once_and_the_rules_see_the_assignment(
+        team, tasks_run, django_capture_on_commit_callbacks):
+    """The batch's tickets are one read after commit (tickets.services.written), which
+    answers the assignment's question of each team's mode and the rules' first read of
+    each ticket. The assignment changes the ticket: the rules then read it again and
+    see the assignee (from the stale copy, "email the assignee" would fail)."""
+    from rules.services import create_rule
+    from tests.factories import UserFactory
+    from tickets.models import Team, TicketEvent
+
+    crew = [UserFactory(email=f"crew{k}@helpdesk.test", teams=[team]) for k in range(2)]
+    team.assignment = Team.Assignment.ROUND_ROBIN
+    team.save(update_fields=["assignment"])
+    create_rule(name="Tell the assignee", kind="trigger", events=["ticket.created"],
+                conditions={"all": [], "any": []},
+                actions=[{"type": "email_assignee",
+                          "value": {"subject": "Yours: {{ticket.reference}}", "body": "New"}}])
+    raws = [make_email(sender=f"P{k} <p{k}@example.com>", subject=f"Mail {k}") for k in range(3)]
+    with CaptureQueriesContext(connection) as queries, \
+            django_capture_on_commit_callbacks(execute=True):
+        results = batch(raws)
+    tickets = Ticket.objects.filter(pk__in=[r.ticket.pk for r in results]).order_by("pk")
+    assert [t.assignee_id for t in tickets] == [crew[0].pk, crew[1].pk, crew[0].pk]
+    emails = {e.ticket_id: e.to for e in OutboundEmail.objects.filter(kind="rule")}
+    assert emails == {t.pk: t.assignee.email for t in tickets}
+    assert not TicketEvent.objects.filter(field="rule_failed").exists()
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The batch's one read of its three tickets; the assignment's own question of each
+    # ticket's team is never asked (the rules' later reads, after the assignment changed
+    # each ticket, are the database's).
+    batch_reads = [s for s in statements if s.startswith('SELECT "tickets_ticket"."id"')
+                   and '"tickets_ticket"."id" IN (' in s]
+    assert len(batch_reads) == 1, "\n".join(batch_reads)
+    assert not [s for s in statements
+                if s.startswith('SELECT "tickets_ticket"."team_id", "tickets_team"."assignment"')]
+
+
+def test_a_committed_tickets_copy_answers_one_read_and_none_after_forget(team, customer):
+    from tickets.services import written
+
+    a, b = (services.create_ticket(services.NewTicket(subject=s, body="x", customer=customer))
+            for s in ("A", "B"))
+    with CaptureQueriesContext(connection) as queries, written.tickets_committed([a.pk, b.pk]):
+        assert written.committed_team_assignment(a.pk) == (team.pk, team.assignment)
+        first = written.committed_ticket(a.pk)
+        assert first.subject == "A" and first.customer.email == customer.email
+        assert written.committed_ticket(a.pk) is None  # taken: the next read asks
+        written.forget_ticket(b.pk)
+        assert written.committed_ticket(b.pk) is None
+        assert written.committed_team_assignment(b.pk) is None
+    assert len(queries.captured_queries) == 1  # the one read, relations included
+    assert written.committed_ticket(a.pk) is None  # outside the block
