@@ -31,7 +31,7 @@ import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -42,6 +42,20 @@ from django.db.models import QuerySet
 _MARK = -(2**62) + 7
 _TEXT_MARK = "Prepared_%\\Mark"
 _PLAIN = "plain"
+
+
+# Every Prepared of the process, for ``build_all``.
+_ALL: WeakSet[Prepared[Any]] = WeakSet()
+
+
+def build_all() -> None:
+    """Build the SQL of every ``Prepared`` made so far, querying nothing: a process about
+    to fork workers (the email intake's) builds it once for all of them."""
+    for prepared in list(_ALL):
+        try:
+            prepared._template()
+        except Exception:  # noqa: S112 (its first call builds it, and raises, as before)
+            continue
 
 
 class Prepared[T]:
@@ -56,6 +70,7 @@ class Prepared[T]:
         self._many = many  # every row (``all``), not the first
         self._built: tuple[QuerySet[Any, T], Any, str, tuple] | str | None = None
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
+        _ALL.add(self)
 
     def _first_row(self, queryset: QuerySet[Any, T]) -> QuerySet[Any, T]:
         if self._many:

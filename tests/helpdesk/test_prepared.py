@@ -169,3 +169,24 @@ def test_with_prepared_statements_off_the_read_is_not_prepared(tickets):
         assert _ours() == []
     finally:
         connection.connection.prepare_threshold = threshold
+
+
+def test_build_all_builds_every_prepared_sql_without_a_query(tickets, django_assert_num_queries,
+                                                             monkeypatch):
+    """A process about to fork the intake's workers builds their SQL once for all."""
+    from helpdesk import prepared as module
+
+    built = Prepared(_query)
+    broken = Prepared(lambda pk: Ticket.objects.all())  # no id in its SQL: raises when built
+    assert built._built is None
+    with django_assert_num_queries(0):
+        module.build_all()
+    assert built._built is not None and broken._built is None
+    calls = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: calls.append(1)
+                        or as_sql(self, *a, **k))
+    assert built.first(tickets[0].pk).pk == tickets[0].pk
+    assert calls == []  # nothing built on the first call any more
+    with pytest.raises(ValueError):
+        broken.first(tickets[0].pk)

@@ -236,7 +236,8 @@ def test_a_held_tickets_clocks_and_first_message_are_written_when_read(team):
                 .values_list("body_text", flat=True)) == ["First words.", "More words."]
 
 
-def test_warming_up_before_the_pool_forks_writes_nothing_and_never_raises(team):
+def test_warming_up_before_the_pool_forks_writes_nothing_and_never_raises(team, tasks_run):
+    from helpdesk.celery import app
     from tickets.intake.parallel import warm_up
 
     with CaptureQueriesContext(connection) as queries:
@@ -246,6 +247,8 @@ def test_warming_up_before_the_pool_forks_writes_nothing_and_never_raises(team):
                if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert written == []
     assert not InboundEmail.objects.exists() and not Ticket.objects.exists()
+    # The broker's side is built (outbox.warm_up), and no task was handed to it.
+    assert app.finalized and tasks_run == []
 
 
 @pytest.mark.skipif(not search.is_postgres(), reason="forked workers need a server database")

@@ -190,12 +190,17 @@ def warm_up(raw: bytes) -> None:
     """Build in this process, before the pool forks, what each worker would otherwise build
     alone on its first mails: the libraries imported on first use (the cache's Redis
     client, the SLA calendars' holiday tables, the mail parser's), the per-process copies
-    (routing, SLA policies and calendars, team addresses) and the email templates. The
-    forked workers inherit them: with two workers per round of ``bench_intake`` a cold
-    start was about a tenth of its CPU (docs/performance.md, "Email intake", fourth
-    round). Nothing is written; an error here is logged and left for the workers."""
+    (routing, SLA policies and calendars, team addresses), the email templates and the
+    languages' translation catalogs, the SQL of the reads built once per process
+    (``helpdesk.prepared``) and what the first task handed to the broker builds
+    (``outbox.warm_up``). The forked workers inherit them: with two workers per round of
+    ``bench_intake`` a cold start was about a tenth of its CPU (docs/performance.md,
+    "Email intake", fourth and fifth rounds). Nothing is written and nothing is sent;
+    an error here is logged and left for the workers."""
     from django.template.loader import get_template
-    from django.utils import timezone
+    from django.utils import timezone, translation
+
+    from helpdesk import outbox, prepared
 
     from ..businesstime import add_business_seconds
     from ..models import Channel
@@ -216,6 +221,11 @@ def warm_up(raw: bytes) -> None:
                 add_business_seconds(calendar, timezone.now(), 3600)
         for name in _TEMPLATES:
             get_template(name)
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):  # loads the language's catalog
+                pass
+        prepared.build_all()
+        outbox.warm_up()
     except Exception:
         logger.warning("warming up before the intake's workers fork failed", exc_info=True)
 
