@@ -5,9 +5,11 @@ from email.message import EmailMessage
 from tickets.intake.parallel import group_threads, shard
 
 
-def _raw(msgid: str, subject: str = "Hello", parents: tuple[str, ...] = ()) -> bytes:
+def _raw(msgid: str, subject: str = "Hello", parents: tuple[str, ...] = (),
+         sender: str = "") -> bytes:
     msg = EmailMessage()
-    msg["From"] = "anna@example.com"
+    # A sender of its own unless told: one sender's mail is one group too.
+    msg["From"] = sender or f"{msgid.strip('<>').split('@')[0]}@example.com"
     msg["Subject"] = subject
     msg["Message-ID"] = msgid
     if parents:
@@ -39,3 +41,12 @@ def test_shards_keep_input_order_and_whole_threads():
     assert sorted(i for b in buckets for i in b) == [0, 1, 2, 3]
     assert any(b == sorted(b) and {0, 2} <= set(b) for b in buckets)
     assert all(b == sorted(b) for b in buckets)
+
+
+def test_one_senders_mail_is_one_group_whatever_its_threads():
+    """One worker reads a sender's mail: their rate window counts as one by one, and no
+    two workers create the same new customer at once."""
+    raws = [_raw("<a@x>", sender="Anna <Anna@Example.com>"), _raw("<b@x>"),
+            _raw("<c@x>", "Another question", sender="anna@example.com"),
+            _raw("<d@x>", parents=("<b@x>",))]
+    assert sorted(group_threads(raws)) == [[0, 2], [1, 3]]

@@ -5,9 +5,14 @@ Order matters only inside one conversation (a reply must find the ticket its
 parent created, and replies keep their order), so the messages are grouped into
 threads before they are shared out: every Message-ID a message has or refers to
 (Message-ID, In-Reply-To, References) and every ticket it names ([HD-n] in the
-subject, a signed plus-address) joins one group (union-find). A group goes
-whole to one worker, which takes its messages in input order; groups are
-balanced over the workers by size. Each worker has its own database connection.
+subject, a signed plus-address) joins one group (union-find). So does the sender's
+address: one sender's mail is read by one worker, in order, so that their rate
+window counts as one by one, and two workers never create the same new customer at
+once (the second one's INSERT waited for the first one's whole batch to commit: a
+quarter of the machine idle in ``bench_intake``'s first round, docs/performance.md,
+"Email intake", fifth round). A group goes whole to one worker, which takes its
+messages in input order; groups are balanced over the workers by size. Each worker
+has its own database connection.
 
 One gap, by design: a reply that names its ticket only by [HD-n] or a
 plus-address, in the same batch as the message that created that ticket, is not
@@ -28,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection, connections
@@ -58,12 +64,16 @@ class RunStats:
 
 
 def thread_keys(raw: bytes) -> list[str]:
-    """The keys that tie a message to its conversation (header parse only, no body)."""
+    """The keys that tie a message to its conversation and its sender (header parse only,
+    no body)."""
     try:
         headers = _HEADERS.parsebytes(raw[:200_000])
     except Exception:  # unparsable: a group of its own
         return []
     keys = []
+    _name, sender = parseaddr(str(headers.get("From", "")))
+    if "@" in sender:
+        keys.append(f"from:{sender.strip().lower()}")
     for name in ("Message-ID", "In-Reply-To", "References"):
         for value in headers.get_all(name) or ():
             keys += (f"mid:{m.strip('<>')}" for m in _IDS.findall(str(value)))
