@@ -11,7 +11,6 @@ from helpdesk.models import OutboundEmail
 
 from ..email_tokens import ticket_id_from_address
 from ..models import Message, Ticket
-from ..services.held import write_if_held
 from .parse import ParsedEmail
 
 
@@ -140,7 +139,6 @@ def _by_subject_reference(parsed: ParsedEmail) -> Found | None:
     ticket_id = _subject_reference(parsed)
     if not ticket_id:
         return None
-    write_if_held(Ticket, ticket_id)  # one the intake's batch holds (tickets.services.held)
     row = (Ticket.objects.filter(pk=ticket_id, customer__email__iexact=parsed.from_email)
            .values_list("pk", "merged_into_id").first())
     return tuple(row) if row else None
@@ -175,7 +173,6 @@ def find_ticket_id(parsed: ParsedEmail, recipients: list[str] | None = None,
         if merged_into is _MISSING:
             return None
         if merged_into is _UNKNOWN:
-            write_if_held(Ticket, ticket_id)
             row = Ticket.objects.filter(pk=ticket_id).values_list("merged_into_id").first()
             if row is None:
                 return None

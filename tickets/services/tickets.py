@@ -36,7 +36,7 @@ from ..signals import (
 )
 from . import sla
 from .events import record_event
-from .held import hold, write_if_held
+from .held import hold, holds, write_held
 from .new_ticket import EmailDetails, NewTicket
 
 Status = Ticket.Status
@@ -150,7 +150,7 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
     team = new.team
     if team is None:
         team = routing.default_team(channel=channel, addresses=new.addresses)
-    ticket = Ticket(
+    ticket = Ticket.objects.create(
         subject=subject,
         customer=customer,
         channel=channel,
@@ -165,11 +165,7 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         search_vector=search.new_ticket_vector(subject=subject, customer_id=customer.pk,
                                                body=new.body or ""),
     )
-    # In the email intake's batch the row may be held and written with the batch's
-    # others (tickets.services.held); its id is fixed now either way.
-    if new.tags or not hold(ticket):
-        ticket.save(force_insert=True)
-        ticket.__dict__.pop("search_vector", None)  # deferred: the database holds it
+    ticket.__dict__.pop("search_vector", None)  # deferred: the database holds the document
     record_event(ticket=ticket, field="created", new=channel, actor=actor,
                  actor_customer=None if actor else customer, at=now)
     sla.start_clocks(ticket=ticket, now=now)
@@ -221,14 +217,12 @@ def add_customer_message(
     change no status. Returns the stored message (whose ticket may be new).
     """
     now = now or timezone.now()
-    # A ticket the intake's batch holds (tickets.services.held) is written before it is
-    # locked, and its first message before the search document below is built from it.
-    write_if_held(Ticket, ticket.pk)
     locked = _locked_ticket.first(ticket.pk)
     if locked is None:
         raise Ticket.DoesNotExist("Ticket matching query does not exist.")
     ticket = locked
-    write_if_held(Message, ticket.pk)
+    if holds(Message, ticket.pk):  # its first message, held in the intake's batch: the
+        write_held(Message)        # search document below is built from its messages
     channel = channel or ticket.channel
     email = EmailDetails(body_html=body_html, quoted_text=quoted_text,
                          message_id=email_message_id, in_reply_to=in_reply_to,

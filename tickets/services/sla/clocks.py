@@ -23,7 +23,7 @@ from helpdesk.prepared import Prepared
 from ...businesstime import CalendarSnapshot, add_business_seconds, business_seconds_between
 from ...models import SLAPolicy, Ticket, TicketSLA
 from ..events import record_event
-from ..held import hold, write_if_held
+from ..held import hold, holds, write_held
 from .cache import calendar_snapshot, default_calendar_id
 from .policies import active_policies, match_policy
 
@@ -62,7 +62,8 @@ class Clocks:
 
     @classmethod
     def load(cls, ticket: Ticket) -> Clocks | None:
-        write_if_held(TicketSLA, ticket.pk)  # a new ticket's, held in the intake's batch
+        if holds(TicketSLA, ticket.pk):  # a new ticket's, held in the intake's batch
+            write_held(TicketSLA)           # (tickets.services.held)
         sla = _sla_of.first(ticket.pk)
         return cls(ticket, sla) if sla else None
 
