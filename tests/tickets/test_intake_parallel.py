@@ -2,7 +2,7 @@
 
 from email.message import EmailMessage
 
-from tickets.intake.parallel import group_threads, shard
+from tickets.intake.parallel import group_threads, portions
 
 
 def _raw(msgid: str, subject: str = "Hello", parents: tuple[str, ...] = (),
@@ -35,12 +35,16 @@ def test_the_same_ticket_reference_joins_messages():
     assert sorted(group_threads(raws)) == [[0, 1], [2]]
 
 
-def test_shards_keep_input_order_and_whole_threads():
-    raws = [_raw("<a@x>"), _raw("<b@x>"), _raw("<c@x>", parents=("<a@x>",)), _raw("<d@x>")]
-    buckets = shard(raws, 2)
-    assert sorted(i for b in buckets for i in b) == [0, 1, 2, 3]
-    assert any(b == sorted(b) and {0, 2} <= set(b) for b in buckets)
-    assert all(b == sorted(b) for b in buckets)
+def test_portions_keep_input_order_and_whole_threads():
+    raws = [_raw("<a@x>"), _raw("<b@x>"), _raw("<c@x>", parents=("<a@x>",)), _raw("<d@x>"),
+            _raw("<e@x>", parents=("<c@x>",)), _raw("<f@x>")]
+    packed = portions(raws, 2)
+    # Every mail once; a thread whole in one portion even when it is longer than the size.
+    assert sorted(i for p in packed for i in p) == list(range(6))
+    assert [0, 2, 4] in packed
+    assert all(p == sorted(p) for p in packed)
+    assert packed == [[0, 2, 4], [1, 3], [5]]  # the earliest mail's group first
+    assert portions(raws, 50) == [list(range(6))]
 
 
 def test_one_senders_mail_is_one_group_whatever_its_threads():
