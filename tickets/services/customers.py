@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from helpdesk.prepared import Prepared
@@ -19,6 +20,16 @@ from ..models import Customer, Organization, OrganizationDomain
 _domain = Prepared(lambda domain: OrganizationDomain.objects.filter(domain=domain)
                    .select_related("organization"), text=True)
 _customer = Prepared(lambda email: Customer.objects.filter(email__iexact=email), text=True)
+
+
+def _by_addresses(keys: set[str] | list[str]) -> QuerySet[Customer]:
+    """The customers of these upper-case ASCII addresses: ``UPPER(email) IN (…)``, which
+    PostgreSQL answers from one scan (``customer_email_upper_idx``). The same question as
+    ``Q(email__iexact=a) | Q(email__iexact=b) | …`` for ASCII addresses, which it tested
+    row by row, fifty ``UPPER()`` comparisons each: 16 ms per intake batch against 0.6
+    (docs/performance.md, "Email intake", fifth round)."""
+    return Customer.objects.annotate(email_upper=Upper("email")).filter(
+        email_upper__in=sorted(keys))
 
 
 def _domain_of(email: str) -> str:
@@ -89,10 +100,7 @@ class CustomerLookup:
         wanted = {e.strip().upper() for e in emails if e and e.strip().isascii()}
         self.customers: dict[str, Customer | None] = dict.fromkeys(wanted)
         if wanted:
-            query = Q()
-            for address in sorted(wanted):
-                query |= Q(email__iexact=address)
-            for customer in Customer.objects.filter(query):
+            for customer in _by_addresses(wanted):
                 self.customers[customer.email.upper()] = customer
         domains = {_domain_of(e) for e in wanted if self.customers.get(e) is None}
         self.organizations: dict[str, Organization | None] = dict.fromkeys(domains)
@@ -137,10 +145,7 @@ class CustomerLookup:
         return new
 
     def _read_again(self, keys: list[str]) -> None:
-        query = Q()
-        for key in keys:
-            query |= Q(email__iexact=key)
-        for customer in Customer.objects.filter(query):
+        for customer in _by_addresses(keys):
             self.customers[customer.email.upper()] = customer
 
     def _reserved(self, new: list[Customer]) -> None:
