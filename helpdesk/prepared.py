@@ -125,6 +125,16 @@ class Prepared[T]:
 
 
 @contextmanager
+def planned_once(using: str = "default") -> Iterator[None]:
+    """Statements run in this block on PostgreSQL are prepared on the server, so each
+    distinct one is planned once per connection: for a write whose SQL is the same on
+    every call (the new ticket's INSERT, a reply's UPDATE of its ticket) planning was
+    as long as running it. Elsewhere nothing changes."""
+    with _bound_on_server(connections[using]):
+        yield
+
+
+@contextmanager
 def _bound_on_server(connection) -> Iterator[None]:
     """Cursors made meanwhile on this connection bind their parameters on the server (so
     psycopg may prepare their statements); on other databases nothing changes."""

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from helpdesk.prepared import planned_once
+
 from .models import Message, Ticket
 
 CONFIG = "simple"
@@ -93,7 +95,8 @@ def save_refreshed(ticket: Ticket, fields: Sequence[str]) -> None:
     ticket.search_vector = RawSQL(_ROW_VECTOR_SQL, (),  # noqa: S611 (a constant statement)
                                   output_field=SearchVectorField())
     try:
-        ticket.save(update_fields=[*fields, "search_vector"])
+        with planned_once():  # the same few UPDATEs for every reply
+            ticket.save(update_fields=[*fields, "search_vector"])
     finally:
         ticket.__dict__.pop("search_vector", None)
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from helpdesk.models import User
-from helpdesk.prepared import Prepared
+from helpdesk.prepared import Prepared, planned_once
 
 from .. import policy, routing, search
 from ..models import Channel, Customer, Message, Tag, Team, Ticket
@@ -120,7 +120,8 @@ def _store_customer_message(*, ticket: Ticket, customer: Customer, channel: str,
         references=email.references,
     )
     if not (first and hold(message)):
-        message.save(force_insert=True)
+        with planned_once():  # the same INSERT for every message
+            message.save(force_insert=True)
     return message
 
 
@@ -150,7 +151,7 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
     team = new.team
     if team is None:
         team = routing.default_team(channel=channel, addresses=new.addresses)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         customer=customer,
         channel=channel,
@@ -165,6 +166,8 @@ def open_ticket(new: NewTicket, /, *, actor: User | None = None,
         search_vector=search.new_ticket_vector(subject=subject, customer_id=customer.pk,
                                                body=new.body or ""),
     )
+    with planned_once():  # the same INSERT for every new ticket
+        ticket.save(force_insert=True)
     ticket.__dict__.pop("search_vector", None)  # deferred: the database holds the document
     record_event(ticket=ticket, field="created", new=channel, actor=actor,
                  actor_customer=None if actor else customer, at=now)
