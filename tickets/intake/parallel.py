@@ -10,9 +10,9 @@ address: one sender's mail is read by one worker, in order, so that their rate
 window counts as one by one, and two workers never create the same new customer at
 once (the second one's INSERT waited for the first one's whole batch to commit: a
 quarter of the machine idle in ``bench_intake``'s first round, docs/performance.md,
-"Email intake", fifth round). A group goes whole to one worker, which takes its
-messages in input order; groups are balanced over the workers by size. Each worker
-has its own database connection.
+"Email intake", fifth round). Whole groups are packed into portions of about one
+batch, each in input order, and a worker takes the next portion when it is free. Each
+worker has its own database connection, kept for all its portions.
 
 One gap, by design: a reply that names its ticket only by [HD-n] or a
 plus-address, in the same batch as the message that created that ticket, is not
