@@ -190,3 +190,34 @@ def test_build_all_builds_every_prepared_sql_without_a_query(tickets, django_ass
     assert calls == []  # nothing built on the first call any more
     with pytest.raises(ValueError):
         broken.first(tickets[0].pk)
+
+
+def test_writes_in_planned_once_are_one_prepared_statement_each(customer, team):
+    """A new ticket's INSERT and a reply's UPDATE of its ticket (the email intake's hot
+    writes) are prepared once per connection; the same writes outside the block are not."""
+    from django.db import connection
+
+    from helpdesk.prepared import planned_once
+    from tickets.services import add_customer_message, create_ticket
+    from tickets.services.new_ticket import NewTicket
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+
+    def ours(verb: str) -> list[str]:
+        return [s for s in _prepared_statements() if s.startswith(f'{verb} "tickets_ticket"')]
+
+    tickets = [create_ticket(NewTicket(subject=f"Printer {k}", body="It jams.",
+                                       customer=customer)) for k in range(3)]
+    for ticket in tickets:
+        add_customer_message(ticket=ticket, customer=customer, body="Still jammed.")
+    assert len(ours("INSERT INTO")) == 1 and "$1" in ours("INSERT INTO")[0]
+    assert len(ours("UPDATE")) == 1
+    # What was written is what Django's own INSERT writes.
+    row = Ticket.objects.get(pk=tickets[0].pk)
+    assert (row.subject, row.customer_id, row.team_id) == ("Printer 0", customer.pk, team.pk)
+    Ticket.objects.filter(pk=tickets[0].pk).update(priority="high")  # outside: not prepared
+    assert len(ours("UPDATE")) == 1
+    with planned_once():
+        Ticket.objects.filter(pk=tickets[1].pk).update(priority="high")
+    assert len(ours("UPDATE")) == 2
