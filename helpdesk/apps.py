@@ -8,3 +8,6 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, receivers  # noqa: F401  (registers checks, connects the ESP tracking receiver)
+        from .i18n_tags import install
+
+        install()  # {% translate "…" %} rendered once per language (helpdesk/i18n_tags.py)
