@@ -26,9 +26,10 @@ class TranslatedOnce(django_i18n.TranslateNode):
     """A ``TranslateNode`` whose constant output is kept per language and autoescape."""
 
     _rendered: dict[tuple[str | None, bool], str]
+    _constant: bool  # decided once, when the tag is compiled
 
     def render(self, context):
-        if not self._constant():
+        if not self._constant:
             return super().render(context)
         key = (translation.get_language(), bool(context.autoescape))
         found = self._rendered.get(key)
@@ -36,7 +37,7 @@ class TranslatedOnce(django_i18n.TranslateNode):
             found = self._rendered[key] = super().render(context)
         return found
 
-    def _constant(self) -> bool:
+    def _is_constant(self) -> bool:
         expression, message_context = self.filter_expression, self.message_context
         if self.asvar or expression.filters:
             return False
@@ -52,6 +53,7 @@ def do_translate(parser, token) -> TranslatedOnce:
     node = django_i18n.do_translate(parser, token)
     node.__class__ = TranslatedOnce
     node._rendered = {}
+    node._constant = node._is_constant()
     return node
 
 

@@ -161,13 +161,13 @@ _BATCH: dict = {}
 
 
 @contextmanager
-def _measured(measure_db: bool) -> Iterator[tuple[RunStats, _QueryCounter]]:
+def _measured(measure_db: bool) -> Iterator[RunStats]:
     """The CPU, the queries and (``measure_db``) the database backend's CPU of the block."""
     stats, counter = RunStats(), _QueryCounter()
     db_before = _backend_cpu() if measure_db else None
     cpu = time.process_time()
     with connection.execute_wrapper(counter):
-        yield stats, counter
+        yield stats
     stats.queries, stats.cpu_seconds = counter.count, time.process_time() - cpu
     db_after = _backend_cpu() if db_before else None
     if db_before and db_after and db_after[0] == db_before[0]:
@@ -179,7 +179,7 @@ def _run(indices: Sequence[int], raws: Sequence[bytes], source: str,
          measure_db: bool = False) -> RunStats:
     size = batch_size()
     indices = list(indices)
-    with _measured(measure_db) as (stats, _counter):
+    with _measured(measure_db) as stats:
         for start in range(0, len(indices), size):
             part = indices[start:start + size]
             for index, result in zip(part, receive_batch([raws[i] for i in part], source=source),
@@ -252,7 +252,7 @@ def warm_up(raw: bytes) -> None:
 
 
 def _warm_up_measured(raw: bytes, measure_db: bool) -> RunStats:
-    with _measured(measure_db) as (stats, _counter):
+    with _measured(measure_db) as stats:
         warm_up(raw)
     return stats
 

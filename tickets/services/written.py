@@ -105,6 +105,4 @@ def committed_team_assignment(pk: int) -> tuple[int | None, str] | None:
 
 def forget_ticket(pk: int) -> None:
     """Ticket ``pk`` is about to change: its copy answers no more reads."""
-    rows = _COMMITTED.get()
-    if rows:
-        rows.pop(pk, None)
+    committed_ticket(pk)  # taken, and dropped
