@@ -37,3 +37,36 @@ def test_a_case_whose_url_is_not_served_is_skipped(db):
 def test_url_returns_none_for_unknown_names():
     assert url("no-such:name") is None
     assert isinstance(Context, type)
+
+
+def test_a_case_that_writes_is_told_from_one_that_reads(transactional_db):
+    from django.db import connection
+
+    from demo.management.commands.bench import measure, writes
+    from tickets.models import Customer
+
+    def read() -> int:
+        return 200 if Customer.objects.count() >= 0 else 500
+
+    def write() -> int:
+        Customer.objects.create(email="bench-writes@example.com")
+        return 200
+
+    # PostgreSQL says whether the request wrote; elsewhere every case is rolled back.
+    assert writes(read) is (connection.vendor != "postgresql")
+    assert writes(write) is True
+    seen = []
+
+    def read_and_note() -> int:
+        seen.append(connection.in_atomic_block)
+        return read()
+
+    median, p95, queries, statuses = measure(read_and_note, 3)
+    assert statuses == "200" and queries >= 1 and p95 >= median > 0
+    # The warm-up is rolled back; the counted and the timed requests run as in production
+    # where nothing is written (and in a rolled-back transaction where it cannot be told).
+    assert seen[0] is True
+    assert set(seen[1:]) == {connection.vendor != "postgresql"}
+    assert len(seen) == 5
+    measure(write, 2)
+    assert not Customer.objects.filter(email="bench-writes@example.com").exists()
