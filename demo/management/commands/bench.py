@@ -105,11 +105,13 @@ class Command(BaseCommand):
 
 
 def measure(action, requests: int) -> tuple[float, float, int, str]:
-    """Median and p95 in ms, queries of one request, and the status codes seen.
+    """Median and p95 in ms, queries of one request, and the status codes seen (with
+    "rolled back" when each request was).
 
     The queries are counted on an untimed request: capturing them costs time of its own.
     """
-    run = (lambda: _rolled_back(action)) if writes(action) else action  # also the warm-up
+    rolled_back = writes(action)  # also the warm-up
+    run = (lambda: _rolled_back(action)) if rolled_back else action
     with CaptureQueriesContext(connection) as captured:
         statuses = {run()}
     queries = len(captured.captured_queries)
@@ -120,7 +122,8 @@ def measure(action, requests: int) -> tuple[float, float, int, str]:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95, queries, ",".join(map(str, sorted(statuses)))
+    status = ",".join(map(str, sorted(statuses))) + (", rolled back" if rolled_back else "")
+    return statistics.median(times), p95, queries, status
 
 
 def writes(action) -> bool:
