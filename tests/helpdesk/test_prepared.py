@@ -221,3 +221,54 @@ def test_writes_in_planned_once_are_one_prepared_statement_each(customer, team):
     with planned_once():
         Ticket.objects.filter(pk=tickets[1].pk).update(priority="high")
     assert len(ours("UPDATE")) == 2
+
+
+def _plan(cursor) -> str:
+    cursor.execute("EXPLAIN SELECT COUNT(*) FROM tickets_ticket")
+    return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_parallel_workers_plans_its_block_alone(ticket):
+    """Made as cheap as the planner allows, a count goes to parallel workers outside the
+    block and not inside it; the setting ends with the block."""
+    from django.db import connection
+
+    from helpdesk.prepared import without_parallel_workers
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel workers are PostgreSQL's")
+    cheap = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+             "min_parallel_index_scan_size")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        before = cursor.fetchone()[0]
+        try:
+            for name in cheap:
+                cursor.execute(f"SET {name} = 0")
+            assert "Gather" in _plan(cursor)
+            with without_parallel_workers():
+                assert "Gather" not in _plan(cursor)
+                cursor.execute("SHOW max_parallel_workers_per_gather")
+                assert cursor.fetchone()[0] == "0"
+            assert "Gather" in _plan(cursor)
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == before != "0"
+        finally:
+            for name in cheap:
+                cursor.execute(f"RESET {name}")
+
+
+def test_the_sidebar_counts_are_planned_without_parallel_workers(client, agent, ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.sidebar import queue_counts
+
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as captured:
+        assert queue_counts(client)["open"] == 1
+    sql = [query["sql"] for query in captured.captured_queries]
+    counting = next(i for i, text in enumerate(sql) if "UNION ALL" in text)
+    setting = [i for i, text in enumerate(sql) if "max_parallel_workers_per_gather" in text]
+    assert setting == ([counting - 1] if connection.vendor == "postgresql" else [])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.permissions import staff_required
+from helpdesk.prepared import without_parallel_workers
 
 from .. import directory
 from ..custom_field_query import bounded_paginator
@@ -98,11 +99,12 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = visible_tickets(user)
     conditions = queues.queue_conditions(user, queues.now())
-    context = {
-        "counts": queues.queue_counts(visible, conditions),
-        "saved_filters": saved.saved_filters_with_counts(user=user, visible=visible,
-                                                         conditions=conditions),
-    }
+    with without_parallel_workers():
+        context = {
+            "counts": queues.queue_counts(visible, conditions),
+            "saved_filters": saved.saved_filters_with_counts(user=user, visible=visible,
+                                                             conditions=conditions),
+        }
     return render(request, "tickets/_queue_counts.html", context)
 
 
