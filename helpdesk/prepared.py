@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import QuerySet
 
 # Stand for the call's value in the built SQL's parameters: an id no row has, and a text
@@ -131,25 +131,6 @@ def planned_once(using: str = "default") -> Iterator[None]:
     every call (the new ticket's INSERT, a reply's UPDATE of its ticket) planning was
     as long as running it. Elsewhere nothing changes."""
     with _bound_on_server(connections[using]):
-        yield
-
-
-@contextmanager
-def without_parallel_workers(using: str = "default") -> Iterator[None]:
-    """Queries in this block are planned without parallel workers on PostgreSQL (in a
-    transaction of their own, ``SET LOCAL``); elsewhere nothing changes.
-
-    For short queries over large indexes that the planner would hand to workers: the
-    queue sidebar's counts at a million tickets took 20 ms with two workers on a quiet
-    connection, 50–60 ms on one that had just run another large query, and 13–16 ms
-    without workers (docs/performance.md, "The queue's sidebar counts")."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.permissions import staff_required
-from helpdesk.prepared import without_parallel_workers
+from helpdesk.planning import without_parallel_workers
 
 from .. import directory
 from ..custom_field_query import bounded_paginator
