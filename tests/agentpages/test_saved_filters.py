@@ -77,7 +77,11 @@ def test_queue_query_count_does_not_grow_with_saved_filters(client, agent, team,
     assert response.status_code == 200
     # The sidebar's request: user, the saved filters, every queue's count in one
     # UNION ALL and every saved filter's in another (the agent's teams from the copy).
-    with django_assert_num_queries(4):
+    # On PostgreSQL the counts are planned without parallel workers (helpdesk.planning):
+    # inside the test's transaction SAVEPOINT, SET LOCAL, its reset and RELEASE.
+    from django.db import connection
+
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 4):
         assert len(saved_counts(client)) == saved
 
 
