@@ -1,6 +1,6 @@
 """Time the main pages and API calls in-process on the configured database.
 
-A case that writes (intake, a survey click) runs each request inside a transaction
+A case that writes (the intake, a relationship wave) runs each request inside a transaction
 that is rolled back, so the benchmark leaves the data as it found it. A case that only
 reads runs as a page does in production, in autocommit: on PostgreSQL the warm-up
 request asks the server whether it wrote anything (docs/performance.md, "How the bench
