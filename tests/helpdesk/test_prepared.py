@@ -221,4 +221,3 @@ def test_writes_in_planned_once_are_one_prepared_statement_each(customer, team):
     with planned_once():
         Ticket.objects.filter(pk=tickets[1].pk).update(priority="high")
     assert len(ours("UPDATE")) == 2
-

@@ -99,6 +99,8 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = visible_tickets(user)
     conditions = queues.queue_conditions(user, queues.now())
+    # Two parallel workers made these counts slower at a million tickets, not faster
+    # (docs/performance.md, "The queue's sidebar counts").
     with without_parallel_workers():
         context = {
             "counts": queues.queue_counts(visible, conditions),
