@@ -12,6 +12,8 @@ django_application = get_asgi_application()  # sets Django up before the consume
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from chat.routing import websocket_application  # noqa: E402
+from helpdesk.startup import settle  # noqa: E402
 
 application = ProtocolTypeRouter({"http": django_application,
                                   "websocket": websocket_application()})
+settle()
