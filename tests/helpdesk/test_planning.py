@@ -13,7 +13,7 @@ def _plan(cursor) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_parallel_workers_plans_its_block_alone(ticket):
+def test_without_parallel_workers_plans_its_block_alone():
     """With the planner told to use a worker wherever it may (force_parallel_mode, called
     debug_parallel_query from PostgreSQL 16), a count gets one outside the block and
     none inside it; the setting ends with the block."""
